@@ -1,0 +1,139 @@
+"""Per-replication metrics computed from a run's record (pure numpy/pandas, no SimPy).
+
+Every metric is defined once in :data:`METRICS` (the README's table is written from
+the same definitions). A metric whose denominator is zero (no SMS sent, no members
+acquired, ...) is NaN here and "missing" in the outputs, never 0 or infinity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES
+from sim.model import RunRecord
+
+DAYS_PER_MONTH = 365.25 / 12.0
+SMS_MARKS_HOURS: tuple[int, ...] = (3, 6, 12, 24)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric's unit, direction (+1: higher is better, -1: lower is better) and definition."""
+
+    unit: str
+    direction: int
+    definition: str
+
+
+METRICS: dict[str, Metric] = {
+    "members_acquired": Metric("members", +1, "friends added (accepted add requests) from card, SMS and referral"),
+    "capture_rate_card": Metric("share", +1, "members added through the package card / cards sent"),
+    "capture_rate_sms": Metric("share", +1, "members added through SMS / SMS sent"),
+    "card_contribution": Metric(
+        "CNY per card", +1, "private gross margin in the first 12 months of card-captured members / cards sent"
+    ),
+    "first_order_rate": Metric("share", +1, "members with a first private order / members acquired"),
+    "cac": Metric(
+        "CNY per member",
+        -1,
+        "acquisition spend (cards, SMS, hook payouts, referral rewards, onboarding staff) / members acquired",
+    ),
+    "cost_per_first_order": Metric(
+        "CNY per first order", -1, "(acquisition spend + first-order subsidies) / first private orders"
+    ),
+    "ltv_12m": Metric(
+        "CNY per member",
+        +1,
+        "private gross margin net of subsidies, touch, service and discount costs (plus membership fees) "
+        "in each member's first 12 months, discounted to the join day, per member acquired",
+    ),
+    "ltv_horizon": Metric(
+        "CNY per member", +1, "as ltv_12m, but counting only what happens before the end of the horizon"
+    ),
+    "ltv_to_cac": Metric("ratio", +1, "ltv_12m / cac"),
+    "monthly_churn": Metric(
+        "share per month",
+        -1,
+        "members' first churn events (unsubscribe or dormancy) / member-months at risk before churning",
+    ),
+    "monthly_churn_unsubscribe": Metric("share per month", -1, "the part of monthly_churn that is deleting/unsubscribing"),
+    "monthly_churn_dormancy": Metric(
+        "share per month", -1, "the part of monthly_churn that is dormancy (no private order within the window)"
+    ),
+    "payback_day": Metric(
+        "day", -1, "first day from which cumulative private net profit (all income minus all costs) stays >= 0"
+    ),
+    "roi": Metric("ratio", +1, "(private income - all private-domain costs) / all private-domain costs, within the horizon"),
+    "private_gmv": Metric("CNY", +1, "value of private orders within the horizon"),
+    **{
+        f"sms_adds_{h}h": Metric("share", +1, f"SMS add requests within {h} h of sending / SMS sent")
+        for h in SMS_MARKS_HOURS
+    },
+}
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den > 0 else float("nan")
+
+
+def payback_day(ledger_income: np.ndarray, ledger_cost: np.ndarray) -> float:
+    """First day from which cumulative net profit stays non-negative; NaN if it never does."""
+    cum = np.cumsum(ledger_income - ledger_cost)
+    negative = np.flatnonzero(cum < 0)
+    if negative.size == 0:
+        return 0.0
+    last_negative = int(negative[-1])
+    return float(last_negative + 1) if last_negative + 1 < cum.size else float("nan")
+
+
+def compute_metrics(rec: RunRecord) -> dict[str, float]:
+    """All metrics of one replication of one strategy."""
+    m, led = rec.members, rec.ledger
+    n_members = len(m)
+    channel = m["channel"].to_numpy()
+    card_members = channel == "card"
+    acquisition = float(led[list(ACQUISITION_LINES)].to_numpy().sum())
+    first_orders = int(np.isfinite(m["first_order_day"].to_numpy()).sum())
+    cac = _ratio(acquisition, n_members)
+
+    end = float(rec.n_days)
+    join = m["join_day"].to_numpy()
+    churn_day = m["churn_day"].to_numpy()
+    churned = churn_day < end
+    months_at_risk = float(np.clip(np.minimum(churn_day, end) - join, 0.0, None).sum()) / DAYS_PER_MONTH
+    kind = m["churn_type"].to_numpy()
+
+    in_horizon = led.index < rec.horizon_days
+    income = led[list(INCOME_LINES)].to_numpy().sum(axis=1)
+    cost = led[list(COST_LINES)].to_numpy().sum(axis=1)
+    horizon_cost = float(cost[in_horizon].sum())
+
+    out = {
+        "members_acquired": float(n_members),
+        "capture_rate_card": _ratio(card_members.sum(), rec.cards_sent),
+        "capture_rate_sms": _ratio((channel == "sms").sum(), rec.sms_sent),
+        "card_contribution": _ratio(m["gross_margin_12m_cny"].to_numpy()[card_members].sum(), rec.cards_sent),
+        "first_order_rate": _ratio(first_orders, n_members),
+        "cac": cac,
+        "cost_per_first_order": _ratio(acquisition + float(led["first_order_subsidy"].sum()), first_orders),
+        "ltv_12m": _ratio(m["ltv_12m_cny"].sum(), n_members),
+        "ltv_horizon": _ratio(m["ltv_horizon_cny"].sum(), n_members),
+        "monthly_churn": _ratio(churned.sum(), months_at_risk),
+        "monthly_churn_unsubscribe": _ratio((churned & (kind == "unsubscribe")).sum(), months_at_risk),
+        "monthly_churn_dormancy": _ratio((churned & (kind == "dormancy")).sum(), months_at_risk),
+        "payback_day": payback_day(income, cost),
+        "roi": _ratio(float(income[in_horizon].sum()) - horizon_cost, horizon_cost),
+        "private_gmv": float(led["gmv"].to_numpy()[in_horizon].sum()),
+    }
+    out["ltv_to_cac"] = _ratio(out["ltv_12m"], cac) if np.isfinite(out["ltv_12m"]) else float("nan")
+    hours = rec.sms_response_hours
+    for h in SMS_MARKS_HOURS:
+        out[f"sms_adds_{h}h"] = _ratio((hours <= h).sum(), rec.sms_sent)
+    return {name: out[name] for name in METRICS}
+
+
+def acquisition_spend(rec: RunRecord) -> float:
+    """Total of the ledger's acquisition lines: the numerator of ``cac``."""
+    return float(rec.ledger[list(ACQUISITION_LINES)].to_numpy().sum())
