@@ -137,11 +137,11 @@ class TouchResponseConfig:
     """How members respond to one touch of each content type."""
 
     lift: dict[str, float] = field(
-        default_factory=lambda: {"educational": 0.4, "emotional": 0.6, "promotional": 1.5}
+        default_factory=lambda: {"educational": 0.6, "emotional": 0.9, "promotional": 2.0}
     )  # added to the purchase-rate multiplier, decaying with lift_decay_days
     lift_decay_days: float = positive(4.0, 365.0)
     delete_risk: dict[str, float] = field(
-        default_factory=lambda: {"educational": 0.002, "emotional": 0.002, "promotional": 0.004}
+        default_factory=lambda: {"educational": 0.0015, "emotional": 0.0015, "promotional": 0.003}
     )  # per-touch delete probability when recent touches equal the member's tolerance
     fatigue_decay_days: float = positive(7.0, 365.0)
     fatigue_exponent: float = nonneg(2.0, 10.0)

@@ -7,6 +7,7 @@ acquired, ...) is NaN here and "missing" in the outputs, never 0 or infinity.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,11 +57,14 @@ METRICS: dict[str, Metric] = {
     "monthly_churn": Metric(
         "share per month",
         -1,
-        "members' first churn events (unsubscribe or dormancy) / member-months at risk before churning",
+        "chance a member churns (first unsubscribe or dormancy) within a month: 1 - exp(-h), "
+        "h = first churn events / member-months at risk before churning",
     ),
-    "monthly_churn_unsubscribe": Metric("share per month", -1, "the part of monthly_churn that is deleting/unsubscribing"),
+    "monthly_churn_unsubscribe": Metric(
+        "share per month", -1, "monthly_churn times the share of churn events that are deleting/unsubscribing"
+    ),
     "monthly_churn_dormancy": Metric(
-        "share per month", -1, "the part of monthly_churn that is dormancy (no private order within the window)"
+        "share per month", -1, "monthly_churn times the share of churn events that are dormancy (no private order within the window)"
     ),
     "payback_day": Metric(
         "day", -1, "first day from which cumulative private net profit (all income minus all costs) stays >= 0"
@@ -86,6 +90,19 @@ def payback_day(ledger_income: np.ndarray, ledger_cost: np.ndarray) -> float:
         return 0.0
     last_negative = int(negative[-1])
     return float(last_negative + 1) if last_negative + 1 < cum.size else float("nan")
+
+
+def monthly_churn(churned: np.ndarray, kind: np.ndarray, months_at_risk: float) -> dict[str, float]:
+    """Monthly churn probability from a constant-hazard fit, split by the kind of churn event."""
+    events = float(churned.sum())
+    total = -math.expm1(-_ratio(events, months_at_risk))
+    unsub = float((churned & (kind == "unsubscribe")).sum())
+    share = _ratio(unsub, events) if events > 0 else 0.0
+    return {
+        "monthly_churn": total,
+        "monthly_churn_unsubscribe": total * share,
+        "monthly_churn_dormancy": total * (1.0 - share),
+    }
 
 
 def compute_metrics(rec: RunRecord) -> dict[str, float]:
@@ -120,9 +137,7 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
         "cost_per_first_order": _ratio(acquisition + float(led["first_order_subsidy"].sum()), first_orders),
         "ltv_12m": _ratio(m["ltv_12m_cny"].sum(), n_members),
         "ltv_horizon": _ratio(m["ltv_horizon_cny"].sum(), n_members),
-        "monthly_churn": _ratio(churned.sum(), months_at_risk),
-        "monthly_churn_unsubscribe": _ratio((churned & (kind == "unsubscribe")).sum(), months_at_risk),
-        "monthly_churn_dormancy": _ratio((churned & (kind == "dormancy")).sum(), months_at_risk),
+        **monthly_churn(churned, kind, months_at_risk),
         "payback_day": payback_day(income, cost),
         "roi": _ratio(float(income[in_horizon].sum()) - horizon_cost, horizon_cost),
         "private_gmv": float(led["gmv"].to_numpy()[in_horizon].sum()),
