@@ -60,6 +60,7 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "spend_cny": (np.float64, 0.0),
     "lift": (np.float64, 0.0),
     "fatigue": (np.float64, 0.0),
+    "touches_last_week": (np.int64, 0),
     "ltv_12m_cny": (np.float64, 0.0),
     "ltv_horizon_cny": (np.float64, 0.0),
     "gross_margin_12m_cny": (np.float64, 0.0),
@@ -98,7 +99,7 @@ class Members:
         self._grow(1024)
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
         self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self._segment_policy = self._resolve_touch_policy()
+        self._resolve_touch_policy()
 
     # ------------------------------------------------------------------ table
 
@@ -155,15 +156,17 @@ class Members:
 
     # ------------------------------------------------------------------ touches
 
-    def _resolve_touch_policy(self) -> dict[str, tuple[float, np.ndarray]]:
+    def _resolve_touch_policy(self) -> None:
+        """Touches per week and content mix of each segment, indexed by segment code."""
         touch = self.s.touch
-        policy = {}
+        tpw, mixes = [], []
         for name in SEGMENTS:
             seg = touch.segments.get(name)
-            tpw = touch.touches_per_week if seg is None or seg.touches_per_week is None else seg.touches_per_week
+            tpw.append(touch.touches_per_week if seg is None or seg.touches_per_week is None else seg.touches_per_week)
             mix = touch.mix if seg is None or seg.mix is None else seg.mix
-            policy[name] = (tpw, np.array([mix.get(cname, 0.0) for cname in CONTENT]))
-        return policy
+            mixes.append([mix.get(cname, 0.0) for cname in CONTENT])
+        self._tpw_by_segment = np.array(tpw)
+        self._mix_by_segment = np.array(mixes)
 
     def segment_codes(self, day: int) -> np.ndarray:
         """Lifecycle segment of every member at the start of ``day`` (index into SEGMENTS)."""
@@ -176,41 +179,52 @@ class Members:
         seg[self.spend_cny >= touch.high_value_spend_cny] = SEGMENTS.index("high_value")
         return seg
 
-    def _touch(self, day: int, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Send today's touches to members ``who``; return (cost_cny, delete_prob) per member."""
+    def _touch(self, day: int, reachable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Send today's touches to the ``reachable`` members; return (cost_cny, delete_prob) per member.
+
+        Each segment's members are touched on a regular cadence of ``touches_per_week``
+        (staggered by join time), never beyond the weekly cap counted over the last 7 days.
+        """
         touch, resp = self.s.touch, self.shared.population.touch_response
-        c = self.cols
-        n_who = who.size
-        counts = np.zeros((n_who, len(CONTENT)), dtype=np.int64)
-        if n_who and touch.cap_per_week > 0:
-            seg = self.segment_codes(day)[who]
-            join = c["join_day"][who]
-            age_start = np.maximum(0.0, day - join)
-            age_end = day + 1.0 - join
+        c, n = self.cols, self.n
+        sent = np.zeros(n, dtype=np.int64)
+        hit = np.empty(0, dtype=np.int64)
+        counts = np.zeros((0, len(CONTENT)), dtype=np.int64)
+        if touch.cap_per_week > 0 and self._tpw_by_segment.max() > 0.0:
+            seg = self.segment_codes(day)
+            per_day = self._tpw_by_segment[seg] / 7.0
+            join = c["join_day"][:n]
+            due = np.floor(per_day * (day + 1.0 - join) + TOUCH_PHASE) - np.floor(
+                per_day * np.maximum(0.0, day - join) + TOUCH_PHASE
+            )
+            room = touch.cap_per_week - c["touches_last_week"][:n]
+            sent = np.where(reachable, np.minimum(due.astype(np.int64), room), 0)
+            hit = np.flatnonzero(sent > 0)
+            counts = np.empty((hit.size, len(CONTENT)), dtype=np.int64)
             rng = self.streams["touch_content"]
-            sent_last_week = self.touch_history[:, who].sum(axis=0)
-            room = np.maximum(0, touch.cap_per_week - sent_last_week)
-            for code, name in enumerate(SEGMENTS):
-                tpw, mix = self._segment_policy[name]
-                sel = np.flatnonzero(seg == code)
-                if tpw <= 0.0 or sel.size == 0:
-                    continue
-                per_day = tpw / 7.0
-                n = np.floor(per_day * age_end[sel] + TOUCH_PHASE) - np.floor(per_day * age_start[sel] + TOUCH_PHASE)
-                n = np.minimum(n.astype(np.int64), room[sel])
-                hit = n > 0
-                if hit.any():
-                    counts[sel[hit]] = rng.multinomial(n[hit], mix)
-        sent = counts.sum(axis=1)
-        self.touch_history[day % 7, who] = sent
-        cost = counts @ np.array([touch.cost_per_touch_cny[x] for x in CONTENT])
-        lift_add = counts @ np.array([resp.lift[x] for x in CONTENT])
-        risk = counts @ np.array([resp.delete_risk[x] for x in CONTENT])
-        c["lift"][who] = c["lift"][who] * math.exp(-1.0 / resp.lift_decay_days) + lift_add
-        fatigue = c["fatigue"][who] * math.exp(-1.0 / resp.fatigue_decay_days) + sent
-        c["fatigue"][who] = fatigue
-        pressure = (fatigue / c["tolerance_per_week"][who]) ** resp.fatigue_exponent
-        return cost, np.minimum(1.0, risk * pressure)
+            seg_hit = seg[hit]
+            for code in np.unique(seg_hit):
+                rows = np.flatnonzero(seg_hit == code)
+                counts[rows] = rng.multinomial(sent[hit[rows]], self._mix_by_segment[code])
+        slot = self.touch_history[day % 7, :n]
+        c["touches_last_week"][:n] += sent - slot
+        slot[:] = sent
+        lift = c["lift"][:n]
+        lift *= math.exp(-1.0 / resp.lift_decay_days)
+        lift[hit] += counts @ self._content_vector(resp.lift)
+        fatigue = c["fatigue"][:n]
+        fatigue *= math.exp(-1.0 / resp.fatigue_decay_days)
+        fatigue += sent
+        cost = np.zeros(n)
+        cost[hit] = counts @ self._content_vector(touch.cost_per_touch_cny)
+        delete_prob = np.zeros(n)
+        pressure = (fatigue[hit] / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
+        delete_prob[hit] = np.minimum(1.0, (counts @ self._content_vector(resp.delete_risk)) * pressure)
+        return cost, delete_prob
+
+    @staticmethod
+    def _content_vector(by_content: dict[str, float]) -> np.ndarray:
+        return np.array([by_content[x] for x in CONTENT])
 
     # ------------------------------------------------------------------ the day
 
@@ -219,15 +233,14 @@ class Members:
         c = self.cols
         n = self.n
         end = day + 1.0
-        who = np.flatnonzero(c["subscribed"][:n])
-        touch_cost, delete_prob = self._touch(day, who)
+        reachable = c["subscribed"][:n].copy()
+        touch_cost, delete_prob = self._touch(day, reachable)
         self.ledger.book("touches", day, float(touch_cost.sum()))
-        flow = np.zeros(n)
-        flow[who] -= touch_cost
+        flow = -touch_cost
 
         # deleting / unsubscribing
-        hazard = 1.0 - (1.0 - c["unsub_hazard_per_day"][who]) * (1.0 - delete_prob)
-        leaving = who[self.streams["unsubscribe"].random(who.size) < hazard]
+        hazard = 1.0 - (1.0 - c["unsub_hazard_per_day"][:n]) * (1.0 - delete_prob)
+        leaving = np.flatnonzero(reachable & (self.streams["unsubscribe"].random(n) < hazard))
         c["subscribed"][leaving] = False
         first_churn = leaving[c["churn_type"][leaving] == NO_CHURN]
         c["churn_type"][first_churn] = UNSUBSCRIBED

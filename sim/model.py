@@ -17,7 +17,6 @@ Platform buyers who never ask to add have no process and no Python object.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -83,8 +82,9 @@ class FunnelModel:
         self.horizon_days = shared.run.horizon_days
         self.n_days = self.horizon_days + shared.run.followup_days
         self.ledger = Ledger(self.n_days)
-        self.traits: Traits = dataclasses.replace(platform.traits)  # referred friends extend this copy
+        self.traits: Traits = platform.traits  # shared until referred friends need room: then a grown copy
         n = platform.n_buyers
+        self.n_people = n  # platform buyers, then referred friends
         self.requested_at = np.full(n, math.inf)
         self.status = np.zeros(n, dtype=np.int8)
         self.channel = np.full(n, -1, dtype=np.int8)
@@ -221,12 +221,27 @@ class FunnelModel:
             self._admit(day + 1.0)
             invited = self.members.step(day)
             if invited.n:
-                first_id = len(self.traits)
-                self.traits.extend(Traits.draw(invited.n, pop, self.streams["referral_traits"]))
-                self.requested_at = np.concatenate([self.requested_at, np.full(invited.n, math.inf)])
-                self.status = np.concatenate([self.status, np.zeros(invited.n, dtype=np.int8)])
-                self.channel = np.concatenate([self.channel, np.full(invited.n, -1, dtype=np.int8)])
-                self.submit(np.arange(first_id, first_id + invited.n), invited.request_day, REFERRAL)
+                friends = self._add_people(Traits.draw(invited.n, pop, self.streams["referral_traits"]))
+                self.submit(friends, invited.request_day, REFERRAL)
+
+    def _add_people(self, traits: Traits) -> np.ndarray:
+        """Make referred friends people of the model; returns their ids.
+
+        Per-person arrays grow by doubling their referred part, so the platform part
+        is copied only a logarithmic number of times.
+        """
+        start, k = self.n_people, len(traits)
+        capacity = len(self.requested_at)
+        if start + k > capacity:
+            capacity = start + k + max(start + k - self.platform.n_buyers, 1024)
+            self.traits = self.traits.grown(start, capacity)
+            self.members.traits = self.traits
+            self.requested_at = _grown(self.requested_at, start, capacity, math.inf)
+            self.status = _grown(self.status, start, capacity, NOT_ASKED)
+            self.channel = _grown(self.channel, start, capacity, -1)
+        self.traits.put(start, traits)
+        self.n_people = start + k
+        return np.arange(start, start + k)
 
     def _staff_costs(self) -> None:
         onb = self.s.onboarding
@@ -247,7 +262,7 @@ class FunnelModel:
         window = self.shared.accounting.dormancy_window_days
         unsub = int((~m.subscribed).sum())
         dormant = int((m.subscribed & (end - m.last_activity_day >= window)).sum())
-        counts = np.bincount(self.status, minlength=4)
+        counts = np.bincount(self.status[: self.n_people], minlength=4)
         return {
             "platform_only": int(counts[NOT_ASKED]),
             "request_lost": int(counts[LOST]),
@@ -287,7 +302,7 @@ class FunnelModel:
             n_days=self.n_days,
             platform_buyers=self.platform.n_buyers,
             platform_orders=self.platform.n_orders,
-            referred_people=len(self.traits) - self.platform.n_buyers,
+            referred_people=self.n_people - self.platform.n_buyers,
             cards_sent=self.cards_sent,
             sms_sent=int(stages.sum()),
             sms_stages={
@@ -306,6 +321,12 @@ class FunnelModel:
             orders=orders,
             simpy_events=events,
         )
+
+
+def _grown(values: np.ndarray, n_rows: int, capacity: int, fill: float) -> np.ndarray:
+    out = np.full(capacity, fill, dtype=values.dtype)
+    out[:n_rows] = values[:n_rows]
+    return out
 
 
 def simulate(strategy: StrategyConfig, shared: SharedConfig, replication: int, platform: Platform | None = None) -> RunRecord:

@@ -1,10 +1,10 @@
 """Onboarding: the customer-service team that accepts add requests, as a SimPy resource.
 
-Agents are a ``simpy.PriorityResource``. Outside working hours the :meth:`ServiceDesk.shifts`
-process holds every agent with a higher-priority request, so waiting buyers are served
-only when the team is on duty. Each WeCom account accepts at most a fixed number of
-adds a day. A buyer whose request waits longer than their patience gives up and is lost,
-so under-staffing lowers capture.
+Agents are a FIFO ``simpy.Resource``. The desk is open during working hours: the
+:meth:`ServiceDesk.shifts` process succeeds the shared ``opened`` event at each opening,
+and buyers who ask while the desk is closed wait for it. Each WeCom account accepts at
+most a fixed number of adds a day. A buyer whose request waits longer than their
+patience gives up and is lost, so under-staffing lowers capture.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import simpy
 from sim.config import OnboardingConfig
 
 MINUTES_PER_DAY = 24.0 * 60.0
-OFF_DUTY, CUSTOMER = -1, 0  # request priorities: lower is served first
 
 
 class ServiceDesk:
@@ -36,7 +35,10 @@ class ServiceDesk:
         self.env = env
         self.cfg = cfg
         self.rng = rng
-        self.agents = simpy.PriorityResource(env, capacity=cfg.agents)
+        self.agents = simpy.Resource(env, capacity=cfg.agents)
+        self.open_from = cfg.work_start_hour / 24.0  # fraction of the day
+        self.open_until = cfg.work_end_hour / 24.0
+        self.opened = env.event()  # succeeds at the next opening
         self.daily_quota = cfg.accounts * cfg.daily_add_limit_per_account
         self.quota_day = 0
         self.adds_today = 0
@@ -44,28 +46,19 @@ class ServiceDesk:
         self.on_lost = on_lost
         env.process(self.shifts())
 
-    def shifts(self) -> Generator[simpy.Event, Any, None]:
-        """Take all agents off duty outside working hours.
+    def is_open(self) -> bool:
+        """Whether the team is on duty now."""
+        t = self.env.now % 1.0
+        return self.open_from <= t < self.open_until
 
-        Waits for closing time, requests every agent at OFF_DUTY priority (an agent
-        finishes the buyer in hand first), and holds them until the next opening.
-        """
-        start = self.cfg.work_start_hour / 24.0
-        end = self.cfg.work_end_hour / 24.0
+    def shifts(self) -> Generator[simpy.Event, Any, None]:
+        """Open and close the desk: waits for the next opening, wakes the waiting buyers, waits for closing."""
         env = self.env
         while True:
-            held = [self.agents.request(priority=OFF_DUTY) for _ in range(self.cfg.agents)]
-            yield env.timeout(math.floor(env.now - start) + 1.0 + start - env.now)  # until opening
-            for req in held:
-                self._withdraw(req)
-            yield env.timeout(end - start)  # on duty until closing
-
-    def _withdraw(self, req: simpy.resources.resource.Request) -> None:
-        """Give an agent back, or leave the queue if the request was never granted."""
-        if req.triggered:
-            self.agents.release(req)
-        else:
-            req.cancel()
+            yield env.timeout(math.floor(env.now - self.open_from) + 1.0 + self.open_from - env.now)
+            self.opened.succeed()
+            self.opened = env.event()
+            yield env.timeout(self.open_until - self.open_from)
 
     def _quota_left(self) -> bool:
         today = math.floor(self.env.now)
@@ -74,16 +67,24 @@ class ServiceDesk:
         return self.adds_today < self.daily_quota
 
     def serve(self, buyer: int, channel: int, patience_days: float) -> Generator[simpy.Event, Any, None]:
-        """Serve one add request arriving now: wait for a quota slot and an agent, then handle it.
+        """Serve one add request arriving now: wait for the desk to open, a quota slot and an agent.
 
-        Yields (possibly repeatedly) a wait for the next day's quota or the agent request
-        raced against the buyer's remaining patience, then the handling time. Ends by
-        calling ``on_accept(buyer, channel, t_request, t_accept)`` or ``on_lost(buyer, channel)``.
+        Each wait (the next opening, the next day's quota, a free agent) is raced against
+        the buyer's remaining patience; an agent already free is taken without a race.
+        Then the handling time. Ends by calling ``on_accept(buyer, channel, t_request,
+        t_accept)`` or ``on_lost(buyer, channel)``.
         """
         env = self.env
         t_request = env.now
         deadline = t_request + patience_days
         while True:
+            if not self.is_open():
+                opened = self.opened
+                got = yield opened | env.timeout(max(0.0, deadline - env.now))
+                if opened not in got:
+                    self.on_lost(buyer, channel)
+                    return
+                continue
             if not self._quota_left():
                 midnight = math.floor(env.now) + 1.0
                 if midnight >= deadline:
@@ -92,13 +93,16 @@ class ServiceDesk:
                     return
                 yield env.timeout(midnight - env.now)
                 continue
-            req = self.agents.request(priority=CUSTOMER)
-            got = yield req | env.timeout(max(0.0, deadline - env.now))
-            if req not in got:
-                self._withdraw(req)
-                self.on_lost(buyer, channel)
-                return
-            if not self._quota_left():  # the quota ran out while this buyer waited
+            req = self.agents.request()
+            if req.triggered:
+                yield req
+            else:
+                got = yield req | env.timeout(max(0.0, deadline - env.now))
+                if req not in got:
+                    self._withdraw(req)
+                    self.on_lost(buyer, channel)
+                    return
+            if not (self.is_open() and self._quota_left()):  # closed or out of quota while waiting
                 self.agents.release(req)
                 continue
             self.adds_today += 1
@@ -106,3 +110,10 @@ class ServiceDesk:
             self.agents.release(req)
             self.on_accept(buyer, channel, t_request, env.now)
             return
+
+    def _withdraw(self, req: simpy.resources.resource.Request) -> None:
+        """Give an agent back, or leave the queue if the request was never granted."""
+        if req.triggered:
+            self.agents.release(req)
+        else:
+            req.cancel()

@@ -83,10 +83,20 @@ class Traits:
     def __len__(self) -> int:
         return len(self.rate_per_day)
 
-    def extend(self, other: Traits) -> None:
-        """Append ``other``'s rows (referred friends joining)."""
+    def grown(self, n_rows: int, capacity: int) -> Traits:
+        """A copy with room for ``capacity`` rows, holding the first ``n_rows`` of this one."""
+        out = {}
         for f in fields(self):
-            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(other, f.name)]))
+            old = getattr(self, f.name)
+            new = np.empty(capacity, dtype=old.dtype)
+            new[:n_rows] = old[:n_rows]
+            out[f.name] = new
+        return Traits(**out)
+
+    def put(self, start: int, other: Traits) -> None:
+        """Write ``other``'s rows at ``start`` (the caller made room)."""
+        for f in fields(self):
+            getattr(self, f.name)[start : start + len(other)] = getattr(other, f.name)
 
 
 @dataclass

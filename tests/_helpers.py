@@ -1,0 +1,71 @@
+"""Shared helpers for the test suite: small, fast, deterministic configurations.
+
+Imported by the test modules as ``from _helpers import ...`` (pytest puts tests/ on sys.path).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from sim.config import (
+    AccountingConfig,
+    OnboardingConfig,
+    PopulationConfig,
+    ReferralConfig,
+    RunConfig,
+    SharedConfig,
+    StrategyConfig,
+    TouchConfig,
+    UnsubscribeConfig,
+)
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+
+# An unsubscribe hazard so small that nobody leaves in a test's lifetime (theta mean 1e-6 per period).
+NO_UNSUBSCRIBE = UnsubscribeConfig(alpha=0.001, beta=1000.0, period_days=30.0)
+
+
+def make_shared(
+    *,
+    seed: int = 11,
+    buyers_per_year: int = 20_000,
+    horizon_days: int = 60,
+    followup_days: int = 30,
+    n_replications: int = 2,
+    n_jobs: int = 1,
+    accounting: AccountingConfig | None = None,
+    **population: object,
+) -> SharedConfig:
+    """A small shared configuration; extra keyword arguments go to PopulationConfig."""
+    return SharedConfig(
+        run=RunConfig(
+            seed=seed,
+            n_replications=n_replications,
+            n_jobs=n_jobs,
+            horizon_days=horizon_days,
+            followup_days=followup_days,
+            progress=False,
+        ),
+        population=PopulationConfig(buyers_per_year=buyers_per_year, **population),
+        accounting=accounting or AccountingConfig(),
+    )
+
+
+def quiet_strategy(name: str = "quiet", **levers: object) -> StrategyConfig:
+    """Unlimited onboarding, no touches, no referral: the plain BG/NBD / sBG world."""
+    base = StrategyConfig(
+        name=name,
+        onboarding=OnboardingConfig(unlimited=True),
+        touch=TouchConfig(touches_per_week=0.0),
+        referral=ReferralConfig(enabled=False),
+    )
+    return dataclasses.replace(base, **levers)
+
+
+def assert_within_3se(observed: float, expected: float, se: float, what: str) -> None:
+    """|observed - expected| <= 3 standard errors (se computed by the caller from its variance formula)."""
+    assert se > 0.0, f"{what}: standard error must be positive, got {se}"
+    assert abs(observed - expected) <= 3.0 * se, (
+        f"{what}: observed {observed:.6g}, expected {expected:.6g}, |diff| {abs(observed - expected):.3g} > 3 SE {3 * se:.3g}"
+    )

@@ -1,0 +1,117 @@
+"""Every shipped YAML option composes with Hydra and builds a valid, typed Experiment."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from _helpers import CONFIG_DIR
+from sim.compose import build_experiment
+from sim.config import STRATEGY_GROUPS, HookType, StrategyConfig, register_configs
+from sim.experiment import Experiment
+
+register_configs()
+
+GROUPS = sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
+GROUP_OPTIONS = [
+    (group, path.stem) for group in GROUPS if group != "experiment" for path in sorted((CONFIG_DIR / group).glob("*.yaml"))
+]
+EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+
+
+def _compose(overrides: list[str]):
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name="config", overrides=overrides)
+
+
+def test_config_tree_is_what_the_tests_iterate_over() -> None:
+    # guard against the parametrisation silently covering nothing
+    assert set(STRATEGY_GROUPS) <= set(GROUPS)
+    assert {"run", "population", "accounting", "experiment"} <= set(GROUPS)
+    assert len(GROUP_OPTIONS) >= 25
+    assert "hook_cash_vs_coupon" in EXPERIMENTS
+
+
+def test_root_config_composes_to_single_base_strategy() -> None:
+    exp = build_experiment(_compose([]))
+    assert isinstance(exp, Experiment)
+    assert list(exp.strategies) == [exp.baseline]
+    only = exp.strategies[exp.baseline]
+    assert isinstance(only, StrategyConfig)
+    assert only.hook.type is HookType.cash  # config.yaml's default hook
+
+
+@pytest.mark.parametrize(("group", "option"), GROUP_OPTIONS, ids=[f"{g}={o}" for g, o in GROUP_OPTIONS])
+def test_every_group_option_composes_and_builds(group: str, option: str) -> None:
+    cfg = _compose([f"{group}={option}"])
+    exp = build_experiment(cfg)
+    assert exp.strategies, "no strategy built"
+    assert exp.baseline in exp.strategies
+    # the option's own values reach the typed config
+    if group in STRATEGY_GROUPS:
+        strategy = exp.strategies[exp.baseline]
+        typed = getattr(strategy, group)
+        assert dataclasses.is_dataclass(typed)
+        for key, value in cfg[group].items():
+            got = getattr(typed, key)
+            got = got.value if hasattr(got, "value") and not isinstance(got, (int, float)) else got
+            if isinstance(value, (int, float, str, bool)):
+                assert got == value, f"{group}.{key}: yaml {value!r} vs typed {got!r}"
+    else:
+        typed = getattr(exp.shared, group, None)
+        if typed is not None:
+            for key, value in cfg[group].items():
+                if isinstance(value, (int, float, str, bool)):
+                    assert getattr(typed, key) == value, f"{group}.{key}"
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_composes_and_builds(name: str) -> None:
+    exp = build_experiment(_compose([f"experiment={name}"]))
+    assert len(exp.strategies) >= 1
+    assert exp.baseline in exp.strategies
+    for sname, strategy in exp.strategies.items():
+        assert strategy.name == sname
+
+
+def test_group_option_variants_differ_where_expected() -> None:
+    """A few options really change what they claim to change."""
+    onb = build_experiment(_compose(["onboarding=understaffed"])).strategies["base"].onboarding
+    assert onb.agents == 1 and onb.work_end_hour - onb.work_start_hour == 8.0
+    assert build_experiment(_compose(["onboarding=unlimited"])).strategies["base"].onboarding.unlimited
+    assert build_experiment(_compose(["touch=off"])).strategies["base"].touch.touches_per_week == 0.0
+    assert not build_experiment(_compose(["referral=off"])).strategies["base"].referral.enabled
+    card = build_experiment(_compose(["card=generic"])).strategies["base"].card
+    assert card.design.value == "generic"
+    tiny = build_experiment(_compose(["run=tiny"])).shared.run
+    assert tiny.n_replications == 3 and tiny.n_jobs == 1 and not tiny.progress
+
+
+def test_flagship_experiment_is_cash_vs_coupon_differing_only_in_hook_type() -> None:
+    exp = build_experiment(_compose(["experiment=hook_cash_vs_coupon"]))
+    assert set(exp.strategies) == {"cash", "coupon"}
+    assert exp.baseline == "coupon"
+    cash, coupon = exp.strategies["cash"], exp.strategies["coupon"]
+    assert cash.hook.type is HookType.cash
+    assert coupon.hook.type is HookType.coupon
+    assert cash.hook.value_cny == coupon.hook.value_cny
+    # identical apart from the hook type (and the name)
+    assert dataclasses.replace(cash, name="x", hook=dataclasses.replace(cash.hook, type=HookType.coupon)) == dataclasses.replace(
+        coupon, name="x"
+    )
+    for group in STRATEGY_GROUPS:
+        if group != "hook":
+            assert getattr(cash, group) == getattr(coupon, group), group
+
+
+def test_command_line_overrides_reach_every_strategy() -> None:
+    exp = build_experiment(
+        _compose(["experiment=hook_cash_vs_coupon", "hook.value_cny=12", "run.horizon_days=30", "sms.click_prob=0.01"])
+    )
+    assert exp.shared.run.horizon_days == 30
+    for strategy in exp.strategies.values():
+        assert strategy.hook.value_cny == 12.0
+        assert strategy.sms.click_prob == 0.01
+    assert exp.strategies["coupon"].hook.type is HookType.coupon  # the experiment's override still wins
