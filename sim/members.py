@@ -27,7 +27,7 @@ import numpy as np
 from sim.capture import hook_cost_on_add_cny, hook_cost_on_redeem_cny
 from sim.config import ContentType, Segment, SharedConfig, StrategyConfig
 from sim.ledger import Ledger
-from sim.population import HOURS_PER_DAY, Traits
+from sim.population import HOURS_PER_DAY, People
 from sim.streams import Streams
 
 CARD, SMS, REFERRAL = 0, 1, 2
@@ -82,13 +82,13 @@ class Members:
         self,
         strategy: StrategyConfig,
         shared: SharedConfig,
-        traits: Traits,
+        people: People,
         ledger: Ledger,
         streams: Streams,
     ) -> None:
         self.s = strategy
         self.shared = shared
-        self.traits = traits
+        self.people = people
         self.ledger = ledger
         self.streams = streams
         self.horizon_days = shared.run.horizon_days
@@ -128,26 +128,24 @@ class Members:
         if self.n + k > self._capacity:
             self._grow(max(2 * self._capacity, self.n + k))
         sl = slice(self.n, self.n + k)
-        tr, c, offer = self.traits, self.cols, self.s.offer
+        take, c, offer = self.people.take, self.cols, self.s.offer
         wait = t_accept - t_request
         c["buyer"][sl] = buyer
         c["channel"][sl] = channel
         c["join_day"][sl] = t_accept
         c["wait_days"][sl] = wait
         c["last_activity_day"][sl] = t_accept
-        c["rate_per_day"][sl] = tr.rate_per_day[buyer]
-        c["spend_rate"][sl] = tr.spend_rate[buyer]
-        c["tolerance_per_week"][sl] = tr.tolerance_per_week[buyer]
-        c["unsub_hazard_per_day"][sl] = tr.unsub_hazard_per_day[buyer]
+        for name in ("rate_per_day", "spend_rate", "tolerance_per_week", "unsub_hazard_per_day"):
+            c[name][sl] = take(name, buyer)
         half_life_days = self.shared.population.greeting_half_life_hours / HOURS_PER_DAY
         p_first = offer.first_order_prob * np.exp2(-wait / half_life_days)
-        will_order = tr.u_first_order[buyer] < p_first
+        will_order = take("u_first_order", buyer) < p_first
         c["first_due_day"][sl] = np.where(
-            will_order, t_accept + tr.first_order_delay[buyer] * offer.first_order_mean_days, math.inf
+            will_order, t_accept + take("first_order_delay", buyer) * offer.first_order_mean_days, math.inf
         )
-        p = tr.dropout_prob[buyer]
+        p = take("dropout_prob", buyer).astype(np.float64)
         with np.errstate(divide="ignore"):
-            repeats = np.ceil(np.log1p(-tr.u_dropout[buyer]) / np.log1p(-p))
+            repeats = np.ceil(np.log1p(-take("u_dropout", buyer).astype(np.float64)) / np.log1p(-p))
         c["repeats_left"][sl] = np.clip(np.nan_to_num(repeats, posinf=2**40), 1, 2**40).astype(np.int64)
         self.n += k
         captured = channel != REFERRAL
@@ -297,7 +295,7 @@ class Members:
             valid = (c["channel"][first] != REFERRAL) & (t_first - c["join_day"][first] <= s.hook.coupon_valid_days)
             self.ledger.book_many("hook", t_first[valid], redeem_cost)
         if s.membership.enabled:
-            joins = self.traits.u_membership[c["buyer"][first]] < s.membership.uptake_prob
+            joins = self.people.take("u_membership", c["buyer"][first]) < s.membership.uptake_prob
             c["paid_member"][first[joins]] = True
             self.ledger.book_many("membership_fee", t_first[joins], s.membership.fee_cny)
             flow[first[joins]] += s.membership.fee_cny

@@ -31,7 +31,7 @@ from sim.config import SharedConfig, StrategyConfig
 from sim.ledger import Ledger
 from sim.members import CARD, CHANNELS, REFERRAL, SMS, Members
 from sim.onboarding import ServiceDesk
-from sim.population import HOURS_PER_DAY, Platform, Traits
+from sim.population import HOURS_PER_DAY, People, Platform, Traits
 from sim.streams import Streams
 
 NOT_ASKED, ASKED, LOST, JOINED = 0, 1, 2, 3
@@ -82,13 +82,12 @@ class FunnelModel:
         self.horizon_days = shared.run.horizon_days
         self.n_days = self.horizon_days + shared.run.followup_days
         self.ledger = Ledger(self.n_days)
-        self.traits: Traits = platform.traits  # shared until referred friends need room: then a grown copy
+        self.people = People(platform.traits)
         n = platform.n_buyers
-        self.n_people = n  # platform buyers, then referred friends
         self.requested_at = np.full(n, math.inf)
         self.status = np.zeros(n, dtype=np.int8)
         self.channel = np.full(n, -1, dtype=np.int8)
-        self.members = Members(strategy, shared, self.traits, self.ledger, streams)
+        self.members = Members(strategy, shared, self.people, self.ledger, streams)
         self.cards_sent = 0
         self.sms_stage_counts = np.zeros(4, dtype=np.int64)
         self.sms_response_hours: list[np.ndarray] = []
@@ -125,7 +124,7 @@ class FunnelModel:
         if self.desk is None:
             self._pending.append((who, t_request, np.full(who.size, channel, dtype=np.int8)))
             return
-        patience = self.traits.patience_days[who]
+        patience = self.people.take("patience_days", who)
         for b, t, wait in zip(who.tolist(), t_request.tolist(), patience.tolist(), strict=True):
             self.env.process(self.buyer_request(b, channel, t, wait))
 
@@ -230,18 +229,15 @@ class FunnelModel:
         Per-person arrays grow by doubling their referred part, so the platform part
         is copied only a logarithmic number of times.
         """
-        start, k = self.n_people, len(traits)
+        start = len(self.people)
+        ids = self.people.add(traits)
         capacity = len(self.requested_at)
-        if start + k > capacity:
-            capacity = start + k + max(start + k - self.platform.n_buyers, 1024)
-            self.traits = self.traits.grown(start, capacity)
-            self.members.traits = self.traits
+        if len(self.people) > capacity:
+            capacity = len(self.people) + max(len(self.people) - self.platform.n_buyers, 1024)
             self.requested_at = _grown(self.requested_at, start, capacity, math.inf)
             self.status = _grown(self.status, start, capacity, NOT_ASKED)
             self.channel = _grown(self.channel, start, capacity, -1)
-        self.traits.put(start, traits)
-        self.n_people = start + k
-        return np.arange(start, start + k)
+        return ids
 
     def _staff_costs(self) -> None:
         onb = self.s.onboarding
@@ -262,7 +258,7 @@ class FunnelModel:
         window = self.shared.accounting.dormancy_window_days
         unsub = int((~m.subscribed).sum())
         dormant = int((m.subscribed & (end - m.last_activity_day >= window)).sum())
-        counts = np.bincount(self.status[: self.n_people], minlength=4)
+        counts = np.bincount(self.status[: len(self.people)], minlength=4)
         return {
             "platform_only": int(counts[NOT_ASKED]),
             "request_lost": int(counts[LOST]),
@@ -302,7 +298,7 @@ class FunnelModel:
             n_days=self.n_days,
             platform_buyers=self.platform.n_buyers,
             platform_orders=self.platform.n_orders,
-            referred_people=self.n_people - self.platform.n_buyers,
+            referred_people=self.people.n_referred,
             cards_sent=self.cards_sent,
             sms_sent=int(stages.sum()),
             sms_stages={

@@ -67,17 +67,18 @@ class Traits:
         rep, spend, uns = pop.repeat, pop.spend, pop.unsubscribe
         theta = rng.beta(uns.alpha, uns.beta, n)
         shape = pop.touch_tolerance_shape
+        f32 = np.float32  # traits are stored in single precision to halve memory
         return cls(
-            rate_per_day=rng.gamma(rep.r, 1.0 / rep.alpha_days, n),
-            dropout_prob=rng.beta(rep.a, rep.b, n),
-            spend_rate=rng.gamma(spend.q, 1.0 / spend.gamma_cny, n),
-            tolerance_per_week=rng.gamma(shape, pop.touch_tolerance_per_week / shape, n),
-            unsub_hazard_per_day=-np.expm1(np.log1p(-theta) / uns.period_days),
-            patience_days=rng.exponential(pop.patience_hours / HOURS_PER_DAY, n),
-            u_first_order=rng.random(n),
-            first_order_delay=rng.exponential(1.0, n),
-            u_membership=rng.random(n),
-            u_dropout=rng.random(n),
+            rate_per_day=rng.gamma(rep.r, 1.0 / rep.alpha_days, n).astype(f32),
+            dropout_prob=rng.beta(rep.a, rep.b, n).astype(f32),
+            spend_rate=rng.gamma(spend.q, 1.0 / spend.gamma_cny, n).astype(f32),
+            tolerance_per_week=rng.gamma(shape, pop.touch_tolerance_per_week / shape, n).astype(f32),
+            unsub_hazard_per_day=(-np.expm1(np.log1p(-theta) / uns.period_days)).astype(f32),
+            patience_days=rng.exponential(pop.patience_hours / HOURS_PER_DAY, n).astype(f32),
+            u_first_order=rng.random(n, dtype=f32),
+            first_order_delay=rng.exponential(1.0, n).astype(f32),
+            u_membership=rng.random(n, dtype=f32),
+            u_dropout=rng.random(n, dtype=f32),
         )
 
     def __len__(self) -> int:
@@ -97,6 +98,47 @@ class Traits:
         """Write ``other``'s rows at ``start`` (the caller made room)."""
         for f in fields(self):
             getattr(self, f.name)[start : start + len(other)] = getattr(other, f.name)
+
+
+class People:
+    """Traits of everyone in a run: the shared platform buyers, then referred friends.
+
+    Person ids below ``n_platform`` are platform buyers (read from the shared, never
+    modified platform table); the rest are referred friends, stored in a table of
+    their own that grows by doubling.
+    """
+
+    def __init__(self, platform: Traits) -> None:
+        self.platform = platform
+        self.n_platform = len(platform)
+        self.referred: Traits | None = None
+        self.n_referred = 0
+
+    def __len__(self) -> int:
+        return self.n_platform + self.n_referred
+
+    def add(self, friends: Traits) -> np.ndarray:
+        """Add referred friends; returns their person ids."""
+        k = len(friends)
+        if self.referred is None:
+            self.referred = friends.grown(0, max(2 * k, 1024))
+        elif self.n_referred + k > len(self.referred):
+            self.referred = self.referred.grown(self.n_referred, 2 * (self.n_referred + k))
+        self.referred.put(self.n_referred, friends)
+        first = len(self)
+        self.n_referred += k
+        return np.arange(first, first + k)
+
+    def take(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """Trait ``name`` of the people ``ids``."""
+        column = getattr(self.platform, name)
+        if self.referred is None:
+            return column[ids]
+        out = np.empty(ids.size, dtype=column.dtype)
+        own = ids < self.n_platform
+        out[own] = column[ids[own]]
+        out[~own] = getattr(self.referred, name)[ids[~own] - self.n_platform]
+        return out
 
 
 @dataclass
@@ -178,9 +220,9 @@ def build_platform(pop: PopulationConfig, horizon_days: int, streams: Streams) -
         parcel_buyer=buyer[order],
         parcel_delivery_day=delivery,
         parcel_card_index=card_index[order],
-        parcel_u_scan=scan_rng.random(order.size)[order],
-        parcel_scan_delay=scan_rng.exponential(pop.scan_delay_days_mean, order.size)[order],
+        parcel_u_scan=scan_rng.random(order.size, dtype=np.float32)[order],
+        parcel_scan_delay=scan_rng.exponential(pop.scan_delay_days_mean, order.size).astype(np.float32)[order],
         parcel_day_start=np.searchsorted(delivery, np.arange(n_days + 1, dtype=float)),
         u_sms=sms_rng.random(n),
-        sms_response_delay=sms_rng.exponential(1.0, n),
+        sms_response_delay=sms_rng.exponential(1.0, n).astype(np.float32),
     )
