@@ -34,7 +34,9 @@ def summarise(replications: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (strategy, metric), grp in replications.groupby(["strategy", "metric"], sort=False):
         mean, lo, hi, n = _interval(grp["value"].to_numpy(dtype=float))
-        rows.append({"strategy": strategy, "metric": metric, "mean": mean, "ci_low": lo, "ci_high": hi, "n_replications": n})
+        rows.append(
+            {"strategy": strategy, "metric": metric, "mean": mean, "ci_low": lo, "ci_high": hi, "n_replications": n}
+        )
     return pd.DataFrame(rows, columns=["strategy", "metric", "mean", "ci_low", "ci_high", "n_replications"])
 
 
@@ -65,4 +67,6 @@ def paired_differences(replications: pd.DataFrame, baseline: str) -> pd.DataFram
                     "prob_better": prob,
                 }
             )
-    return pd.DataFrame(rows, columns=["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"])
+    return pd.DataFrame(
+        rows, columns=["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
+    )

@@ -284,9 +284,7 @@ class TouchConfig:
 
     touches_per_week: float = nonneg(2.0, 70.0)
     cap_per_week: int = within(7, 0, 70)
-    mix: dict[str, float] = field(
-        default_factory=lambda: {"educational": 0.4, "emotional": 0.3, "promotional": 0.3}
-    )
+    mix: dict[str, float] = field(default_factory=lambda: {"educational": 0.4, "emotional": 0.3, "promotional": 0.3})
     cost_per_touch_cny: dict[str, float] = field(
         default_factory=lambda: {"educational": 0.1, "emotional": 0.1, "promotional": 0.2}
     )
@@ -413,12 +411,12 @@ def _unlock(node: Any) -> None:
         if isinstance(child, (DictConfig, ListConfig)):
             _unlock(child)
 
+
 def unlocked(schema: type) -> Any:
     """A structured config node of ``schema`` that composition and merging may write to."""
     node = OmegaConf.structured(schema)
     _unlock(node)
     return node
-
 
 
 def register_configs() -> None:

@@ -82,7 +82,9 @@ def hydra_error_message(exc: BaseException, overrides: list[str]) -> str:
     if isinstance(exc, MissingConfigException):
         group = (exc.missing_cfg_file or "").split("/")[0]
         options = ", ".join(sorted(o for o in (exc.options or []) if not o.endswith("_schema")))
-        given = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=", 1)[0] == group), exc.missing_cfg_file)
+        given = next(
+            (o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=", 1)[0] == group), exc.missing_cfg_file
+        )
         if options:
             return f"{group}={given}: unknown option; allowed options: {options}"
         return f"{exc.missing_cfg_file}: no such config group or option"

@@ -4,15 +4,19 @@ Members are rows of numpy arrays that grow as buyers are accepted. Once a day th
 ``members_day`` process calls :meth:`Members.step`, which advances every member through
 that day at once:
 
-1. touches by lifecycle segment (new, active, at risk, high value), within the weekly cap;
-2. deleting/unsubscribing: a shifted-beta-geometric base hazard plus the fatigue risk of
-   today's touches;
+1. touches by lifecycle segment (new, active, at risk, high value) on each member's own
+   cadence, spaced at least 7 / cap_per_week days apart, each with a fatigue delete risk;
+2. deleting/unsubscribing at each member's shifted-beta-geometric time (drawn at joining);
 3. the first private order, if due today;
 4. repeat orders: Poisson counts at the member's BG/NBD rate, lifted by recent touches,
    capped by the number of repeat purchases left before BG/NBD dropout, so that with
    touches off the counts are exactly BG/NBD's;
 5. referral invitations from today's buyers;
 6. dormancy: no private order (or join) within the window.
+
+Each of these touches only the members it concerns (those due today), found with one
+comparison over the table, so a day costs little more than the day's events. Lift and
+fatigue decay lazily: they are stored with the day they were last updated.
 
 Money is booked in the :class:`~sim.ledger.Ledger` and in per-member value accumulators.
 """
@@ -37,6 +41,7 @@ SEGMENTS: tuple[str, ...] = tuple(s.value for s in Segment)
 CONTENT: tuple[str, ...] = tuple(c.value for c in ContentType)
 LTV_WINDOW_DAYS = 365.0
 TOUCH_PHASE = 0.5  # a member's first touch comes half a touch interval after joining
+RECHECK = 1.0  # members of an untouched segment are looked at again the next day
 
 _FIELDS: dict[str, tuple[type, float]] = {
     # name: (dtype, initial value)
@@ -47,20 +52,24 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "rate_per_day": (np.float64, 0.0),
     "spend_rate": (np.float64, 1.0),
     "tolerance_per_week": (np.float64, 1.0),
-    "unsub_hazard_per_day": (np.float64, 0.0),
-    "first_due_day": (np.float64, math.inf),
+    "unsubscribe_day": (np.float64, math.inf),  # shifted-beta-geometric time to delete; inf once gone
+    "next_touch_day": (np.float64, math.inf),
+    "first_due_day": (np.float64, math.inf),  # inf once placed or impossible
     "first_order_day": (np.float64, math.inf),
     "repeats_left": (np.int64, 0),
+    "can_buy": (np.bool_, False),  # first order placed, subscribed, repeats left
     "subscribed": (np.bool_, True),
     "paid_member": (np.bool_, False),
     "churn_day": (np.float64, math.inf),
     "churn_type": (np.int8, NO_CHURN),
     "last_activity_day": (np.float64, 0.0),
+    "dormant_day": (np.float64, math.inf),  # when dormancy churn strikes unless an order comes first
     "n_orders": (np.int64, 0),
     "spend_cny": (np.float64, 0.0),
-    "lift": (np.float64, 0.0),
-    "fatigue": (np.float64, 0.0),
-    "touches_last_week": (np.int64, 0),
+    "lift": (np.float64, 0.0),  # as of lift_day
+    "lift_day": (np.float64, 0.0),
+    "fatigue": (np.float64, 0.0),  # as of fatigue_day
+    "fatigue_day": (np.float64, 0.0),
     "ltv_12m_cny": (np.float64, 0.0),
     "ltv_horizon_cny": (np.float64, 0.0),
     "gross_margin_12m_cny": (np.float64, 0.0),
@@ -95,7 +104,6 @@ class Members:
         self.n = 0
         self._capacity = 0
         self.cols: dict[str, np.ndarray] = {}
-        self.touch_history = np.zeros((7, 0), dtype=np.int16)
         self._grow(1024)
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
         self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -109,9 +117,6 @@ class Members:
             if name in self.cols:
                 new[: self.n] = self.cols[name][: self.n]
             self.cols[name] = new
-        hist = np.zeros((7, capacity), dtype=np.int16)
-        hist[:, : self.n] = self.touch_history[:, : self.n]
-        self.touch_history = hist
         self._capacity = capacity
 
     def __getattr__(self, name: str) -> np.ndarray:
@@ -135,8 +140,15 @@ class Members:
         c["join_day"][sl] = t_accept
         c["wait_days"][sl] = wait
         c["last_activity_day"][sl] = t_accept
-        for name in ("rate_per_day", "spend_rate", "tolerance_per_week", "unsub_hazard_per_day"):
+        c["dormant_day"][sl] = t_accept + self.shared.accounting.dormancy_window_days
+        for name in ("rate_per_day", "spend_rate", "tolerance_per_week"):
             c[name][sl] = take(name, buyer)
+        hazard = take("unsub_hazard_per_day", buyer).astype(np.float64)
+        with np.errstate(divide="ignore"):  # exponential time at the daily hazard: survival (1 - hazard)^t
+            c["unsubscribe_day"][sl] = t_accept + np.log1p(-take("u_unsubscribe", buyer)) / np.log1p(-hazard)
+        interval = self._interval_days[self.segment_codes(t_accept, np.arange(self.n, self.n + k))]
+        if self._touches_on:
+            c["next_touch_day"][sl] = t_accept + np.where(np.isfinite(interval), TOUCH_PHASE * interval, RECHECK)
         half_life_days = self.shared.population.greeting_half_life_hours / HOURS_PER_DAY
         p_first = offer.first_order_prob * np.exp2(-wait / half_life_days)
         will_order = take("u_first_order", buyer) < p_first
@@ -155,141 +167,151 @@ class Members:
     # ------------------------------------------------------------------ touches
 
     def _resolve_touch_policy(self) -> None:
-        """Touches per week and content mix of each segment, indexed by segment code."""
+        """Touch interval (days) and content mix of each segment, indexed by segment code."""
         touch = self.s.touch
-        tpw, mixes = [], []
+        intervals, mixes = [], []
         for name in SEGMENTS:
             seg = touch.segments.get(name)
-            tpw.append(touch.touches_per_week if seg is None or seg.touches_per_week is None else seg.touches_per_week)
+            tpw = touch.touches_per_week if seg is None or seg.touches_per_week is None else seg.touches_per_week
+            per_week = min(tpw, float(touch.cap_per_week))
+            intervals.append(7.0 / per_week if per_week > 0.0 else math.inf)
             mix = touch.mix if seg is None or seg.mix is None else seg.mix
             mixes.append([mix.get(cname, 0.0) for cname in CONTENT])
-        self._tpw_by_segment = np.array(tpw)
+        self._interval_days = np.array(intervals)
         self._mix_by_segment = np.array(mixes)
-
-    def segment_codes(self, day: int) -> np.ndarray:
-        """Lifecycle segment of every member at the start of ``day`` (index into SEGMENTS)."""
-        touch = self.s.touch
-        age = day - self.join_day
-        idle = day - self.last_activity_day
-        seg = np.full(self.n, SEGMENTS.index("active"), dtype=np.int8)
-        seg[idle > touch.at_risk_days] = SEGMENTS.index("at_risk")
-        seg[age < touch.new_days] = SEGMENTS.index("new")
-        seg[self.spend_cny >= touch.high_value_spend_cny] = SEGMENTS.index("high_value")
-        return seg
-
-    def _touch(self, day: int, reachable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Send today's touches to the ``reachable`` members; return (cost_cny, delete_prob) per member.
-
-        Each segment's members are touched on a regular cadence of ``touches_per_week``
-        (staggered by join time), never beyond the weekly cap counted over the last 7 days.
-        """
-        touch, resp = self.s.touch, self.shared.population.touch_response
-        c, n = self.cols, self.n
-        sent = np.zeros(n, dtype=np.int64)
-        hit = np.empty(0, dtype=np.int64)
-        counts = np.zeros((0, len(CONTENT)), dtype=np.int64)
-        if touch.cap_per_week > 0 and self._tpw_by_segment.max() > 0.0:
-            seg = self.segment_codes(day)
-            per_day = self._tpw_by_segment[seg] / 7.0
-            join = c["join_day"][:n]
-            due = np.floor(per_day * (day + 1.0 - join) + TOUCH_PHASE) - np.floor(
-                per_day * np.maximum(0.0, day - join) + TOUCH_PHASE
-            )
-            room = touch.cap_per_week - c["touches_last_week"][:n]
-            sent = np.where(reachable, np.minimum(due.astype(np.int64), room), 0)
-            hit = np.flatnonzero(sent > 0)
-            counts = np.empty((hit.size, len(CONTENT)), dtype=np.int64)
-            rng = self.streams["touch_content"]
-            seg_hit = seg[hit]
-            for code in np.unique(seg_hit):
-                rows = np.flatnonzero(seg_hit == code)
-                counts[rows] = rng.multinomial(sent[hit[rows]], self._mix_by_segment[code])
-        slot = self.touch_history[day % 7, :n]
-        c["touches_last_week"][:n] += sent - slot
-        slot[:] = sent
-        lift = c["lift"][:n]
-        lift *= math.exp(-1.0 / resp.lift_decay_days)
-        lift[hit] += counts @ self._content_vector(resp.lift)
-        fatigue = c["fatigue"][:n]
-        fatigue *= math.exp(-1.0 / resp.fatigue_decay_days)
-        fatigue += sent
-        cost = np.zeros(n)
-        cost[hit] = counts @ self._content_vector(touch.cost_per_touch_cny)
-        delete_prob = np.zeros(n)
-        pressure = (fatigue[hit] / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
-        delete_prob[hit] = np.minimum(1.0, (counts @ self._content_vector(resp.delete_risk)) * pressure)
-        return cost, delete_prob
+        self._touches_on = bool(np.isfinite(self._interval_days).any())
+        self._cost = self._content_vector(touch.cost_per_touch_cny)
+        resp = self.shared.population.touch_response
+        self._lift = self._content_vector(resp.lift)
+        self._risk = self._content_vector(resp.delete_risk)
 
     @staticmethod
     def _content_vector(by_content: dict[str, float]) -> np.ndarray:
         return np.array([by_content[x] for x in CONTENT])
 
+    def segment_codes(self, day: float, who: np.ndarray) -> np.ndarray:
+        """Lifecycle segment of members ``who`` at time ``day`` (index into SEGMENTS)."""
+        touch, c = self.s.touch, self.cols
+        seg = np.full(who.size, SEGMENTS.index("active"), dtype=np.int8)
+        seg[day - c["last_activity_day"][who] > touch.at_risk_days] = SEGMENTS.index("at_risk")
+        seg[day - c["join_day"][who] < touch.new_days] = SEGMENTS.index("new")
+        seg[c["spend_cny"][who] >= touch.high_value_spend_cny] = SEGMENTS.index("high_value")
+        return seg
+
     # ------------------------------------------------------------------ the day
 
     def step(self, day: int) -> Invitations:
         """Advance every member through ``day`` (the interval [day, day + 1))."""
-        c = self.cols
-        n = self.n
+        c, n = self.cols, self.n
         end = day + 1.0
-        reachable = c["subscribed"][:n].copy()
-        touch_cost, delete_prob = self._touch(day, reachable)
-        self.ledger.book("touches", day, float(touch_cost.sum()))
-        flow = -touch_cost
-
-        # deleting / unsubscribing
-        hazard = 1.0 - (1.0 - c["unsub_hazard_per_day"][:n]) * (1.0 - delete_prob)
-        leaving = np.flatnonzero(reachable & (self.streams["unsubscribe"].random(n) < hazard))
-        c["subscribed"][leaving] = False
-        first_churn = leaving[c["churn_type"][leaving] == NO_CHURN]
-        c["churn_type"][first_churn] = UNSUBSCRIBED
-        c["churn_day"][first_churn] = day + 0.5
+        if self._touches_on:
+            self._touch(day)
+        base = np.flatnonzero(c["unsubscribe_day"][:n] < end)
+        self._leave(base, c["unsubscribe_day"][base])
 
         # first private orders due today
-        sub = c["subscribed"][:n]
-        first = np.flatnonzero(sub & (c["first_due_day"][:n] < end) & np.isinf(c["first_order_day"][:n]))
+        first = np.flatnonzero(c["first_due_day"][:n] < end)
         t_first = c["first_due_day"][first]
+        c["first_due_day"][first] = math.inf
         c["first_order_day"][first] = t_first
-        self._first_order_costs(first, t_first, flow)
+        c["can_buy"][first] = True
+        self._first_order_costs(day, first, t_first)
 
         # repeat orders: Poisson counts, capped by the purchases left before BG/NBD dropout
-        buyers = np.flatnonzero(sub & (c["first_order_day"][:n] < end) & (c["repeats_left"][:n] > 0))
+        buyers = np.flatnonzero(c["can_buy"][:n])
         start = np.maximum(float(day), c["first_order_day"][buyers])
-        rate = c["rate_per_day"][buyers] * (1.0 + c["lift"][buyers])
+        lift = c["lift"][buyers] * np.exp(
+            -(day - c["lift_day"][buyers]) / self.shared.population.touch_response.lift_decay_days
+        )
+        rate = c["rate_per_day"][buyers] * (1.0 + lift)
         if self.s.membership.enabled:
             rate = np.where(c["paid_member"][buyers], rate * self.s.membership.rate_multiplier, rate)
         k = np.minimum(self.streams["purchases"].poisson(rate * (end - start)), c["repeats_left"][buyers])
-        c["repeats_left"][buyers] -= k
+        left = c["repeats_left"][buyers] - k
+        c["repeats_left"][buyers] = left
+        c["can_buy"][buyers[left == 0]] = False
         rep = np.repeat(buyers, k)
         t_rep = np.repeat(start, k) + np.repeat(end - start, k) * self.streams["order_times"].random(rep.size)
 
         # money of every order placed today
         orders = np.concatenate([first, rep])
-        t_orders = np.concatenate([t_first, t_rep])
-        self._book_orders(day, orders, t_orders, flow)
-
-        # value accumulators, discounted to each member's join day
-        age_mid = day + 0.5 - c["join_day"][:n]
-        discount = np.exp(-self.daily_discount * np.maximum(age_mid, 0.0))
-        in_window = (age_mid >= 0.0) & (age_mid < LTV_WINDOW_DAYS)
-        c["ltv_12m_cny"][:n] += np.where(in_window, flow * discount, 0.0)
-        if day < self.horizon_days:
-            c["ltv_horizon_cny"][:n] += flow * discount
+        self._book_orders(day, orders, np.concatenate([t_first, t_rep]))
 
         # dormancy, as the operator sees it: no private order within the window
-        window = self.shared.accounting.dormancy_window_days
-        idle_since = c["last_activity_day"][:n]
-        dormant = np.flatnonzero((c["churn_type"][:n] == NO_CHURN) & (end - idle_since >= window))
+        dormant = np.flatnonzero(c["dormant_day"][:n] <= end)
         c["churn_type"][dormant] = DORMANT
-        c["churn_day"][dormant] = idle_since[dormant] + window
+        c["churn_day"][dormant] = c["dormant_day"][dormant]
+        c["dormant_day"][dormant] = math.inf
 
         return self._invite(day, orders)
 
-    def _first_order_costs(self, first: np.ndarray, t_first: np.ndarray, flow: np.ndarray) -> None:
+    def _touch(self, day: int) -> None:
+        """Send the touches due today, book their cost, and let fatigue make some members leave.
+
+        A member due today receives every touch of their segment's cadence that falls in
+        the day; the content of each is drawn from the segment's mix.
+        """
+        c, resp = self.cols, self.shared.population.touch_response
+        end = day + 1.0
+        due = np.flatnonzero(c["next_touch_day"][: self.n] < end)
+        if due.size == 0:
+            return
+        first_touch = c["next_touch_day"][due]
+        seg = self.segment_codes(float(day), due)
+        interval = self._interval_days[seg]
+        touched = np.isfinite(interval)
+        sent = np.zeros(due.size, dtype=np.int64)
+        sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
+        c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
+        hit, sent, seg, first_touch = due[touched], sent[touched], seg[touched], first_touch[touched]
+        if hit.size == 0:
+            return
+        counts = np.empty((hit.size, len(CONTENT)), dtype=np.int64)
+        rng = self.streams["touch_content"]
+        for code in np.unique(seg):
+            rows = np.flatnonzero(seg == code)
+            counts[rows] = rng.multinomial(sent[rows], self._mix_by_segment[code])
+        cost = counts @ self._cost
+        self.ledger.book("touches", day, float(cost.sum()))
+        self._accrue(day, hit, -cost)
+        c["lift"][hit] = (
+            c["lift"][hit] * np.exp(-(day - c["lift_day"][hit]) / resp.lift_decay_days) + counts @ self._lift
+        )
+        c["lift_day"][hit] = day
+        fatigue = c["fatigue"][hit] * np.exp(-(day - c["fatigue_day"][hit]) / resp.fatigue_decay_days) + sent
+        c["fatigue"][hit] = fatigue
+        c["fatigue_day"][hit] = day
+        pressure = (fatigue / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
+        delete_prob = np.minimum(1.0, (counts @ self._risk) * pressure)
+        leaving = self.streams["unsubscribe"].random(hit.size) < delete_prob
+        self._leave(hit[leaving], first_touch[leaving])
+
+    def _leave(self, who: np.ndarray, t: np.ndarray) -> None:
+        """Members ``who`` delete the brand at times ``t``: no more touches or orders."""
+        c = self.cols
+        c["subscribed"][who] = False
+        for name in ("unsubscribe_day", "next_touch_day", "first_due_day", "dormant_day"):
+            c[name][who] = math.inf
+        c["can_buy"][who] = False
+        first = c["churn_type"][who] == NO_CHURN
+        c["churn_type"][who[first]] = UNSUBSCRIBED
+        c["churn_day"][who[first]] = t[first]
+
+    def _accrue(self, day: int, who: np.ndarray, amount_cny: np.ndarray | float) -> None:
+        """Add today's net flows of members ``who`` to their value, discounted to the join day."""
+        c = self.cols
+        age = np.maximum(day + 0.5 - c["join_day"][who], 0.0)
+        value = amount_cny * np.exp(-self.daily_discount * age)
+        np.add.at(c["ltv_12m_cny"], who, np.where(age < LTV_WINDOW_DAYS, value, 0.0))
+        if day < self.horizon_days:
+            np.add.at(c["ltv_horizon_cny"], who, value)
+
+    def _first_order_costs(self, day: int, first: np.ndarray, t_first: np.ndarray) -> None:
         """Book the new-member subsidy, coupon redemptions and membership uptake of first orders."""
         c, s = self.cols, self.s
         subsidy = s.offer.subsidy_cny
         self.ledger.book_many("first_order_subsidy", t_first, subsidy)
-        flow[first] -= subsidy
+        self._accrue(day, first, -subsidy)
         redeem_cost = hook_cost_on_redeem_cny(s.hook)
         if redeem_cost > 0.0:
             valid = (c["channel"][first] != REFERRAL) & (t_first - c["join_day"][first] <= s.hook.coupon_valid_days)
@@ -298,21 +320,22 @@ class Members:
             joins = self.people.take("u_membership", c["buyer"][first]) < s.membership.uptake_prob
             c["paid_member"][first[joins]] = True
             self.ledger.book_many("membership_fee", t_first[joins], s.membership.fee_cny)
-            flow[first[joins]] += s.membership.fee_cny
+            self._accrue(day, first[joins], s.membership.fee_cny)
 
-    def _book_orders(self, day: int, orders: np.ndarray, t_orders: np.ndarray, flow: np.ndarray) -> None:
-        """Draw each order's spend (Gamma-Gamma) and book margin, service and discounts."""
+    def _book_orders(self, day: int, orders: np.ndarray, t_orders: np.ndarray) -> None:
+        """Draw each order's spend (Gamma-Gamma), book margin, service and discounts, reset dormancy."""
         if orders.size == 0:
             return
         c, acc = self.cols, self.shared.accounting
         spend = self.streams["spend"].gamma(self.shared.population.spend.p, 1.0 / c["spend_rate"][orders])
         discount = np.where(c["paid_member"][orders], self.s.membership.discount_rate, 0.0) * spend
         margin = spend * acc.gross_margin_rate
-        per_member_flow = margin - acc.service_cost_per_order_cny - discount
-        np.add.at(flow, orders, per_member_flow)
+        self._accrue(day, orders, margin - acc.service_cost_per_order_cny - discount)
         np.add.at(c["spend_cny"], orders, spend)
         np.add.at(c["n_orders"], orders, 1)
         np.maximum.at(c["last_activity_day"], orders, t_orders)
+        still = orders[c["churn_type"][orders] == NO_CHURN]
+        c["dormant_day"][still] = c["last_activity_day"][still] + acc.dormancy_window_days
         age = t_orders - c["join_day"][orders]
         np.add.at(c["gross_margin_12m_cny"], orders, np.where(age < LTV_WINDOW_DAYS, margin, 0.0))
         ledger = self.ledger

@@ -64,12 +64,16 @@ METRICS: dict[str, Metric] = {
         "share per month", -1, "monthly_churn times the share of churn events that are deleting/unsubscribing"
     ),
     "monthly_churn_dormancy": Metric(
-        "share per month", -1, "monthly_churn times the share of churn events that are dormancy (no private order within the window)"
+        "share per month",
+        -1,
+        "monthly_churn times the share of churn events that are dormancy (no private order within the window)",
     ),
     "payback_day": Metric(
         "day", -1, "first day from which cumulative private net profit (all income minus all costs) stays >= 0"
     ),
-    "roi": Metric("ratio", +1, "(private income - all private-domain costs) / all private-domain costs, within the horizon"),
+    "roi": Metric(
+        "ratio", +1, "(private income - all private-domain costs) / all private-domain costs, within the horizon"
+    ),
     "private_gmv": Metric("CNY", +1, "value of private orders within the horizon"),
     **{
         f"sms_adds_{h}h": Metric("share", +1, f"SMS add requests within {h} h of sending / SMS sent")

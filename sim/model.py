@@ -128,7 +128,9 @@ class FunnelModel:
         for b, t, wait in zip(who.tolist(), t_request.tolist(), patience.tolist(), strict=True):
             self.env.process(self.buyer_request(b, channel, t, wait))
 
-    def buyer_request(self, buyer: int, channel: int, t_request: float, patience_days: float) -> Generator[simpy.Event, Any, None]:
+    def buyer_request(
+        self, buyer: int, channel: int, t_request: float, patience_days: float
+    ) -> Generator[simpy.Event, Any, None]:
         """One buyer's add request: waits until the request time, then queues at the desk."""
         yield self.env.timeout(t_request - self.env.now)
         if self.requested_at[buyer] < t_request:  # an earlier request by the same buyer exists
@@ -282,7 +284,8 @@ class FunnelModel:
                 "churn_day": m.churn_day,
                 "churn_type": np.array(["none", "unsubscribe", "dormancy"], dtype=object)[m.churn_type],
                 "subscribed": m.subscribed,
-                "dormant_at_end": m.subscribed & (self.n_days - m.last_activity_day >= self.shared.accounting.dormancy_window_days),
+                "dormant_at_end": m.subscribed
+                & (self.n_days - m.last_activity_day >= self.shared.accounting.dormancy_window_days),
                 "ltv_12m_cny": m.ltv_12m_cny,
                 "ltv_horizon_cny": m.ltv_horizon_cny,
                 "gross_margin_12m_cny": m.gross_margin_12m_cny,
@@ -325,7 +328,9 @@ def _grown(values: np.ndarray, n_rows: int, capacity: int, fill: float) -> np.nd
     return out
 
 
-def simulate(strategy: StrategyConfig, shared: SharedConfig, replication: int, platform: Platform | None = None) -> RunRecord:
+def simulate(
+    strategy: StrategyConfig, shared: SharedConfig, replication: int, platform: Platform | None = None
+) -> RunRecord:
     """Simulate one strategy for one replication; ``platform`` may be shared between strategies."""
     from sim.population import build_platform
 

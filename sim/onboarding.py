@@ -38,6 +38,7 @@ class ServiceDesk:
         self.agents = simpy.Resource(env, capacity=cfg.agents)
         self.open_from = cfg.work_start_hour / 24.0  # fraction of the day
         self.open_until = cfg.work_end_hour / 24.0
+        self.on_duty = False  # set by the shifts process
         self.opened = env.event()  # succeeds at the next opening
         self.daily_quota = cfg.accounts * cfg.daily_add_limit_per_account
         self.quota_day = 0
@@ -48,17 +49,26 @@ class ServiceDesk:
 
     def is_open(self) -> bool:
         """Whether the team is on duty now."""
-        t = self.env.now % 1.0
-        return self.open_from <= t < self.open_until
+        return self.on_duty
 
     def shifts(self) -> Generator[simpy.Event, Any, None]:
-        """Open and close the desk: waits for the next opening, wakes the waiting buyers, waits for closing."""
+        """Open and close the desk each day: waits for the opening, wakes the waiting buyers, waits for closing.
+
+        Opening and closing times are computed from the day number, not accumulated, so
+        they do not drift; a 0-24 desk closes and reopens at midnight within one instant.
+        """
         env = self.env
+        day = 0
         while True:
-            yield env.timeout(math.floor(env.now - self.open_from) + 1.0 + self.open_from - env.now)
+            opening, closing = day + self.open_from, day + self.open_until
+            if env.now < opening:
+                yield env.timeout(opening - env.now)
+            self.on_duty = True
             self.opened.succeed()
             self.opened = env.event()
-            yield env.timeout(self.open_until - self.open_from)
+            yield env.timeout(closing - env.now)
+            self.on_duty = False
+            day += 1
 
     def _quota_left(self) -> bool:
         today = math.floor(self.env.now)

@@ -55,6 +55,7 @@ class Traits:
     spend_rate: np.ndarray  # Gamma-Gamma nu: mean spend per order is p / nu
     tolerance_per_week: np.ndarray  # touches per week the member tolerates
     unsub_hazard_per_day: np.ndarray  # baseline daily delete/unsubscribe hazard (sBG theta per day)
+    u_unsubscribe: np.ndarray  # uniform deciding when the member deletes at that hazard
     patience_days: np.ndarray  # how long an add request waits before giving up
     u_first_order: np.ndarray  # uniform deciding the first private order
     first_order_delay: np.ndarray  # unit exponential, scaled by the offer's mean delay
@@ -74,6 +75,7 @@ class Traits:
             spend_rate=rng.gamma(spend.q, 1.0 / spend.gamma_cny, n).astype(f32),
             tolerance_per_week=rng.gamma(shape, pop.touch_tolerance_per_week / shape, n).astype(f32),
             unsub_hazard_per_day=(-np.expm1(np.log1p(-theta) / uns.period_days)).astype(f32),
+            u_unsubscribe=rng.random(n, dtype=f32),
             patience_days=rng.exponential(pop.patience_hours / HOURS_PER_DAY, n).astype(f32),
             u_first_order=rng.random(n, dtype=f32),
             first_order_delay=rng.exponential(1.0, n).astype(f32),

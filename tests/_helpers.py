@@ -67,5 +67,6 @@ def assert_within_3se(observed: float, expected: float, se: float, what: str) ->
     """|observed - expected| <= 3 standard errors (se computed by the caller from its variance formula)."""
     assert se > 0.0, f"{what}: standard error must be positive, got {se}"
     assert abs(observed - expected) <= 3.0 * se, (
-        f"{what}: observed {observed:.6g}, expected {expected:.6g}, |diff| {abs(observed - expected):.3g} > 3 SE {3 * se:.3g}"
+        f"{what}: observed {observed:.6g}, expected {expected:.6g}, "
+        f"|diff| {abs(observed - expected):.3g} > 3 SE {3 * se:.3g}"
     )

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-
 from _helpers import assert_within_3se
+
 from sim.capture import (
     SMS_ADDED,
     SMS_CLICKED,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from _helpers import CONFIG_DIR
 from hydra import compose, initialize_config_dir
 
-from _helpers import CONFIG_DIR
 from sim.compose import build_experiment
 from sim.config import STRATEGY_GROUPS, HookType, StrategyConfig, register_configs
 from sim.experiment import Experiment
@@ -16,7 +16,10 @@ register_configs()
 
 GROUPS = sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
 GROUP_OPTIONS = [
-    (group, path.stem) for group in GROUPS if group != "experiment" for path in sorted((CONFIG_DIR / group).glob("*.yaml"))
+    (group, path.stem)
+    for group in GROUPS
+    if group != "experiment"
+    for path in sorted((CONFIG_DIR / group).glob("*.yaml"))
 ]
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 
@@ -98,9 +101,9 @@ def test_flagship_experiment_is_cash_vs_coupon_differing_only_in_hook_type() -> 
     assert coupon.hook.type is HookType.coupon
     assert cash.hook.value_cny == coupon.hook.value_cny
     # identical apart from the hook type (and the name)
-    assert dataclasses.replace(cash, name="x", hook=dataclasses.replace(cash.hook, type=HookType.coupon)) == dataclasses.replace(
-        coupon, name="x"
-    )
+    assert dataclasses.replace(
+        cash, name="x", hook=dataclasses.replace(cash.hook, type=HookType.coupon)
+    ) == dataclasses.replace(coupon, name="x")
     for group in STRATEGY_GROUPS:
         if group != "hook":
             assert getattr(cash, group) == getattr(coupon, group), group
@@ -115,3 +118,12 @@ def test_command_line_overrides_reach_every_strategy() -> None:
         assert strategy.hook.value_cny == 12.0
         assert strategy.sms.click_prob == 0.01
     assert exp.strategies["coupon"].hook.type is HookType.coupon  # the experiment's override still wins
+
+
+def test_unknown_baseline_is_a_config_error_naming_the_key() -> None:
+    from sim.validate import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        build_experiment(_compose(["experiment=hook_cash_vs_coupon", "experiment.baseline=nope"]))
+    assert info.value.key == "experiment.baseline"
+    assert "cash" in str(info.value) and "coupon" in str(info.value)

@@ -6,11 +6,13 @@ the order buyers start being handled, so a copy of the same seed reproduces them
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import simpy
+from _helpers import assert_within_3se, make_shared
 
-from _helpers import make_shared
 from sim.config import OnboardingConfig, StrategyConfig
 from sim.model import simulate
 from sim.onboarding import MINUTES_PER_DAY, ServiceDesk
@@ -160,30 +162,74 @@ def test_agent_finishes_buyer_in_hand_after_closing_but_queue_waits_for_morning(
     assert t_accept(log, 1) == pytest.approx(1.0 + 9 * H + h[1])  # the queue waits for the next shift
 
 
-@pytest.mark.xfail(
-    reason="BUG: sim/onboarding.py:58 ServiceDesk.shifts waits floor(now - start) + 1 + start - now until opening; "
-    "when now - start is a whole number (t=0 with work_start_hour=0, or at the end of a 24-hour shift) it waits a "
-    "full day instead of 0, so a desk starting at 00:00 is closed all of day 0 (and a 0-24 desk every other day)",
-    strict=True,
-)
 def test_desk_opening_at_midnight_is_open_on_day_zero() -> None:
+    """work_start_hour=0 is allowed: the desk is open from the very start of day 0."""
     cfg = OnboardingConfig(agents=1, work_start_hour=0.0, work_end_hour=12.0)
     (h,) = handling_times(cfg, 1)
     log = run_desk(cfg, [(2 * H, 5.0)])
     assert t_accept(log, 0) == pytest.approx(2 * H + h)
 
 
-@pytest.mark.xfail(
-    reason="BUG: sim/onboarding.py:58 ServiceDesk.shifts: with work hours 0-24 the desk is off duty on alternate "
-    "days (the 'until opening' timeout is a full day when now - start is an integer)",
-    strict=True,
-)
 def test_round_the_clock_desk_is_never_closed() -> None:
+    """work hours 0-24 mean always on duty, on every day (not every other day)."""
     cfg = OnboardingConfig(agents=1, work_start_hour=0.0, work_end_hour=24.0)
     (h,) = handling_times(cfg, 1)
-    for day in (1, 2, 3):  # day 1 and 3 pass today; day 2 is closed (and day 0)
+    for day in range(4):
         log = run_desk(cfg, [(day + 2.4 * H, 5.0)])
         assert t_accept(log, 0) == pytest.approx(day + 2.4 * H + h), f"day {day}"
+
+
+def test_round_the_clock_desk_is_an_mmc_queue_matching_erlang_c() -> None:
+    """Poisson arrivals, exponential handling, c agents, no hours/quota/patience limits: M/M/c (Erlang C)."""
+    c, lam_h, mu_h = 2, 1.5, 1.0  # per hour; load a = 1.5, utilisation 0.75
+    cfg = OnboardingConfig(
+        agents=c,
+        work_start_hour=0.0,
+        work_end_hour=24.0,
+        handling_minutes=60.0 / mu_h,
+        accounts=1,
+        daily_add_limit_per_account=1_000_000,
+    )
+    days = 300
+    gaps = np.random.default_rng(1).exponential(1.0 / (lam_h * 24.0), int(lam_h * 24 * days * 1.1))
+    arrivals = np.cumsum(gaps)
+    arrivals = arrivals[arrivals < days]
+    log = run_desk(cfg, [(t, 1e6) for t in arrivals], until=days + 5.0)
+    assert len(log["accepted"]) == arrivals.size and log["lost"] == {}
+    # FIFO: buyers start being handled in arrival order, so buyer i's handling time is the i-th draw
+    h = np.array(handling_times(cfg, arrivals.size))
+    t_req = np.array([log["accepted"][i][1] for i in range(arrivals.size)])
+    t_acc = np.array([log["accepted"][i][2] for i in range(arrivals.size)])
+    wait_h = (t_acc - t_req - h) * 24.0
+    assert wait_h.min() > -1e-6
+    wait_h = wait_h[t_req > 10.0]  # drop the start-up from an empty desk
+
+    a = lam_h / mu_h
+    top = a**c / math.factorial(c) * c / (c - a)
+    erlang_c = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)  # P(wait > 0)
+    mean_wait = erlang_c / (c * mu_h - lam_h)  # hours
+
+    # waits are autocorrelated: SE from 20 batch means, SE = sd(batch means) / sqrt(20)
+    def batch_se(x: np.ndarray, batches: int = 20) -> float:
+        means = np.array([b.mean() for b in np.array_split(x, batches)])
+        return float(means.std(ddof=1) / math.sqrt(batches))
+
+    assert_within_3se(wait_h.mean(), mean_wait, batch_se(wait_h), "mean wait in queue (h)")
+    waited = (wait_h > 1e-9).astype(float)
+    assert_within_3se(waited.mean(), erlang_c, batch_se(waited), "P(wait > 0)")
+
+
+@pytest.mark.parametrize(("start", "end"), [(10.0, 18.0), (7.0, 19.0), (8.5, 17.5)])
+def test_buyer_waiting_overnight_is_served_at_the_next_opening_every_day(start: float, end: float) -> None:
+    cfg = OnboardingConfig(agents=1, work_start_hour=start, work_end_hour=end)
+    (h,) = handling_times(cfg, 1)
+    late = []
+    for day in range(10):
+        log = run_desk(cfg, [(day + (end + 1.0) * H, 5.0)], until=day + 8.0)
+        expected = day + 1.0 + start * H + h
+        if 0 not in log["accepted"] or abs(t_accept(log, 0) - expected) > 1e-9:
+            late.append((day, log))
+    assert late == []
 
 
 def test_understaffed_desk_captures_fewer_members_on_the_same_platform() -> None:
@@ -196,7 +242,9 @@ def test_understaffed_desk_captures_fewer_members_on_the_same_platform() -> None
         0,
         platform,
     )
-    unlimited = simulate(StrategyConfig(name="unlimited", onboarding=OnboardingConfig(unlimited=True)), shared, 0, platform)
+    unlimited = simulate(
+        StrategyConfig(name="unlimited", onboarding=OnboardingConfig(unlimited=True)), shared, 0, platform
+    )
 
     # same platform, same cards and luck: the requests are identical up to the (rare) referral ones
     assert default.requests["card"] == under.requests["card"] == unlimited.requests["card"]
