@@ -17,7 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.compose import build_experiment
 from sim.config import register_configs
-from sim.errors import hydra_error_message
+from sim.errors import given_value, hydra_error_message
 from sim.validate import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -40,7 +40,8 @@ def precheck(overrides: list[str]) -> None:
     try:
         build_experiment(cfg)
     except ConfigError as exc:
-        fail(str(exc))
+        typed = given_value(exc.key, overrides)
+        fail(f"{exc.key}={typed}: {exc.allowed}" if typed is not None else str(exc))
 
 
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")

@@ -40,6 +40,7 @@ def build_experiment(cfg: DictConfig) -> Experiment:
     )
     validate_shared(shared)
     base = OmegaConf.create({group: OmegaConf.to_container(cfg[group], resolve=True) for group in STRATEGY_GROUPS})
+    validate_strategy(_to_object(base, StrategyConfig, ""), "")  # the base's own errors, named by its own keys
     exp = cfg.experiment
     overrides = exp.get("strategies")
     if not isinstance(overrides, DictConfig):

@@ -80,11 +80,8 @@ def hydra_error_message(exc: BaseException, overrides: list[str]) -> str:
     from hydra.errors import MissingConfigException, OverrideParseException
 
     if isinstance(exc, MissingConfigException):
-        group = (exc.missing_cfg_file or "").split("/")[0]
+        group, _, given = (exc.missing_cfg_file or "").partition("/")
         options = ", ".join(sorted(o for o in (exc.options or []) if not o.endswith("_schema")))
-        given = next(
-            (o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=", 1)[0] == group), exc.missing_cfg_file
-        )
         if options:
             return f"{group}={given}: unknown option; allowed options: {options}"
         return f"{exc.missing_cfg_file}: no such config group or option"
@@ -95,15 +92,25 @@ def hydra_error_message(exc: BaseException, overrides: list[str]) -> str:
         if isinstance(cause, OmegaConfBaseException):
             key, value, allowed = omegaconf_error_message(cause, "", Config)
             given = _given_value(key, overrides)
+            if key.startswith("experiment.strategies.") and isinstance(cause, (ConfigKeyError, ConfigAttributeError)):
+                return strategy_override_hint(key, given)
             return f"{key}={given if given is not None else value}: {allowed}"
         cause = cause.__cause__ or cause.__context__
-    text = str(exc)
-    if "Could not override" in text or "Key '" in text:
-        key = text.split("'")[1] if "'" in text else "?"
-        given = _given_value(key, overrides)
-        parent = _schema_at(key.split(".")[:-1])
-        return f"{key}={given}: unknown key; {allowed_text(parent)}"
-    return _first_line(text)
+    return _first_line(str(exc))
+
+
+def strategy_override_hint(key: str, given: str | None) -> str:
+    """A strategy's overrides hold only what differs from the base: adding a setting needs '+'."""
+    base_key = key.split(".", 3)[-1]
+    return (
+        f"{key}={given}: not among this strategy's overrides; write +{key}={given} to add it, "
+        f"or {base_key}={given} to set it for every strategy"
+    )
+
+
+def given_value(key: str, overrides: list[str]) -> str | None:
+    """The value typed for ``key`` on the command line, if it was."""
+    return _given_value(key, overrides)
 
 
 def _given_value(key: str, overrides: list[str]) -> str | None:

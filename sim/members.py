@@ -143,7 +143,7 @@ class Members:
         c["dormant_day"][sl] = t_accept + self.shared.accounting.dormancy_window_days
         for name in ("rate_per_day", "spend_rate", "tolerance_per_week"):
             c[name][sl] = take(name, buyer)
-        hazard = take("unsub_hazard_per_day", buyer).astype(np.float64)
+        hazard = take("unsub_hazard_per_day", buyer)
         with np.errstate(divide="ignore"):  # exponential time at the daily hazard: survival (1 - hazard)^t
             c["unsubscribe_day"][sl] = t_accept + np.log1p(-take("u_unsubscribe", buyer)) / np.log1p(-hazard)
         interval = self._interval_days[self.segment_codes(t_accept, np.arange(self.n, self.n + k))]
@@ -155,9 +155,9 @@ class Members:
         c["first_due_day"][sl] = np.where(
             will_order, t_accept + take("first_order_delay", buyer) * offer.first_order_mean_days, math.inf
         )
-        p = take("dropout_prob", buyer).astype(np.float64)
+        p = take("dropout_prob", buyer)
         with np.errstate(divide="ignore"):
-            repeats = np.ceil(np.log1p(-take("u_dropout", buyer).astype(np.float64)) / np.log1p(-p))
+            repeats = np.ceil(np.log1p(-take("u_dropout", buyer)) / np.log1p(-p))
         c["repeats_left"][sl] = np.clip(np.nan_to_num(repeats, posinf=2**40), 1, 2**40).astype(np.int64)
         self.n += k
         captured = channel != REFERRAL

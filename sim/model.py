@@ -184,7 +184,7 @@ class FunnelModel:
                 self.ledger.book("cards", day, card.cost_per_card_cny * (hi - lo))
                 who = p.parcel_buyer[lo:hi].astype(np.int64)
                 delivered = p.parcel_delivery_day[lo:hi]
-                t_scan = delivered + p.parcel_scan_delay[lo:hi]
+                t_scan = delivered + p.parcel_scan_delay[lo:hi].astype(np.float64)
                 prob = p_first_card * card.repeat_card_factor ** p.parcel_card_index[lo:hi].astype(float)
                 adds = (p.parcel_u_scan[lo:hi] < prob) & (t_scan < self.requested_at[who])
                 self.card_add_delay.append(t_scan[adds] - delivered[adds])
@@ -209,7 +209,7 @@ class FunnelModel:
                 stage = sms_stage(p.u_sms[who], sms)
                 self.sms_stage_counts += np.bincount(stage, minlength=4)
                 added = who[stage == SMS_ADDED]
-                delay_hours = p.sms_response_delay[added] * sms.response_mean_hours
+                delay_hours = p.sms_response_delay[added].astype(np.float64) * sms.response_mean_hours
                 self.sms_response_hours.append(delay_hours)
                 self.submit(added, t_send + delay_hours / HOURS_PER_DAY, SMS)
             yield self.env.timeout(1.0)

@@ -132,11 +132,11 @@ class People:
         return np.arange(first, first + k)
 
     def take(self, name: str, ids: np.ndarray) -> np.ndarray:
-        """Trait ``name`` of the people ``ids``."""
+        """Trait ``name`` of the people ``ids``, widened to float64 (stored traits are float32)."""
         column = getattr(self.platform, name)
         if self.referred is None:
-            return column[ids]
-        out = np.empty(ids.size, dtype=column.dtype)
+            return column[ids].astype(np.float64)
+        out = np.empty(ids.size, dtype=np.float64)
         own = ids < self.n_platform
         out[own] = column[ids[own]]
         out[~own] = getattr(self.referred, name)[ids[~own] - self.n_platform]

@@ -110,26 +110,31 @@ def validate_shared(shared: SharedConfig) -> None:
         raise ConfigError("run.n_jobs", 0, "must be -1 (all cores) or a positive number of processes")
 
 
-def validate_strategy(strategy: StrategyConfig, key: str) -> None:
-    """Check one strategy's levers; ``key`` is where it lives in the config, for messages."""
+def validate_strategy(strategy: StrategyConfig, prefix: str) -> None:
+    """Check one strategy's levers; ``prefix`` is where it lives in the config ("" for the base), for messages."""
+    key = prefix.rstrip(".")
+
+    def at(rest: str) -> str:
+        return f"{key}.{rest}" if key else rest
+
     check_ranges(strategy, key)
     card, touch, onb = strategy.card, strategy.touch, strategy.onboarding
-    _check_keys(card.design_multiplier, CardDesign, f"{key}.card.design_multiplier", complete=True)
-    _check_values(card.design_multiplier, f"{key}.card.design_multiplier", 0.0, 100.0)
-    _check_keys(card.hook_response, HookType, f"{key}.card.hook_response", complete=True)
-    _check_mix(touch.mix, f"{key}.touch.mix")
-    _check_keys(touch.cost_per_touch_cny, ContentType, f"{key}.touch.cost_per_touch_cny", complete=True)
-    _check_values(touch.cost_per_touch_cny, f"{key}.touch.cost_per_touch_cny", 0.0, 1e5)
-    _check_keys(touch.segments, Segment, f"{key}.touch.segments", complete=False)
+    _check_keys(card.design_multiplier, CardDesign, at("card.design_multiplier"), complete=True)
+    _check_values(card.design_multiplier, at("card.design_multiplier"), 0.0, 100.0)
+    _check_keys(card.hook_response, HookType, at("card.hook_response"), complete=True)
+    _check_mix(touch.mix, at("touch.mix"))
+    _check_keys(touch.cost_per_touch_cny, ContentType, at("touch.cost_per_touch_cny"), complete=True)
+    _check_values(touch.cost_per_touch_cny, at("touch.cost_per_touch_cny"), 0.0, 1e5)
+    _check_keys(touch.segments, Segment, at("touch.segments"), complete=False)
     for name, seg in touch.segments.items():
         tpw = seg.touches_per_week
         if tpw is not None and (isinstance(tpw, bool) or not 0.0 <= tpw <= 70.0):
-            raise ConfigError(f"{key}.touch.segments.{name}.touches_per_week", tpw, _range_text(0, 70, False))
+            raise ConfigError(at(f"touch.segments.{name}.touches_per_week"), tpw, _range_text(0, 70, False))
         if seg.mix is not None:
-            _check_mix(seg.mix, f"{key}.touch.segments.{name}.mix")
+            _check_mix(seg.mix, at(f"touch.segments.{name}.mix"))
     if not onb.unlimited and onb.work_end_hour <= onb.work_start_hour:
         raise ConfigError(
-            f"{key}.onboarding.work_end_hour",
+            at("onboarding.work_end_hour"),
             onb.work_end_hour,
             f"must be later than onboarding.work_start_hour ({onb.work_start_hour:g})",
         )
