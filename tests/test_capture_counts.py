@@ -110,3 +110,16 @@ def test_intercepted_sms_yield_zero(platform) -> None:
     assert rec.requests["sms"] == 0 and len(rec.members) == 0
     assert compute_metrics(rec)["capture_rate_sms"] == 0.0
     assert np.isnan(compute_metrics(rec)["cac"])  # no members: missing, not infinite
+
+
+def test_near_instant_sms_responses_late_in_the_year_never_precede_the_send() -> None:
+    # Traits are stored in float32; a response time built from them in float32 rounded to before its send
+    # time late in the year (spacing ~3e-5 days at day 300) and SimPy refused the negative delay.
+    shared = make_shared(seed=4, buyers_per_year=20_000, horizon_days=365, followup_days=5)
+    sms = SmsConfig(intercept_prob=0.0, click_prob=1.0, scene_switch_prob=1.0, response_mean_hours=1e-4)
+    strategy = quiet_strategy(channel=ChannelConfig(card=False, sms=True), sms=sms)
+    rec = simulate(strategy, shared, 0)
+    assert rec.requests["sms"] == rec.sms_sent > 10_000
+    assert (rec.sms_response_hours >= 0).all()
+    joined_after_send = rec.members["join_day"].to_numpy() % 1.0 >= sms.send_hour / 24.0
+    assert joined_after_send.all()
