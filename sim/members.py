@@ -178,7 +178,8 @@ class Members:
             mix = touch.mix if seg is None or seg.mix is None else seg.mix
             mixes.append([mix.get(cname, 0.0) for cname in CONTENT])
         self._interval_days = np.array(intervals)
-        self._mix_by_segment = np.array(mixes)
+        mix = np.array(mixes)
+        self._cum_mix = np.cumsum(mix, axis=1)[:, :-1] / mix.sum(axis=1, keepdims=True)  # inner cut points
         self._touches_on = bool(np.isfinite(self._interval_days).any())
         self._cost = self._content_vector(touch.cost_per_touch_cny)
         resp = self.shared.population.touch_response
@@ -266,11 +267,7 @@ class Members:
         hit, sent, seg, first_touch = due[touched], sent[touched], seg[touched], first_touch[touched]
         if hit.size == 0:
             return
-        counts = np.empty((hit.size, len(CONTENT)), dtype=np.int64)
-        rng = self.streams["touch_content"]
-        for code in np.unique(seg):
-            rows = np.flatnonzero(seg == code)
-            counts[rows] = rng.multinomial(sent[rows], self._mix_by_segment[code])
+        counts = self._content_counts(seg, sent)
         cost = counts @ self._cost
         self.ledger.book("touches", day, float(cost.sum()))
         self._accrue(day, hit, -cost)
@@ -285,6 +282,13 @@ class Members:
         delete_prob = np.minimum(1.0, (counts @ self._risk) * pressure)
         leaving = self.streams["unsubscribe"].random(hit.size) < delete_prob
         self._leave(hit[leaving], first_touch[leaving])
+
+    def _content_counts(self, seg: np.ndarray, sent: np.ndarray) -> np.ndarray:
+        """Touches of each content type per member: one categorical draw per touch from the segment's mix."""
+        row = np.repeat(np.arange(sent.size), sent)
+        u = self.streams["touch_content"].random(row.size)
+        kind = (u[:, None] >= self._cum_mix[np.repeat(seg, sent)]).sum(axis=1)
+        return np.bincount(row * len(CONTENT) + kind, minlength=sent.size * len(CONTENT)).reshape(-1, len(CONTENT))
 
     def _leave(self, who: np.ndarray, t: np.ndarray) -> None:
         """Members ``who`` delete the brand at times ``t``: no more touches or orders."""

@@ -6,8 +6,9 @@ Processes (named after their actors), all in days:
   (a batched event over the day's parcels) and add requests are submitted.
 - ``sms_sender``: once a day at the send hour, the day's deduplicated SMS batch goes out to
   buyers who have not asked to add yet; responders submit add requests hours later.
-- ``buyer_request``: one process per add request (only buyers entering the private domain):
-  waits until the request time, then queues at the :class:`~sim.onboarding.ServiceDesk`.
+- ``buyer_asks``: one timeout event per add request (only buyers entering the private
+  domain), whose callback queues the request at the :class:`~sim.onboarding.ServiceDesk`,
+  where agent processes serve it.
 - ``members_day``: once a day, every member is advanced through the day
   (:meth:`~sim.members.Members.step`); friends who accept referral invitations become new
   add requests.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -92,7 +94,6 @@ class FunnelModel:
         self.sms_stage_counts = np.zeros(4, dtype=np.int64)
         self.sms_response_hours: list[np.ndarray] = []
         self.card_add_delay: list[np.ndarray] = []
-        self.requests = np.zeros(len(CHANNELS), dtype=np.int64)
         self.lost = np.zeros(len(CHANNELS), dtype=np.int64)
         self._joins: list[tuple[int, int, float, float]] = []
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # unlimited onboarding
@@ -120,28 +121,25 @@ class FunnelModel:
             return
         self.status[who] = ASKED
         self.channel[who] = channel
-        self.requests[channel] += who.size
         if self.desk is None:
             self._pending.append((who, t_request, np.full(who.size, channel, dtype=np.int8)))
             return
         patience = self.people.take("patience_days", who)
+        env = self.env
         for b, t, wait in zip(who.tolist(), t_request.tolist(), patience.tolist(), strict=True):
-            self.env.process(self.buyer_request(b, channel, t, wait))
+            env.timeout(t - env.now).callbacks.append(partial(self.buyer_asks, b, channel, t, wait))
 
-    def buyer_request(
-        self, buyer: int, channel: int, t_request: float, patience_days: float
-    ) -> Generator[simpy.Event, Any, None]:
-        """One buyer's add request: waits until the request time, then queues at the desk."""
-        yield self.env.timeout(t_request - self.env.now)
+    def buyer_asks(self, buyer: int, channel: int, t_request: float, patience_days: float, _: simpy.Event) -> None:
+        """At the request time (a timeout's callback), the buyer's request joins the desk's queue."""
         if self.requested_at[buyer] < t_request:  # an earlier request by the same buyer exists
             return
         assert self.desk is not None
-        yield from self.desk.serve(buyer, channel, patience_days)
+        self.desk.arrive(buyer, channel, patience_days)
 
     def _accept(self, buyer: int, channel: int, t_request: float, t_accept: float) -> None:
         self._joins.append((buyer, channel, t_request, t_accept))
 
-    def _lose(self, buyer: int, channel: int) -> None:
+    def _lose(self, buyer: int, channel: int, t_lost: float) -> None:
         self.status[buyer] = LOST
         self.lost[channel] += 1
 
@@ -251,8 +249,16 @@ class FunnelModel:
     def run(self, replication: int) -> RunRecord:
         """Run to the end of the follow-up and collect the record."""
         self.env.run(until=self.members_proc)
+        if self.desk is not None:
+            self.desk.expire()
         events = next(self.env._eid)  # SimPy numbers every scheduled event
         return self._record(replication, events)
+
+    def _requests_by_channel(self) -> dict[str, int]:
+        """People who asked to add, by the channel of their earliest request."""
+        asked = self.channel[: len(self.people)]
+        counts = np.bincount(asked[asked >= 0], minlength=len(CHANNELS))
+        return dict(zip(CHANNELS, counts.tolist(), strict=True))
 
     def _buyer_states(self) -> dict[str, int]:
         m = self.members
@@ -310,7 +316,7 @@ class FunnelModel:
                 "clicked_not_added": int(stages[2]),
                 "added": int(stages[3]),
             },
-            requests=dict(zip(CHANNELS, self.requests.tolist(), strict=True)),
+            requests=self._requests_by_channel(),
             lost=dict(zip(CHANNELS, self.lost.tolist(), strict=True)),
             buyer_states=self._buyer_states(),
             members=members,

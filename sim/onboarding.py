@@ -1,16 +1,20 @@
-"""Onboarding: the customer-service team that accepts add requests, as a SimPy resource.
+"""Onboarding: the customer-service team that accepts add requests, in SimPy.
 
-Agents are a FIFO ``simpy.Resource``. The desk is open during working hours: the
-:meth:`ServiceDesk.shifts` process succeeds the shared ``opened`` event at each opening,
-and buyers who ask while the desk is closed wait for it. Each WeCom account accepts at
-most a fixed number of adds a day. A buyer whose request waits longer than their
-patience gives up and is lost, so under-staffing lowers capture.
+Add requests wait in one first-come-first-served queue. Each agent is a SimPy process
+that works only while the desk is open (the :meth:`ServiceDesk.shifts` process opens and
+closes it), only while the day's add quota of the team's WeCom accounts lasts, and takes
+the oldest waiting request. A buyer whose request waits longer than their patience has
+given up: the agent who reaches it finds it expired and it is lost, dated at the buyer's
+deadline (reneging, handled lazily so that a long queue costs no extra events). So
+under-staffing, short hours or a low add limit lower capture.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,6 +23,16 @@ import simpy
 from sim.config import OnboardingConfig
 
 MINUTES_PER_DAY = 24.0 * 60.0
+
+
+@dataclass(slots=True)
+class AddRequest:
+    """One buyer waiting to be added."""
+
+    buyer: int
+    channel: int
+    t_request: float
+    deadline: float  # the buyer gives up after this time
 
 
 class ServiceDesk:
@@ -30,12 +44,11 @@ class ServiceDesk:
         cfg: OnboardingConfig,
         rng: np.random.Generator,
         on_accept: Callable[[int, int, float, float], None],
-        on_lost: Callable[[int, int], None],
+        on_lost: Callable[[int, int, float], None],
     ) -> None:
         self.env = env
         self.cfg = cfg
         self.rng = rng
-        self.agents = simpy.Resource(env, capacity=cfg.agents)
         self.open_from = cfg.work_start_hour / 24.0  # fraction of the day
         self.open_until = cfg.work_end_hour / 24.0
         self.on_duty = False  # set by the shifts process
@@ -43,16 +56,20 @@ class ServiceDesk:
         self.daily_quota = cfg.accounts * cfg.daily_add_limit_per_account
         self.quota_day = 0
         self.adds_today = 0
+        self.queue: deque[AddRequest] = deque()
+        self._idle: list[simpy.Event] = []  # wake-up events of agents with nothing to do
         self.on_accept = on_accept
         self.on_lost = on_lost
         env.process(self.shifts())
+        for _ in range(cfg.agents):
+            env.process(self.agent())
 
     def is_open(self) -> bool:
         """Whether the team is on duty now."""
         return self.on_duty
 
     def shifts(self) -> Generator[simpy.Event, Any, None]:
-        """Open and close the desk each day: waits for the opening, wakes the waiting buyers, waits for closing.
+        """Open and close the desk each day: waits for the opening, wakes the agents, waits for closing.
 
         Opening and closing times are computed from the day number, not accumulated, so
         they do not drift; a 0-24 desk closes and reopens at midnight within one instant.
@@ -70,60 +87,60 @@ class ServiceDesk:
             self.on_duty = False
             day += 1
 
+    def arrive(self, buyer: int, channel: int, patience_days: float) -> None:
+        """A buyer's add request joins the queue now; an idle agent is woken."""
+        now = self.env.now
+        self.queue.append(AddRequest(buyer, channel, now, now + patience_days))
+        if self._idle:
+            self._idle.pop().succeed()
+
+    def agent(self) -> Generator[simpy.Event, Any, None]:
+        """One agent: serves the queue first come, first served while on duty and within quota.
+
+        Waits for the opening, for midnight when the day's quota is used up, or for a
+        request to arrive; then yields the handling time and reports the member added.
+        """
+        env = self.env
+        while True:
+            if not self.on_duty:
+                yield self.opened
+                continue
+            if not self._quota_left():
+                yield env.timeout(math.floor(env.now) + 1.0 - env.now)
+                continue
+            req = self._next_request()
+            if req is None:
+                wake = env.event()
+                self._idle.append(wake)
+                yield wake
+                continue
+            self.adds_today += 1
+            yield env.timeout(self.rng.exponential(self.cfg.handling_minutes) / MINUTES_PER_DAY)
+            self.on_accept(req.buyer, req.channel, req.t_request, env.now)
+
+    def _next_request(self) -> AddRequest | None:
+        """The oldest request whose buyer is still waiting; those past their deadline are lost."""
+        now = self.env.now
+        while self.queue:
+            req = self.queue.popleft()
+            if req.deadline >= now:
+                return req
+            self.on_lost(req.buyer, req.channel, req.deadline)
+        return None
+
+    def expire(self) -> None:
+        """Report the buyers still queued whose deadline has passed (call at the end of a run)."""
+        now = self.env.now
+        waiting = deque()
+        for req in self.queue:
+            if req.deadline < now:
+                self.on_lost(req.buyer, req.channel, req.deadline)
+            else:
+                waiting.append(req)
+        self.queue = waiting
+
     def _quota_left(self) -> bool:
         today = math.floor(self.env.now)
         if today != self.quota_day:
             self.quota_day, self.adds_today = today, 0
         return self.adds_today < self.daily_quota
-
-    def serve(self, buyer: int, channel: int, patience_days: float) -> Generator[simpy.Event, Any, None]:
-        """Serve one add request arriving now: wait for the desk to open, a quota slot and an agent.
-
-        Each wait (the next opening, the next day's quota, a free agent) is raced against
-        the buyer's remaining patience; an agent already free is taken without a race.
-        Then the handling time. Ends by calling ``on_accept(buyer, channel, t_request,
-        t_accept)`` or ``on_lost(buyer, channel)``.
-        """
-        env = self.env
-        t_request = env.now
-        deadline = t_request + patience_days
-        while True:
-            if not self.is_open():
-                opened = self.opened
-                got = yield opened | env.timeout(max(0.0, deadline - env.now))
-                if opened not in got:
-                    self.on_lost(buyer, channel)
-                    return
-                continue
-            if not self._quota_left():
-                midnight = math.floor(env.now) + 1.0
-                if midnight >= deadline:
-                    yield env.timeout(deadline - env.now)
-                    self.on_lost(buyer, channel)
-                    return
-                yield env.timeout(midnight - env.now)
-                continue
-            req = self.agents.request()
-            if req.triggered:
-                yield req
-            else:
-                got = yield req | env.timeout(max(0.0, deadline - env.now))
-                if req not in got:
-                    self._withdraw(req)
-                    self.on_lost(buyer, channel)
-                    return
-            if not (self.is_open() and self._quota_left()):  # closed or out of quota while waiting
-                self.agents.release(req)
-                continue
-            self.adds_today += 1
-            yield env.timeout(self.rng.exponential(self.cfg.handling_minutes) / MINUTES_PER_DAY)
-            self.agents.release(req)
-            self.on_accept(buyer, channel, t_request, env.now)
-            return
-
-    def _withdraw(self, req: simpy.resources.resource.Request) -> None:
-        """Give an agent back, or leave the queue if the request was never granted."""
-        if req.triggered:
-            self.agents.release(req)
-        else:
-            req.cancel()

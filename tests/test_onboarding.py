@@ -39,19 +39,17 @@ def run_desk(cfg: OnboardingConfig, requests: list[tuple[float, float]], until: 
         assert buyer not in accepted and buyer not in lost
         accepted[buyer] = (channel, t_request, t_accept)
 
-    def on_lost(buyer: int, channel: int) -> None:
+    def on_lost(buyer: int, channel: int, t_lost: float) -> None:
         assert buyer not in accepted and buyer not in lost
-        lost[buyer] = (channel, env.now)
+        assert t_lost <= env.now  # reported when an agent reaches the request, dated at the deadline
+        lost[buyer] = (channel, t_lost)
 
     desk = ServiceDesk(env, cfg, np.random.default_rng(SEED), on_accept, on_lost)
 
-    def arrive(buyer: int, t: float, patience: float):
-        yield env.timeout(t)
-        yield from desk.serve(buyer, 7, patience)
-
     for buyer, (t, patience) in enumerate(requests):
-        env.process(arrive(buyer, t, patience))
+        env.timeout(t).callbacks.append(lambda _, b=buyer, w=patience: desk.arrive(b, 7, w))
     env.run(until=until)
+    desk.expire()
     return {"accepted": accepted, "lost": lost}
 
 
