@@ -33,7 +33,7 @@ from sim.config import SharedConfig, StrategyConfig
 from sim.ledger import Ledger
 from sim.members import CARD, CHANNELS, REFERRAL, SMS, Members
 from sim.onboarding import ServiceDesk
-from sim.population import HOURS_PER_DAY, People, Platform, Traits
+from sim.population import HOURS_PER_DAY, People, Platform, TraitPool, Traits
 from sim.streams import Streams
 
 NOT_ASKED, ASKED, LOST, JOINED = 0, 1, 2, 3
@@ -85,6 +85,7 @@ class FunnelModel:
         self.n_days = self.horizon_days + shared.run.followup_days
         self.ledger = Ledger(self.n_days)
         self.people = People(platform.traits)
+        self.friend_traits = TraitPool(shared.population, streams["referral_traits"])
         n = platform.n_buyers
         self.requested_at = np.full(n, math.inf)
         self.status = np.zeros(n, dtype=np.int8)
@@ -214,13 +215,12 @@ class FunnelModel:
 
     def members_day(self) -> Generator[simpy.Event, Any, None]:
         """At the end of each day, admit that day's accepted requests and advance all members."""
-        pop = self.shared.population
         for day in range(self.n_days):
             yield self.env.timeout(day + 1.0 - self.env.now)
             self._admit(day + 1.0)
             invited = self.members.step(day)
             if invited.n:
-                friends = self._add_people(Traits.draw(invited.n, pop, self.streams["referral_traits"]))
+                friends = self._add_people(self.friend_traits.take(invited.n))
                 self.submit(friends, invited.request_day, REFERRAL)
 
     def _add_people(self, traits: Traits) -> np.ndarray:

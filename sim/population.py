@@ -102,6 +102,38 @@ class Traits:
             getattr(self, f.name)[start : start + len(other)] = getattr(other, f.name)
 
 
+class TraitPool:
+    """Traits drawn in blocks from one stream and handed out in order (cheaper than many tiny draws)."""
+
+    BLOCK = 4096
+
+    def __init__(self, pop: PopulationConfig, rng: np.random.Generator) -> None:
+        self.pop = pop
+        self.rng = rng
+        self.block: Traits | None = None
+        self.used = 0
+
+    def take(self, n: int) -> Traits:
+        """The next ``n`` rows of traits."""
+        if self.block is None:
+            self.block = Traits.draw(max(n, self.BLOCK), self.pop, self.rng)
+        elif self.used + n > len(self.block):
+            rest = _rows(self.block, self.used, len(self.block))
+            self.block = _concat(rest, Traits.draw(max(n, self.BLOCK), self.pop, self.rng))
+            self.used = 0
+        out = _rows(self.block, self.used, self.used + n)
+        self.used += n
+        return out
+
+
+def _rows(traits: Traits, start: int, stop: int) -> Traits:
+    return Traits(**{f.name: getattr(traits, f.name)[start:stop] for f in fields(traits)})
+
+
+def _concat(a: Traits, b: Traits) -> Traits:
+    return Traits(**{f.name: np.concatenate([getattr(a, f.name), getattr(b, f.name)]) for f in fields(a)})
+
+
 class People:
     """Traits of everyone in a run: the shared platform buyers, then referred friends.
 
