@@ -32,7 +32,7 @@ from sim.capture import hook_cost_on_add_cny, hook_cost_on_redeem_cny
 from sim.config import ContentType, Segment, SharedConfig, StrategyConfig
 from sim.ledger import Ledger
 from sim.population import HOURS_PER_DAY, People
-from sim.streams import Streams
+from sim.streams import Streams, exponential_from_uniform, gamma_from_uniform, poisson_from_uniform
 
 CARD, SMS, REFERRAL = 0, 1, 2
 CHANNELS: tuple[str, ...] = ("card", "sms", "referral")
@@ -227,16 +227,18 @@ class Members:
         rate = c["rate_per_day"][buyers] * (1.0 + lift)
         if self.s.membership.enabled:
             rate = np.where(c["paid_member"][buyers], rate * self.s.membership.rate_multiplier, rate)
-        k = np.minimum(self.streams["purchases"].poisson(rate * (end - start)), c["repeats_left"][buyers])
+        luck = self.streams.uniform("purchases", c["buyer"][buyers], day)
+        k = np.minimum(poisson_from_uniform(rate * (end - start), luck), c["repeats_left"][buyers])
         left = c["repeats_left"][buyers] - k
         c["repeats_left"][buyers] = left
         c["can_buy"][buyers[left == 0]] = False
         rep = np.repeat(buyers, k)
-        t_rep = np.repeat(start, k) + np.repeat(end - start, k) * self.streams["order_times"].random(rep.size)
+        when = self.streams.uniform("order_times", c["buyer"][rep], day, _occurrence(rep))
+        t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
 
         # money of every order placed today
         orders = np.concatenate([first, rep])
-        self._book_orders(day, orders, np.concatenate([t_first, t_rep]))
+        numbers = self._book_orders(day, orders, np.concatenate([t_first, t_rep]))
 
         # dormancy, as the operator sees it: no private order within the window
         dormant = np.flatnonzero(c["dormant_day"][:n] <= end)
@@ -244,7 +246,7 @@ class Members:
         c["churn_day"][dormant] = c["dormant_day"][dormant]
         c["dormant_day"][dormant] = math.inf
 
-        return self._invite(day, orders)
+        return self._invite(day, orders, numbers)
 
     def _touch(self, day: int) -> None:
         """Send the touches due today, book their cost, and let fatigue make some members leave.
@@ -267,7 +269,7 @@ class Members:
         hit, sent, seg, first_touch = due[touched], sent[touched], seg[touched], first_touch[touched]
         if hit.size == 0:
             return
-        counts = self._content_counts(seg, sent)
+        counts = self._content_counts(day, hit, seg, sent)
         cost = counts @ self._cost
         self.ledger.book("touches", day, float(cost.sum()))
         self._accrue(day, hit, -cost)
@@ -280,13 +282,13 @@ class Members:
         c["fatigue_day"][hit] = day
         pressure = (fatigue / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
         delete_prob = np.minimum(1.0, (counts @ self._risk) * pressure)
-        leaving = self.streams["unsubscribe"].random(hit.size) < delete_prob
+        leaving = self.streams.uniform("touch_delete", c["buyer"][hit], day) < delete_prob
         self._leave(hit[leaving], first_touch[leaving])
 
-    def _content_counts(self, seg: np.ndarray, sent: np.ndarray) -> np.ndarray:
+    def _content_counts(self, day: int, hit: np.ndarray, seg: np.ndarray, sent: np.ndarray) -> np.ndarray:
         """Touches of each content type per member: one categorical draw per touch from the segment's mix."""
         row = np.repeat(np.arange(sent.size), sent)
-        u = self.streams["touch_content"].random(row.size)
+        u = self.streams.uniform("touch_content", self.cols["buyer"][hit[row]], day, _occurrence(row))
         kind = (u[:, None] >= self._cum_mix[np.repeat(seg, sent)]).sum(axis=1)
         return np.bincount(row * len(CONTENT) + kind, minlength=sent.size * len(CONTENT)).reshape(-1, len(CONTENT))
 
@@ -326,12 +328,14 @@ class Members:
             self.ledger.book_many("membership_fee", t_first[joins], s.membership.fee_cny)
             self._accrue(day, first[joins], s.membership.fee_cny)
 
-    def _book_orders(self, day: int, orders: np.ndarray, t_orders: np.ndarray) -> None:
+    def _book_orders(self, day: int, orders: np.ndarray, t_orders: np.ndarray) -> np.ndarray:
         """Draw each order's spend (Gamma-Gamma), book margin, service and discounts, reset dormancy."""
         if orders.size == 0:
-            return
+            return np.empty(0, dtype=np.int64)
         c, acc = self.cols, self.shared.accounting
-        spend = self.streams["spend"].gamma(self.shared.population.spend.p, 1.0 / c["spend_rate"][orders])
+        number = c["n_orders"][orders] + _occurrence(orders)  # the member's 0-based order number
+        luck = self.streams.uniform("spend", c["buyer"][orders], number)
+        spend = gamma_from_uniform(self.shared.population.spend.p, 1.0 / c["spend_rate"][orders], luck)
         discount = np.where(c["paid_member"][orders], self.s.membership.discount_rate, 0.0) * spend
         margin = spend * acc.gross_margin_rate
         self._accrue(day, orders, margin - acc.service_cost_per_order_cny - discount)
@@ -348,18 +352,25 @@ class Members:
         ledger.book("service", day, acc.service_cost_per_order_cny * orders.size)
         ledger.book("membership_discount", day, float(discount.sum()))
         self._orders.append((orders, t_orders, spend))
+        return number
 
-    def _invite(self, day: int, orders: np.ndarray) -> Invitations:
-        """Today's buyers invite friends; return the friends who accept."""
+    def _invite(self, day: int, orders: np.ndarray, numbers: np.ndarray) -> Invitations:
+        """Today's orders may invite friends (each order decided by its buyer and order number); return who accepts."""
         ref = self.s.referral
         if not ref.enabled or day >= self.horizon_days or orders.size == 0:
             return Invitations(0, np.empty(0))
-        rng = self.streams["referral"]
-        inviting = rng.random(orders.size) < ref.invite_prob
-        friends = rng.poisson(ref.friends_per_invite, int(inviting.sum()))
-        accepted = int(rng.binomial(friends, ref.accept_prob).sum())
-        delay = rng.exponential(ref.join_delay_days, accepted) if ref.join_delay_days > 0 else np.zeros(accepted)
-        return Invitations(accepted, day + 1.0 + delay)
+        stream = self.streams.uniform
+        buyer = self.cols["buyer"][orders]
+        inviting = stream("referral_invite", buyer, numbers) < ref.invite_prob
+        buyer, numbers = buyer[inviting], numbers[inviting]
+        friends = poisson_from_uniform(
+            np.full(buyer.size, ref.friends_per_invite), stream("referral_friends", buyer, numbers)
+        )
+        buyer, numbers = np.repeat(buyer, friends), np.repeat(numbers, friends)
+        friend = _occurrence(np.repeat(np.arange(friends.size), friends))
+        accepts = stream("referral_accept", buyer, numbers, friend) < ref.accept_prob
+        delay = exponential_from_uniform(ref.join_delay_days, stream("referral_delay", buyer, numbers, friend))
+        return Invitations(int(accepts.sum()), day + 1.0 + delay[accepts])
 
     # ------------------------------------------------------------------ results
 
@@ -369,3 +380,16 @@ class Members:
             return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
         rows, days, spend = (np.concatenate(parts) for parts in zip(*self._orders, strict=True))
         return rows, days, spend
+
+
+def _occurrence(ids: np.ndarray) -> np.ndarray:
+    """For each element, how many earlier elements carry the same id (0 for the first)."""
+    if ids.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    run = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
+    out = np.empty(ids.size, dtype=np.int64)
+    out[order] = run
+    return out
