@@ -49,7 +49,7 @@ def build_experiment(cfg: DictConfig) -> Experiment:
         overrides = OmegaConf.create({str(exp.get("baseline")): {}})
     strategies: dict[str, StrategyConfig] = {}
     for name, override in overrides.items():
-        key = f"experiment.strategies.{name}"
+        key = f"experiment.strategies.{name!s}"
         if override is None:
             override = {}
         if not isinstance(override, (DictConfig, dict)):

@@ -80,10 +80,10 @@ def hydra_error_message(exc: BaseException, overrides: list[str]) -> str:
     from hydra.errors import MissingConfigException, OverrideParseException
 
     if isinstance(exc, MissingConfigException):
-        group, _, given = (exc.missing_cfg_file or "").partition("/")
+        group, _, option = (exc.missing_cfg_file or "").partition("/")
         options = ", ".join(sorted(o for o in (exc.options or []) if not o.endswith("_schema")))
         if options:
-            return f"{group}={given}: unknown option; allowed options: {options}"
+            return f"{group}={option}: unknown option; allowed options: {options}"
         return f"{exc.missing_cfg_file}: no such config group or option"
     if isinstance(exc, OverrideParseException):
         return f"{_bad_override(str(exc), overrides)}: malformed override; write key=value, e.g. hook.value_cny=10"

@@ -113,7 +113,7 @@ class Members:
 
     def _grow(self, capacity: int) -> None:
         for name, (dtype, init) in _FIELDS.items():
-            new = np.full(capacity, init, dtype=dtype)
+            new: np.ndarray = np.full(capacity, init, dtype=dtype)
             if name in self.cols:
                 new[: self.n] = self.cols[name][: self.n]
             self.cols[name] = new
@@ -178,8 +178,8 @@ class Members:
             mix = touch.mix if seg is None or seg.mix is None else seg.mix
             mixes.append([mix.get(cname, 0.0) for cname in CONTENT])
         self._interval_days = np.array(intervals)
-        mix = np.array(mixes)
-        self._cum_mix = np.cumsum(mix, axis=1)[:, :-1] / mix.sum(axis=1, keepdims=True)  # inner cut points
+        shares = np.array(mixes)
+        self._cum_mix = np.cumsum(shares, axis=1)[:, :-1] / shares.sum(axis=1, keepdims=True)  # inner cut points
         self._touches_on = bool(np.isfinite(self._interval_days).any())
         self._cost = self._content_vector(touch.cost_per_touch_cny)
         resp = self.shared.population.touch_response
@@ -190,7 +190,7 @@ class Members:
     def _content_vector(by_content: dict[str, float]) -> np.ndarray:
         return np.array([by_content[x] for x in CONTENT])
 
-    def segment_codes(self, day: float, who: np.ndarray) -> np.ndarray:
+    def segment_codes(self, day: float | np.ndarray, who: np.ndarray) -> np.ndarray:
         """Lifecycle segment of members ``who`` at time ``day`` (index into SEGMENTS)."""
         touch, c = self.s.touch, self.cols
         seg = np.full(who.size, SEGMENTS.index("active"), dtype=np.int8)

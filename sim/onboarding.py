@@ -131,7 +131,7 @@ class ServiceDesk:
     def expire(self) -> None:
         """Report the buyers still queued whose deadline has passed (call at the end of a run)."""
         now = self.env.now
-        waiting = deque()
+        waiting: deque[AddRequest] = deque()
         for req in self.queue:
             if req.deadline < now:
                 self.on_lost(req.buyer, req.channel, req.deadline)
