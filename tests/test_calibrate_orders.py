@@ -1,0 +1,152 @@
+"""Reading order exports: headers, encodings, Excel, refunds, zero amounts and the same-day merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.orders import OrdersError, find_columns, load_orders, parse_amounts, parse_dates
+
+TAOBAO_HEADER = ["订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间", "订单付款时间", "退款金额"]
+TAOBAO_ROWS = [
+    ["1001", "小明", "￥128.00", "交易成功", "2024-03-01 10:02:11", "2024-03-01 10:02:30", "0"],
+    ["1002", "小明", "￥30.50", "交易成功", "2024-03-01 21:40:00", "2024-03-01 21:41:00", "0"],  # same day: merged
+    ["1003", "小红", "99", "交易关闭", "2024-03-02 09:00:00", "", "0"],  # closed: dropped
+    ["1004", "小红", "59.9", "交易成功", "2024-03-05 12:00:00", "2024-03-05 12:01:00", "59.9"],  # refunded in full
+    ["1005", "小红", "1,200.00", "交易成功", "2024-03-09 08:00:00", "2024-03-09 08:01:00", "200"],  # partly refunded
+    ["1006", "老王", "0.00", "交易成功", "2024-03-10 08:00:00", "2024-03-10 08:01:00", "0"],  # zero: dropped
+    ["1007", "老王", "45", "卖家已发货，等待买家确认", "2024-03-12 08:00:00", "2024-03-12 08:00:05", ""],
+]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str, preamble: str = "") -> Path:
+    lines = [",".join(header)] + [",".join(f'"{v}"' if "," in v else v for v in r) for r in rows]
+    path.write_bytes((preamble + "\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_chinese_platform_export_in_any_usual_encoding(tmp_path: Path, encoding: str) -> None:
+    path = _write_csv(tmp_path / "taobao.csv", TAOBAO_HEADER, TAOBAO_ROWS, encoding)
+    orders = load_orders(path)
+    cols = orders.columns
+    assert (cols.customer, cols.date, cols.amount) == ("买家会员名", "订单创建时间", "买家实际支付金额")
+    assert (cols.status, cols.refund) == ("订单状态", "退款金额")
+    assert orders.encoding in ("utf-8-sig", "gb18030")
+    assert orders.n_rows == 7
+    assert orders.n_refunded == 2  # one closed, one refunded in full
+    assert orders.n_zero == 1
+    assert orders.n_orders == 4
+    assert orders.n_merged == 1
+    p = orders.purchases.set_index(["customer", "date"])["amount"]
+    assert p[("小明", pd.Timestamp("2024-03-01"))] == pytest.approx(158.5)
+    assert p[("小红", pd.Timestamp("2024-03-09"))] == pytest.approx(1000.0)  # 1,200 less the 200 refunded
+    assert p[("老王", pd.Timestamp("2024-03-12"))] == pytest.approx(45.0)
+    assert len(p) == 3 and orders.n_customers == 3
+
+
+def test_gbk_file_needs_no_encoding_flag_but_a_wrong_one_is_reported(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "gbk.csv", TAOBAO_HEADER, TAOBAO_ROWS, "gbk")
+    assert load_orders(path, encoding="gbk").encoding == "gbk"
+    with pytest.raises(OrdersError, match="cannot decode the file as utf-8"):
+        load_orders(path, encoding="utf-8")
+
+
+def test_title_lines_above_the_header_are_skipped_and_rows_keep_their_numbers(tmp_path: Path) -> None:
+    rows = [["a", "2024/01/05", "10"], ["b", "2024年1月6日", "12"], ["b", "20240107", "oops"]]
+    path = _write_csv(tmp_path / "t.csv", ["下单时间", "买家昵称", "实付金额"], [], "utf-8")
+    text = "订单导出报表\n导出时间：2024-02-01\n\n买家昵称,下单时间,实付金额\n" + "\n".join(",".join(r) for r in rows)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(OrdersError, match=r"unparseable amount 'oops' in column 实付金额 at row 7$"):
+        load_orders(path)
+
+
+def test_english_headers_tab_separated_with_times_of_day(tmp_path: Path) -> None:
+    text = "Order ID\tCustomer ID\tCreated At\tTotal\n1\tx\t2024-05-01T23:59:00\t5\n2\tx\t2024-05-02 00:01\t7\n"
+    path = tmp_path / "shop.tsv"
+    path.write_text(text, encoding="utf-8")
+    orders = load_orders(path)
+    assert (orders.columns.customer, orders.columns.date, orders.columns.amount) == (
+        "Customer ID",
+        "Created At",
+        "Total",
+    )
+    assert orders.n_merged == 0  # a minute apart but on two days
+    assert list(orders.purchases["date"].dt.day) == [1, 2]
+
+
+def test_excel_export(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl", reason="reading .xlsx needs openpyxl, which sim does not yet depend on")
+    path = tmp_path / "orders.xlsx"
+    pd.DataFrame(TAOBAO_ROWS, columns=TAOBAO_HEADER).to_excel(path, index=False)
+    orders = load_orders(path)
+    assert orders.encoding is None
+    assert (orders.n_rows, orders.n_refunded, orders.n_zero, orders.n_merged) == (7, 2, 1, 1)
+
+
+def test_excel_rows_are_the_sheet_rows_and_an_empty_workbook_is_reported(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl", reason="reading .xlsx needs openpyxl, which sim does not yet depend on")
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "订单导出"  # a title, a blank row, then the header on row 3
+    sheet.append([])
+    sheet.append(["买家会员名", "下单时间", "实付金额"])
+    sheet.append(["a", dt.datetime(2024, 1, 1, 10, 0), 12.5])
+    sheet.append(["b", dt.datetime(2024, 1, 2), 13])
+    sheet.append(["b", "2024-01-05", "x"])
+    book.save(tmp_path / "titled.xlsx")
+    with pytest.raises(OrdersError, match=r"unparseable amount 'x' in column 实付金额 at row 6$"):
+        load_orders(tmp_path / "titled.xlsx")
+    openpyxl.Workbook().save(tmp_path / "empty.xlsx")
+    with pytest.raises(OrdersError, match="the file is empty"):
+        load_orders(tmp_path / "empty.xlsx")
+
+
+def test_columns_named_on_the_command_line_win_over_recognised_ones() -> None:
+    headers = ["customer_id", "buyer", "date", "paid", "amount"]
+    cols = find_columns(headers, customer="buyer", amount="paid")
+    assert (cols.customer, cols.date, cols.amount) == ("buyer", "date", "paid")
+    with pytest.raises(OrdersError, match="--date-col when: no such column; the columns are: customer_id, buyer"):
+        find_columns(headers, date="when")
+    with pytest.raises(OrdersError, match="no amount column recognised; name it with --amount-col"):
+        find_columns(["customer_id", "date", "qty"])
+
+
+def test_value_parsers() -> None:
+    dates = parse_dates(pd.Series(["2024-01-02 13:00:00", "2024/1/3", "2024年1月4日 08:00", "", "soon"]))
+    assert list(dates.iloc[:3].dt.day) == [2, 3, 4]
+    assert dates.iloc[3:].isna().all()
+    amounts = parse_amounts(pd.Series(["¥1,299.00", "35.5元", "USD 12", "-3", "abc"]))
+    assert amounts.iloc[:4].tolist() == [1299.0, 35.5, 12.0, -3.0]
+    assert pd.isna(amounts.iloc[4])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"\n\n", "the file is empty"),
+        (b"customer_id,date,amount\n", "no orders below the header row"),
+        (b"customer_id,date,amount\na,2024-01-01,5\nb,2024-13-45,6\n", r"unparseable date '2024-13-45' .* at row 3$"),
+        (
+            b"customer_id,date,amount\na,2024-01-01,5\nb,2024-01-02,-6\n",
+            r"negative amount '-6' in column amount at row 3$",
+        ),
+        (
+            b"customer_id,date,amount\na,2024-01-01,5\n,2024-01-02,6\n",
+            r"empty customer in column customer_id at row 3$",
+        ),
+        (b"customer_id,date,amount\na,2024-01-01,0\n", "no orders left after dropping 0 refunded"),
+    ],
+    ids=["empty", "blank", "header_only", "bad_date", "negative", "no_customer", "all_zero"],
+)
+def test_bad_exports_raise_one_line(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(OrdersError, match=message) as info:
+        load_orders(path)
+    assert "\n" not in str(info.value)
