@@ -375,6 +375,7 @@ class Config:
     referral: ReferralConfig = field(default_factory=ReferralConfig)
     membership: MembershipConfig = field(default_factory=MembershipConfig)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    report: ReportConfig = field(default_factory=lambda: ReportConfig())
 
 
 @dataclass(frozen=True)
@@ -384,6 +385,23 @@ class SharedConfig:
     run: RunConfig
     population: PopulationConfig
     accounting: AccountingConfig
+
+
+# --------------------------------------------------------------------------- report
+
+
+class ReportLang(str, Enum):
+    """Language of the run's report and of every figure label."""
+
+    en = "en"
+    zh = "zh"  # needs a CJK font (Debian: fonts-noto-cjk); without one the report falls back to English
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """How the run's figures and report are written (not part of any strategy)."""
+
+    lang: ReportLang = ReportLang.en
 
 
 GROUP_SCHEMAS: dict[str, type] = {
@@ -400,6 +418,7 @@ GROUP_SCHEMAS: dict[str, type] = {
     "referral": ReferralConfig,
     "membership": MembershipConfig,
     "experiment": ExperimentConfig,
+    "report": ReportConfig,
 }
 
 

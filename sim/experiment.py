@@ -2,7 +2,9 @@
 
 One job is one replication: it draws the platform buyers once and runs every strategy
 on them, with each strategy's own streams seeded from (seed, replication, name), so the
-results do not depend on how jobs are spread over processes.
+results do not depend on how jobs are spread over processes. Besides the metric rows, a
+job returns the small tidy tables the figures need (funnel counts and curves on fixed
+grids, :mod:`sim.curves`), computed in the worker so the raw records never leave it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from sim.config import SharedConfig, StrategyConfig
+from sim.curves import CURVE_COLUMNS, FUNNEL_COLUMNS, buyers_with_card, curve_frame, funnel_frame
 from sim.metrics import compute_metrics
 from sim.model import simulate
 from sim.population import build_platform
@@ -32,16 +35,36 @@ class Experiment:
     shared: SharedConfig
 
 
-def run_replication(experiment: Experiment, replication: int) -> list[dict[str, object]]:
-    """All strategies on one replication; returns tidy rows (strategy, replication, metric, value)."""
+@dataclass(frozen=True)
+class ExperimentTables:
+    """What an experiment produces: metric values, funnel counts and curves, per strategy x replication."""
+
+    replications: pd.DataFrame  # strategy, replication, metric, value
+    funnel: pd.DataFrame  # strategy, replication, stage, count
+    curves: pd.DataFrame  # strategy, replication, curve, x, value
+
+
+def run_replication_tables(
+    experiment: Experiment, replication: int
+) -> tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame]:
+    """All strategies on one replication: metric rows, funnel counts and curves."""
     shared = experiment.shared
     platform = build_platform(shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication))
+    reached_card = buyers_with_card(platform, shared.run.horizon_days + shared.run.followup_days)
     rows: list[dict[str, object]] = []
+    funnels, curves = [], []
     for name, strategy in experiment.strategies.items():
         record = simulate(strategy, shared, replication, platform)
         for metric, value in compute_metrics(record).items():
             rows.append({"strategy": name, "replication": replication, "metric": metric, "value": value})
-    return rows
+        funnels.append(funnel_frame(record, name, replication, reached_card))
+        curves.append(curve_frame(record, name, replication))
+    return rows, pd.concat(funnels, ignore_index=True), pd.concat(curves, ignore_index=True)
+
+
+def run_replication(experiment: Experiment, replication: int) -> list[dict[str, object]]:
+    """All strategies on one replication; returns tidy rows (strategy, replication, metric, value)."""
+    return run_replication_tables(experiment, replication)[0]
 
 
 def n_processes(n_jobs: int, n_tasks: int) -> int:
@@ -51,19 +74,33 @@ def n_processes(n_jobs: int, n_tasks: int) -> int:
     return max(1, min(wanted, n_tasks))
 
 
-def run_experiment(experiment: Experiment, on_done: Callable[[], None] | None = None) -> pd.DataFrame:
-    """Run every replication; one row per strategy x replication x metric, in a fixed order."""
+def run_experiment_tables(experiment: Experiment, on_done: Callable[[], None] | None = None) -> ExperimentTables:
+    """Run every replication; every table has its rows in a fixed order (replication, strategy, ...)."""
     reps = range(experiment.shared.run.n_replications)
     workers = n_processes(experiment.shared.run.n_jobs, len(reps))
-    results: Iterable[list[dict[str, object]]]
+    results: Iterable[tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame]]
     if workers == 1:
-        results = (run_replication(experiment, r) for r in reps)
+        results = (run_replication_tables(experiment, r) for r in reps)
     else:
-        results = Parallel(n_jobs=workers, return_as="generator")(delayed(run_replication)(experiment, r) for r in reps)
+        results = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(run_replication_tables)(experiment, r) for r in reps
+        )
     rows: list[dict[str, object]] = []
-    for part in results:
+    funnels, curves = [], []
+    for part, funnel, curve in results:
         rows.extend(part)
+        funnels.append(funnel)
+        curves.append(curve)
         if on_done is not None:
             on_done()
     df = pd.DataFrame(rows, columns=["strategy", "replication", "metric", "value"])
-    return df.astype({"value": float})
+    return ExperimentTables(
+        replications=df.astype({"value": float}),
+        funnel=pd.concat(funnels, ignore_index=True) if funnels else pd.DataFrame(columns=FUNNEL_COLUMNS),
+        curves=pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=CURVE_COLUMNS),
+    )
+
+
+def run_experiment(experiment: Experiment, on_done: Callable[[], None] | None = None) -> pd.DataFrame:
+    """Run every replication; one row per strategy x replication x metric, in a fixed order."""
+    return run_experiment_tables(experiment, on_done).replications

@@ -1,33 +1,57 @@
 """Run an experiment end to end: simulate with progress, compare, print and write.
 
 The one place that strings the pieces together for the command line; the pieces
-(experiment, compare, plots, writers, console) each do one job.
+(experiment, compare, report, plots, writers, console) each do one job. The figures and
+the report are drawn from the same tables the run writes, exactly as
+``python -m sim.report RUN_DIR`` draws them from the files.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import yaml
 
 from sim.compare import paired_differences, summarise
 from sim.console import print_comparison, progress
-from sim.experiment import Experiment, run_experiment
-from sim.writers import write_run
+from sim.experiment import Experiment, run_experiment_tables
+from sim.writers import write_run, write_summary
 
 
-def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str) -> float:
-    """Simulate, print the comparison, write the run's files; return the best mean LTV:CAC."""
-    matplotlib.use("Agg")
-    from sim.plots import comparison_figure
+def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, show: bool = True) -> float:
+    """Simulate, print the comparison, write the run's tables, figures and report; return the best mean LTV:CAC."""
+    from sim.report import RunTables, assumption_table, meta_from_config, publish, strategy_table
 
     run = experiment.shared.run
     with progress(run.n_replications, f"{experiment.name}: replications", enabled=run.progress) as advance:
-        replications = run_experiment(experiment, on_done=advance)
-    summary = summarise(replications)
-    differences = paired_differences(replications, experiment.baseline)
-    figure = comparison_figure(summary, differences, experiment.baseline)
-    write_run(out_dir, replications, summary, differences, config_yaml, {"comparison": figure})
-    print_comparison(experiment, summary, differences, out_dir)
+        tables = run_experiment_tables(experiment, on_done=advance)
+    summary = summarise(tables.replications)
+    differences = paired_differences(tables.replications, experiment.baseline)
+    run_tables = RunTables(
+        **meta_from_config(yaml.safe_load(config_yaml) or {}),
+        summary=summary,
+        differences=differences,
+        replications=tables.replications,
+        funnel=tables.funnel,
+        curves=tables.curves,
+        strategies=strategy_table(experiment),
+        assumptions=assumption_table(experiment),
+    )
+    write_run(
+        out_dir,
+        {
+            "replications.parquet": tables.replications,
+            "differences.csv": differences,
+            "funnel.csv": tables.funnel,
+            "curves.parquet": tables.curves,
+            "strategies.csv": run_tables.strategies,
+            "assumptions.csv": run_tables.assumptions,
+        },
+        config_yaml,
+    )
+    publish(out_dir, run_tables)
+    write_summary(out_dir, summary)
+    if show:
+        print_comparison(experiment, summary, differences, out_dir)
     ratio = summary[summary["metric"] == "ltv_to_cac"]["mean"]
     return float(ratio.max()) if ratio.notna().any() else float("nan")

@@ -37,6 +37,7 @@ BAD_INPUTS = {
     "probability_above_one": ("sms.click_prob=1.5", "sms.click_prob"),
     "mix_not_summing_to_one": ("touch.mix.educational=0.9", "touch.mix"),
     "not_an_integer": ("run.n_replications=abc", "run.n_replications"),
+    "unknown_report_language": ("report.lang=fr", "report.lang"),
 }
 
 
@@ -85,12 +86,36 @@ def test_flagship_run_succeeds_and_writes_every_file(results) -> None:
         "config_resolved.yaml",
         "comparison.png",
         "comparison.svg",
+        "funnel.csv",
+        "curves.parquet",
+        "strategies.csv",
+        "assumptions.csv",
+        "report.md",
+        "report.html",
+        *(f"{figure}.{ext}" for figure in ("funnel", "profit", "survival", "response") for ext in ("png", "svg")),
     ):
         path = r.run_dir / name
         assert path.is_file() and path.stat().st_size > 0, name
     assert not list(r.run_dir.glob(".*.tmp")), "temporary files left behind"
     assert (r.run_dir / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in (r.run_dir / "comparison.svg").read_text(encoding="utf-8")[:2000]
+    assert not (r.run_dir / "dose_response.png").exists(), "one touch frequency: no dose-response figure"
+
+
+def test_funnel_and_curves_have_every_strategy_and_replication(results) -> None:
+    run_dir = results["good_1"].run_dir
+    funnel = pd.read_csv(run_dir / "funnel.csv")
+    curves = pd.read_parquet(run_dir / "curves.parquet")
+    assert list(funnel.columns) == ["strategy", "replication", "stage", "count"]
+    assert list(curves.columns) == ["strategy", "replication", "curve", "x", "value"]
+    for table in (funnel, curves):
+        assert set(table["strategy"]) == {"cash", "coupon"} and set(table["replication"]) == {0, 1}
+    reps = pd.read_parquet(run_dir / "replications.parquet")
+    members = reps[reps["metric"] == "members_acquired"].set_index(["strategy", "replication"])["value"]
+    added = funnel[funnel["stage"] == "added"].set_index(["strategy", "replication"])["count"]
+    assert added.sort_index().tolist() == members.sort_index().tolist()
+    days = curves[(curves["curve"] == "net_profit_cny")].groupby(["strategy", "replication"])["x"].max()
+    assert (days == 90 + 30 - 1).all()  # one point per simulated day
 
 
 def test_summary_csv_has_every_metric_for_both_strategies(results) -> None:
@@ -142,6 +167,9 @@ def test_same_seed_gives_byte_identical_summary(results) -> None:
     assert a.returncode == 0 and b.returncode == 0
     assert (a.run_dir / "summary.csv").read_bytes() == (b.run_dir / "summary.csv").read_bytes()
     assert (a.run_dir / "differences.csv").read_bytes() == (b.run_dir / "differences.csv").read_bytes()
+    assert (a.run_dir / "funnel.csv").read_bytes() == (b.run_dir / "funnel.csv").read_bytes()
+    ca, cb = (pd.read_parquet(r.run_dir / "curves.parquet") for r in (a, b))
+    pd.testing.assert_frame_equal(ca, cb)
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS))

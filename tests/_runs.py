@@ -1,0 +1,41 @@
+"""Small experiment runs shared by the figure and report tests: each is run once per test session.
+
+Imported as ``from _runs import tiny_run`` (pytest puts tests/ on sys.path). The runs go through
+:func:`sim.api.run`, so they compose the real configs and write every file a command-line run writes.
+Tests that change a run directory copy it first (:func:`copy_run`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import shutil
+import tempfile
+from pathlib import Path
+
+from sim.api import run
+
+OVERRIDES: dict[str, list[str]] = {
+    "hook_cash_vs_coupon": ["run=tiny", "population.buyers_per_year=20000"],
+    "touch_frequency": ["run=tiny", "run.n_replications=2", "population.buyers_per_year=10000"],
+}
+
+
+@functools.cache
+def _root() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="sim-report-tests-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
+@functools.cache
+def tiny_run(experiment: str = "hook_cash_vs_coupon", lang: str = "en") -> Path:
+    """The run directory of ``experiment`` at a tiny size (``run=tiny``), written once per session."""
+    extra = [f"report.lang={lang}"] if lang != "en" else []
+    return run(experiment, [*OVERRIDES[experiment], *extra], out_dir=_root() / f"{experiment}_{lang}")
+
+
+def copy_run(src: Path, dst: Path) -> Path:
+    """A copy of a run directory that a test may change."""
+    shutil.copytree(src, dst)
+    return dst
