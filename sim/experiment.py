@@ -10,7 +10,10 @@ grids, :mod:`sim.curves`), computed in the worker so the raw records never leave
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -74,6 +77,22 @@ def n_processes(n_jobs: int, n_tasks: int) -> int:
     return max(1, min(wanted, n_tasks))
 
 
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored (they inherit it); this process handles it and stops them.
+
+    Without this, a Ctrl-C that reaches a worker still importing prints that worker's traceback.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_experiment_tables(experiment: Experiment, on_done: Callable[[], None] | None = None) -> ExperimentTables:
     """Run every replication; every table has its rows in a fixed order (replication, strategy, ...)."""
     reps = range(experiment.shared.run.n_replications)
@@ -82,9 +101,10 @@ def run_experiment_tables(experiment: Experiment, on_done: Callable[[], None] | 
     if workers == 1:
         results = (run_replication_tables(experiment, r) for r in reps)
     else:
-        results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(run_replication_tables)(experiment, r) for r in reps
-        )
+        with _workers_ignore_ctrl_c():
+            results = Parallel(n_jobs=workers, return_as="generator")(
+                delayed(run_replication_tables)(experiment, r) for r in reps
+            )
     rows: list[dict[str, object]] = []
     funnels, curves = [], []
     for part, funnel, curve in results:

@@ -83,7 +83,12 @@ METRICS: dict[str, Metric] = {
 
 
 def _ratio(num: float, den: float) -> float:
-    return float(num) / float(den) if den > 0 else float("nan")
+    """num / den, or NaN (missing) when there is no positive denominator or the quotient overflows."""
+    if not den > 0:
+        return float("nan")
+    with np.errstate(over="ignore"):
+        q = np.float64(num) / np.float64(den)
+    return float(q) if np.isfinite(q) else float("nan")
 
 
 def payback_day(ledger_income: np.ndarray, ledger_cost: np.ndarray) -> float:
