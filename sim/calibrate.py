@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -261,14 +260,6 @@ def check_population(text: str) -> None:
         raise CalibrationError(f"the fitted population is outside what the engine accepts: {first}") from None
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write under a temporary name in the same folder, then rename into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 # ----------------------------------------------------------------------------- console
 
 
@@ -335,7 +326,10 @@ def run(argv: list[str] | None = None) -> Path:
         print(line)
     if holdout_end is not None:
         _holdout(c, holdout_end, args.out)
-    write_text_atomic(args.out, text)
+    from sim.writers import write_text
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_text(args.out, text)
     print(f"wrote {args.out}; run it with: python -m sim experiment={FLAGSHIP} population={name}")
     return args.out
 
