@@ -1,27 +1,47 @@
-"""Command line: ``python -m sim experiment=hook_cash_vs_coupon [key=value ...]``.
+"""Command line: ``python -m sim experiment=hook_cash_vs_coupon [key=value ...]``, and sweeps with ``-m``.
 
 A thin Hydra entry point. The overrides are composed and validated once before Hydra
 creates a run directory, so a bad value prints one line (key, value, what is allowed)
 and exits with status 2, with no traceback and no output folder that looks like a result.
+
+A multirun (``-m``, e.g. ``hook.value_cny=3,5,10,20 touch.touches_per_week=1,2,3,5``) is
+checked the same way for every value of every swept key (and of the sweeper's params), then
+runs with these defaults unless the command line or the config sets them:
+``hydra/launcher=joblib`` (points in parallel on local cores), ``run.n_jobs=1`` (each point's
+replications serially, so the cores are not oversubscribed) and
+``hydra/callbacks=sweep_summary`` (``sweep_summary.csv`` and figures when the multirun ends,
+:mod:`sim.sweep`). A point whose directory already holds a finished run of the same
+configuration is skipped. ``hparams_search=optuna`` implies ``-m`` (:mod:`sim.search`).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import hydra
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.compose import build_experiment
-from sim.config import register_configs
-from sim.errors import given_value, hydra_error_message
+from sim.config import Config, register_configs
+from sim.errors import given_value, hydra_error_message, omegaconf_error_message
 from sim.validate import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+MULTIRUN_FLAGS = ("-m", "--multirun")
+SWEEP_CALLBACK = "sim.sweep.SweepSummaryCallback"
+BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
+log = logging.getLogger(__name__)
 
 
 def fail(message: str) -> None:
@@ -30,13 +50,16 @@ def fail(message: str) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def precheck(overrides: list[str]) -> None:
-    """Compose and validate the config as Hydra will, failing with one line on bad input."""
+def _compose(overrides: list[str], *, with_hydra: bool = False) -> DictConfig:
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides)
+            return compose(config_name="config", overrides=overrides, return_hydra_config=with_hydra)
     except Exception as exc:  # noqa: BLE001 - every composition failure becomes one line
         fail(hydra_error_message(exc, overrides))
+        raise  # unreachable: fail exits
+
+
+def _build(cfg: DictConfig, overrides: list[str]) -> None:
     try:
         build_experiment(cfg)
     except ConfigError as exc:
@@ -44,30 +67,220 @@ def precheck(overrides: list[str]) -> None:
         fail(f"{exc.key}={typed}: {exc.allowed}" if typed is not None else str(exc))
 
 
+def precheck(overrides: list[str]) -> DictConfig:
+    """Compose and validate the config as Hydra will, failing with one line on bad input."""
+    cfg = _compose(overrides, with_hydra=True)
+    _build(cfg, overrides)
+    return cfg
+
+
+# --------------------------------------------------------------------------- multiruns
+
+
+def _sweep_values(override: Any) -> list[str]:
+    """The values of a sweep override as strings: every choice or range value, an interval's two ends."""
+    from hydra.core.override_parser.types import IntervalSweep
+
+    value = override.value()
+    if isinstance(value, IntervalSweep):
+        return [repr(value.start), repr(value.end)]
+    try:
+        return list(override.sweep_string_iterator())
+    except Exception:  # noqa: BLE001 - glob sweeps and the like are left to Hydra
+        return []
+
+
+def _parse(overrides: list[str]) -> list[Any]:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        return OverridesParser.create().parse_overrides(overrides)
+    except Exception as exc:  # noqa: BLE001
+        fail(hydra_error_message(exc, overrides))
+        raise
+
+
+def _is_group(cfg: DictConfig, key: str) -> bool:
+    return "/" in key or key in cfg.hydra.runtime.choices
+
+
+def variant_config(
+    cfg: DictConfig, overrides: list[str], key: str, value: str, *, add: bool = False, index: int | None = None
+) -> DictConfig:
+    """``cfg`` (composed from ``overrides``) with ``key=value`` set, validated; one error line on bad input.
+
+    ``index`` names the override that ``key=value`` replaces (None: it is appended). Only a
+    config group (``offer=none``) is composed again; a value is set on a copy of ``cfg``.
+    """
+    single = f"{'+' if add else ''}{key}={value}"
+    changed = list(overrides)
+    if index is None:
+        changed.append(single)
+    else:
+        changed[index] = single
+    if _is_group(cfg, key):
+        variant = _compose(changed, with_hydra=True)
+    else:
+        parsed = _parse([single])[0].value()
+        variant = copy.deepcopy(cfg)
+        try:
+            OmegaConf.update(variant, key, parsed, merge=True, force_add=add)
+        except OmegaConfBaseException as exc:
+            name, shown, allowed = omegaconf_error_message(exc, "", Config)
+            fail(f"{name or key}={value if name in ('', key) else shown}: {allowed}")
+    _build(variant, changed)
+    return variant
+
+
+def precheck_sweep(overrides: list[str]) -> DictConfig:
+    """Validate every value of every swept key (one at a time, the others at their first value).
+
+    Keys swept by the sweeper's params (``hydra.sweeper.params``, as in ``hparams_search=optuna``)
+    are checked the same way, on top of the first point. Returns the composed first point.
+    """
+    parsed = _parse(overrides)
+    first: list[str] = []
+    sweeps: list[tuple[int | None, Any]] = []
+    for i, override in enumerate(parsed):
+        values = _sweep_values(override) if override.is_sweep_override() else []
+        if values:
+            prefix = "+" if override.is_add() else ""
+            first.append(f"{prefix}{override.key_or_group}={values[0]}")
+            sweeps.append((i, override))
+        else:
+            first.append(overrides[i])
+    cfg = precheck(first)
+    params = cfg.hydra.sweeper.get("params") or {}
+    for key, expression in params.items():
+        sweeps.append((None, _parse([f"{key}={expression}"])[0]))
+    for index, override in sweeps:
+        values = _sweep_values(override) if override.is_sweep_override() else [str(override.value())]
+        for value in values[1:] if index is not None else values:
+            variant_config(cfg, first, override.key_or_group, value, add=override.is_add(), index=index)
+    _check_search_settings(cfg)
+    return cfg
+
+
+def _check_search_settings(cfg: DictConfig) -> None:
+    from sim.search import CALLBACK_TARGET, settings_from_callbacks
+
+    try:
+        settings_from_callbacks(cfg.hydra.callbacks)
+    except (ValueError, TypeError) as exc:
+        name = next((k for k, v in cfg.hydra.callbacks.items() if v and v.get("_target_") == CALLBACK_TARGET), "")
+        fail(f"hydra.callbacks.{name}: {exc}")
+
+
+def multirun_defaults(cfg: DictConfig, overrides: list[str]) -> list[str]:
+    """Overrides added to a multirun: the joblib launcher, serial replications per point, the sweep summary."""
+    given = {o.lstrip("+~").split("=", 1)[0] for o in overrides}
+    extra = []
+    launcher = str(cfg.hydra.launcher.get("_target_", ""))
+    if "hydra/launcher" not in given and launcher == BASIC_LAUNCHER and _has_joblib_launcher():
+        extra.append("hydra/launcher=joblib")
+        launcher = "joblib"
+    if "run.n_jobs" not in given and launcher != BASIC_LAUNCHER:
+        extra.append("run.n_jobs=1")
+    targets = {str(v.get("_target_")) for v in (cfg.hydra.callbacks or {}).values() if v is not None}
+    if "hydra/callbacks" not in given and SWEEP_CALLBACK not in targets:
+        extra.append("hydra/callbacks=sweep_summary")
+    return extra
+
+
+def _has_joblib_launcher() -> bool:
+    try:
+        import hydra_plugins.hydra_joblib_launcher  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _root_has_group(group: str) -> bool:
+    root = yaml.safe_load((CONFIG_DIR / "config.yaml").read_text(encoding="utf-8")) or {}
+    return any(isinstance(d, dict) and group in d for d in root.get("defaults", []))
+
+
+def normalise(args: list[str]) -> list[str]:
+    """``hparams_search=X`` selects a search: add ``+`` if the root config lists no such group, and ``-m``."""
+    out = list(args)
+    search = [i for i, a in enumerate(out) if a.startswith("hparams_search=")]
+    if search and not _root_has_group("hparams_search"):
+        for i in search:
+            out[i] = "+" + out[i]
+    if (search or any(a.startswith("+hparams_search=") for a in out)) and not any(a in MULTIRUN_FLAGS for a in out):
+        out.insert(0, "--multirun")
+    return out
+
+
+# --------------------------------------------------------------------------- the task
+
+
+def candidate_config(cfg: DictConfig) -> DictConfig:
+    """A search trial's config: the base strategy with the trial's levers, alone, as ``candidate``."""
+    from sim.search import CANDIDATE
+
+    trial = copy.deepcopy(cfg)
+    with open_dict(trial):
+        trial.experiment.strategies = {}
+        trial.experiment.baseline = CANDIDATE
+    return trial
+
+
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")
 def hydra_entry(cfg: DictConfig) -> float | None:
-    """Run the configured experiment into Hydra's run directory."""
+    """Run the configured experiment into Hydra's run directory; return the value a sweeper optimises."""
     from sim.runner import run_and_report
+    from sim.search import settings_from_callbacks, trial_score
+    from sim.sweep import best_ltv_to_cac, point_finished
 
+    hc = HydraConfig.get()
+    multirun = hc.mode == RunMode.MULTIRUN
+    search = settings_from_callbacks(hc.callbacks) if multirun else None
+    if search is not None:
+        cfg = candidate_config(cfg)
     try:
         experiment = build_experiment(cfg)
     except ConfigError as exc:
         fail(str(exc))
         return None
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    return run_and_report(experiment, out_dir, OmegaConf.to_yaml(cfg, resolve=True))
+    out_dir = Path(hc.runtime.output_dir)
+    config_yaml = OmegaConf.to_yaml(cfg, resolve=True)
+    point = " ".join(hc.overrides.task)
+    if not multirun:
+        return run_and_report(experiment, out_dir, config_yaml)
+    if point_finished(out_dir, config_yaml):
+        log.info("point %s already finished, skipped: %s", hc.job.num, point)
+    else:
+        run = dataclasses.replace(experiment.shared.run, progress=False)
+        experiment = dataclasses.replace(experiment, shared=dataclasses.replace(experiment.shared, run=run))
+        run_and_report(experiment, out_dir, config_yaml, show=False)
+        log.info("point %s finished: %s", hc.job.num, point)
+    return trial_score(out_dir, search) if search is not None else best_ltv_to_cac(out_dir)
 
 
 def main() -> None:
     register_configs()
-    args = sys.argv[1:]
-    hydra_flags = [a for a in args if a.startswith("-")]
-    if not hydra_flags:  # a plain run; multiruns and --help/--cfg go to Hydra as they are
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # imported by Optuna; its INFO lines are noise here
+    args = normalise(sys.argv[1:])
+    flags = [a for a in args if a.startswith("-")]
+    overrides = [a for a in args if not a.startswith("-")]
+    if not flags:  # a plain run
         precheck(args)
+    elif all(f in MULTIRUN_FLAGS for f in flags):  # a multirun; --help, --cfg ... go to Hydra as they are
+        cfg = precheck_sweep(overrides)
+        args = args + multirun_defaults(cfg, overrides)
+    sys.argv = [sys.argv[0], *args]
     try:
         hydra_entry()
     except KeyboardInterrupt:
-        print("interrupted: the run stopped and wrote no summary", file=sys.stderr)
+        if any(a in MULTIRUN_FLAGS for a in args):
+            print(
+                "interrupted: finished points are kept; run the same command (same hydra.sweep.dir) to finish the "
+                "sweep, or python -m sim.sweep SWEEP_DIR to summarise what finished",
+                file=sys.stderr,
+            )
+        else:
+            print("interrupted: the run stopped and wrote no summary", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
 
 
