@@ -7,6 +7,8 @@ random numbers), so the paired difference cancels most of the noise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -14,9 +16,10 @@ from scipy import stats
 from sim.metrics import METRICS
 
 CONFIDENCE = 0.95
+DIFFERENCE_COLUMNS = ["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float, int]:
+def interval(values: np.ndarray) -> tuple[float, float, float, int]:
     """Mean and 95% t-interval of the finite values; NaNs (missing metrics) are left out."""
     v = values[np.isfinite(values)]
     n = v.size
@@ -33,14 +36,16 @@ def summarise(replications: pd.DataFrame) -> pd.DataFrame:
     """One row per strategy and metric: mean, ci_low, ci_high, n_replications."""
     rows = []
     for (strategy, metric), grp in replications.groupby(["strategy", "metric"], sort=False):
-        mean, lo, hi, n = _interval(grp["value"].to_numpy(dtype=float))
+        mean, lo, hi, n = interval(grp["value"].to_numpy(dtype=float))
         rows.append(
             {"strategy": strategy, "metric": metric, "mean": mean, "ci_low": lo, "ci_high": hi, "n_replications": n}
         )
     return pd.DataFrame(rows, columns=["strategy", "metric", "mean", "ci_low", "ci_high", "n_replications"])
 
 
-def paired_differences(replications: pd.DataFrame, baseline: str) -> pd.DataFrame:
+def paired_differences(
+    replications: pd.DataFrame, baseline: str, direction: Callable[[str], int] | None = None
+) -> pd.DataFrame:
     """Each strategy minus the baseline, paired by replication, per metric.
 
     ``prob_better`` is the share of paired replications in which the strategy beat the
@@ -53,8 +58,9 @@ def paired_differences(replications: pd.DataFrame, baseline: str) -> pd.DataFram
         for metric in replications["metric"].unique():
             block = wide.loc[metric]
             diff = (block[strategy] - block[baseline]).to_numpy(dtype=float)
-            mean, lo, hi, n = _interval(diff)
-            d = diff[np.isfinite(diff)] * METRICS[metric].direction
+            mean, lo, hi, n = interval(diff)
+            good = direction(metric) if direction is not None else METRICS[metric].direction
+            d = diff[np.isfinite(diff)] * good
             prob = float(((d > 0).sum() + 0.5 * (d == 0).sum()) / n) if n else float("nan")
             rows.append(
                 {
@@ -67,6 +73,4 @@ def paired_differences(replications: pd.DataFrame, baseline: str) -> pd.DataFram
                     "prob_better": prob,
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
-    )
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)

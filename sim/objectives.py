@@ -14,9 +14,9 @@ compare it only between runs of the same ``run.horizon_days`` and ``population.b
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from sim.compare import DIFFERENCE_COLUMNS, paired_differences
 from sim.metrics import METRICS, Metric
 
 NET_PROFIT = "net_profit_12m"
@@ -62,40 +62,11 @@ def with_derived(replications: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([replications, derived_rows(replications)], ignore_index=True)
 
 
-def paired_interval(diff: np.ndarray) -> tuple[float, float, float, int]:
-    """Mean and 95% Student-t interval of paired differences (NaNs left out), and how many there were."""
-    from sim.compare import summarise
-
-    frame = pd.DataFrame({"strategy": "d", "replication": range(len(diff)), "metric": "d", "value": diff})
-    row = summarise(frame).iloc[0]
-    return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]), int(row["n_replications"])
-
-
 def paired_table(replications: pd.DataFrame, baseline: str, metrics: list[str]) -> pd.DataFrame:
-    """Paired differences (strategy minus baseline) for ``metrics``, as in ``differences.csv``."""
-    rows = []
-    for metric in metrics:
-        direction = metric_info(metric).direction
-        part = replications[replications["metric"] == metric]
-        wide = part.pivot_table(index="replication", columns="strategy", values="value", dropna=False)
-        if baseline not in wide:
-            continue
-        for strategy in [s for s in part["strategy"].unique() if s != baseline]:
-            diff = (wide[strategy] - wide[baseline]).to_numpy(dtype=float)
-            mean, lo, hi, n = paired_interval(diff)
-            d = diff[np.isfinite(diff)] * direction
-            prob = float(((d > 0).sum() + 0.5 * (d == 0).sum()) / n) if n else float("nan")
-            rows.append(
-                {
-                    "strategy": strategy,
-                    "baseline": baseline,
-                    "metric": metric,
-                    "mean_diff": mean,
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "prob_better": prob,
-                }
-            )
-    return pd.DataFrame(
-        rows, columns=["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
-    )
+    """Paired differences (strategy minus baseline) for ``metrics``, as in ``differences.csv``, metrics in order."""
+    part = replications[replications["metric"].isin(metrics)]
+    if baseline not in set(part["strategy"]):
+        return pd.DataFrame(columns=DIFFERENCE_COLUMNS)
+    table = paired_differences(part, baseline, direction=lambda m: metric_info(m).direction)
+    order = {m: i for i, m in enumerate(metrics)}
+    return table.sort_values("metric", key=lambda col: col.map(order), kind="stable").reset_index(drop=True)

@@ -25,8 +25,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.compare import summarise
-from sim.objectives import metric_info, paired_interval
+from sim.compare import interval, summarise
+from sim.objectives import metric_info
 
 DEFAULT_PRIORS = Path(__file__).resolve().parent.parent / "configs" / "priors.yaml"
 DEFAULT_METRICS: tuple[str, ...] = ("cac", "ltv_12m")
@@ -84,7 +84,7 @@ def sensitivity_table(reps: pd.DataFrame, runs: list[tuple[str, str, float]], pr
             a = part[(part["strategy"] == row.strategy) & (part["metric"] == row.metric)].set_index("replication")
             b = centre[(centre["strategy"] == row.strategy) & (centre["metric"] == row.metric)].set_index("replication")
             diff = (a["value"] - b["value"]).dropna().to_numpy(dtype=float)
-            d_mean, d_lo, d_hi, _ = paired_interval(diff)
+            d_mean, d_lo, d_hi, _ = interval(diff)
             prior = info.get(key)
             rows.append(
                 {
