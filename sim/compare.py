@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.metrics import METRICS
+from sim.metrics import CONTROL, METRICS
 
 CONFIDENCE = 0.95
 DIFFERENCE_COLUMNS = ["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
@@ -46,7 +46,7 @@ def summarise(replications: pd.DataFrame) -> pd.DataFrame:
 def paired_differences(
     replications: pd.DataFrame, baseline: str, direction: Callable[[str], int] | None = None
 ) -> pd.DataFrame:
-    """Each strategy minus the baseline, paired by replication, per metric.
+    """Each strategy (not the control arm) minus the baseline, paired by replication, per metric.
 
     ``prob_better`` is the share of paired replications in which the strategy beat the
     baseline in the metric's good direction (ties count one half), so two identical
@@ -54,7 +54,7 @@ def paired_differences(
     """
     wide = replications.pivot_table(index=["metric", "replication"], columns="strategy", values="value", dropna=False)
     rows = []
-    for strategy in [s for s in replications["strategy"].unique() if s != baseline]:
+    for strategy in [s for s in replications["strategy"].unique() if s not in (baseline, CONTROL)]:
         for metric in replications["metric"].unique():
             block = wide.loc[metric]
             diff = (block[strategy] - block[baseline]).to_numpy(dtype=float)

@@ -19,6 +19,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config import STRATEGY_GROUPS, Config, SharedConfig, StrategyConfig, unlocked
 from sim.errors import allowed_text, omegaconf_error_message
 from sim.experiment import Experiment
+from sim.metrics import CONTROL
 from sim.validate import ConfigError, validate_shared, validate_strategy
 
 
@@ -60,12 +61,13 @@ def build_experiment(cfg: DictConfig) -> Experiment:
 
 
 def _build(cfg: DictConfig) -> Experiment:
-    from sim.config import AccountingConfig, PopulationConfig, RunConfig
+    from sim.config import AccountingConfig, PlatformConfig, PopulationConfig, RunConfig
 
     shared = SharedConfig(
         run=_to_object(cfg.run, RunConfig, "run"),
         population=_to_object(cfg.population, PopulationConfig, "population"),
         accounting=_to_object(cfg.accounting, AccountingConfig, "accounting"),
+        platform=_to_object(cfg.platform, PlatformConfig, "platform"),
     )
     validate_shared(shared)
     base = OmegaConf.create({group: OmegaConf.to_container(cfg[group], resolve=True) for group in STRATEGY_GROUPS})
@@ -82,6 +84,8 @@ def _build(cfg: DictConfig) -> Experiment:
     strategies: dict[str, StrategyConfig] = {}
     for name, override in overrides.items():
         key = f"experiment.strategies.{name!s}"
+        if str(name) == CONTROL:
+            raise ConfigError(key, name, f"'{CONTROL}' is reserved for the arm without capture; choose another name")
         if override is None:
             override = {}
         if not isinstance(override, (DictConfig, dict)):

@@ -176,10 +176,41 @@ class PopulationConfig:
 class AccountingConfig:
     """Margins, discounting and the operator's churn definition."""
 
-    gross_margin_rate: float = prob(0.5)
+    gross_margin_rate: float = prob(0.5)  # private orders: (price - cost of goods) / price
     discount_rate_annual: float = nonneg(0.10, 10.0)
-    service_cost_per_order_cny: float = nonneg(2.0)
+    service_cost_per_order_cny: float = nonneg(2.0)  # private orders: customer service
+    shipping_cost_per_order_cny: float = nonneg(6.0, 1e4)  # private orders: the brand ships them itself
+    payment_fee_rate: float = prob(0.006)  # private orders: WeChat Pay fee, share of the order value
     dormancy_window_days: int = within(90, 1, 3650)
+
+
+@dataclass(frozen=True)
+class MarketplaceConfig:
+    """One platform's economics per order, and how its buyers split their orders once they are members."""
+
+    commission_rate: float = prob(0.05)  # platform commission (technical service fee), share of the order value
+    ads_cost_per_order_cny: float = nonneg(12.0, 1e5)  # platform advertising spent per order
+    gross_margin_rate: float = prob(0.5)  # (platform price - cost of goods) / platform price, fulfilment included
+    spend_multiplier: float = within(1.0, 0.01, 100.0)  # this platform's buyers spend this times the population's
+    private_share: float = prob(0.5)  # share of a member's natural repurchases placed privately after a first one
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """Where the platform buyers bought: each buyer belongs to one platform, drawn from ``buyer_share``."""
+
+    name: str = "tmall"
+    buyer_share: dict[str, float] = field(
+        default_factory=lambda: {"tmall": 1.0, "jd": 0.0, "pdd": 0.0, "douyin": 0.0}
+    )  # every platform's share, so that a config file's shares replace all of these
+    economics: dict[str, MarketplaceConfig] = field(
+        default_factory=lambda: {
+            "tmall": MarketplaceConfig(commission_rate=0.05, ads_cost_per_order_cny=12.0),
+            "jd": MarketplaceConfig(commission_rate=0.08, ads_cost_per_order_cny=10.0),
+            "pdd": MarketplaceConfig(commission_rate=0.006, ads_cost_per_order_cny=15.0, spend_multiplier=0.7),
+            "douyin": MarketplaceConfig(commission_rate=0.05, ads_cost_per_order_cny=20.0),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- strategy levers
@@ -268,6 +299,7 @@ class OfferConfig:
     first_order_prob: float = prob(0.3)  # for a member greeted at once
     first_order_mean_days: float = positive(2.0, 365.0)
     subsidy_cny: float = nonneg(10.0, 1e5)  # per first order
+    first_order_cannibalisation: float = prob(0.5)  # chance the first private order replaces a platform order
 
 
 @dataclass(frozen=True)
@@ -365,6 +397,7 @@ class Config:
     run: RunConfig = field(default_factory=RunConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
     accounting: AccountingConfig = field(default_factory=AccountingConfig)
+    platform: PlatformConfig = field(default_factory=PlatformConfig)
     channel: ChannelConfig = field(default_factory=ChannelConfig)
     hook: HookConfig = field(default_factory=HookConfig)
     card: CardConfig = field(default_factory=CardConfig)
@@ -385,6 +418,7 @@ class SharedConfig:
     run: RunConfig
     population: PopulationConfig
     accounting: AccountingConfig
+    platform: PlatformConfig = field(default_factory=PlatformConfig)
 
 
 # --------------------------------------------------------------------------- report
@@ -408,6 +442,7 @@ GROUP_SCHEMAS: dict[str, type] = {
     "run": RunConfig,
     "population": PopulationConfig,
     "accounting": AccountingConfig,
+    "platform": PlatformConfig,
     "channel": ChannelConfig,
     "hook": HookConfig,
     "card": CardConfig,

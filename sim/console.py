@@ -65,5 +65,8 @@ def print_comparison(experiment: Experiment, summary: pd.DataFrame, differences:
     console.print(table)
     n = int(summary["n_replications"].max()) if len(summary) else 0
     console.print(f"{n} replications on common random numbers; 95% intervals. Results in {out_dir}")
+    console.print(
+        "incremental_*: against the control arm (no capture, same buyers), whose own values are in summary.csv"
+    )
     if (out_dir / "report.html").is_file():
         console.print(f"Report: {out_dir / 'report.html'} (rebuild: python -m sim.report {out_dir})")

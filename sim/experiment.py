@@ -2,7 +2,9 @@
 
 One job is one replication: it draws the platform buyers once and runs every strategy
 on them, with each strategy's own streams seeded from (seed, replication, name), so the
-results do not depend on how jobs are spread over processes. Besides the metric rows, a
+results do not depend on how jobs are spread over processes. Every experiment also runs
+the ``control`` arm on the same buyers: the baseline strategy with no capture channel,
+so its buyers only ever buy on their platforms. Besides the metric rows, a
 job returns the small tidy tables the figures need (funnel counts and curves on fixed
 grids, :mod:`sim.curves`), computed in the worker so the raw records never leave it.
 """
@@ -14,14 +16,14 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.config import SharedConfig, StrategyConfig
+from sim.config import ChannelConfig, SharedConfig, StrategyConfig
 from sim.curves import CURVE_COLUMNS, FUNNEL_COLUMNS, buyers_with_card, curve_frame, funnel_frame
-from sim.metrics import compute_metrics
+from sim.metrics import CONTROL, compute_metrics
 from sim.model import simulate
 from sim.population import build_platform
 from sim.streams import Streams
@@ -38,6 +40,12 @@ class Experiment:
     shared: SharedConfig
 
 
+def control_strategy(experiment: Experiment) -> StrategyConfig:
+    """The baseline strategy with every capture channel off: nobody joins, nothing is spent."""
+    base = experiment.strategies[experiment.baseline]
+    return replace(base, name=CONTROL, channel=ChannelConfig(card=False, sms=False))
+
+
 @dataclass(frozen=True)
 class ExperimentTables:
     """What an experiment produces: metric values, funnel counts and curves, per strategy x replication."""
@@ -48,11 +56,13 @@ class ExperimentTables:
 
 
 def run_replication_tables(
-    experiment: Experiment, replication: int
+    experiment: Experiment, replication: int, with_control: bool = False
 ) -> tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame]:
-    """All strategies on one replication: metric rows, funnel counts and curves."""
+    """All strategies on one replication: metric rows (and the control arm's, last), funnel counts and curves."""
     shared = experiment.shared
-    platform = build_platform(shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication))
+    platform = build_platform(
+        shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication), shared.platform
+    )
     reached_card = buyers_with_card(platform, shared.run.horizon_days + shared.run.followup_days)
     rows: list[dict[str, object]] = []
     funnels, curves = [], []
@@ -62,6 +72,10 @@ def run_replication_tables(
             rows.append({"strategy": name, "replication": replication, "metric": metric, "value": value})
         funnels.append(funnel_frame(record, name, replication, reached_card))
         curves.append(curve_frame(record, name, replication))
+    if with_control:
+        control = simulate(control_strategy(experiment), shared, replication, platform)
+        for metric, value in compute_metrics(control).items():
+            rows.append({"strategy": CONTROL, "replication": replication, "metric": metric, "value": value})
     return rows, pd.concat(funnels, ignore_index=True), pd.concat(curves, ignore_index=True)
 
 
@@ -93,17 +107,20 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def run_experiment_tables(experiment: Experiment, on_done: Callable[[], None] | None = None) -> ExperimentTables:
-    """Run every replication; every table has its rows in a fixed order (replication, strategy, ...)."""
+def run_experiment_tables(
+    experiment: Experiment, on_done: Callable[[], None] | None = None, *, with_control: bool = False
+) -> ExperimentTables:
+    """Run every replication (``with_control``: and the control arm); every table has its rows in a fixed order
+    (replication, strategy, ...)."""
     reps = range(experiment.shared.run.n_replications)
     workers = n_processes(experiment.shared.run.n_jobs, len(reps))
     results: Iterable[tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame]]
     if workers == 1:
-        results = (run_replication_tables(experiment, r) for r in reps)
+        results = (run_replication_tables(experiment, r, with_control) for r in reps)
     else:
         with _workers_ignore_ctrl_c():
             results = Parallel(n_jobs=workers, return_as="generator")(
-                delayed(run_replication_tables)(experiment, r) for r in reps
+                delayed(run_replication_tables)(experiment, r, with_control) for r in reps
             )
     rows: list[dict[str, object]] = []
     funnels, curves = [], []

@@ -43,14 +43,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric.cac": ("CAC", "获客成本 CAC"),
     "metric.cost_per_first_order": ("Cost per first order", "单个首单成本"),
     "metric.ltv_12m": ("LTV (12 months)", "12个月 LTV"),
+    "metric.incremental_ltv": ("Incremental LTV (12 months)", "12个月增量 LTV"),
     "metric.ltv_horizon": ("LTV (within horizon)", "周期内 LTV"),
     "metric.ltv_to_cac": ("LTV:CAC", "LTV:CAC 比值"),
+    "metric.incremental_ltv_to_cac": ("Incremental LTV:CAC", "增量 LTV:CAC 比值"),
     "metric.monthly_churn": ("Monthly churn", "月流失率"),
     "metric.monthly_churn_unsubscribe": ("Monthly churn: unsubscribe", "月流失率（删除/退订）"),
     "metric.monthly_churn_dormancy": ("Monthly churn: dormancy", "月流失率（沉睡）"),
     "metric.payback_day": ("Payback day", "回本天数"),
     "metric.roi": ("ROI", "投资回报率 ROI"),
+    "metric.incremental_roi": ("Incremental ROI", "增量投资回报率"),
     "metric.private_gmv": ("Private GMV", "私域 GMV"),
+    "metric.private_orders": ("Private orders", "私域订单数"),
+    "metric.brand_orders": ("Orders, all channels", "全渠道订单数"),
+    "metric.cannibalised_orders": ("Cannibalised orders", "替代平台的订单数"),
+    "metric.cannibalisation_rate": ("Cannibalisation rate", "订单替代率"),
+    "metric.incremental_margin": ("Incremental order margin", "增量订单毛利"),
     "metric.sms_adds_3h": ("SMS adds within 3 h", "短信 3 小时加好友率"),
     "metric.sms_adds_6h": ("SMS adds within 6 h", "短信 6 小时加好友率"),
     "metric.sms_adds_12h": ("SMS adds within 12 h", "短信 12 小时加好友率"),
@@ -163,6 +171,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "that differs between the strategies. The full list is in `strategies.csv`.",
         "所有策略基于同一基础配置；下表列出最重要的杠杆以及策略之间不同的每一个杠杆。完整列表见 `strategies.csv`。",
     ),
+    "report.control": ("control (no capture)", "对照组（不引流）"),
+    "report.incremental": ("Incremental value against the control arm", "相对对照组的增量价值"),
+    "report.incremental_note": (
+        "The control arm is the same buyers with no capture: they buy only on their platforms. A private "
+        "order that replaced a platform order (cannibalised) earns the brand only the platform commission and "
+        "ads it saves, less the private order costs; the incremental metrics count that, the gross ones do not. "
+        "The control column shows the control arm's own values.",
+        "对照组是同一批买家但不做私域引流：他们只在平台购买。替代了平台订单的私域订单（被替代订单）只为品牌带来"
+        "节省的平台佣金和广告费，减去私域订单成本；增量指标计入这一点，毛指标不计入。对照列为对照组本身的数值。",
+    ),
     "report.figures": ("Figures", "图表"),
     "report.all_metrics": ("All metrics", "全部指标"),
     "report.assumptions": ("Assumptions and their sources", "假设及其来源"),
@@ -263,6 +281,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "assume.referral": ("referral", "裂变"),
     "assume.margins": ("margins and churn definition", "毛利与流失定义"),
     "assume.volume": ("platform volume", "平台订单量"),
+    "assume.platform": ("platform economics and private share", "平台经济性与私域占比"),
     "source.card_add_rate": (
         "practitioners: 'generally under 10%', 15–20% with lottery hooks (niaogebiji.com 111999; nctoro.com 109372)",
         "从业者经验：“一般低于 10%”，抽奖钩子可达 15–20%（niaogebiji.com 111999；nctoro.com 109372）",

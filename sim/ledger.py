@@ -10,10 +10,13 @@ import numpy as np
 import pandas as pd
 
 ACQUISITION_LINES: tuple[str, ...] = ("cards", "sms", "hook", "referral_reward", "onboarding_staff")
-RETENTION_LINES: tuple[str, ...] = ("first_order_subsidy", "touches", "service", "membership_discount")
+ORDER_COST_LINES: tuple[str, ...] = ("service", "shipping", "payment_fee", "membership_discount")  # private orders
+RETENTION_LINES: tuple[str, ...] = ("first_order_subsidy", "touches", *ORDER_COST_LINES)
 COST_LINES: tuple[str, ...] = ACQUISITION_LINES + RETENTION_LINES
 INCOME_LINES: tuple[str, ...] = ("gross_margin", "membership_fee")
-OTHER_LINES: tuple[str, ...] = ("gmv",)  # private order value, not margin: never added to profit
+# Memo lines, never added to profit: private order value, and what the cannibalised orders would have
+# earned on their platform (gross margin - commission - ads), which the control arm keeps.
+OTHER_LINES: tuple[str, ...] = ("gmv", "platform_contribution_lost")
 LINES: tuple[str, ...] = COST_LINES + INCOME_LINES + OTHER_LINES
 
 

@@ -10,15 +10,23 @@ that day at once:
 3. the first private order, if due today;
 4. repeat orders: Poisson counts at the member's BG/NBD rate, lifted by recent touches,
    capped by the number of repeat purchases left before BG/NBD dropout, so that with
-   touches off the counts are exactly BG/NBD's;
-5. referral invitations from today's buyers;
+   touches off the counts are exactly BG/NBD's. Each order is either one of the member's
+   natural repurchases (the share 1 / lift of the rate) or one the touches added. A
+   natural repurchase goes private with the platform's ``private_share``, replacing the
+   platform order the member would have placed (a cannibalised order), and otherwise
+   stays on the platform, where the control arm has it too; added orders are private
+   and new. Referred friends bought on no platform: their orders are all private and new;
+5. referral invitations from today's private orders;
 6. dormancy: no private order (or join) within the window.
 
 Each of these touches only the members it concerns (those due today), found with one
 comparison over the table, so a day costs little more than the day's events. Lift and
 fatigue decay lazily: they are stored with the day they were last updated.
 
-Money is booked in the :class:`~sim.ledger.Ledger` and in per-member value accumulators.
+Money is booked in the :class:`~sim.ledger.Ledger` and in per-member value accumulators;
+what cannibalised orders would have earned on their platform is booked on a memo line,
+so that incremental value (against the control arm without capture) is the gross value
+minus it.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ _FIELDS: dict[str, tuple[type, float]] = {
     # name: (dtype, initial value)
     "buyer": (np.int64, -1),
     "channel": (np.int8, 0),
+    "marketplace": (np.int8, -1),  # platform the member bought on; -1 for referred friends
     "join_day": (np.float64, 0.0),
     "wait_days": (np.float64, 0.0),
     "rate_per_day": (np.float64, 0.0),
@@ -73,6 +82,7 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "ltv_12m_cny": (np.float64, 0.0),
     "ltv_horizon_cny": (np.float64, 0.0),
     "gross_margin_12m_cny": (np.float64, 0.0),
+    "lost_platform_12m_cny": (np.float64, 0.0),  # discounted platform contribution of cannibalised orders
 }
 
 
@@ -106,8 +116,9 @@ class Members:
         self.cols: dict[str, np.ndarray] = {}
         self._grow(1024)
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
-        self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._resolve_touch_policy()
+        self._resolve_platforms()
 
     # ------------------------------------------------------------------ table
 
@@ -137,6 +148,7 @@ class Members:
         wait = t_accept - t_request
         c["buyer"][sl] = buyer
         c["channel"][sl] = channel
+        c["marketplace"][sl] = self.people.marketplace_of(buyer)
         c["join_day"][sl] = t_accept
         c["wait_days"][sl] = wait
         c["last_activity_day"][sl] = t_accept
@@ -163,6 +175,19 @@ class Members:
         captured = channel != REFERRAL
         self.ledger.book_many("hook", t_accept[captured], hook_cost_on_add_cny(self.s.hook))
         self.ledger.book_many("referral_reward", t_accept[~captured], self.s.referral.reward_cny)
+
+    # ------------------------------------------------------------------ platforms
+
+    def _resolve_platforms(self) -> None:
+        """Per-platform vectors indexed by the member's marketplace; the last row (index -1) is 'no platform'.
+
+        Referred friends (marketplace -1) place every order privately and replace nothing.
+        """
+        econ = list(self.shared.platform.economics.values())
+        self._private_share = np.array([m.private_share for m in econ] + [1.0])
+        self._replaces = np.array([True] * len(econ) + [False])
+        self._margin_after_commission = np.array([m.gross_margin_rate - m.commission_rate for m in econ] + [0.0])
+        self._ads_per_order = np.array([m.ads_cost_per_order_cny for m in econ] + [0.0])
 
     # ------------------------------------------------------------------ touches
 
@@ -217,6 +242,9 @@ class Members:
         c["first_order_day"][first] = t_first
         c["can_buy"][first] = True
         self._first_order_costs(day, first, t_first)
+        first_replaces = self._replaces[c["marketplace"][first]] & (
+            self.streams.uniform("first_order_channel", c["buyer"][first]) < self.s.offer.first_order_cannibalisation
+        )
 
         # repeat orders: Poisson counts, capped by the purchases left before BG/NBD dropout
         buyers = np.flatnonzero(c["can_buy"][:n])
@@ -224,21 +252,26 @@ class Members:
         lift = c["lift"][buyers] * np.exp(
             -(day - c["lift_day"][buyers]) / self.shared.population.touch_response.lift_decay_days
         )
-        rate = c["rate_per_day"][buyers] * (1.0 + lift)
+        boost = 1.0 + lift  # total rate / natural rate
         if self.s.membership.enabled:
-            rate = np.where(c["paid_member"][buyers], rate * self.s.membership.rate_multiplier, rate)
+            boost = np.where(c["paid_member"][buyers], boost * self.s.membership.rate_multiplier, boost)
+        rate = c["rate_per_day"][buyers] * boost
         luck = self.streams.uniform("purchases", c["buyer"][buyers], day)
         k = np.minimum(poisson_from_uniform(rate * (end - start), luck), c["repeats_left"][buyers])
         left = c["repeats_left"][buyers] - k
         c["repeats_left"][buyers] = left
         c["can_buy"][buyers[left == 0]] = False
         rep = np.repeat(buyers, k)
-        when = self.streams.uniform("order_times", c["buyer"][rep], day, _occurrence(rep))
+        occurrence = _occurrence(rep)
+        when = self.streams.uniform("order_times", c["buyer"][rep], day, occurrence)
         t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
+        rep, t_rep, rep_replaces = self._route(day, rep, t_rep, occurrence, np.repeat(1.0 / boost, k))
 
-        # money of every order placed today
+        # money of every private order placed today
         orders = np.concatenate([first, rep])
-        numbers = self._book_orders(day, orders, np.concatenate([t_first, t_rep]))
+        numbers = self._book_orders(
+            day, orders, np.concatenate([t_first, t_rep]), np.concatenate([first_replaces, rep_replaces])
+        )
 
         # dormancy, as the operator sees it: no private order within the window
         dormant = np.flatnonzero(c["dormant_day"][:n] <= end)
@@ -247,6 +280,22 @@ class Members:
         c["dormant_day"][dormant] = math.inf
 
         return self._invite(day, orders, numbers)
+
+    def _route(
+        self, day: int, rep: np.ndarray, t_rep: np.ndarray, occurrence: np.ndarray, natural: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Split repeat orders by channel; returns the private ones (member, time) and whether each replaced a
+        platform order.
+
+        With probability ``natural`` an order is a natural repurchase: private with the platform's private
+        share (cannibalised), else a platform order, dropped here because the platform layer has it already.
+        The rest were added by touches or membership: private and new.
+        """
+        market = self.cols["marketplace"][rep]
+        u = self.streams.uniform("order_channel", self.cols["buyer"][rep], day, occurrence)
+        replaces = (u < natural * self._private_share[market]) & self._replaces[market]
+        private = replaces | (u >= natural) | ~self._replaces[market]
+        return rep[private], t_rep[private], replaces[private]
 
     def _touch(self, day: int) -> None:
         """Send the touches due today, book their cost, and let fatigue make some members leave.
@@ -303,12 +352,17 @@ class Members:
         c["churn_type"][who[first]] = UNSUBSCRIBED
         c["churn_day"][who[first]] = t[first]
 
+    def _discounted(self, day: int, who: np.ndarray, amount_cny: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """Today's amounts of members ``who`` discounted to their join day, and the part inside their first year."""
+        age = np.maximum(day + 0.5 - self.cols["join_day"][who], 0.0)
+        value = amount_cny * np.exp(-self.daily_discount * age)
+        return value, np.where(age < LTV_WINDOW_DAYS, value, 0.0)
+
     def _accrue(self, day: int, who: np.ndarray, amount_cny: np.ndarray | float) -> None:
         """Add today's net flows of members ``who`` to their value, discounted to the join day."""
         c = self.cols
-        age = np.maximum(day + 0.5 - c["join_day"][who], 0.0)
-        value = amount_cny * np.exp(-self.daily_discount * age)
-        np.add.at(c["ltv_12m_cny"], who, np.where(age < LTV_WINDOW_DAYS, value, 0.0))
+        value, first_year = self._discounted(day, who, amount_cny)
+        np.add.at(c["ltv_12m_cny"], who, first_year)
         if day < self.horizon_days:
             np.add.at(c["ltv_horizon_cny"], who, value)
 
@@ -328,8 +382,9 @@ class Members:
             self.ledger.book_many("membership_fee", t_first[joins], s.membership.fee_cny)
             self._accrue(day, first[joins], s.membership.fee_cny)
 
-    def _book_orders(self, day: int, orders: np.ndarray, t_orders: np.ndarray) -> np.ndarray:
-        """Draw each order's spend (Gamma-Gamma), book margin, service and discounts, reset dormancy."""
+    def _book_orders(self, day: int, orders: np.ndarray, t_orders: np.ndarray, replaces: np.ndarray) -> np.ndarray:
+        """Draw each private order's spend (Gamma-Gamma); book margin, order costs, discounts and, for orders that
+        replaced a platform order (``replaces``), the platform contribution lost; reset dormancy."""
         if orders.size == 0:
             return np.empty(0, dtype=np.int64)
         c, acc = self.cols, self.shared.accounting
@@ -338,7 +393,12 @@ class Members:
         spend = gamma_from_uniform(self.shared.population.spend.p, 1.0 / c["spend_rate"][orders], luck)
         discount = np.where(c["paid_member"][orders], self.s.membership.discount_rate, 0.0) * spend
         margin = spend * acc.gross_margin_rate
-        self._accrue(day, orders, margin - acc.service_cost_per_order_cny - discount)
+        payment_fee = spend * acc.payment_fee_rate
+        order_cost = acc.service_cost_per_order_cny + acc.shipping_cost_per_order_cny
+        self._accrue(day, orders, margin - order_cost - payment_fee - discount)
+        market = c["marketplace"][orders]
+        lost = np.where(replaces, spend * self._margin_after_commission[market] - self._ads_per_order[market], 0.0)
+        np.add.at(c["lost_platform_12m_cny"], orders, self._discounted(day, orders, lost)[1])
         np.add.at(c["spend_cny"], orders, spend)
         np.add.at(c["n_orders"], orders, 1)
         np.maximum.at(c["last_activity_day"], orders, t_orders)
@@ -350,8 +410,11 @@ class Members:
         ledger.book("gmv", day, float(spend.sum()))
         ledger.book("gross_margin", day, float(margin.sum()))
         ledger.book("service", day, acc.service_cost_per_order_cny * orders.size)
+        ledger.book("shipping", day, acc.shipping_cost_per_order_cny * orders.size)
+        ledger.book("payment_fee", day, float(payment_fee.sum()))
         ledger.book("membership_discount", day, float(discount.sum()))
-        self._orders.append((orders, t_orders, spend))
+        ledger.book("platform_contribution_lost", day, float(lost.sum()))
+        self._orders.append((orders, t_orders, spend, replaces))
         return number
 
     def _invite(self, day: int, orders: np.ndarray, numbers: np.ndarray) -> Invitations:
@@ -376,10 +439,15 @@ class Members:
 
     def order_log(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All private orders: (member row, day, spend_cny), in the order they were booked."""
-        if not self._orders:
-            return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
-        rows, days, spend = (np.concatenate(parts) for parts in zip(*self._orders, strict=True))
+        rows, days, spend, _ = self.order_table()
         return rows, days, spend
+
+    def order_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All private orders: (member row, day, spend_cny, replaced a platform order), in booking order."""
+        if not self._orders:
+            return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), np.empty(0, dtype=bool)
+        rows, days, spend, replaces = (np.concatenate(parts) for parts in zip(*self._orders, strict=True))
+        return rows, days, spend, replaces
 
 
 def _occurrence(ids: np.ndarray) -> np.ndarray:

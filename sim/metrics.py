@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES
+from sim.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES, ORDER_COST_LINES
 from sim.model import RunRecord
 
+CONTROL = "control"  # the result tables' name for the arm without capture, which incremental metrics measure against
 DAYS_PER_MONTH = 365.25 / 12.0
 SMS_MARKS_HOURS: tuple[int, ...] = (3, 6, 12, 24)
 
@@ -47,13 +48,21 @@ METRICS: dict[str, Metric] = {
     "ltv_12m": Metric(
         "CNY per member",
         +1,
-        "private gross margin net of subsidies, touch, service and discount costs (plus membership fees) "
-        "in each member's first 12 months, discounted to the join day, per member acquired",
+        "private gross margin net of subsidies, touch costs and private order costs (service, shipping, payment "
+        "fee, member discount), plus membership fees, in each member's first 12 months, discounted to the join "
+        "day, per member acquired",
+    ),
+    "incremental_ltv": Metric(
+        "CNY per member",
+        +1,
+        "ltv_12m less what the members' cannibalised orders would have earned on their platform "
+        "(gross margin - commission - ads), discounted alike: the value against the control arm without capture",
     ),
     "ltv_horizon": Metric(
         "CNY per member", +1, "as ltv_12m, but counting only what happens before the end of the horizon"
     ),
     "ltv_to_cac": Metric("ratio", +1, "ltv_12m / cac"),
+    "incremental_ltv_to_cac": Metric("ratio", +1, "incremental_ltv / cac"),
     "monthly_churn": Metric(
         "share per month",
         -1,
@@ -74,7 +83,34 @@ METRICS: dict[str, Metric] = {
     "roi": Metric(
         "ratio", +1, "(private income - all private-domain costs) / all private-domain costs, within the horizon"
     ),
+    "incremental_roi": Metric(
+        "ratio",
+        +1,
+        "(private income - all private-domain costs - platform contribution lost to cannibalised orders) "
+        "/ all private-domain costs, within the horizon",
+    ),
     "private_gmv": Metric("CNY", +1, "value of private orders within the horizon"),
+    "private_orders": Metric("orders", +1, "private orders within the horizon"),
+    "brand_orders": Metric(
+        "orders",
+        +1,
+        "orders of the brand from these buyers and their referred friends within the horizon, on the platforms "
+        "and in private: the control arm's platform orders, less the cannibalised ones, plus the private ones",
+    ),
+    "cannibalised_orders": Metric(
+        "orders",
+        -1,
+        "private orders within the horizon that replaced an order the member would have placed "
+        "on their platform (the control arm has it there)",
+    ),
+    "cannibalisation_rate": Metric("share", -1, "cannibalised_orders / private_orders"),
+    "incremental_margin": Metric(
+        "CNY",
+        +1,
+        "private gross margin less order costs (service, shipping, payment fee, member discount) less the "
+        "platform contribution (gross margin - commission - ads) of cannibalised orders, within the horizon: "
+        "the order margin the brand gains over the control arm, before acquisition and retention spend",
+    ),
     **{
         f"sms_adds_{h}h": Metric("share", +1, f"SMS add requests within {h} h of sending / SMS sent")
         for h in SMS_MARKS_HOURS
@@ -135,6 +171,12 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
     income = led[list(INCOME_LINES)].to_numpy().sum(axis=1)
     cost = led[list(COST_LINES)].to_numpy().sum(axis=1)
     horizon_cost = float(cost[in_horizon].sum())
+    lost = float(led["platform_contribution_lost"].to_numpy()[in_horizon].sum())
+    order_costs = float(led[list(ORDER_COST_LINES)].to_numpy()[in_horizon].sum())
+    order_day = rec.orders["day"].to_numpy()
+    private_orders = int((order_day < rec.horizon_days).sum())
+    cannibalised = int((rec.orders["replaced_platform_order"].to_numpy() & (order_day < rec.horizon_days)).sum())
+    net_horizon = float(income[in_horizon].sum()) - horizon_cost
 
     out = {
         "members_acquired": float(n_members),
@@ -148,10 +190,20 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
         "ltv_horizon": _ratio(m["ltv_horizon_cny"].sum(), n_members),
         **monthly_churn(churned, kind, months_at_risk),
         "payback_day": payback_day(income, cost),
-        "roi": _ratio(float(income[in_horizon].sum()) - horizon_cost, horizon_cost),
+        "roi": _ratio(net_horizon, horizon_cost),
+        "incremental_roi": _ratio(net_horizon - lost, horizon_cost),
         "private_gmv": float(led["gmv"].to_numpy()[in_horizon].sum()),
+        "private_orders": float(private_orders),
+        "brand_orders": float(rec.platform_orders - cannibalised + private_orders),
+        "cannibalised_orders": float(cannibalised),
+        "cannibalisation_rate": _ratio(cannibalised, private_orders),
+        "incremental_margin": float(led["gross_margin"].to_numpy()[in_horizon].sum()) - order_costs - lost,
+        "incremental_ltv": _ratio(m["ltv_12m_cny"].sum() - m["lost_platform_12m_cny"].sum(), n_members),
     }
     out["ltv_to_cac"] = _ratio(out["ltv_12m"], cac) if np.isfinite(out["ltv_12m"]) else float("nan")
+    out["incremental_ltv_to_cac"] = (
+        _ratio(out["incremental_ltv"], cac) if np.isfinite(out["incremental_ltv"]) else float("nan")
+    )
     hours = rec.sms_response_hours
     for h in SMS_MARKS_HOURS:
         out[f"sms_adds_{h}h"] = _ratio((hours <= h).sum(), rec.sms_sent)

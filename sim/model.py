@@ -84,7 +84,7 @@ class FunnelModel:
         self.horizon_days = shared.run.horizon_days
         self.n_days = self.horizon_days + shared.run.followup_days
         self.ledger = Ledger(self.n_days)
-        self.people = People(platform.traits)
+        self.people = People(platform.traits, platform.marketplace)
         self.friend_traits = TraitPool(shared.population, streams["referral_traits"])
         n = platform.n_buyers
         self.requested_at = np.full(n, math.inf)
@@ -240,7 +240,10 @@ class FunnelModel:
         return ids
 
     def _staff_costs(self) -> None:
+        """The onboarding team is paid every day of the horizon, unless no capture channel is on."""
         onb = self.s.onboarding
+        if not (self.s.channel.card or self.s.channel.sms):
+            return
         for day in range(self.horizon_days):
             self.ledger.book("onboarding_staff", day, onb.agents * onb.cost_per_agent_day_cny)
 
@@ -282,6 +285,7 @@ class FunnelModel:
             {
                 "buyer": m.buyer,
                 "channel": np.asarray(CHANNELS, dtype=object)[m.channel],
+                "marketplace": m.marketplace,  # index into the platform config's economics; -1: referred friend
                 "join_day": m.join_day,
                 "wait_hours": m.wait_days * HOURS_PER_DAY,
                 "first_order_day": m.first_order_day,
@@ -295,10 +299,11 @@ class FunnelModel:
                 "ltv_12m_cny": m.ltv_12m_cny,
                 "ltv_horizon_cny": m.ltv_horizon_cny,
                 "gross_margin_12m_cny": m.gross_margin_12m_cny,
+                "lost_platform_12m_cny": m.lost_platform_12m_cny,
             }
         )
-        rows, days, spend = m.order_log()
-        orders = pd.DataFrame({"member": rows, "day": days, "spend_cny": spend})
+        rows, days, spend, replaces = m.order_table()
+        orders = pd.DataFrame({"member": rows, "day": days, "spend_cny": spend, "replaced_platform_order": replaces})
         stages = self.sms_stage_counts
         return RunRecord(
             strategy=self.s.name,
@@ -342,5 +347,7 @@ def simulate(
 
     streams = Streams(shared.run.seed, replication)
     if platform is None:
-        platform = build_platform(shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication))
+        platform = build_platform(
+            shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication), shared.platform
+        )
     return FunnelModel(strategy, shared, platform, streams).run(replication)

@@ -28,7 +28,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.curves import CARD_DAYS, CHURN_CURVES, FUNNEL_FROM, FUNNEL_STAGES
 from sim.i18n import cjk_font, has_cjk, metric_name, money, number, pct, resolve_lang, t, unit_name
-from sim.metrics import METRICS, SMS_MARKS_HOURS
+from sim.metrics import CONTROL, METRICS, SMS_MARKS_HOURS
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 HEADLINE_METRICS: tuple[str, ...] = ("cac", "ltv_12m", "ltv_to_cac", "monthly_churn")
@@ -252,7 +252,11 @@ def distinct_pair(a: float, b: float, lang: str = "en") -> tuple[str, str]:
 
 
 def comparison_figure(summary: pd.DataFrame, differences: pd.DataFrame, baseline: str, lang: str = "en") -> Figure:
-    """Headline metrics with intervals and, when there is more than one strategy, the forest plot."""
+    """Headline metrics with intervals and, when there is more than one strategy, the forest plot.
+
+    The control arm's rows, if ``summary`` has them, are left out: it acquires nobody.
+    """
+    summary = summary[summary["strategy"] != CONTROL]
     with style(lang) as lang:
         paired = not differences.empty
         fig = Figure(figsize=(13, 7.5) if paired else (9, 7.5), layout="constrained")

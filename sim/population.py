@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sim.config import PopulationConfig
+from sim.config import PlatformConfig, PopulationConfig
 from sim.streams import Streams
 
 HOURS_PER_DAY = 24.0
@@ -139,12 +139,14 @@ class People:
 
     Person ids below ``n_platform`` are platform buyers (read from the shared, never
     modified platform table); the rest are referred friends, stored in a table of
-    their own that grows by doubling.
+    their own that grows by doubling. ``marketplace`` is each platform buyer's platform
+    (an index into the platform config's ``economics``; all 0 when not given).
     """
 
-    def __init__(self, platform: Traits) -> None:
+    def __init__(self, platform: Traits, marketplace: np.ndarray | None = None) -> None:
         self.platform = platform
         self.n_platform = len(platform)
+        self.marketplace = np.zeros(self.n_platform, dtype=np.int8) if marketplace is None else marketplace
         self.referred: Traits | None = None
         self.n_referred = 0
 
@@ -162,6 +164,11 @@ class People:
         first = len(self)
         self.n_referred += k
         return np.arange(first, first + k)
+
+    def marketplace_of(self, ids: np.ndarray) -> np.ndarray:
+        """Platform index of the people ``ids``; -1 for referred friends, who bought on no platform."""
+        own = ids < self.n_platform
+        return np.where(own, self.marketplace[np.where(own, ids, 0)], -1).astype(np.int8)
 
     def take(self, name: str, ids: np.ndarray) -> np.ndarray:
         """Trait ``name`` of the people ``ids``, widened to float64 (stored traits are float32)."""
@@ -182,6 +189,7 @@ class Platform:
     n_buyers: int
     arrival_day: np.ndarray  # first platform order of each buyer
     traits: Traits
+    marketplace: np.ndarray  # each buyer's platform: index into the platform config's economics
     n_orders: int
     parcel_buyer: np.ndarray  # sorted by delivery day
     parcel_delivery_day: np.ndarray
@@ -233,11 +241,27 @@ def platform_orders(
     return np.concatenate(buyers), np.concatenate(days), np.concatenate(index)
 
 
-def build_platform(pop: PopulationConfig, horizon_days: int, streams: Streams) -> Platform:
-    """Draw the whole platform layer of one replication."""
+def draw_marketplaces(n: int, platform: PlatformConfig, rng: np.random.Generator) -> np.ndarray:
+    """Each buyer's platform (index into ``platform.economics``), drawn from the buyer shares."""
+    names = list(platform.economics)
+    shares = np.array([platform.buyer_share.get(name, 0.0) for name in names])
+    if np.count_nonzero(shares) == 1:  # one platform: no draw needed
+        return np.full(n, int(np.flatnonzero(shares)[0]), dtype=np.int8)
+    cut = np.cumsum(shares)[:-1] / shares.sum()
+    return np.searchsorted(cut, rng.random(n), side="right").astype(np.int8)
+
+
+def build_platform(
+    pop: PopulationConfig, horizon_days: int, streams: Streams, platform: PlatformConfig | None = None
+) -> Platform:
+    """Draw the whole platform layer of one replication (``platform`` defaults to all buyers on Tmall)."""
+    platform = platform or PlatformConfig()
     arrival = draw_arrivals(pop, horizon_days, streams["arrivals"])
     n = arrival.size
     traits = Traits.draw(n, pop, streams["traits"])
+    marketplace = draw_marketplaces(n, platform, streams["marketplace"])
+    multiplier = np.array([m.spend_multiplier for m in platform.economics.values()], dtype=np.float32)
+    traits.spend_rate /= multiplier[marketplace]  # mean spend p / nu scales with the platform's multiplier
     buyer, order_day, card_index = platform_orders(arrival, traits, horizon_days, streams["platform_orders"])
     rng = streams["parcels"]
     delivery = order_day + rng.gamma(4.0, pop.delivery_days_mean / 4.0, order_day.size)
@@ -250,6 +274,7 @@ def build_platform(pop: PopulationConfig, horizon_days: int, streams: Streams) -
         n_buyers=n,
         arrival_day=arrival,
         traits=traits,
+        marketplace=marketplace,
         n_orders=int(order_day.size),
         parcel_buyer=buyer[order],
         parcel_delivery_day=delivery,

@@ -32,17 +32,30 @@ from matplotlib.figure import Figure
 from sim import plots
 from sim.experiment import Experiment
 from sim.i18n import metric_name, metric_value, number, resolve_lang, t
-from sim.metrics import METRICS
+from sim.metrics import CONTROL, METRICS
 
 FIGURES: tuple[str, ...] = ("comparison", "funnel", "profit", "survival", "response", "dose_response")
 HEADLINE_ROWS: tuple[str, ...] = (
     "members_acquired",
     "cac",
     "ltv_12m",
+    "incremental_ltv",
     "ltv_to_cac",
+    "incremental_ltv_to_cac",
     "monthly_churn",
     "payback_day",
     "roi",
+    "incremental_roi",
+)
+INCREMENTAL_ROWS: tuple[str, ...] = (
+    "brand_orders",
+    "private_orders",
+    "cannibalised_orders",
+    "cannibalisation_rate",
+    "incremental_margin",
+    "incremental_ltv",
+    "incremental_ltv_to_cac",
+    "incremental_roi",
 )
 KEY_LEVERS: tuple[str, ...] = (
     "channel.card",
@@ -156,6 +169,23 @@ def strategy_table(experiment: Experiment) -> pd.DataFrame:
     return pd.DataFrame({"lever": keys, **{name: [levers[k] for k in keys] for name, levers in flat.items()}})
 
 
+def _platform_text(experiment: Experiment) -> str:
+    """Buyer shares, each platform's economics, private order costs and the first-order cannibalisation."""
+    shared, offer = experiment.shared, experiment.strategies[experiment.baseline].offer
+    plat, acc = shared.platform, shared.accounting
+    parts = [f"platform.buyer_share={dict(plat.buyer_share)}"]
+    for name in plat.buyer_share:
+        m = plat.economics[name]
+        parts.append(
+            f"{name}: commission_rate={m.commission_rate}, ads_cost_per_order_cny={m.ads_cost_per_order_cny}, "
+            f"gross_margin_rate={m.gross_margin_rate}, private_share={m.private_share}"
+        )
+    parts.append(f"accounting.shipping_cost_per_order_cny={acc.shipping_cost_per_order_cny}")
+    parts.append(f"accounting.payment_fee_rate={acc.payment_fee_rate}")
+    parts.append(f"offer.first_order_cannibalisation={offer.first_order_cannibalisation}")
+    return "; ".join(parts)
+
+
 def assumption_table(experiment: Experiment) -> pd.DataFrame:
     """The assumptions behind the run (shared settings and the baseline strategy), with their sources."""
     from sim.capture import card_add_prob, sms_add_prob
@@ -236,6 +266,7 @@ def assumption_table(experiment: Experiment) -> pd.DataFrame:
             "assumption",
         ),
         ("volume", f"population.buyers_per_year={pop.buyers_per_year}", "assumption"),
+        ("platform", _platform_text(experiment), "assumption"),
     ]
     return pd.DataFrame(
         {
@@ -350,13 +381,23 @@ def _prob(value: float, lang: str) -> str:
     return t("report.missing", lang) if pd.isna(value) else f"{float(value):.2f}"
 
 
-def _metric_table(run: RunTables, metrics: Sequence[str], lang: str, *, with_differences: bool) -> Block:
-    names = run.strategy_names
+def _column_name(run: RunTables, strategy: str, lang: str) -> str:
+    if strategy == run.baseline:
+        return t("report.baseline_suffix", lang, name=strategy)
+    return t("report.control", lang) if strategy == CONTROL else strategy
+
+
+def _metric_table(
+    run: RunTables, metrics: Sequence[str], lang: str, *, with_differences: bool, control: bool = False
+) -> Block:
+    """Mean [95% interval] of each metric per strategy (and the control arm's, with ``control``), then the
+    paired differences against the baseline."""
+    names = [*run.strategy_names, CONTROL] if control else run.strategy_names
     by = run.summary.set_index(["strategy", "metric"])
     diff = run.differences.set_index(["strategy", "metric"]) if not run.differences.empty else None
     others = [s for s in names if s != run.baseline] if with_differences and diff is not None else []
     header = [t("report.col.metric", lang)]
-    header += [t("report.baseline_suffix", lang, name=s) if s == run.baseline else s for s in names]
+    header += [_column_name(run, s, lang) for s in names]
     for s in others:
         header += [t("report.col.diff", lang, strategy=s, baseline=run.baseline), t("report.col.prob", lang)]
     rows = []
@@ -428,6 +469,9 @@ def build_report(run: RunTables, figures: Sequence[str], lang: str, run_dir: str
     blocks.append(_metric_table(run, HEADLINE_ROWS, lang, with_differences=two))
     if len(run.strategy_names) > 2 and not run.differences.empty:
         blocks.append(_differences_table(run, HEADLINE_ROWS, lang))
+    if CONTROL in set(run.summary["strategy"]):
+        blocks += [Block("h2", t("report.incremental", lang)), Block("p", t("report.incremental_note", lang))]
+        blocks.append(_metric_table(run, INCREMENTAL_ROWS, lang, with_differences=False, control=True))
     blocks += [Block("h2", t("report.strategies", lang)), Block("p", t("report.strategies_note", lang))]
     blocks.append(_strategies_table(run, lang))
     blocks.append(Block("h2", t("report.figures", lang)))

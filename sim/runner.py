@@ -24,7 +24,7 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
 
     run = experiment.shared.run
     with progress(run.n_replications, f"{experiment.name}: replications", enabled=run.progress) as advance:
-        tables = run_experiment_tables(experiment, on_done=advance)
+        tables = run_experiment_tables(experiment, on_done=advance, with_control=True)
     summary = summarise(tables.replications)
     differences = paired_differences(tables.replications, experiment.baseline)
     run_tables = RunTables(

@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from sim.compare import summarise
+from sim.metrics import CONTROL
 from sim.objectives import NET_PROFIT, derived_rows, metric_info, paired_table
 
 SUMMARY = "summary.csv"
@@ -206,13 +207,16 @@ class SweepTables:
 
 
 def point_tables(point: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One finished point's summary and differences, with the derived metrics added."""
+    """One finished point's summary and differences, with the derived metrics added, without the control arm
+    (the strategies' incremental metrics already measure against it)."""
     summary = pd.read_csv(point / SUMMARY)
+    summary = summary[summary["strategy"] != CONTROL]
     diffs_path = point / "differences.csv"
     differences = pd.read_csv(diffs_path) if diffs_path.is_file() else pd.DataFrame()
     reps_path = point / "replications.parquet"
     if reps_path.is_file():
         reps = pd.read_parquet(reps_path)
+        reps = reps[reps["strategy"] != CONTROL]
         derived = derived_rows(reps)
         summary = pd.concat([summary, summarise(derived)], ignore_index=True)
         baseline = _baseline(point, differences)

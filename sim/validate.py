@@ -13,7 +13,7 @@ import math
 from enum import Enum
 from typing import Any
 
-from sim.config import CardDesign, ContentType, HookType, Segment, SharedConfig, StrategyConfig
+from sim.config import CardDesign, ContentType, HookType, PlatformConfig, Segment, SharedConfig, StrategyConfig
 
 
 class ConfigError(ValueError):
@@ -94,6 +94,7 @@ def validate_shared(shared: SharedConfig) -> None:
     check_ranges(shared.run, "run")
     check_ranges(shared.population, "population")
     check_ranges(shared.accounting, "accounting")
+    _check_platform(shared.platform)
     pop = shared.population
     try:
         dt.date.fromisoformat(pop.start_date)
@@ -108,6 +109,21 @@ def validate_shared(shared: SharedConfig) -> None:
     _check_values(resp.delete_risk, "population.touch_response.delete_risk", 0.0, 1.0)
     if shared.run.n_jobs == 0:
         raise ConfigError("run.n_jobs", 0, "must be -1 (all cores) or a positive number of processes")
+
+
+def _check_platform(platform: PlatformConfig) -> None:
+    """Ranges of every platform's economics; buyer shares name known platforms and sum to 1."""
+    check_ranges(platform, "platform")
+    known = ", ".join(platform.economics)
+    for name, share in platform.buyer_share.items():
+        if name not in platform.economics:
+            raise ConfigError(f"platform.buyer_share.{name}", share, f"unknown platform; allowed keys: {known}")
+    _check_values(platform.buyer_share, "platform.buyer_share", 0.0, 1.0)
+    total = sum(platform.buyer_share.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(
+            "platform.buyer_share", dict(platform.buyer_share), f"shares must sum to 1 (they sum to {total:g})"
+        )
 
 
 def validate_strategy(strategy: StrategyConfig, prefix: str) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from sim.config import (
     AccountingConfig,
+    MarketplaceConfig,
     OnboardingConfig,
+    PlatformConfig,
     PopulationConfig,
     ReferralConfig,
     RunConfig,
@@ -21,6 +23,11 @@ from sim.config import (
 )
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+
+# Members place every natural repurchase privately, so the private orders are the whole BG/NBD process.
+ALL_PRIVATE = PlatformConfig(
+    name="all_private", buyer_share={"tmall": 1.0}, economics={"tmall": MarketplaceConfig(private_share=1.0)}
+)
 
 # An unsubscribe hazard so small that nobody leaves in a test's lifetime (theta mean 1e-6 per period).
 NO_UNSUBSCRIBE = UnsubscribeConfig(alpha=0.001, beta=1000.0, period_days=30.0)
@@ -35,9 +42,14 @@ def make_shared(
     n_replications: int = 2,
     n_jobs: int = 1,
     accounting: AccountingConfig | None = None,
+    platform: PlatformConfig = ALL_PRIVATE,
     **population: object,
 ) -> SharedConfig:
-    """A small shared configuration; extra keyword arguments go to PopulationConfig."""
+    """A small shared configuration; extra keyword arguments go to PopulationConfig.
+
+    The platform defaults to :data:`ALL_PRIVATE`, so that the published repeat-buying models apply to the
+    private orders as they are; the incremental tests pass their own.
+    """
     return SharedConfig(
         run=RunConfig(
             seed=seed,
@@ -49,6 +61,7 @@ def make_shared(
         ),
         population=PopulationConfig(buyers_per_year=buyers_per_year, **population),
         accounting=accounting or AccountingConfig(),
+        platform=platform,
     )
 
 

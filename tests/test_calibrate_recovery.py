@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from _helpers import CONFIG_DIR, NO_UNSUBSCRIBE, assert_within_3se, make_shared, quiet_strategy
+from _helpers import ALL_PRIVATE, CONFIG_DIR, NO_UNSUBSCRIBE, assert_within_3se, make_shared, quiet_strategy
 from hydra import compose, initialize_config_dir
 
 from sim.calibrate import main, read_record
@@ -133,6 +133,7 @@ def test_new_cohort_under_the_calibrated_population_matches_the_closed_form(cali
         run=RunConfig(seed=97, n_jobs=1, horizon_days=1, followup_days=followup_days, progress=False),
         population=pop,
         accounting=AccountingConfig(),
+        platform=ALL_PRIVATE,  # every repurchase private: the private orders are the whole BG/NBD process
     )
     strategy = quiet_strategy(offer=INSTANT_FIRST_ORDER)
     traits = Traits.draw(n, pop, np.random.default_rng(97))

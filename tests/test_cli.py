@@ -111,6 +111,7 @@ def test_funnel_and_curves_have_every_strategy_and_replication(results) -> None:
     for table in (funnel, curves):
         assert set(table["strategy"]) == {"cash", "coupon"} and set(table["replication"]) == {0, 1}
     reps = pd.read_parquet(run_dir / "replications.parquet")
+    reps = reps[reps["strategy"] != "control"]  # the control arm has no funnel or curves
     members = reps[reps["metric"] == "members_acquired"].set_index(["strategy", "replication"])["value"]
     added = funnel[funnel["stage"] == "added"].set_index(["strategy", "replication"])["count"]
     assert added.sort_index().tolist() == members.sort_index().tolist()
@@ -118,13 +119,17 @@ def test_funnel_and_curves_have_every_strategy_and_replication(results) -> None:
     assert (days == 90 + 30 - 1).all()  # one point per simulated day
 
 
-def test_summary_csv_has_every_metric_for_both_strategies(results) -> None:
+def test_summary_csv_has_every_metric_for_both_strategies_and_the_control_arm(results) -> None:
     summary = pd.read_csv(results["good_1"].run_dir / "summary.csv")
     assert list(summary.columns) == ["strategy", "metric", "mean", "ci_low", "ci_high", "n_replications"]
-    assert set(summary["strategy"]) == {"cash", "coupon"}
-    for strategy in ("cash", "coupon"):
+    assert set(summary["strategy"]) == {"cash", "coupon", "control"}
+    for strategy in ("cash", "coupon", "control"):
         assert set(summary.loc[summary["strategy"] == strategy, "metric"]) == set(METRICS)
-    assert len(summary) == 2 * len(METRICS)
+    assert len(summary) == 3 * len(METRICS)
+    control = summary[summary["strategy"] == "control"].set_index("metric")["mean"]
+    assert control["members_acquired"] == 0 and control["incremental_margin"] == 0
+    assert control["brand_orders"] > 0  # its buyers still buy on their platforms
+    summary = summary[summary["strategy"] != "control"]
     assert (summary["n_replications"] <= 2).all()
     finite = summary.dropna(subset=["ci_low", "ci_high"])
     assert ((finite["ci_low"] <= finite["mean"]) & (finite["mean"] <= finite["ci_high"])).all()
@@ -149,7 +154,7 @@ def test_differences_csv_compares_cash_with_the_coupon_baseline(results) -> None
 def test_replications_parquet_has_one_row_per_strategy_replication_metric(results) -> None:
     reps = pd.read_parquet(results["good_1"].run_dir / "replications.parquet")
     assert list(reps.columns) == ["strategy", "replication", "metric", "value"]
-    assert len(reps) == 2 * 2 * len(METRICS)
+    assert len(reps) == 3 * 2 * len(METRICS)  # cash, coupon and the control arm
     assert not reps.duplicated(["strategy", "replication", "metric"]).any()
     assert set(reps["replication"]) == {0, 1}
 

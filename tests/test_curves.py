@@ -26,6 +26,7 @@ from sim.curves import (
     sms_response_curve,
 )
 from sim.experiment import Experiment, run_experiment, run_experiment_tables
+from sim.ledger import OTHER_LINES
 from sim.metrics import SMS_MARKS_HOURS, compute_metrics
 from sim.model import simulate
 from sim.plots import payback_from_curve
@@ -65,7 +66,7 @@ def test_net_profit_curve_ends_at_the_ledger_total_and_gives_the_payback_metric(
     assert x.tolist() == list(range(rec.n_days))
     income = rec.ledger[["gross_margin", "membership_fee"]].to_numpy().sum()
     assert cum[-1] == pytest.approx(
-        income - rec.ledger.drop(columns=["gross_margin", "membership_fee", "gmv"]).to_numpy().sum()
+        income - rec.ledger.drop(columns=["gross_margin", "membership_fee", *OTHER_LINES]).to_numpy().sum()
     )
     expected = compute_metrics(rec)["payback_day"]
     got = payback_from_curve(cum)

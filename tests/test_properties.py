@@ -50,9 +50,11 @@ from sim.config import (
     ChannelConfig,
     HookConfig,
     HookType,
+    MarketplaceConfig,
     MembershipConfig,
     OfferConfig,
     OnboardingConfig,
+    PlatformConfig,
     PopulationConfig,
     ReferralConfig,
     RepeatConfig,
@@ -180,7 +182,10 @@ def strategies(draw, name: str = "s") -> StrategyConfig:
         ),
         onboarding=onboarding,
         offer=OfferConfig(
-            first_order_prob=d.edge(0.0, 1.0, 0.0, 1.0), first_order_mean_days=d.u(0.05, 10.0), subsidy_cny=d.cost(20.0)
+            first_order_prob=d.edge(0.0, 1.0, 0.0, 1.0),
+            first_order_mean_days=d.u(0.05, 10.0),
+            subsidy_cny=d.cost(20.0),
+            first_order_cannibalisation=d.edge(0.0, 1.0, 0.0, 1.0),
         ),
         touch=touch,
         referral=ReferralConfig(
@@ -229,7 +234,23 @@ def shareds(draw) -> SharedConfig:
             gross_margin_rate=d.edge(0.0, 1.0, 0.0),
             discount_rate_annual=d.edge(0.0, 1.0, 0.0),
             service_cost_per_order_cny=d.cost(5.0),
+            shipping_cost_per_order_cny=d.cost(10.0),
+            payment_fee_rate=d.edge(0.0, 0.05, 0.0),
             dormancy_window_days=d.i(1, 120),
+        ),
+        platform=PlatformConfig(
+            name="random",
+            buyer_share=dict(zip(("a", "b"), (share := d.edge(0.0, 1.0, 0.0, 1.0), 1.0 - share), strict=True)),
+            economics={
+                name: MarketplaceConfig(
+                    commission_rate=d.u(0.0, 0.2),
+                    ads_cost_per_order_cny=d.cost(30.0),
+                    gross_margin_rate=d.edge(0.0, 1.0, 0.0),
+                    spend_multiplier=d.u(0.2, 3.0),
+                    private_share=d.edge(0.0, 1.0, 0.0, 1.0),
+                )
+                for name in ("a", "b")
+            },
         ),
     )
 
@@ -245,6 +266,7 @@ def _nan_expected(rec, metrics: dict[str, float]) -> dict[str, bool]:
     horizon_cost = float(led[list(COST_LINES)].to_numpy()[in_horizon].sum())
     net = led[list(INCOME_LINES)].to_numpy().sum(axis=1) - led[list(COST_LINES)].to_numpy().sum(axis=1)
     acquisition = float(led[list(ACQUISITION_LINES)].to_numpy().sum())
+    private_orders = int((rec.orders["day"] < rec.horizon_days).sum())
     expected = {
         "members_acquired": False,
         "private_gmv": False,
@@ -262,6 +284,14 @@ def _nan_expected(rec, metrics: dict[str, float]) -> dict[str, bool]:
         "monthly_churn_dormancy": at_risk == 0.0,
         "roi": horizon_cost == 0.0,
         "payback_day": bool(np.cumsum(net)[-1] < 0),
+        "incremental_ltv": members == 0,
+        "incremental_ltv_to_cac": members == 0 or acquisition == 0.0,
+        "incremental_roi": horizon_cost == 0.0,
+        "private_orders": False,
+        "brand_orders": False,
+        "cannibalised_orders": False,
+        "cannibalisation_rate": private_orders == 0,
+        "incremental_margin": False,
     }
     for h in (3, 6, 12, 24):
         expected[f"sms_adds_{h}h"] = rec.sms_sent == 0
@@ -305,8 +335,8 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
 
     # ---- the ledger holds the totals every money metric uses
     assert list(led.columns) == list(LINES) and len(led) == rec.n_days
-    values = led.to_numpy()
-    assert np.isfinite(values).all() and (values >= 0).all()
+    assert np.isfinite(led.to_numpy()).all()
+    assert (led.drop(columns="platform_contribution_lost").to_numpy() >= 0).all()  # a lost contribution may be < 0
     acquisition = float(led[list(ACQUISITION_LINES)].to_numpy().sum())
     in_h = led.index < rec.horizon_days
     income = led[list(INCOME_LINES)].to_numpy().sum(axis=1)
@@ -316,6 +346,26 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
         shared.accounting.gross_margin_rate * o["spend_cny"].sum(), rel=1e-9, abs=1e-6
     )
     assert led["service"].sum() == pytest.approx(shared.accounting.service_cost_per_order_cny * len(o), abs=1e-6)
+    assert led["shipping"].sum() == pytest.approx(shared.accounting.shipping_cost_per_order_cny * len(o), abs=1e-6)
+    assert led["payment_fee"].sum() == pytest.approx(
+        shared.accounting.payment_fee_rate * o["spend_cny"].sum(), rel=1e-9, abs=1e-6
+    )
+    # cannibalised orders: only platform buyers' orders, and the memo line is their platform contribution
+    replaced = o["replaced_platform_order"].to_numpy()
+    market = m["marketplace"].to_numpy()[o["member"].to_numpy()]
+    assert (market[replaced] >= 0).all(), "a referred friend's order replaced a platform order"
+    econ = list(shared.platform.economics.values())
+    rate = np.array([e.gross_margin_rate - e.commission_rate for e in econ])
+    ads = np.array([e.ads_cost_per_order_cny for e in econ])
+    spend = o["spend_cny"].to_numpy()[replaced]
+    lost = float((spend * rate[market[replaced]] - ads[market[replaced]]).sum())
+    assert led["platform_contribution_lost"].sum() == pytest.approx(lost, rel=1e-9, abs=1e-6)
+    if len(m):
+        incremental = float(m["ltv_12m_cny"].sum() - m["lost_platform_12m_cny"].sum())
+        assert metrics["incremental_ltv"] * len(m) == pytest.approx(incremental, rel=1e-9, abs=1e-9)
+    in_h_orders = o["day"].to_numpy() < rec.horizon_days
+    assert metrics["cannibalised_orders"] == int((replaced & in_h_orders).sum()) <= metrics["private_orders"]
+    assert metrics["brand_orders"] == rec.platform_orders - metrics["cannibalised_orders"] + metrics["private_orders"]
     assert int(m["n_orders"].sum()) == len(o)
     assert metrics["private_gmv"] == pytest.approx(
         float(o.loc[o["day"] < rec.horizon_days, "spend_cny"].sum()), abs=1e-6
@@ -333,6 +383,10 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
     horizon_cost = float(cost[in_h].sum())
     if horizon_cost > 0:
         assert metrics["roi"] == pytest.approx((float(income[in_h].sum()) - horizon_cost) / horizon_cost, rel=1e-9)
+        lost_h = float(led["platform_contribution_lost"].to_numpy()[in_h].sum())
+        assert metrics["incremental_roi"] == pytest.approx(
+            (float(income[in_h].sum()) - horizon_cost - lost_h) / horizon_cost, rel=1e-9, abs=1e-12
+        )
     assert metrics["payback_day"] == pytest.approx(payback_day(income, cost), nan_ok=True)
     if rec.cards_sent:
         card_margin = float(m.loc[m["channel"] == "card", "gross_margin_12m_cny"].sum())

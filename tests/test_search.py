@@ -104,9 +104,9 @@ def test_search_runs_its_trials_and_writes_the_trial_table(search) -> None:
     assert set(trials["offer"]) <= {"none", "new_member_coupon", "trial_9_9"}
     assert set(trials["referral"]) <= {"default", "off"}
     assert trials["feasible"].all()
-    # each trial ran the base strategy alone, as "candidate"
+    # each trial ran the base strategy alone, as "candidate", next to the control arm
     summary = pd.read_csv(search["dir"] / "0" / "summary.csv")
-    assert set(summary["strategy"]) == {"candidate"}
+    assert set(summary["strategy"]) == {"candidate", "control"}
     assert (search["dir"] / "search_history.png").is_file()
     assert (search["dir"] / "sweep_summary.csv").is_file()
 
