@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import pandas as pd
 from joblib import Parallel, delayed
@@ -27,6 +28,8 @@ from sim.metrics import CONTROL, compute_metrics
 from sim.model import simulate
 from sim.population import build_platform
 from sim.streams import Streams
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,15 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def map_in_workers(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], n_jobs: int) -> list[T]:
+    """``fn(*a)`` for each ``a`` in ``args``, in order, in up to ``n_jobs`` worker processes (-1: all cores)."""
+    workers = n_processes(n_jobs, len(args))
+    if workers == 1:
+        return [fn(*a) for a in args]
+    with _workers_ignore_ctrl_c():
+        return list(Parallel(n_jobs=workers)(delayed(fn)(*a) for a in args))
 
 
 def run_experiment_tables(

@@ -19,7 +19,7 @@ import dataclasses
 import html
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -316,26 +316,68 @@ def load_run(run_dir: Path | str, lang: str | None = None) -> RunTables:
 # --------------------------------------------------------------------------- figures
 
 
+def _comparison(run: RunTables, lang: str) -> Figure | None:
+    return plots.comparison_figure(run.summary, run.differences, run.baseline, lang=lang)
+
+
+def _funnel(run: RunTables, lang: str) -> Figure | None:
+    return None if run.funnel is None else plots.funnel_figure(run.funnel, baseline=run.baseline, lang=lang)
+
+
+def _profit(run: RunTables, lang: str) -> Figure | None:
+    if run.curves is None:
+        return None
+    return plots.profit_figure(run.curves, baseline=run.baseline, horizon_days=run.horizon_days, lang=lang)
+
+
+def _survival(run: RunTables, lang: str) -> Figure | None:
+    return None if run.curves is None else plots.survival_figure(run.curves, baseline=run.baseline, lang=lang)
+
+
+def _response(run: RunTables, lang: str) -> Figure | None:
+    return None if run.curves is None else plots.response_figure(run.curves, baseline=run.baseline, lang=lang)
+
+
+def _dose_response(run: RunTables, lang: str) -> Figure | None:
+    touches = run.touches_per_week()
+    if not (touches and plots.varies_touch_frequency(touches)):
+        return None
+    dose = plots.dose_table(run.summary, touches)
+    return plots.dose_response_figure(dose, baseline=run.baseline, lang=lang)
+
+
+FIGURE_BUILDERS: dict[str, Callable[[RunTables, str], Figure | None]] = {
+    "comparison": _comparison,
+    "funnel": _funnel,
+    "profit": _profit,
+    "survival": _survival,
+    "response": _response,
+    "dose_response": _dose_response,
+}  # file name -> builder; a builder returns None when the run's tables do not allow its figure
+
+
 def build_figures(run: RunTables, lang: str) -> dict[str, Figure]:
     """Every figure the run's tables allow, by file name (without extension)."""
-    figures: dict[str, Figure] = {
-        "comparison": plots.comparison_figure(run.summary, run.differences, run.baseline, lang=lang)
-    }
-    if run.funnel is not None:
-        figures["funnel"] = plots.funnel_figure(run.funnel, baseline=run.baseline, lang=lang)
-    if run.curves is not None:
-        figures["profit"] = plots.profit_figure(
-            run.curves, baseline=run.baseline, horizon_days=run.horizon_days, lang=lang
-        )
-        figures["survival"] = plots.survival_figure(run.curves, baseline=run.baseline, lang=lang)
-        response = plots.response_figure(run.curves, baseline=run.baseline, lang=lang)
-        if response is not None:
-            figures["response"] = response
-    touches = run.touches_per_week()
-    if touches and plots.varies_touch_frequency(touches):
-        dose = plots.dose_table(run.summary, touches)
-        figures["dose_response"] = plots.dose_response_figure(dose, baseline=run.baseline, lang=lang)
-    return figures
+    figures = {name: build(run, lang) for name, build in FIGURE_BUILDERS.items()}
+    return {name: fig for name, fig in figures.items() if fig is not None}
+
+
+def render_figure(run: RunTables, name: str, lang: str) -> tuple[bytes, bytes] | None:
+    """One figure as (PNG, SVG) bytes, or None when the run's tables do not allow it; runs in a worker."""
+    from sim.writers import figure_bytes
+
+    with plots.style(lang) as lang:
+        fig = FIGURE_BUILDERS[name](run, lang)
+        return None if fig is None else figure_bytes(fig)
+
+
+def render_figures(run: RunTables, lang: str, n_jobs: int = -1) -> dict[str, tuple[bytes, bytes]]:
+    """Every figure the run's tables allow, as (PNG, SVG) bytes, drawn in up to ``n_jobs`` processes."""
+    from sim.experiment import map_in_workers
+
+    names = list(FIGURE_BUILDERS)
+    rendered = map_in_workers(render_figure, [(run, name, lang) for name in names], n_jobs)
+    return {name: images for name, images in zip(names, rendered, strict=True) if images is not None}
 
 
 # --------------------------------------------------------------------------- the document
@@ -592,12 +634,16 @@ def render_html(blocks: Sequence[Block], images: dict[str, bytes], lang: str) ->
 # --------------------------------------------------------------------------- publishing
 
 
-def publish(run_dir: Path, run: RunTables) -> list[Path]:
-    """Draw every figure and write it (PNG, SVG) with ``report.md`` and ``report.html`` into ``run_dir``."""
-    from sim.writers import write_figure, write_text
+def publish(run_dir: Path, run: RunTables, n_jobs: int = 1) -> list[Path]:
+    """Draw every figure (in up to ``n_jobs`` processes) and write it (PNG, SVG) with ``report.md`` and
+    ``report.html`` into ``run_dir``."""
+    from sim.writers import write_figure_bytes, write_text
 
-    with plots.style(run.lang) as lang:
-        images = {name: write_figure(run_dir, name, fig) for name, fig in build_figures(run, lang).items()}
+    with plots.style(run.lang) as lang:  # resolves the language once, warning here if Chinese has no font
+        rendered = render_figures(run, lang, n_jobs)
+    for name, (png, svg) in rendered.items():
+        write_figure_bytes(run_dir, name, png, svg)
+    images = {name: png for name, (png, _) in rendered.items()}
     blocks = build_report(run, list(images), lang, run_dir=str(run_dir))
     paths = [write_text(run_dir / "report.md", render_markdown(blocks))]
     paths.append(write_text(run_dir / "report.html", render_html(blocks, images, lang)))

@@ -14,7 +14,7 @@ import yaml
 
 from sim.compare import paired_differences, summarise
 from sim.console import print_comparison, progress
-from sim.experiment import Experiment, run_experiment_tables
+from sim.experiment import Experiment, n_processes, run_experiment_tables
 from sim.writers import write_run, write_summary
 
 
@@ -49,7 +49,7 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
         },
         config_yaml,
     )
-    publish(out_dir, run_tables)
+    publish(out_dir, run_tables, n_processes(run.n_jobs, run.n_replications))  # the run's workers, still warm
     write_summary(out_dir, summary)
     if show:
         print_comparison(experiment, summary, differences, out_dir)

@@ -62,6 +62,8 @@ class Streams:
             key = self._sequence(name).generate_state(1, dtype=np.uint64)[0]
             self._keys[name] = key
         arrays = np.broadcast_arrays(*(np.asarray(c, dtype=np.int64) for c in coords))
+        if arrays[0].size == 0:  # many days have nobody to decide about
+            return np.empty(arrays[0].shape)
         h = np.full(arrays[0].shape, key, dtype=np.uint64)
         for c in arrays:
             h = _splitmix64(h ^ c.astype(np.uint64))

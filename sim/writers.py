@@ -42,15 +42,26 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+def figure_bytes(figure: Figure) -> tuple[bytes, bytes]:
+    """A figure as PNG (200 dpi) and SVG bytes; the figure is closed. Touches no file (workers may call it)."""
+    png, svg = io.BytesIO(), io.BytesIO()
+    figure.savefig(png, dpi=FIGURE_DPI, format="png")
+    figure.set_layout_engine("none")  # keep the layout just computed: the SVG matches the PNG, and is faster
+    figure.savefig(svg, format="svg")
+    plt.close(figure)
+    return png.getvalue(), svg.getvalue()
+
+
+def write_figure_bytes(out_dir: Path, name: str, png: bytes, svg: bytes) -> None:
+    """Write a figure already rendered by :func:`figure_bytes` as ``name.png`` and ``name.svg``."""
+    _atomic(out_dir / f"{name}.png", lambda p: p.write_bytes(png))
+    _atomic(out_dir / f"{name}.svg", lambda p: p.write_bytes(svg))
+
+
 def write_figure(out_dir: Path, name: str, figure: Figure) -> bytes:
     """Save a figure as ``name.png`` (200 dpi) and ``name.svg``, close it, and return the PNG's bytes."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, dpi=FIGURE_DPI, format="png")
-    png = buffer.getvalue()
-    _atomic(out_dir / f"{name}.png", lambda p: p.write_bytes(png))
-    figure.set_layout_engine("none")  # keep the layout just computed: the SVG matches the PNG, and is faster
-    _atomic(out_dir / f"{name}.svg", lambda p: figure.savefig(p, format="svg"))
-    plt.close(figure)
+    png, svg = figure_bytes(figure)
+    write_figure_bytes(out_dir, name, png, svg)
     return png
 
 
