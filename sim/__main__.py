@@ -32,9 +32,9 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.compose import build_experiment
-from sim.config import Config, register_configs
-from sim.errors import given_value, hydra_error_message, omegaconf_error_message
-from sim.validate import ConfigError
+from sim.config import register_configs
+from sim.errors import error_line, hydra_error_message, omegaconf_error_message
+from sim.validate import ConfigError, UnknownKeyError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
@@ -51,20 +51,27 @@ def fail(message: str) -> None:
 
 
 def _compose(overrides: list[str], *, with_hydra: bool = False) -> DictConfig:
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        try:
             return compose(config_name="config", overrides=overrides, return_hydra_config=with_hydra)
-    except Exception as exc:  # noqa: BLE001 - every composition failure becomes one line
-        fail(hydra_error_message(exc, overrides))
-        raise  # unreachable: fail exits
+        except Exception as exc:  # noqa: BLE001 - every composition failure becomes one line
+            fail(hydra_error_message(exc, overrides, _group_options))
+            raise  # unreachable: fail exits
+
+
+def _group_options(group: str) -> list[str]:
+    """The options of config group ``group`` (none if it is no group), while Hydra is initialised."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    return GlobalHydra.instance().config_loader().get_group_options(group)
 
 
 def _build(cfg: DictConfig, overrides: list[str]) -> None:
     try:
         build_experiment(cfg)
     except ConfigError as exc:
-        typed = given_value(exc.key, overrides)
-        fail(f"{exc.key}={typed}: {exc.allowed}" if typed is not None else str(exc))
+        values = [o for o in overrides if not _is_group(cfg, o.lstrip("+~").partition("=")[0])]  # not options
+        fail(error_line(exc, values, below=isinstance(exc, UnknownKeyError)))
 
 
 def precheck(overrides: list[str]) -> DictConfig:
@@ -96,7 +103,7 @@ def _parse(overrides: list[str]) -> list[Any]:
     try:
         return OverridesParser.create().parse_overrides(overrides)
     except Exception as exc:  # noqa: BLE001
-        fail(hydra_error_message(exc, overrides))
+        fail(hydra_error_message(exc, overrides, lambda group: []))
         raise
 
 
@@ -126,8 +133,8 @@ def variant_config(
         try:
             OmegaConf.update(variant, key, parsed, merge=True, force_add=add)
         except OmegaConfBaseException as exc:
-            name, shown, allowed = omegaconf_error_message(exc, "", Config)
-            fail(f"{name or key}={value if name in ('', key) else shown}: {allowed}")
+            name, shown, allowed = omegaconf_error_message(exc)
+            fail(error_line(ConfigError(name or key, shown, allowed), [single], below=True))
     _build(variant, changed)
     return variant
 

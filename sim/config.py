@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
 
 # --------------------------------------------------------------------------- ranges
 
@@ -94,7 +94,7 @@ class RunConfig:
     progress: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only (population.peaks.0.*=...)
 class PeakConfig:
     """A seasonal sales peak (618, Double 11) as a Gaussian bump in order volume."""
 
@@ -307,7 +307,7 @@ class SegmentTouchConfig:
     """Touch policy for one lifecycle segment; unset values fall back to the touch config's."""
 
     touches_per_week: float | None = None
-    mix: dict[str, float] | None = None
+    mix: Any = None  # dict[str, float] | None; untyped because OmegaConf cannot merge a mapping into a typed null
 
 
 @dataclass(frozen=True)
@@ -384,7 +384,7 @@ STRATEGY_GROUPS: tuple[str, ...] = (
 class ExperimentConfig:
     """Which strategies to compare: each is the base strategy with its overrides."""
 
-    name: str = "single"
+    name: str = MISSING  # every experiment file names itself (configs/experiment/single.yaml: none chosen)
     question: str = "What does the base strategy return?"
     baseline: str = "base"
     strategies: dict[str, Any] = field(default_factory=dict)  # empty: the base strategy alone
@@ -407,7 +407,8 @@ class Config:
     touch: TouchConfig = field(default_factory=TouchConfig)
     referral: ReferralConfig = field(default_factory=ReferralConfig)
     membership: MembershipConfig = field(default_factory=MembershipConfig)
-    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    # an experiment file, typed as ExperimentConfig by sim.compose so that no schema default hides its '???'
+    experiment: Any = None
     report: ReportConfig = field(default_factory=lambda: ReportConfig())
 
 
@@ -460,7 +461,7 @@ GROUP_SCHEMAS: dict[str, type] = {
 def _unlock(node: Any) -> None:
     # frozen dataclasses mark their nodes read-only, which composition would trip over
     OmegaConf.set_readonly(node, None)
-    children = node.values() if isinstance(node, DictConfig) else node if isinstance(node, ListConfig) else []
+    children = [v for _, v in node.items_ex(resolve=False)] if isinstance(node, DictConfig) else node  # '???' ok
     for child in children:
         if isinstance(child, (DictConfig, ListConfig)):
             _unlock(child)

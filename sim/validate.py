@@ -17,11 +17,15 @@ from sim.config import CardDesign, ContentType, HookType, PlatformConfig, Segmen
 
 
 class ConfigError(ValueError):
-    """A configuration value outside what the engine accepts."""
+    """A configuration value outside what the engine accepts (a value of None is not shown)."""
 
     def __init__(self, key: str, value: Any, allowed: str) -> None:
         self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"{key}={_show(value)}: {allowed}")
+        super().__init__(f"{key}: {allowed}" if value is None else f"{key}={_show(value)}: {allowed}")
+
+
+class UnknownKeyError(ConfigError):
+    """A key the schema does not have (``allowed`` names the keys it has)."""
 
 
 def _show(value: Any) -> str:
@@ -61,7 +65,7 @@ def _check_keys(mapping: dict[str, Any], allowed: type[Enum], key: str, *, compl
     names = [e.value for e in allowed]
     for k in mapping:
         if k not in names:
-            raise ConfigError(f"{key}.{k}", mapping[k], f"unknown key; allowed keys: {', '.join(names)}")
+            raise UnknownKeyError(f"{key}.{k}", mapping[k], f"unknown key; allowed keys: {', '.join(names)}")
     if complete:
         for n in names:
             if n not in mapping:
@@ -75,6 +79,8 @@ def _check_values(mapping: dict[str, float], key: str, lo: float, hi: float) -> 
 
 
 def _check_mix(mix: dict[str, float], key: str) -> None:
+    if not isinstance(mix, dict):  # a segment's mix is untyped until here (sim.config.SegmentTouchConfig)
+        raise ConfigError(key, mix, "must be a mapping; allowed keys: " + ", ".join(c.value for c in ContentType))
     _check_keys(mix, ContentType, key, complete=False)
     _check_values(mix, key, 0.0, 1.0)
     total = sum(mix.values())

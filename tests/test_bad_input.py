@@ -47,22 +47,13 @@ CONFIG_DIR = MAIN / "configs"
 # ----------------------------------------------------------------------------- known bugs
 
 # Each known bug, in one line for the test report; the details are in the report of issue 4.
-EXPERIMENT_FILE_MISSING = (
-    "BUG '???' in an experiment file is replaced by ExperimentConfig's default during Hydra composition, "
-    "so the run reports the wrong baseline instead of 'a value is required' (sim/config.py ExperimentConfig)"
-)
+EXPERIMENT_FILE_MISSING = None  # fixed: the experiment is untyped until sim/compose.py types it, so '???' survives
 MISSING = None  # fixed: sim/compose.py checks OmegaConf's missing keys before merging onto the schema
-ROOT_KEY = "BUG an added top-level key (+hoook.value_cny=10) is never checked (sim/compose.py build_experiment)"
-UNCHECKED = "BUG added keys in experiment/report are ignored: never typed against their schemas (sim/compose.py)"
+ROOT_KEY = None  # fixed: sim/compose.py _check_keys rejects keys no schema has, top-level groups included
+UNCHECKED = None  # fixed: sim/compose.py _check_keys also covers experiment and report
 TRACEBACK = None  # fixed: sim/compose.py build_experiment turns both into one-line ConfigErrors
-UNCLEAR = (
-    "BUG unclear line: no allowed values ('see the schema in sim/config.py' for dict/list fields), "
-    "'<given>' for the value, or a Hydra/YAML message without key (sim/errors.py)"
-)
-PEAKS_READONLY = (
-    "BUG population.peaks.N.* cannot be overridden at all: 'Cannot change read-only config container' "
-    "(frozen PeakConfig list elements, sim/config.py)"
-)
+UNCLEAR = None  # fixed: sim/errors.py says what dict and list fields allow, the typed value and the override
+PEAKS_READONLY = None  # fixed: sim/config.py PeakConfig is no longer frozen, so its list items stay writable
 
 
 @dataclass(frozen=True)
@@ -375,6 +366,21 @@ def absurd_size_cases() -> list[Case]:
     ]
 
 
+def consistency_cases() -> list[Case]:
+    """Values each allowed alone but not together, and reserved names."""
+    return [
+        Case(("platform.buyer_share.tmall=0.5",), "platform.buyer_share", "{'tmall': 0.5", "shares must sum to 1"),
+        Case(
+            ("platform=mix", "platform.buyer_share.jd=0.9"),
+            "platform.buyer_share",
+            "{'tmall': 0.5, 'jd': 0.9",
+            "shares must sum to 1 (they sum to 1.7)",
+        ),
+        Case(("+platform.buyer_share.kuaishou=0.0",), "platform.buyer_share.kuaishou", "0.0", "unknown platform"),
+        Case(("+experiment.strategies.control={}",), "experiment.strategies.control", "{}", "reserved"),
+    ]
+
+
 def malformed_override_cases() -> list[Case]:
     hint = "malformed override; write key=value"
     return [
@@ -521,6 +527,7 @@ STATIC_CASES: list[Case] = [
     *type_cases(),
     *missing_cases(),
     *malformed_override_cases(),
+    *consistency_cases(),
 ]
 STATIC_CASES = list({c.id: c for c in reversed(STATIC_CASES)}.values())[::-1]  # the first of equal cases wins
 ROOT_PLACEHOLDER = "@EXPERIMENTS@"  # replaced by the temporary experiment directory at run time
@@ -585,6 +592,7 @@ def test_at_least_two_hundred_generated_cases() -> None:
         "missing": missing_cases(),
         "absurd size": absurd_size_cases(),
         "malformed override": malformed_override_cases(),
+        "consistency": consistency_cases(),
         "experiment file": list(EXPERIMENT_FILES),
     }
     assert all(len(v) > 0 for v in kinds.values()), {k: len(v) for k, v in kinds.items()}
