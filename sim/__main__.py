@@ -237,11 +237,12 @@ def candidate_config(cfg: DictConfig) -> DictConfig:
 def hydra_entry(cfg: DictConfig) -> float | None:
     """Run the configured experiment into Hydra's run directory; return the value a sweeper optimises."""
     from sim.runner import run_and_report
-    from sim.search import settings_from_callbacks, trial_score
-    from sim.sweep import best_ltv_to_cac, point_finished
 
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
+    if multirun:  # sweeps and searches only: their modules take a while to import
+        from sim.search import settings_from_callbacks, trial_score
+        from sim.sweep import best_ltv_to_cac, point_finished
     search = settings_from_callbacks(hc.callbacks) if multirun else None
     if search is not None:
         cfg = candidate_config(cfg)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from sim.metrics import CONTROL, METRICS
 
@@ -28,7 +28,7 @@ def interval(values: np.ndarray) -> tuple[float, float, float, int]:
     mean = float(v.mean())
     if n == 1:
         return mean, float("nan"), float("nan"), 1
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * v.std(ddof=1) / np.sqrt(n))
+    half = float(special.stdtrit(n - 1, 0.5 + CONFIDENCE / 2) * v.std(ddof=1) / np.sqrt(n))  # Student-t quantile
     return mean, mean - half, mean + half, n
 
 

@@ -97,7 +97,7 @@ def _strategies(df: pd.DataFrame) -> list[str]:
 
 def mean_curve(curves: pd.DataFrame, curve: str) -> pd.DataFrame:
     """One curve's mean over replications and the 95% t-interval of that mean: strategy, x, mean, low, high."""
-    from scipy import stats
+    from scipy import special
 
     _require(curves, ["strategy", "replication", "curve", "x", "value"], "curves")
     rows = curves[curves["curve"] == curve]
@@ -106,7 +106,7 @@ def mean_curve(curves: pd.DataFrame, curve: str) -> pd.DataFrame:
     order = _strategies(rows)
     g = rows.groupby(["strategy", "x"], sort=False)["value"]
     out = g.agg(mean="mean", sd="std", n="count").reset_index()
-    q = np.where(out["n"] > 1, stats.t.ppf(0.975, np.maximum(out["n"] - 1, 1)), np.nan)
+    q = np.where(out["n"] > 1, special.stdtrit(np.maximum(out["n"] - 1, 1), 0.975), np.nan)
     half = q * out["sd"].to_numpy(dtype=float) / np.sqrt(out["n"].to_numpy(dtype=float))
     out["low"], out["high"] = out["mean"] - half, out["mean"] + half
     out["strategy"] = pd.Categorical(out["strategy"], categories=order, ordered=True)
