@@ -1,11 +1,19 @@
-"""Benchmark: ``python -m sim.bench [--buyers N]``.
+"""Benchmark: ``python -m sim.bench [--buyers N]`` and ``python -m sim.bench --speedup [--pairs K]``.
 
-Runs one replication of the flagship experiment's base strategy (cash card, all
+The engine benchmark runs one replication of the flagship experiment's base strategy (cash card, all
 channels, default onboarding, touches and referral) with N platform buyers over 365
 days, then the fixed bare-SimPy reference loop (100,000 processes x 10 exponential
 timeouts of mean 30 days), in the same process. The last line is one JSON object:
 buyers, seconds, buyers_per_s, bare_simpy_events_per_s, ratio (buyers_per_s /
 bare_simpy_events_per_s), peak_rss_mb, members_acquired, simpy_events.
+
+The speed-up benchmark runs the flagship experiment at its defaults end to end (every
+replication of both strategies and the control arm, comparison, tables, figures and report,
+into a temporary directory) K times on one core and K times on all cores, alternating so
+that a busy spell of the machine hits both, and each parallel run starting its worker
+processes afresh as a new command would. The last line is one JSON object: cores, pairs,
+serial_s and parallel_s (each run's seconds), speedup (median serial over median parallel)
+and identical_summary (every run's summary.csv byte for byte the same).
 """
 
 from __future__ import annotations
@@ -13,10 +21,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import random
 import resource
+import statistics
+import tempfile
 import time
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import simpy
@@ -45,18 +57,23 @@ def reference_events_per_s(seed: int = 1) -> float:
     return REFERENCE_PROCESSES * REFERENCE_TIMEOUTS / (time.perf_counter() - start)
 
 
-def flagship_base(buyers: int) -> tuple[Any, SharedConfig]:
-    """The flagship experiment's base strategy and shared settings at ``buyers`` a year."""
+def flagship_config(overrides: tuple[str, ...] = ()) -> Any:
+    """The flagship experiment's composed config, with ``overrides``."""
     from hydra import compose, initialize_config_dir
 
     from sim.__main__ import CONFIG_DIR
-    from sim.compose import build_experiment
     from sim.config import register_configs
 
     register_configs()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=["experiment=hook_cash_vs_coupon"])
-    exp = build_experiment(cfg)
+        return compose(config_name="config", overrides=["experiment=hook_cash_vs_coupon", *overrides])
+
+
+def flagship_base(buyers: int) -> tuple[Any, SharedConfig]:
+    """The flagship experiment's base strategy and shared settings at ``buyers`` a year."""
+    from sim.compose import build_experiment
+
+    exp = build_experiment(flagship_config())
     shared = exp.shared
     shared = dataclasses.replace(
         shared,
@@ -66,13 +83,55 @@ def flagship_base(buyers: int) -> tuple[Any, SharedConfig]:
     return exp.strategies["cash"], shared
 
 
+def flagship_seconds(n_jobs: int, overrides: tuple[str, ...]) -> tuple[float, bytes]:
+    """Seconds to run the flagship end to end in ``n_jobs`` processes (fresh ones), and its summary.csv."""
+    from joblib.externals.loky import get_reusable_executor
+    from omegaconf import OmegaConf
+
+    from sim.compose import build_experiment
+    from sim.runner import run_and_report
+
+    cfg = flagship_config((*overrides, f"run.n_jobs={n_jobs}", "run.progress=false"))
+    get_reusable_executor().shutdown(wait=True)  # no warm workers left from the previous run
+    with tempfile.TemporaryDirectory() as out_dir:
+        start = time.perf_counter()
+        run_and_report(build_experiment(cfg), Path(out_dir), OmegaConf.to_yaml(cfg, resolve=True), show=False)
+        seconds = time.perf_counter() - start
+        return seconds, (Path(out_dir) / "summary.csv").read_bytes()
+
+
+def speedup(pairs: int, overrides: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Flagship end to end on one core and on all cores, alternating, ``pairs`` times each."""
+    serial, parallel, summaries = [], [], set()
+    for _ in range(pairs):
+        for n_jobs, times in ((1, serial), (-1, parallel)):
+            seconds, summary = flagship_seconds(n_jobs, overrides)
+            times.append(round(seconds, 2))
+            summaries.add(summary)
+    return {
+        "cores": os.cpu_count(),
+        "pairs": pairs,
+        "serial_s": serial,
+        "parallel_s": parallel,
+        "speedup": round(statistics.median(serial) / statistics.median(parallel), 3),
+        "identical_summary": len(summaries) == 1,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=1_000_000, help="platform buyers a year (default 1,000,000)")
     parser.add_argument("--seed", type=int, default=RunConfig().seed)
+    parser.add_argument("--speedup", action="store_true", help="time the flagship end to end, one core vs all")
+    parser.add_argument("--pairs", type=int, default=3, help="serial/parallel pairs for --speedup (default 3)")
     args = parser.parse_args(argv)
     if args.buyers < 1:
         parser.error(f"--buyers={args.buyers}: must be at least 1")
+    if args.pairs < 1:
+        parser.error(f"--pairs={args.pairs}: must be at least 1")
+    if args.speedup:
+        print(json.dumps(speedup(args.pairs, (f"run.seed={args.seed}",))))
+        return
     strategy, shared = flagship_base(args.buyers)
     shared = dataclasses.replace(shared, run=dataclasses.replace(shared.run, seed=args.seed))
     start = time.perf_counter()
