@@ -1,11 +1,13 @@
-"""Benchmark: ``python -m sim.bench [--buyers N]`` and ``python -m sim.bench --speedup [--pairs K]``.
+"""Benchmark: ``python -m sim.bench [--buyers N] [--repeat K]`` and ``python -m sim.bench --speedup [--pairs K]``.
 
 The engine benchmark runs one replication of the flagship experiment's base strategy (cash card, all
 channels, default onboarding, touches and referral) with N platform buyers over 365
 days, then the fixed bare-SimPy reference loop (100,000 processes x 10 exponential
 timeouts of mean 30 days), in the same process. The last line is one JSON object:
 buyers, seconds, buyers_per_s, bare_simpy_events_per_s, ratio (buyers_per_s /
-bare_simpy_events_per_s), peak_rss_mb, members_acquired, simpy_events.
+bare_simpy_events_per_s), peak_rss_mb, members_acquired, simpy_events. With ``--repeat K``
+the engine and the reference loop run K times side by side and seconds, speeds and ratio are
+medians (the ratio the median of each side-by-side pair's ratio).
 
 The speed-up benchmark runs the flagship experiment at its defaults end to end (every
 replication of both strategies and the control arm, comparison, tables, figures and report,
@@ -122,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=1_000_000, help="platform buyers a year (default 1,000,000)")
     parser.add_argument("--seed", type=int, default=RunConfig().seed)
+    parser.add_argument("--repeat", type=int, default=1, help="engine and reference runs, medians reported")
     parser.add_argument("--speedup", action="store_true", help="time the flagship end to end, one core vs all")
     parser.add_argument("--pairs", type=int, default=3, help="serial/parallel pairs for --speedup (default 3)")
     args = parser.parse_args(argv)
@@ -129,27 +132,33 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--buyers={args.buyers}: must be at least 1")
     if args.pairs < 1:
         parser.error(f"--pairs={args.pairs}: must be at least 1")
+    if args.repeat < 1:
+        parser.error(f"--repeat={args.repeat}: must be at least 1")
     if args.speedup:
         print(json.dumps(speedup(args.pairs, (f"run.seed={args.seed}",))))
         return
     strategy, shared = flagship_base(args.buyers)
     shared = dataclasses.replace(shared, run=dataclasses.replace(shared.run, seed=args.seed))
-    start = time.perf_counter()
-    record = simulate(strategy, shared, replication=0)
-    seconds = time.perf_counter() - start
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    bare = reference_events_per_s()
-    buyers_per_s = record.platform_buyers / seconds
+    seconds, bare, ratios = [], [], []
+    for i in range(args.repeat):  # engine and reference loop side by side, so a slow spell hits both
+        start = time.perf_counter()
+        record = simulate(strategy, shared, replication=0)
+        seconds.append(time.perf_counter() - start)
+        if i == 0:  # before the reference loop's own allocations
+            peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        bare.append(reference_events_per_s())
+        ratios.append(record.platform_buyers / seconds[-1] / bare[-1])
     result = {
         "buyers": record.platform_buyers,
-        "seconds": round(seconds, 3),
-        "buyers_per_s": round(buyers_per_s, 1),
-        "bare_simpy_events_per_s": round(bare, 1),
-        "ratio": round(buyers_per_s / bare, 3),
+        "seconds": round(statistics.median(seconds), 3),
+        "buyers_per_s": round(record.platform_buyers / statistics.median(seconds), 1),
+        "bare_simpy_events_per_s": round(statistics.median(bare), 1),
+        "ratio": round(statistics.median(ratios), 3),
         "peak_rss_mb": round(peak_rss_mb, 1),
         "members_acquired": len(record.members),
         "simpy_events": record.simpy_events,
         "platform_orders": record.platform_orders,
+        "repeats": args.repeat,
     }
     print(json.dumps(result))
 

@@ -1,10 +1,12 @@
-"""The speed-up benchmark (``python -m sim.bench --speedup``) on a tiny flagship: it times what it says."""
+"""The benchmarks (``python -m sim.bench``) at tiny sizes: they run, time what they say and print their fields."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from sim.bench import speedup
+from sim.bench import main, speedup
 
 pytestmark = pytest.mark.slow
 
@@ -20,3 +22,13 @@ def test_speedup_times_both_modes_and_their_summaries_agree() -> None:
     serial = sorted(result["serial_s"])
     parallel = sorted(result["parallel_s"])
     assert result["speedup"] == pytest.approx((serial[0] + serial[1]) / (parallel[0] + parallel[1]), rel=0.01)
+
+
+def test_engine_benchmark_prints_the_fields_the_readme_lists(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--buyers", "20000", "--repeat", "2"])
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    fields = {"buyers", "seconds", "buyers_per_s", "bare_simpy_events_per_s", "ratio", "peak_rss_mb"}
+    assert fields | {"members_acquired", "simpy_events", "platform_orders", "repeats"} <= set(result)
+    assert abs(result["buyers"] - 20000) < 5 * 20000**0.5  # Poisson arrivals around buyers_per_year
+    assert result["buyers_per_s"] == pytest.approx(result["buyers"] / result["seconds"], rel=1e-3)
+    assert result["repeats"] == 2 and result["members_acquired"] > 0 and result["simpy_events"] > 0
