@@ -61,14 +61,9 @@ def reference_events_per_s(seed: int = 1) -> float:
 
 def flagship_config(overrides: tuple[str, ...] = ()) -> Any:
     """The flagship experiment's composed config, with ``overrides``."""
-    from hydra import compose, initialize_config_dir
+    from sim.api import compose_experiment
 
-    from sim.__main__ import CONFIG_DIR
-    from sim.config import register_configs
-
-    register_configs()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return compose(config_name="config", overrides=["experiment=hook_cash_vs_coupon", *overrides])
+    return compose_experiment("hook_cash_vs_coupon", overrides)
 
 
 def flagship_base(buyers: int) -> tuple[Any, SharedConfig]:

@@ -356,12 +356,6 @@ FIGURE_BUILDERS: dict[str, Callable[[RunTables, str], Figure | None]] = {
 }  # file name -> builder; a builder returns None when the run's tables do not allow its figure
 
 
-def build_figures(run: RunTables, lang: str) -> dict[str, Figure]:
-    """Every figure the run's tables allow, by file name (without extension)."""
-    figures = {name: build(run, lang) for name, build in FIGURE_BUILDERS.items()}
-    return {name: fig for name, fig in figures.items() if fig is not None}
-
-
 def render_figure(run: RunTables, name: str, lang: str) -> tuple[bytes, bytes] | None:
     """One figure as (PNG, SVG) bytes, or None when the run's tables do not allow it; runs in a worker."""
     from sim.writers import figure_bytes

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from joblib import Parallel, delayed
 
-from sim.experiment import Experiment, n_processes, run_replication
+from sim.experiment import Experiment, map_in_workers, run_replication
 from sim.objectives import with_derived
 
 
@@ -58,11 +57,7 @@ def only(experiment: Experiment, strategies: Sequence[str] | None) -> Experiment
 def run_variants(experiments: Sequence[Experiment], n_jobs: int = -1) -> pd.DataFrame:
     """Every replication of every experiment: ``variant, strategy, replication, metric, value``, derived metrics too."""
     jobs = [(i, r) for i, exp in enumerate(experiments) for r in range(exp.shared.run.n_replications)]
-    workers = n_processes(n_jobs, len(jobs))
-    if workers == 1:
-        parts = [run_replication(experiments[i], r) for i, r in jobs]
-    else:
-        parts = Parallel(n_jobs=workers)(delayed(run_replication)(experiments[i], r) for i, r in jobs)
+    parts = map_in_workers(run_replication, [(experiments[i], r) for i, r in jobs], n_jobs)
     frames = []
     for (i, _), rows in zip(jobs, parts, strict=True):
         frame = pd.DataFrame(rows, columns=["strategy", "replication", "metric", "value"])

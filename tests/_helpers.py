@@ -76,14 +76,13 @@ def quiet_strategy(name: str = "quiet", **levers: object) -> StrategyConfig:
     return dataclasses.replace(base, **levers)
 
 
-def assert_within_3se(observed: float, expected: float, se: float, what: str) -> None:
+def assert_within_3se(observed: float, expected: float, se: float, what: str, *, unit: str = "") -> None:
     """|observed - expected| <= 3 standard errors (se computed by the caller from its variance formula); prints one
     ``VALIDATION`` line for the validation note (``pytest -s`` shows it)."""
     assert se > 0.0, f"{what}: standard error must be positive, got {se}"
     ok = abs(observed - expected) <= 3.0 * se
-    verdict = "ok" if ok else "FAIL"
-    print(f"VALIDATION | {what} | measured {observed:.6g} | expected {expected:.6g} | 3 SE {3 * se:.3g} | {verdict}")
-    assert ok, (
-        f"{what}: observed {observed:.6g}, expected {expected:.6g}, "
-        f"|diff| {abs(observed - expected):.3g} > 3 SE {3 * se:.3g}"
+    print(
+        f"VALIDATION | {what} | measured {observed:.6g}{unit} | expected {expected:.6g}{unit} | "
+        f"3 SE {3 * se:.3g}{unit} | {'ok' if ok else 'FAIL'}"
     )
+    assert ok, f"{what}: observed {observed:.6g}, expected {expected:.6g}, |diff| {abs(observed - expected):.3g} > 3 SE"

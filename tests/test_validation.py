@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 import pytest
-from _helpers import NO_UNSUBSCRIBE, make_shared, quiet_strategy
+from _helpers import NO_UNSUBSCRIBE, assert_within_3se, make_shared, quiet_strategy
 from scipy import optimize, stats
 from scipy.special import betaln
 from test_members import bgnbd_expected_repeats, members_at_zero, sbg_survival
@@ -55,13 +55,7 @@ pytestmark = pytest.mark.slow
 
 def check(what: str, measured: float, expected: float, se: float, *, unit: str = "") -> None:
     """Assert |measured - expected| <= 3 se and print one line for the validation note."""
-    assert se > 0.0, f"{what}: standard error must be positive, got {se}"
-    ok = abs(measured - expected) <= 3.0 * se
-    print(
-        f"VALIDATION | {what} | measured {measured:.6g}{unit} | expected {expected:.6g}{unit} | "
-        f"3 SE {3 * se:.3g}{unit} | {'ok' if ok else 'FAIL'}"
-    )
-    assert ok, f"{what}: measured {measured:.6g}, expected {expected:.6g}, |diff| {abs(measured - expected):.3g} > 3 SE"
+    assert_within_3se(measured, expected, se, what, unit=unit)
 
 
 # ----------------------------------------------------------------------------- BG/NBD and Gamma-Gamma (CDNOW)
