@@ -10,8 +10,8 @@ runs with these defaults unless the command line or the config sets them:
 ``hydra/launcher=joblib`` (points in parallel on local cores), ``run.n_jobs=1`` (each point's
 replications serially, so the cores are not oversubscribed) and
 ``hydra/callbacks=sweep_summary`` (``sweep_summary.csv`` and figures when the multirun ends,
-:mod:`sim.sweep`). A point whose directory already holds a finished run of the same
-configuration is skipped. ``hparams_search=optuna`` implies ``-m`` (:mod:`sim.search`).
+:mod:`sim.plan.sweep`). A point whose directory already holds a finished run of the same
+configuration is skipped. ``hparams_search=optuna`` implies ``-m`` (:mod:`sim.plan.search`).
 """
 
 from __future__ import annotations
@@ -21,155 +21,27 @@ import dataclasses
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 import hydra
 import yaml
-from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
-from omegaconf.errors import OmegaConfBaseException
 
-from sim.compose import build_experiment
 from sim.config import register_configs
-from sim.errors import error_line, hydra_error_message, omegaconf_error_message
-from sim.validate import ConfigError, UnknownKeyError
+from sim.config.compose import build_experiment
+from sim.config.overrides import CONFIG_DIR, fail, precheck, precheck_sweep
+from sim.config.validate import ConfigError
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+EXIT_INTERRUPTED = 130
 MULTIRUN_FLAGS = ("-m", "--multirun")
-SWEEP_CALLBACK = "sim.sweep.SweepSummaryCallback"
+SWEEP_CALLBACK = "sim.plan.sweep.SweepSummaryCallback"
 BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
 log = logging.getLogger(__name__)
 
 
-def fail(message: str) -> None:
-    """Print one error line and exit non-zero."""
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
-
-
-def _compose(overrides: list[str], *, with_hydra: bool = False) -> DictConfig:
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        try:
-            return compose(config_name="config", overrides=overrides, return_hydra_config=with_hydra)
-        except Exception as exc:  # noqa: BLE001 - every composition failure becomes one line
-            fail(hydra_error_message(exc, overrides, _group_options))
-            raise  # unreachable: fail exits
-
-
-def _group_options(group: str) -> list[str]:
-    """The options of config group ``group`` (none if it is no group), while Hydra is initialised."""
-    from hydra.core.global_hydra import GlobalHydra
-
-    return GlobalHydra.instance().config_loader().get_group_options(group)
-
-
-def _build(cfg: DictConfig, overrides: list[str]) -> None:
-    try:
-        build_experiment(cfg)
-    except ConfigError as exc:
-        values = [o for o in overrides if not _is_group(cfg, o.lstrip("+~").partition("=")[0])]  # not options
-        fail(error_line(exc, values, below=isinstance(exc, UnknownKeyError)))
-
-
-def precheck(overrides: list[str]) -> DictConfig:
-    """Compose and validate the config as Hydra will, failing with one line on bad input."""
-    cfg = _compose(overrides, with_hydra=True)
-    _build(cfg, overrides)
-    return cfg
-
-
-# --------------------------------------------------------------------------- multiruns
-
-
-def _sweep_values(override: Any) -> list[str]:
-    """The values of a sweep override as strings: every choice or range value, an interval's two ends."""
-    from hydra.core.override_parser.types import IntervalSweep
-
-    value = override.value()
-    if isinstance(value, IntervalSweep):
-        return [repr(value.start), repr(value.end)]
-    try:
-        return list(override.sweep_string_iterator())
-    except Exception:  # noqa: BLE001 - glob sweeps and the like are left to Hydra
-        return []
-
-
-def _parse(overrides: list[str]) -> list[Any]:
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    try:
-        return OverridesParser.create().parse_overrides(overrides)
-    except Exception as exc:  # noqa: BLE001
-        fail(hydra_error_message(exc, overrides, lambda group: []))
-        raise
-
-
-def _is_group(cfg: DictConfig, key: str) -> bool:
-    return "/" in key or key in cfg.hydra.runtime.choices
-
-
-def variant_config(
-    cfg: DictConfig, overrides: list[str], key: str, value: str, *, add: bool = False, index: int | None = None
-) -> DictConfig:
-    """``cfg`` (composed from ``overrides``) with ``key=value`` set, validated; one error line on bad input.
-
-    ``index`` names the override that ``key=value`` replaces (None: it is appended). Only a
-    config group (``offer=none``) is composed again; a value is set on a copy of ``cfg``.
-    """
-    single = f"{'+' if add else ''}{key}={value}"
-    changed = list(overrides)
-    if index is None:
-        changed.append(single)
-    else:
-        changed[index] = single
-    if _is_group(cfg, key):
-        variant = _compose(changed, with_hydra=True)
-    else:
-        parsed = _parse([single])[0].value()
-        variant = copy.deepcopy(cfg)
-        try:
-            OmegaConf.update(variant, key, parsed, merge=True, force_add=add)
-        except OmegaConfBaseException as exc:
-            name, shown, allowed = omegaconf_error_message(exc)
-            fail(error_line(ConfigError(name or key, shown, allowed), [single], below=True))
-    _build(variant, changed)
-    return variant
-
-
-def precheck_sweep(overrides: list[str]) -> DictConfig:
-    """Validate every value of every swept key (one at a time, the others at their first value).
-
-    Keys swept by the sweeper's params (``hydra.sweeper.params``, as in ``hparams_search=optuna``)
-    are checked the same way, on top of the first point. Returns the composed first point.
-    """
-    parsed = _parse(overrides)
-    first: list[str] = []
-    sweeps: list[tuple[int | None, Any]] = []
-    for i, override in enumerate(parsed):
-        values = _sweep_values(override) if override.is_sweep_override() else []
-        if values:
-            prefix = "+" if override.is_add() else ""
-            first.append(f"{prefix}{override.key_or_group}={values[0]}")
-            sweeps.append((i, override))
-        else:
-            first.append(overrides[i])
-    cfg = precheck(first)
-    params = cfg.hydra.sweeper.get("params") or {}
-    for key, expression in params.items():
-        sweeps.append((None, _parse([f"{key}={expression}"])[0]))
-    for index, override in sweeps:
-        values = _sweep_values(override) if override.is_sweep_override() else [str(override.value())]
-        for value in values[1:] if index is not None else values:
-            variant_config(cfg, first, override.key_or_group, value, add=override.is_add(), index=index)
-    _check_search_settings(cfg)
-    return cfg
-
-
 def _check_search_settings(cfg: DictConfig) -> None:
-    from sim.search import CALLBACK_TARGET, settings_from_callbacks
+    from sim.plan.search import CALLBACK_TARGET, settings_from_callbacks
 
     try:
         settings_from_callbacks(cfg.hydra.callbacks)
@@ -224,7 +96,7 @@ def normalise(args: list[str]) -> list[str]:
 
 def candidate_config(cfg: DictConfig) -> DictConfig:
     """A search trial's config: the base strategy with the trial's levers, alone, as ``candidate``."""
-    from sim.search import CANDIDATE
+    from sim.plan.search import CANDIDATE
 
     trial = copy.deepcopy(cfg)
     with open_dict(trial):
@@ -233,16 +105,16 @@ def candidate_config(cfg: DictConfig) -> DictConfig:
     return trial
 
 
-@hydra.main(version_base="1.3", config_path="../configs", config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def hydra_entry(cfg: DictConfig) -> float | None:
     """Run the configured experiment into Hydra's run directory; return the value a sweeper optimises."""
-    from sim.runner import run_and_report
+    from sim.report.runner import run_and_report
 
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
     if multirun:  # sweeps and searches only: their modules take a while to import
-        from sim.search import settings_from_callbacks, trial_score
-        from sim.sweep import best_ltv_to_cac, point_finished
+        from sim.plan.search import settings_from_callbacks, trial_score
+        from sim.plan.sweep import best_ltv_to_cac, point_finished
     search = settings_from_callbacks(hc.callbacks) if multirun else None
     if search is not None:
         cfg = candidate_config(cfg)
@@ -276,6 +148,7 @@ def main() -> None:
         precheck(args)
     elif all(f in MULTIRUN_FLAGS for f in flags):  # a multirun; --help, --cfg ... go to Hydra as they are
         cfg = precheck_sweep(overrides)
+        _check_search_settings(cfg)
         args = args + multirun_defaults(cfg, overrides)
     sys.argv = [sys.argv[0], *args]
     try:
@@ -284,7 +157,7 @@ def main() -> None:
         if any(a in MULTIRUN_FLAGS for a in args):
             print(
                 "interrupted: finished points are kept; run the same command (same hydra.sweep.dir) to finish the "
-                "sweep, or python -m sim.sweep SWEEP_DIR to summarise what finished",
+                "sweep, or python -m sim.plan.sweep SWEEP_DIR to summarise what finished",
                 file=sys.stderr,
             )
         else:

@@ -6,7 +6,7 @@
 
 Like :mod:`sim.__main__`, this is an entry point: it composes the Hydra config from
 ``configs/`` with the given overrides, validates it (a bad value raises
-:class:`~sim.validate.ConfigError` naming the key), and hands plain dataclasses to the engine.
+:class:`~sim.config.validate.ConfigError` naming the key), and hands plain dataclasses to the engine.
 """
 
 from __future__ import annotations
@@ -14,23 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.report import RunTables, load_run
-
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+from sim.config.overrides import CONFIG_DIR, compose_experiment
+from sim.report.tables import RunTables, load_run
 
 __all__ = ["CONFIG_DIR", "RunTables", "compose_experiment", "load_run", "run"]
-
-
-def compose_experiment(experiment: str | None, overrides: Sequence[str] = ()):  # type: ignore[no-untyped-def]
-    """The composed config (a DictConfig) for ``experiment=<name>`` plus ``overrides``."""
-    from hydra import compose, initialize_config_dir
-
-    from sim.config import register_configs
-
-    register_configs()
-    args = ([f"experiment={experiment}"] if experiment else []) + list(overrides)
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return compose(config_name="config", overrides=args)
 
 
 def run(
@@ -47,8 +34,8 @@ def run(
     """
     from omegaconf import OmegaConf
 
-    from sim.compose import build_experiment
-    from sim.runner import run_and_report
+    from sim.config.compose import build_experiment
+    from sim.report.runner import run_and_report
 
     cfg = compose_experiment(experiment, overrides)
     exp = build_experiment(cfg)

@@ -36,7 +36,7 @@ from typing import Any
 import simpy
 
 from sim.config import RunConfig, SharedConfig
-from sim.model import simulate
+from sim.model.funnel import simulate
 
 REFERENCE_PROCESSES = 100_000
 REFERENCE_TIMEOUTS = 10
@@ -68,7 +68,7 @@ def flagship_config(overrides: tuple[str, ...] = ()) -> Any:
 
 def flagship_base(buyers: int) -> tuple[Any, SharedConfig]:
     """The flagship experiment's base strategy and shared settings at ``buyers`` a year."""
-    from sim.compose import build_experiment
+    from sim.config.compose import build_experiment
 
     exp = build_experiment(flagship_config())
     shared = exp.shared
@@ -85,8 +85,8 @@ def flagship_seconds(n_jobs: int, overrides: tuple[str, ...]) -> tuple[float, by
     from joblib.externals.loky import get_reusable_executor
     from omegaconf import OmegaConf
 
-    from sim.compose import build_experiment
-    from sim.runner import run_and_report
+    from sim.config.compose import build_experiment
+    from sim.report.runner import run_and_report
 
     cfg = flagship_config((*overrides, f"run.n_jobs={n_jobs}", "run.progress=false"))
     get_reusable_executor().shutdown(wait=True)  # no warm workers left from the previous run
@@ -99,7 +99,9 @@ def flagship_seconds(n_jobs: int, overrides: tuple[str, ...]) -> tuple[float, by
 
 def speedup(pairs: int, overrides: tuple[str, ...] = ()) -> dict[str, Any]:
     """Flagship end to end on one core and on all cores, alternating, ``pairs`` times each."""
-    serial, parallel, summaries = [], [], set()
+    serial: list[float] = []
+    parallel: list[float] = []
+    summaries: set[bytes] = set()
     for _ in range(pairs):
         for n_jobs, times in ((1, serial), (-1, parallel)):
             seconds, summary = flagship_seconds(n_jobs, overrides)

@@ -1,8 +1,8 @@
 """Bad input: hundreds of generated invalid configs and overrides, each one clear line and exit 2.
 
-Every case goes through :func:`sim.__main__.precheck`, the validation the command line runs
+Every case goes through :func:`sim.config.overrides.precheck`, the validation the command line runs
 before Hydra creates a run directory, in-process (a subprocess per case would cost seconds
-each). The cases are generated from the schemas in :mod:`sim.config`:
+each). The cases are generated from the schemas in :mod:`sim.config.schema`:
 
 - every range-checked field below and above its range, with a wrong type and (floats) NaN;
 - the same out-of-range values inside an experiment's strategy;
@@ -47,11 +47,11 @@ CONFIG_DIR = MAIN / "configs"
 # ----------------------------------------------------------------------------- known bugs
 
 # Each known bug, in one line for the test report; the details are in the report of issue 4.
-EXPERIMENT_FILE_MISSING = None  # fixed: the experiment is untyped until sim/compose.py types it, so '???' survives
-MISSING = None  # fixed: sim/compose.py checks OmegaConf's missing keys before merging onto the schema
-ROOT_KEY = None  # fixed: sim/compose.py _check_keys rejects keys no schema has, top-level groups included
-UNCHECKED = None  # fixed: sim/compose.py _check_keys also covers experiment and report
-TRACEBACK = None  # fixed: sim/compose.py build_experiment turns both into one-line ConfigErrors
+EXPERIMENT_FILE_MISSING = None  # fixed: the experiment is untyped until sim/config/compose.py types it, so '???' survives
+MISSING = None  # fixed: sim/config/compose.py checks OmegaConf's missing keys before merging onto the schema
+ROOT_KEY = None  # fixed: sim/config/compose.py _check_keys rejects keys no schema has, top-level groups included
+UNCHECKED = None  # fixed: sim/config/compose.py _check_keys also covers experiment and report
+TRACEBACK = None  # fixed: sim/config/compose.py build_experiment turns both into one-line ConfigErrors
 UNCLEAR = None  # fixed: sim/errors.py says what dict and list fields allow, the typed value and the override
 PEAKS_READONLY = None  # fixed: sim/config.py PeakConfig is no longer frozen, so its list items stay writable
 
@@ -123,7 +123,7 @@ def range_cases() -> list[Case]:
                 cases.append(Case((f"{key}=abc",), key, "abc", _number_text(hint), bug=bug))
                 if hint is float:
                     cases.append(Case((f"{key}=nan",), key, "nan", _range_text(lo, hi, open_lo)))
-    # numbers kept in dicts, checked by sim.validate
+    # numbers kept in dicts, checked by sim.config.validate
     for key, names, lo, hi in [
         ("card.design_multiplier", [d.value for d in CardDesign], 0.0, 100.0),
         ("touch.cost_per_touch_cny", [c.value for c in ContentType], 0.0, 1e5),
@@ -546,7 +546,7 @@ class Outcome:
 
 def _precheck(overrides: tuple[str, ...]) -> Outcome:
     """Run the command line's validation on ``overrides``, as ``python -m sim`` would before running."""
-    from sim.__main__ import precheck
+    from sim.config.overrides import precheck
 
     err, out = io.StringIO(), io.StringIO()
     code: object = "returned: the input was accepted and a run would start"

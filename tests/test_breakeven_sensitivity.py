@@ -1,4 +1,4 @@
-"""Break-even (``python -m sim.breakeven``) and sensitivity (``python -m sim.sensitivity``).
+"""Break-even (``python -m sim.plan.breakeven``) and sensitivity (``python -m sim.plan.sensitivity``).
 
 Unit tests check the crossing and its interval on curves with known answers and the priors
 file against the configs; the tiny end-to-end runs check what the commands write.
@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.breakeven import band_interval, breakeven_table, crossings, parse_values
-from sim.sensitivity import DEFAULT_PRIORS, config_value, load_priors
-from sim.sweep_plots import tornado_table
+from sim.plan.breakeven import band_interval, breakeven_table, crossings, parse_values
+from sim.plan.sensitivity import DEFAULT_PRIORS, config_value, load_priors
+from sim.report.sweep_plots import tornado_table
 
 TINY = [
     "experiment=hook_cash_vs_coupon",
@@ -73,7 +73,7 @@ def test_breakeven_table_has_a_row_per_strategy_and_says_when_there_is_no_crossi
 
 @pytest.mark.slow
 def test_breakeven_command_finds_the_hook_value_for_a_capture_rate(tmp_path: Path) -> None:
-    from sim.breakeven import main
+    from sim.plan.breakeven import main
 
     out = tmp_path / "be"
     code = main(
@@ -99,7 +99,7 @@ def test_breakeven_command_finds_the_hook_value_for_a_capture_rate(tmp_path: Pat
 
 
 def test_breakeven_bad_arguments_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from sim.breakeven import main
+    from sim.plan.breakeven import main
 
     assert main(["--lever", "hook.value_cny", "--values", "1", "--target", "1", *TINY]) == 2
     assert main(["--lever", "hook.value_cny", "--values", "1,2", "--target", "1", "--metric", "nope", *TINY]) == 2
@@ -136,7 +136,7 @@ def test_a_malformed_priors_file_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_sensitivity_command_writes_the_tornado_data(tmp_path: Path) -> None:
-    from sim.sensitivity import main
+    from sim.plan.sensitivity import main
 
     out = tmp_path / "sens"
     only = "accounting.gross_margin_rate,card.hook_response.cash.max_add_prob"

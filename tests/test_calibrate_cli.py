@@ -12,9 +12,9 @@ import yaml
 from _helpers import CONFIG_DIR
 from hydra import compose, initialize_config_dir
 
-from sim.calibrate import main, read_record
-from sim.compose import build_experiment
+from sim.calibrate.cli import main, read_record
 from sim.config import register_configs
+from sim.config.compose import build_experiment
 
 DATA = Path(__file__).resolve().parent / "data"
 CDNOW = DATA / "cdnow_sample_orders_1997-01-01_1997-09-30.csv"
@@ -266,7 +266,7 @@ def test_command_line_end_to_end_and_the_flagship_experiment_runs_on_the_yaml(tm
 
 
 def test_a_population_the_engine_would_reject_is_one_line_and_never_written() -> None:
-    from sim.calibrate import CalibrationError, check_population
+    from sim.calibrate.cli import CalibrationError, check_population
 
     with pytest.raises(CalibrationError, match=r"population.repeat.b=5000.0: allowed range \(0, 1000\]$"):
         check_population("defaults: [population_schema]\nrepeat: {r: 0.5, alpha_days: 10.0, a: 0.5, b: 5000.0}\n")

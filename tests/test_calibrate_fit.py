@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from _helpers import assert_within_3se
 
-from sim.fit import (
+from sim.calibrate.fit import (
     FitError,
     conditional_expected_repeats,
     expected_repeats,
@@ -24,9 +24,9 @@ from sim.fit import (
     prob_no_repeats,
     rfm_summary,
 )
-from sim.holdout import holdout_counts, holdout_table
-from sim.orders import load_orders
-from sim.seasonality import detect_peaks, platform_volume
+from sim.calibrate.holdout import holdout_counts, holdout_table
+from sim.calibrate.orders import load_orders
+from sim.calibrate.seasonality import detect_peaks, platform_volume
 
 CDNOW = Path(__file__).resolve().parent / "data" / "cdnow_sample_orders_1997-01-01_1997-09-30.csv"
 CDNOW_END = "1997-09-30"

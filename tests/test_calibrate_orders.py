@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.orders import OrdersError, find_columns, load_orders, parse_amounts, parse_dates
+from sim.calibrate.orders import OrdersError, find_columns, load_orders, parse_amounts, parse_dates
 
 TAOBAO_HEADER = ["订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间", "订单付款时间", "退款金额"]
 TAOBAO_ROWS = [

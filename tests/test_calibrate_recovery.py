@@ -29,8 +29,8 @@ import yaml
 from _helpers import ALL_PRIVATE, CONFIG_DIR, NO_UNSUBSCRIBE, assert_within_3se, make_shared, quiet_strategy
 from hydra import compose, initialize_config_dir
 
-from sim.calibrate import main, read_record
-from sim.compose import build_experiment
+from sim.calibrate.cli import main, read_record
+from sim.calibrate.fit import expected_repeats, prob_no_repeats
 from sim.config import (
     AccountingConfig,
     CardConfig,
@@ -42,12 +42,12 @@ from sim.config import (
     SpendConfig,
     register_configs,
 )
-from sim.fit import expected_repeats, prob_no_repeats
-from sim.ledger import Ledger
-from sim.members import CARD, Members
-from sim.model import simulate
-from sim.population import People, Traits
-from sim.streams import Streams
+from sim.config.compose import build_experiment
+from sim.model.funnel import simulate
+from sim.model.ledger import Ledger
+from sim.model.members import CARD, Members
+from sim.model.population import People, Traits
+from sim.model.streams import Streams
 
 CDNOW = Path(__file__).resolve().parent / "data" / "cdnow_sample_orders_1997-01-01_1997-09-30.csv"
 TRUE_REPEAT = RepeatConfig(r=0.8, alpha_days=70.0, a=0.7, b=2.5)  # alpha = 10 weeks

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from _helpers import assert_within_3se
 
-from sim.capture import (
+from sim.config import CardConfig, CardDesign, HookConfig, HookType, SmsConfig
+from sim.model.capture import (
     SMS_ADDED,
     SMS_CLICKED,
     SMS_IGNORED,
@@ -21,7 +22,6 @@ from sim.capture import (
     sms_add_prob,
     sms_stage,
 )
-from sim.config import CardConfig, CardDesign, HookConfig, HookType, SmsConfig
 
 RANKING = (HookType.cash, HookType.physical, HookType.coupon, HookType.virtual)
 VALUES = (1.0, 5.0, 10.0, 20.0, 50.0)

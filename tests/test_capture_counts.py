@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from _helpers import assert_within_3se, make_shared, quiet_strategy
 
-from sim.capture import card_add_prob, sms_add_prob
 from sim.config import CardConfig, ChannelConfig, HookConfig, HookType, SmsConfig
-from sim.metrics import compute_metrics
-from sim.model import simulate
-from sim.population import build_platform
-from sim.streams import Streams
+from sim.model.capture import card_add_prob, sms_add_prob
+from sim.model.funnel import simulate
+from sim.model.population import build_platform
+from sim.model.streams import Streams
+from sim.run.metrics import compute_metrics
 
 SHARED = make_shared(seed=21, buyers_per_year=100_000, horizon_days=90, followup_days=30)
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.metrics import METRICS
+from sim.run.metrics import METRICS
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,8 @@ import pytest
 from _helpers import CONFIG_DIR
 from hydra import compose, initialize_config_dir
 
-from sim.compose import build_experiment
-from sim.config import STRATEGY_GROUPS, HookType, StrategyConfig, register_configs
-from sim.experiment import Experiment
+from sim.config import STRATEGY_GROUPS, Experiment, HookType, StrategyConfig, register_configs
+from sim.config.compose import build_experiment
 
 register_configs()
 
@@ -121,7 +120,7 @@ def test_command_line_overrides_reach_every_strategy() -> None:
 
 
 def test_unknown_baseline_is_a_config_error_naming_the_key() -> None:
-    from sim.validate import ConfigError
+    from sim.config.validate import ConfigError
 
     with pytest.raises(ConfigError) as info:
         build_experiment(_compose(["experiment=hook_cash_vs_coupon", "experiment.baseline=nope"]))

@@ -1,4 +1,4 @@
-"""The per-replication aggregates behind the figures (sim.curves) agree with the metrics and with hand counts."""
+"""The per-replication aggregates behind the figures (sim.run.curves) agree with the metrics and with hand counts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ import pandas as pd
 import pytest
 from _helpers import make_shared, quiet_strategy
 
-from sim.config import OnboardingConfig, StrategyConfig
-from sim.curves import (
+from sim.config import Experiment, OnboardingConfig, StrategyConfig
+from sim.model.funnel import simulate
+from sim.model.ledger import OTHER_LINES
+from sim.model.population import build_platform
+from sim.model.streams import Streams
+from sim.report.plots import payback_from_curve
+from sim.run.curves import (
     CARD_DAYS,
     CURVE_COLUMNS,
     CURVES,
@@ -25,13 +30,8 @@ from sim.curves import (
     net_profit_curve,
     sms_response_curve,
 )
-from sim.experiment import Experiment, run_experiment, run_experiment_tables
-from sim.ledger import OTHER_LINES
-from sim.metrics import SMS_MARKS_HOURS, compute_metrics
-from sim.model import simulate
-from sim.plots import payback_from_curve
-from sim.population import build_platform
-from sim.streams import Streams
+from sim.run.experiment import run_experiment, run_experiment_tables
+from sim.run.metrics import SMS_MARKS_HOURS, compute_metrics
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,14 @@ import pytest  # noqa: E402
 from _runs import tiny_run  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim import i18n, plots  # noqa: E402
-from sim.curves import CARD_DAYS, CHURN_CURVES, FUNNEL_STAGES  # noqa: E402
-from sim.i18n import has_cjk, metric_name, t  # noqa: E402
-from sim.metrics import METRICS, SMS_MARKS_HOURS  # noqa: E402
-from sim.report import load_run  # noqa: E402
+from sim.report import (
+    i18n,
+    plots,  # noqa: E402
+)
+from sim.report.i18n import has_cjk, metric_name, t  # noqa: E402
+from sim.report.tables import load_run  # noqa: E402
+from sim.run.curves import CARD_DAYS, CHURN_CURVES, FUNNEL_STAGES  # noqa: E402
+from sim.run.metrics import METRICS, SMS_MARKS_HOURS  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +55,7 @@ def ax():
 
 
 def curve_means(curves: pd.DataFrame, curve: str) -> dict[str, pd.Series]:
-    """Mean over replications of one curve, per strategy, indexed by x: computed here, not by sim.plots."""
+    """Mean over replications of one curve, per strategy, indexed by x: computed here, not by sim.report.plots."""
     rows = curves[curves["curve"] == curve]
     return {s: g.groupby("x")["value"].mean() for s, g in rows.groupby("strategy", sort=False)}
 
@@ -323,7 +326,7 @@ def test_english_figures_have_no_chinese_labels(run) -> None:
 
 def test_missing_cjk_font_falls_back_to_english_with_one_warning(run, monkeypatch) -> None:
     monkeypatch.setattr(i18n, "cjk_font", lambda: None)
-    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    monkeypatch.setattr(plots.base, "cjk_font", lambda: None)
     monkeypatch.setattr(i18n, "_warned", set())
     with pytest.warns(UserWarning, match="fonts-noto-cjk"):
         assert i18n.resolve_lang("zh") == "en"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.metrics import METRICS
+from sim.run.metrics import METRICS
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFRESH = "python tests/golden/refresh.py"

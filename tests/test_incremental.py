@@ -15,9 +15,11 @@ import pytest
 from _helpers import NO_UNSUBSCRIBE, assert_within_3se, make_shared, quiet_strategy
 
 from sim.config import (
+    CONTROL,
     AccountingConfig,
     CardConfig,
     ChannelConfig,
+    Experiment,
     HookConfig,
     HookType,
     MarketplaceConfig,
@@ -27,11 +29,11 @@ from sim.config import (
     StrategyConfig,
     TouchConfig,
 )
-from sim.experiment import Experiment, control_strategy, run_experiment_tables
-from sim.metrics import CONTROL, compute_metrics
-from sim.model import simulate
-from sim.population import build_platform
-from sim.streams import Streams
+from sim.model.funnel import simulate
+from sim.model.population import build_platform
+from sim.model.streams import Streams
+from sim.run.experiment import control_strategy, run_experiment_tables
+from sim.run.metrics import compute_metrics
 
 
 def _platform(**economics: float) -> PlatformConfig:

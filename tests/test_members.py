@@ -24,12 +24,12 @@ from sim.config import (
     StrategyConfig,
     UnsubscribeConfig,
 )
-from sim.ledger import Ledger
-from sim.members import CARD, Members
-from sim.metrics import compute_metrics
-from sim.model import simulate
-from sim.population import Traits
-from sim.streams import Streams
+from sim.model.funnel import simulate
+from sim.model.ledger import Ledger
+from sim.model.members import CARD, Members
+from sim.model.population import Traits
+from sim.model.streams import Streams
+from sim.run.metrics import compute_metrics
 
 N = 20_000
 
@@ -37,7 +37,7 @@ N = 20_000
 def _people(traits: Traits):
     """What Members reads traits from: a People table over the traits (or, in older versions, the traits)."""
     try:
-        from sim.population import People
+        from sim.model.population import People
     except ImportError:  # pragma: no cover - Members took a Traits table before People existed
         return traits
     return People(traits)

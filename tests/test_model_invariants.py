@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from _helpers import make_shared
 
-from sim.compare import paired_differences, summarise
 from sim.config import (
     AccountingConfig,
     ChannelConfig,
+    Experiment,
     HookConfig,
     HookType,
     MembershipConfig,
@@ -23,12 +23,13 @@ from sim.config import (
     TouchConfig,
     UnsubscribeConfig,
 )
-from sim.experiment import Experiment, run_experiment
-from sim.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES, LINES, RETENTION_LINES
-from sim.metrics import METRICS, acquisition_spend, compute_metrics
-from sim.model import BUYER_STATES, simulate
-from sim.population import build_platform
-from sim.streams import Streams
+from sim.model.funnel import BUYER_STATES, simulate
+from sim.model.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES, LINES, RETENTION_LINES
+from sim.model.population import build_platform
+from sim.model.streams import Streams
+from sim.run.compare import paired_differences, summarise
+from sim.run.experiment import run_experiment
+from sim.run.metrics import METRICS, acquisition_spend, compute_metrics
 
 SHARED = make_shared(seed=7, buyers_per_year=60_000, horizon_days=90, followup_days=30)
 

@@ -14,10 +14,10 @@ import simpy
 from _helpers import assert_within_3se, make_shared
 
 from sim.config import OnboardingConfig, StrategyConfig
-from sim.model import simulate
-from sim.onboarding import MINUTES_PER_DAY, ServiceDesk
-from sim.population import build_platform
-from sim.streams import Streams
+from sim.model.funnel import simulate
+from sim.model.onboarding import MINUTES_PER_DAY, ServiceDesk
+from sim.model.population import build_platform
+from sim.model.streams import Streams
 
 H = 1.0 / 24.0  # one hour in days
 SEED = 0

@@ -42,12 +42,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.compare import paired_differences, summarise
 from sim.config import (
     AccountingConfig,
     CardConfig,
     CardDesign,
     ChannelConfig,
+    Experiment,
     HookConfig,
     HookType,
     MarketplaceConfig,
@@ -66,11 +66,12 @@ from sim.config import (
     TouchConfig,
     UnsubscribeConfig,
 )
-from sim.experiment import Experiment, run_experiment
-from sim.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES, LINES
-from sim.metrics import METRICS, compute_metrics, payback_day
-from sim.model import BUYER_STATES, simulate
-from sim.validate import validate_shared, validate_strategy
+from sim.config.validate import validate_shared, validate_strategy
+from sim.model.funnel import BUYER_STATES, simulate
+from sim.model.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES, LINES
+from sim.run.compare import paired_differences, summarise
+from sim.run.experiment import run_experiment
+from sim.run.metrics import METRICS, compute_metrics, payback_day
 
 pytestmark = [
     pytest.mark.slow,

@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 from _runs import copy_run, tiny_run
 
-from sim import i18n, plots
-from sim.i18n import has_cjk, metric_name
-from sim.metrics import METRICS
-from sim.report import FIGURES, load_run, main
+from sim.report import i18n, plots
+from sim.report.__main__ import main
+from sim.report.i18n import has_cjk, metric_name
+from sim.report.publish import FIGURES
+from sim.report.tables import load_run
+from sim.run.metrics import METRICS
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from _helpers import CONFIG_DIR
 
-from sim.objectives import NET_PROFIT
-from sim.search import INFEASIBLE, SearchSettings, searched_overrides, strategy_overrides, trial_result
+from sim.plan.search import INFEASIBLE, SearchSettings, searched_overrides, strategy_overrides, trial_result
+from sim.run.objectives import NET_PROFIT
 
 TINY = [
     "run.n_replications=2",
@@ -58,7 +58,7 @@ def test_search_settings_are_checked() -> None:
     with pytest.raises(ValueError, match="churn_ceiling"):
         SearchSettings(churn_ceiling=1.5)
     with pytest.raises(ValueError, match="unknown setting"):
-        SearchSettings.from_node({"_target_": "sim.search.SearchCallback", "objectiv": "cac"})
+        SearchSettings.from_node({"_target_": "sim.plan.search.SearchCallback", "objectiv": "cac"})
 
 
 def test_best_strategy_holds_what_differs_and_every_searched_lever() -> None:
@@ -116,8 +116,8 @@ def test_best_strategy_composes_as_an_experiment_and_carries_the_best_levers(sea
     assert search["result"].returncode == 0, search["result"].stderr[-3000:]
     from hydra import compose, initialize_config_dir
 
-    from sim.compose import build_experiment
     from sim.config import register_configs
+    from sim.config.compose import build_experiment
 
     trials = pd.read_csv(search["dir"] / "search_trials.csv")
     best = trials.loc[trials["score"].idxmax()]

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.metrics import METRICS
-from sim.objectives import NET_PROFIT, derived_rows, paired_table
-from sim.sweep import point_finished, sweep_keys_from_config, sweep_tables
-from sim.writers import write_summary, write_text
+from sim.plan.sweep import point_finished, sweep_keys_from_config, sweep_tables
+from sim.report.writers import write_summary, write_text
+from sim.run.metrics import METRICS
+from sim.run.objectives import NET_PROFIT, derived_rows, paired_table
 
 KEYS = ["hook.value_cny", "touch.touches_per_week"]
 TINY = [
@@ -96,7 +96,7 @@ def test_sweep_keys_come_from_sweep_overrides_and_sweeper_params() -> None:
 def test_sweep_figures_return_figures_without_saving() -> None:
     from matplotlib.figure import Figure
 
-    from sim.sweep_plots import plot_sweep_heatmap, sweep_figures
+    from sim.report.sweep_plots import plot_sweep_heatmap, sweep_figures
 
     rows, diffs = [], []
     for p, (v, t) in enumerate([(3, 1), (3, 3), (10, 1), (10, 3)]):
@@ -193,7 +193,7 @@ def test_rerun_skips_finished_points_and_redoes_a_killed_one_identically(sweep) 
 
 @pytest.mark.slow
 def test_summary_rebuilds_from_the_points_that_finished(sweep, tmp_path: Path) -> None:
-    from sim.sweep import main
+    from sim.plan.sweep import main
 
     assert sweep["before"] is not None, sweep["first"].stderr[-3000:]
     copy = tmp_path / "killed"

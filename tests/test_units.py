@@ -12,7 +12,6 @@ from _helpers import assert_within_3se, make_shared
 from scipy import stats
 from scipy.special import hyp2f1
 
-from sim.compare import paired_differences, summarise
 from sim.config import (
     HookConfig,
     OnboardingConfig,
@@ -23,11 +22,12 @@ from sim.config import (
     StrategyConfig,
     TouchConfig,
 )
-from sim.ledger import LINES, Ledger
-from sim.metrics import METRICS, payback_day
-from sim.population import Traits, build_platform, draw_arrivals, platform_orders, seasonal_weights
-from sim.streams import Streams
-from sim.validate import ConfigError, check_ranges, validate_shared, validate_strategy
+from sim.config.validate import ConfigError, check_ranges, validate_shared, validate_strategy
+from sim.model.ledger import LINES, Ledger
+from sim.model.population import Traits, build_platform, draw_arrivals, platform_orders, seasonal_weights
+from sim.model.streams import Streams
+from sim.run.compare import paired_differences, summarise
+from sim.run.metrics import METRICS, payback_day
 
 # ----------------------------------------------------------------------------- streams
 

@@ -33,10 +33,10 @@ from scipy.special import betaln
 from test_members import bgnbd_expected_repeats, members_at_zero, sbg_survival
 from test_onboarding import run_desk
 
-from sim.compare import paired_differences
 from sim.config import (
     CardConfig,
     ChannelConfig,
+    Experiment,
     OfferConfig,
     OnboardingConfig,
     PlatformConfig,
@@ -47,8 +47,9 @@ from sim.config import (
     TouchConfig,
     UnsubscribeConfig,
 )
-from sim.experiment import Experiment, run_experiment
-from sim.model import simulate
+from sim.model.funnel import simulate
+from sim.run.compare import paired_differences
+from sim.run.experiment import run_experiment
 
 pytestmark = pytest.mark.slow
 
@@ -412,7 +413,7 @@ def test_touch_frequency_has_an_interior_optimum_under_defaults() -> None:
     priors.
 
     Paired replications on common random numbers; the engine's own paired difference and its 95%
-    Student-t interval (sim.compare) must exclude 0. Only the run's size differs from the defaults
+    Student-t interval (sim.run.compare) must exclude 0. Only the run's size differs from the defaults
     (30-day horizon, 365-day follow-up so that every member has 12 months, 16 replications); the
     platform is the default one (Tmall, half of a member's natural repurchases private).
     """

@@ -37,10 +37,10 @@ def golden_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(summary, differences) of the golden run, freshly simulated."""
     from hydra import compose, initialize_config_dir
 
-    from sim.compare import paired_differences, summarise
-    from sim.compose import build_experiment
     from sim.config import register_configs
-    from sim.experiment import run_experiment
+    from sim.config.compose import build_experiment
+    from sim.run.compare import paired_differences, summarise
+    from sim.run.experiment import run_experiment
 
     register_configs()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):

@@ -1,0 +1,149 @@
+"""From the composed Hydra config to the typed :class:`~sim.run.experiment.Experiment`.
+
+This module and :mod:`sim.__main__` are the only places that touch OmegaConf. Each
+strategy of ``experiment.strategies`` is the base strategy (the top-level groups
+``hook``, ``card``, ``touch``, ...) merged with that strategy's overrides, checked
+against :class:`~sim.config.schema.StrategyConfig`, converted to a frozen dataclass and
+range-checked. Keys that no schema has are rejected at any depth (also those added with
+``+``), and the experiment, left untyped while Hydra composes it, is typed here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import (
+    CONTROL,
+    STRATEGY_GROUPS,
+    AccountingConfig,
+    Experiment,
+    ExperimentConfig,
+    PlatformConfig,
+    PopulationConfig,
+    RunConfig,
+    SharedConfig,
+    StrategyConfig,
+    unlocked,
+)
+from sim.config.errors import ROOT, allowed_text, container_kind, field_type, omegaconf_error_message
+from sim.config.validate import ConfigError, UnknownKeyError, validate_shared, validate_strategy
+
+
+def _key(prefix: str, name: Any) -> str:
+    return f"{prefix}.{name}" if prefix else str(name)
+
+
+def _to_object(node: Any, schema: type, prefix: str) -> Any:
+    """``node`` as a ``schema`` dataclass, or a ConfigError naming the key (below ``prefix``) that is wrong."""
+    if not isinstance(node, DictConfig):
+        raise ConfigError(prefix, node, "must be a mapping; " + allowed_text(schema))
+    missing = sorted(OmegaConf.missing_keys(OmegaConf.create(node)))  # a detached copy: keys below ``prefix``
+    if missing:  # merging onto the schema would quietly put the default back
+        raise ConfigError(_key(prefix, missing[0]), "???", "a value is required")
+    try:
+        return OmegaConf.to_object(OmegaConf.merge(unlocked(schema), node))
+    except (OmegaConfBaseException, dataclasses.FrozenInstanceError) as exc:  # frozen: a key added with '+'
+        raise _typing_error(exc, node, schema, prefix) from None
+
+
+def _typing_error(exc: Exception, node: DictConfig, schema: type, prefix: str) -> ConfigError:
+    """The error to report for ``exc``, raised while typing ``node``: an unknown key first, with its value."""
+    unknown = _unknown_key(node, schema, prefix)
+    if unknown is not None:
+        return unknown
+    if isinstance(exc, OmegaConfBaseException):
+        return ConfigError(*omegaconf_error_message(exc, prefix, schema))
+    return UnknownKeyError(prefix, None, "unknown key; " + allowed_text(schema))
+
+
+def _unknown_key(node: Any, schema: Any, prefix: str) -> UnknownKeyError | None:
+    """The error naming the first key of ``node`` (depth first) that ``schema`` does not have; None if none.
+
+    Only keys are checked: a node whose shape does not fit its schema (a list for a mapping) is left to typing.
+    """
+    kind = dict if isinstance(node, DictConfig) else list if isinstance(node, ListConfig) else None
+    if kind is None or container_kind(schema) is not kind:
+        return None
+    pairs = node.items_ex(resolve=False) if kind is dict else enumerate(node)
+    for name, child in pairs:
+        where = f"{prefix}[{name}]" if kind is list else _key(prefix, name)
+        hint = field_type(schema, str(name))
+        if hint is None:
+            return UnknownKeyError(where, child, "unknown key; " + allowed_text(schema))
+        found = _unknown_key(child, hint, where)
+        if found is not None:
+            return found
+    return None
+
+
+def _check_keys(cfg: DictConfig) -> None:
+    """Reject a key that no schema has, at any depth: a misspelt group (+hoook.value_cny=3) or setting."""
+    groups = OmegaConf.masked_copy(cfg, [str(key) for key in cfg if key != "hydra"])
+    unknown = _unknown_key(groups, ROOT, "")
+    if unknown is not None:
+        raise unknown
+
+
+def build_experiment(cfg: DictConfig) -> Experiment:
+    """Validate the composed config and build the experiment it describes."""
+    try:
+        return _build(cfg)
+    except OmegaConfBaseException as exc:  # e.g. an interpolation that cannot be resolved
+        raise ConfigError(*omegaconf_error_message(exc)) from None
+
+
+def _build(cfg: DictConfig) -> Experiment:
+    _check_keys(cfg)
+    shared = SharedConfig(
+        run=_to_object(cfg.run, RunConfig, "run"),
+        population=_to_object(cfg.population, PopulationConfig, "population"),
+        accounting=_to_object(cfg.accounting, AccountingConfig, "accounting"),
+        platform=_to_object(cfg.platform, PlatformConfig, "platform"),
+    )
+    validate_shared(shared)
+    base = OmegaConf.create({group: OmegaConf.to_container(cfg[group], resolve=True) for group in STRATEGY_GROUPS})
+    validate_strategy(_to_object(base, StrategyConfig, ""), "")  # the base's own errors, named by its own keys
+    exp = _to_object(cfg.experiment, ExperimentConfig, "experiment")
+    overrides = exp.strategies or {exp.baseline: {}}  # no strategies: the base strategy on its own
+    strategies: dict[str, StrategyConfig] = {}
+    for name, override in overrides.items():
+        key = f"experiment.strategies.{name!s}"
+        if str(name) == CONTROL:
+            raise ConfigError(key, name, f"'{CONTROL}' is reserved for the arm without capture; choose another name")
+        if override is None:
+            override = {}
+        if not isinstance(override, dict):
+            raise ConfigError(key, override, "must be a mapping of strategy settings (e.g. {hook: {type: coupon}})")
+        node = OmegaConf.merge(base, override)
+        strategy = _to_object(node, StrategyConfig, key)
+        strategy = dataclasses.replace(strategy, name=str(name))
+        validate_strategy(strategy, key)
+        strategies[str(name)] = strategy
+    baseline = exp.baseline
+    if baseline not in strategies:
+        raise ConfigError("experiment.baseline", baseline, f"must be one of the strategies: {', '.join(strategies)}")
+    return Experiment(
+        name=exp.name,
+        question=exp.question,
+        baseline=baseline,
+        strategies=strategies,
+        shared=shared,
+    )
+
+
+def population_config(node: dict[str, Any]) -> PopulationConfig:
+    """A population mapping (a population YAML's body) typed and range-checked as the engine will.
+
+    Raises :class:`~sim.config.validate.ConfigError` naming the first key that is wrong.
+    """
+    try:
+        pop = OmegaConf.to_object(OmegaConf.merge(unlocked(PopulationConfig), node))
+    except OmegaConfBaseException as exc:
+        raise ConfigError(*omegaconf_error_message(exc, "population", PopulationConfig)) from None
+    assert isinstance(pop, PopulationConfig)
+    validate_shared(SharedConfig(run=RunConfig(), population=pop, accounting=AccountingConfig()))
+    return pop

@@ -1,0 +1,153 @@
+"""Settings every strategy of an experiment shares: the run, the buyers, the accounting, the platforms.
+
+The platform buyers' behaviour (BG/NBD repeat buying, Gamma-Gamma spend, sBG unsubscribing,
+touch response, patience) is a property of the population, not of a strategy, so changing
+a strategy never changes who the buyers are. Imports only :mod:`sim.config.fields`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.config.fields import nonneg, positive, prob, within
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How to run: seeds, replications, horizon, parallelism."""
+
+    seed: int = nonneg(20261123, 2**63 - 1)
+    n_replications: int = within(20, 1, 10_000)
+    n_jobs: int = within(-1, -1, 1024)  # -1: all cores
+    horizon_days: int = within(365, 1, 3650)  # acquisition window, calendar days
+    followup_days: int = nonneg(365, 3650)  # members keep being simulated this long after the horizon
+    progress: bool = True
+
+
+@dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only (population.peaks.0.*=...)
+class PeakConfig:
+    """A seasonal sales peak (618, Double 11) as a Gaussian bump in order volume."""
+
+    name: str = "peak"
+    month_day: str = "11-11"  # MM-DD
+    multiplier: float = within(4.0, 1.0, 100.0)  # volume on the peak day / normal day
+    width_days: float = positive(2.0, 60.0)
+
+
+@dataclass(frozen=True)
+class RepeatConfig:
+    """BG/NBD repeat buying: rate ~ Gamma(r, alpha_days), dropout ~ Beta(a, b)."""
+
+    r: float = positive(0.243, 1e3)
+    alpha_days: float = positive(30.898, 1e6)  # CDNOW 4.414 weeks, in days
+    a: float = positive(0.793, 1e3)
+    b: float = positive(2.426, 1e3)
+
+
+@dataclass(frozen=True)
+class SpendConfig:
+    """Gamma-Gamma spend per order: mean spend of a buyer is p/nu, nu ~ Gamma(q, gamma)."""
+
+    p: float = positive(6.25, 1e3)
+    q: float = within(3.74, 1.0, 1e3, open_lo=True)  # q > 1 for a finite mean
+    gamma_cny: float = positive(52.6, 1e7)
+
+
+@dataclass(frozen=True)
+class UnsubscribeConfig:
+    """Shifted-beta-geometric deleting/unsubscribing: per-period hazard theta ~ Beta(alpha, beta)."""
+
+    alpha: float = positive(0.5, 1e3)
+    beta: float = positive(9.5, 1e3)
+    period_days: float = positive(30.0, 3650.0)
+
+
+@dataclass(frozen=True)
+class TouchResponseConfig:
+    """How members respond to one touch of each content type."""
+
+    lift: dict[str, float] = field(
+        default_factory=lambda: {"educational": 0.6, "emotional": 0.9, "promotional": 2.0}
+    )  # added to the purchase-rate multiplier, decaying with lift_decay_days
+    lift_decay_days: float = positive(4.0, 365.0)
+    delete_risk: dict[str, float] = field(
+        default_factory=lambda: {"educational": 0.0015, "emotional": 0.0015, "promotional": 0.003}
+    )  # per-touch delete probability when recent touches equal the member's tolerance
+    fatigue_decay_days: float = positive(7.0, 365.0)
+    fatigue_exponent: float = nonneg(2.0, 10.0)
+
+
+@dataclass(frozen=True)
+class PopulationConfig:
+    """Who the platform buyers are and how they behave (the practitioners' priors)."""
+
+    name: str = "default"
+    buyers_per_year: int = within(600_000, 1, 50_000_000)
+    start_date: str = "2026-01-01"
+    peaks: list[PeakConfig] = field(
+        default_factory=lambda: [
+            PeakConfig(name="618", month_day="06-18", multiplier=3.0, width_days=2.0),
+            PeakConfig(name="double_11", month_day="11-11", multiplier=5.0, width_days=2.0),
+        ]
+    )
+    repeat: RepeatConfig = field(default_factory=RepeatConfig)
+    spend: SpendConfig = field(default_factory=SpendConfig)
+    unsubscribe: UnsubscribeConfig = field(default_factory=UnsubscribeConfig)
+    touch_response: TouchResponseConfig = field(default_factory=TouchResponseConfig)
+    touch_tolerance_per_week: float = positive(3.0, 100.0)  # mean over buyers
+    touch_tolerance_shape: float = positive(4.0, 1e3)  # Gamma shape of the tolerance
+    delivery_days_mean: float = positive(3.0, 60.0)  # order to parcel delivery, Gamma(shape 4)
+    scan_delay_days_mean: float = nonneg(1.0, 60.0)  # delivery to scanning the card, exponential
+    patience_hours: float = positive(24.0, 1e5)  # mean wait a buyer accepts before giving up
+    greeting_half_life_hours: float = positive(12.0, 1e5)  # wait that halves the first-order chance
+
+
+@dataclass(frozen=True)
+class AccountingConfig:
+    """Margins, discounting and the operator's churn definition."""
+
+    gross_margin_rate: float = prob(0.5)  # private orders: (price - cost of goods) / price
+    discount_rate_annual: float = nonneg(0.10, 10.0)
+    service_cost_per_order_cny: float = nonneg(2.0)  # private orders: customer service
+    shipping_cost_per_order_cny: float = nonneg(6.0, 1e4)  # private orders: the brand ships them itself
+    payment_fee_rate: float = prob(0.006)  # private orders: WeChat Pay fee, share of the order value
+    dormancy_window_days: int = within(90, 1, 3650)
+
+
+@dataclass(frozen=True)
+class MarketplaceConfig:
+    """One platform's economics per order, and how its buyers split their orders once they are members."""
+
+    commission_rate: float = prob(0.05)  # platform commission (technical service fee), share of the order value
+    ads_cost_per_order_cny: float = nonneg(12.0, 1e5)  # platform advertising spent per order
+    gross_margin_rate: float = prob(0.5)  # (platform price - cost of goods) / platform price, fulfilment included
+    spend_multiplier: float = within(1.0, 0.01, 100.0)  # this platform's buyers spend this times the population's
+    private_share: float = prob(0.5)  # share of a member's natural repurchases placed privately after a first one
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """Where the platform buyers bought: each buyer belongs to one platform, drawn from ``buyer_share``."""
+
+    name: str = "tmall"
+    buyer_share: dict[str, float] = field(
+        default_factory=lambda: {"tmall": 1.0, "jd": 0.0, "pdd": 0.0, "douyin": 0.0}
+    )  # every platform's share, so that a config file's shares replace all of these
+    economics: dict[str, MarketplaceConfig] = field(
+        default_factory=lambda: {
+            "tmall": MarketplaceConfig(commission_rate=0.05, ads_cost_per_order_cny=12.0),
+            "jd": MarketplaceConfig(commission_rate=0.08, ads_cost_per_order_cny=10.0),
+            "pdd": MarketplaceConfig(commission_rate=0.006, ads_cost_per_order_cny=15.0, spend_multiplier=0.7),
+            "douyin": MarketplaceConfig(commission_rate=0.05, ads_cost_per_order_cny=20.0),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class SharedConfig:
+    """What every strategy of an experiment shares."""
+
+    run: RunConfig
+    population: PopulationConfig
+    accounting: AccountingConfig
+    platform: PlatformConfig = field(default_factory=PlatformConfig)

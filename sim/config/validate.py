@@ -1,0 +1,162 @@
+"""Range and consistency checks on the typed configuration, run once before anything simulates.
+
+Every failure raises :class:`ConfigError`, whose message is one line naming the key,
+the value and what is allowed, for example
+``hook.value_cny=-3.0: must be >= 0``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from enum import Enum
+from typing import Any
+
+from sim.config import CardDesign, ContentType, HookType, PlatformConfig, Segment, SharedConfig, StrategyConfig
+
+
+class ConfigError(ValueError):
+    """A configuration value outside what the engine accepts (a value of None is not shown)."""
+
+    def __init__(self, key: str, value: Any, allowed: str) -> None:
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key}: {allowed}" if value is None else f"{key}={_show(value)}: {allowed}")
+
+
+class UnknownKeyError(ConfigError):
+    """A key the schema does not have (``allowed`` names the keys it has)."""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _range_text(lo: float, hi: float, open_lo: bool) -> str:
+    left = "(" if open_lo else "["
+    return f"allowed range {left}{lo:g}, {hi:g}]"
+
+
+def check_ranges(obj: Any, prefix: str) -> None:
+    """Check every field declared with a range, recursing into nested dataclasses, lists and dicts."""
+    if dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            key = f"{prefix}.{f.name}" if prefix else f.name
+            bounds = f.metadata.get("range")
+            if bounds is not None and value is not None:
+                lo, hi, open_lo = bounds
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ConfigError(key, value, "must be a number")
+                if not math.isfinite(value) or value < lo or value > hi or (open_lo and value <= lo):
+                    raise ConfigError(key, value, _range_text(lo, hi, open_lo))
+            check_ranges(value, key)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            check_ranges(v, f"{prefix}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            check_ranges(v, f"{prefix}[{i}]")
+
+
+def _check_keys(mapping: dict[str, Any], allowed: type[Enum], key: str, *, complete: bool) -> None:
+    names = [e.value for e in allowed]
+    for k in mapping:
+        if k not in names:
+            raise UnknownKeyError(f"{key}.{k}", mapping[k], f"unknown key; allowed keys: {', '.join(names)}")
+    if complete:
+        for n in names:
+            if n not in mapping:
+                raise ConfigError(f"{key}.{n}", None, f"missing; every one of {', '.join(names)} is required")
+
+
+def _check_values(mapping: dict[str, float], key: str, lo: float, hi: float) -> None:
+    for k, v in mapping.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not (lo <= v <= hi) or math.isnan(v):
+            raise ConfigError(f"{key}.{k}", v, _range_text(lo, hi, False))
+
+
+def _check_mix(mix: dict[str, float], key: str) -> None:
+    if not isinstance(mix, dict):  # a segment's mix is untyped until here (sim.config.schema.SegmentTouchConfig)
+        raise ConfigError(key, mix, "must be a mapping; allowed keys: " + ", ".join(c.value for c in ContentType))
+    _check_keys(mix, ContentType, key, complete=False)
+    _check_values(mix, key, 0.0, 1.0)
+    total = sum(mix.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(key, dict(mix), f"shares must sum to 1 (they sum to {total:g})")
+
+
+def _check_month_day(text: str, key: str) -> None:
+    try:
+        dt.datetime.strptime(f"2001-{text}", "%Y-%m-%d")
+    except ValueError:
+        raise ConfigError(key, text, "must be a month and day as MM-DD, e.g. 11-11") from None
+
+
+def validate_shared(shared: SharedConfig) -> None:
+    """Check the run, population and accounting settings."""
+    check_ranges(shared.run, "run")
+    check_ranges(shared.population, "population")
+    check_ranges(shared.accounting, "accounting")
+    _check_platform(shared.platform)
+    pop = shared.population
+    try:
+        dt.date.fromisoformat(pop.start_date)
+    except ValueError:
+        raise ConfigError("population.start_date", pop.start_date, "must be a date as YYYY-MM-DD") from None
+    for i, peak in enumerate(pop.peaks):
+        _check_month_day(peak.month_day, f"population.peaks[{i}].month_day")
+    resp = pop.touch_response
+    _check_keys(resp.lift, ContentType, "population.touch_response.lift", complete=True)
+    _check_values(resp.lift, "population.touch_response.lift", 0.0, 100.0)
+    _check_keys(resp.delete_risk, ContentType, "population.touch_response.delete_risk", complete=True)
+    _check_values(resp.delete_risk, "population.touch_response.delete_risk", 0.0, 1.0)
+    if shared.run.n_jobs == 0:
+        raise ConfigError("run.n_jobs", 0, "must be -1 (all cores) or a positive number of processes")
+
+
+def _check_platform(platform: PlatformConfig) -> None:
+    """Ranges of every platform's economics; buyer shares name known platforms and sum to 1."""
+    check_ranges(platform, "platform")
+    known = ", ".join(platform.economics)
+    for name, share in platform.buyer_share.items():
+        if name not in platform.economics:
+            raise ConfigError(f"platform.buyer_share.{name}", share, f"unknown platform; allowed keys: {known}")
+    _check_values(platform.buyer_share, "platform.buyer_share", 0.0, 1.0)
+    total = sum(platform.buyer_share.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(
+            "platform.buyer_share", dict(platform.buyer_share), f"shares must sum to 1 (they sum to {total:g})"
+        )
+
+
+def validate_strategy(strategy: StrategyConfig, prefix: str) -> None:
+    """Check one strategy's levers; ``prefix`` is where it lives in the config ("" for the base), for messages."""
+    key = prefix.rstrip(".")
+
+    def at(rest: str) -> str:
+        return f"{key}.{rest}" if key else rest
+
+    check_ranges(strategy, key)
+    card, touch, onb = strategy.card, strategy.touch, strategy.onboarding
+    _check_keys(card.design_multiplier, CardDesign, at("card.design_multiplier"), complete=True)
+    _check_values(card.design_multiplier, at("card.design_multiplier"), 0.0, 100.0)
+    _check_keys(card.hook_response, HookType, at("card.hook_response"), complete=True)
+    _check_mix(touch.mix, at("touch.mix"))
+    _check_keys(touch.cost_per_touch_cny, ContentType, at("touch.cost_per_touch_cny"), complete=True)
+    _check_values(touch.cost_per_touch_cny, at("touch.cost_per_touch_cny"), 0.0, 1e5)
+    _check_keys(touch.segments, Segment, at("touch.segments"), complete=False)
+    for name, seg in touch.segments.items():
+        tpw = seg.touches_per_week
+        if tpw is not None and (isinstance(tpw, bool) or not 0.0 <= tpw <= 70.0):
+            raise ConfigError(at(f"touch.segments.{name}.touches_per_week"), tpw, _range_text(0, 70, False))
+        if seg.mix is not None:
+            _check_mix(seg.mix, at(f"touch.segments.{name}.mix"))
+    if not onb.unlimited and onb.work_end_hour <= onb.work_start_hour:
+        raise ConfigError(
+            at("onboarding.work_end_hour"),
+            onb.work_end_hour,
+            f"must be later than onboarding.work_start_hour ({onb.work_start_hour:g})",
+        )

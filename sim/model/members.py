@@ -1,0 +1,430 @@
+"""Private-domain members: first order, repurchase, touches, churn and referral, as arrays.
+
+Members are rows of numpy arrays that grow as buyers are accepted. Once a day the model's
+``members_day`` process calls :meth:`Members.step`, which advances every member through
+that day at once:
+
+1. touches by lifecycle segment (new, active, at risk, high value) on each member's own
+   cadence, spaced at least 7 / cap_per_week days apart, each with a fatigue delete risk;
+2. deleting/unsubscribing at each member's shifted-beta-geometric time (drawn at joining);
+3. the first private order, if due today;
+4. repeat orders: Poisson counts at the member's BG/NBD rate, lifted by recent touches,
+   capped by the number of repeat purchases left before BG/NBD dropout, so that with
+   touches off the counts are exactly BG/NBD's. Each order is either one of the member's
+   natural repurchases (the share 1 / lift of the rate) or one the touches added. A
+   natural repurchase goes private with the platform's ``private_share``, replacing the
+   platform order the member would have placed (a cannibalised order), and otherwise
+   stays on the platform, where the control arm has it too; added orders are private
+   and new. Referred friends bought on no platform: their orders are all private and new;
+5. referral invitations from today's private orders;
+6. dormancy: no private order (or join) within the window.
+
+Each of these touches only the members it concerns (those due today), found with one
+comparison over the table, so a day costs little more than the day's events. Lift and
+fatigue decay lazily: they are stored with the day they were last updated.
+
+Money is booked in the :class:`~sim.model.ledger.Ledger` and in per-member value accumulators;
+what cannibalised orders would have earned on their platform is booked on a memo line,
+so that incremental value (against the control arm without capture) is the gross value
+minus it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import SharedConfig, StrategyConfig
+from sim.model.capture import hook_cost_on_add_cny, hook_cost_on_redeem_cny
+from sim.model.ledger import Ledger
+from sim.model.population import HOURS_PER_DAY, People
+from sim.model.streams import Streams, exponential_from_uniform, gamma_from_uniform, poisson_from_uniform
+from sim.model.touches import TouchPolicy
+
+CARD, SMS, REFERRAL = 0, 1, 2
+CHANNELS: tuple[str, ...] = ("card", "sms", "referral")
+NO_CHURN, UNSUBSCRIBED, DORMANT = 0, 1, 2
+LTV_WINDOW_DAYS = 365.0
+TOUCH_PHASE = 0.5  # a member's first touch comes half a touch interval after joining
+RECHECK = 1.0  # members of an untouched segment are looked at again the next day
+
+_FIELDS: dict[str, tuple[type, float]] = {
+    # name: (dtype, initial value)
+    "buyer": (np.int64, -1),
+    "channel": (np.int8, 0),
+    "marketplace": (np.int8, -1),  # platform the member bought on; -1 for referred friends
+    "join_day": (np.float64, 0.0),
+    "wait_days": (np.float64, 0.0),
+    "rate_per_day": (np.float64, 0.0),
+    "spend_rate": (np.float64, 1.0),
+    "tolerance_per_week": (np.float64, 1.0),
+    "unsubscribe_day": (np.float64, math.inf),  # shifted-beta-geometric time to delete; inf once gone
+    "next_touch_day": (np.float64, math.inf),
+    "first_due_day": (np.float64, math.inf),  # inf once placed or impossible
+    "first_order_day": (np.float64, math.inf),
+    "repeats_left": (np.int64, 0),
+    "can_buy": (np.bool_, False),  # first order placed, subscribed, repeats left
+    "subscribed": (np.bool_, True),
+    "paid_member": (np.bool_, False),
+    "churn_day": (np.float64, math.inf),
+    "churn_type": (np.int8, NO_CHURN),
+    "last_activity_day": (np.float64, 0.0),
+    "dormant_day": (np.float64, math.inf),  # when dormancy churn strikes unless an order comes first
+    "n_orders": (np.int64, 0),
+    "spend_cny": (np.float64, 0.0),
+    "lift": (np.float64, 0.0),  # as of lift_day
+    "lift_day": (np.float64, 0.0),
+    "fatigue": (np.float64, 0.0),  # as of fatigue_day
+    "fatigue_day": (np.float64, 0.0),
+    "ltv_12m_cny": (np.float64, 0.0),
+    "ltv_horizon_cny": (np.float64, 0.0),
+    "gross_margin_12m_cny": (np.float64, 0.0),
+    "lost_platform_12m_cny": (np.float64, 0.0),  # discounted platform contribution of cannibalised orders
+}
+
+
+@dataclass
+class Invitations:
+    """Friends who accepted an invitation today and will send an add request."""
+
+    n: int
+    request_day: np.ndarray
+
+
+class Members:
+    """The private-domain member table and its daily dynamics."""
+
+    def __init__(
+        self,
+        strategy: StrategyConfig,
+        shared: SharedConfig,
+        people: People,
+        ledger: Ledger,
+        streams: Streams,
+    ) -> None:
+        self.s = strategy
+        self.shared = shared
+        self.people = people
+        self.ledger = ledger
+        self.streams = streams
+        self.horizon_days = shared.run.horizon_days
+        self.n = 0
+        self._capacity = 0
+        self.cols: dict[str, np.ndarray] = {}
+        self._grow(1024)
+        self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
+        self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.touches = TouchPolicy(strategy.touch, shared.population.touch_response)
+        self._resolve_platforms()
+
+    # ------------------------------------------------------------------ table
+
+    def _grow(self, capacity: int) -> None:
+        for name, (dtype, init) in _FIELDS.items():
+            new: np.ndarray = np.full(capacity, init, dtype=dtype)
+            if name in self.cols:
+                new[: self.n] = self.cols[name][: self.n]
+            self.cols[name] = new
+        self._capacity = capacity
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.__dict__["n"]]
+        raise AttributeError(name)
+
+    def add(self, buyer: np.ndarray, channel: np.ndarray, t_request: np.ndarray, t_accept: np.ndarray) -> None:
+        """Accept new members: draw their first-order plan and book the hook or referral reward."""
+        k = buyer.size
+        if k == 0:
+            return
+        if self.n + k > self._capacity:
+            self._grow(max(2 * self._capacity, self.n + k))
+        sl = slice(self.n, self.n + k)
+        take, c, offer = self.people.take, self.cols, self.s.offer
+        wait = t_accept - t_request
+        c["buyer"][sl] = buyer
+        c["channel"][sl] = channel
+        c["marketplace"][sl] = self.people.marketplace_of(buyer)
+        c["join_day"][sl] = t_accept
+        c["wait_days"][sl] = wait
+        c["last_activity_day"][sl] = t_accept
+        c["dormant_day"][sl] = t_accept + self.shared.accounting.dormancy_window_days
+        for name in ("rate_per_day", "spend_rate", "tolerance_per_week"):
+            c[name][sl] = take(name, buyer)
+        hazard = take("unsub_hazard_per_day", buyer)
+        with np.errstate(divide="ignore"):  # exponential time at the daily hazard: survival (1 - hazard)^t
+            c["unsubscribe_day"][sl] = t_accept + np.log1p(-take("u_unsubscribe", buyer)) / np.log1p(-hazard)
+        interval = self.touches.interval_days[self.segment_codes(t_accept, np.arange(self.n, self.n + k))]
+        if self.touches.on:
+            c["next_touch_day"][sl] = t_accept + np.where(np.isfinite(interval), TOUCH_PHASE * interval, RECHECK)
+        half_life_days = self.shared.population.greeting_half_life_hours / HOURS_PER_DAY
+        p_first = offer.first_order_prob * np.exp2(-wait / half_life_days)
+        will_order = take("u_first_order", buyer) < p_first
+        c["first_due_day"][sl] = np.where(
+            will_order, t_accept + take("first_order_delay", buyer) * offer.first_order_mean_days, math.inf
+        )
+        p = take("dropout_prob", buyer)
+        with np.errstate(divide="ignore"):
+            repeats = np.ceil(np.log1p(-take("u_dropout", buyer)) / np.log1p(-p))
+        c["repeats_left"][sl] = np.clip(np.nan_to_num(repeats, posinf=2**40), 1, 2**40).astype(np.int64)
+        self.n += k
+        captured = channel != REFERRAL
+        self.ledger.book_many("hook", t_accept[captured], hook_cost_on_add_cny(self.s.hook))
+        self.ledger.book_many("referral_reward", t_accept[~captured], self.s.referral.reward_cny)
+
+    # ------------------------------------------------------------------ platforms
+
+    def _resolve_platforms(self) -> None:
+        """Per-platform vectors indexed by the member's marketplace; the last row (index -1) is 'no platform'.
+
+        Referred friends (marketplace -1) place every order privately and replace nothing.
+        """
+        econ = list(self.shared.platform.economics.values())
+        self._private_share = np.array([m.private_share for m in econ] + [1.0])
+        self._replaces = np.array([True] * len(econ) + [False])
+        self._margin_after_commission = np.array([m.gross_margin_rate - m.commission_rate for m in econ] + [0.0])
+        self._ads_per_order = np.array([m.ads_cost_per_order_cny for m in econ] + [0.0])
+
+    # ------------------------------------------------------------------ touches
+
+    def segment_codes(self, day: float | np.ndarray, who: np.ndarray) -> np.ndarray:
+        """Lifecycle segment of members ``who`` at time ``day`` (index into SEGMENTS)."""
+        c = self.cols
+        return self.touches.segment_codes(day, c["last_activity_day"][who], c["join_day"][who], c["spend_cny"][who])
+
+    # ------------------------------------------------------------------ the day
+
+    def step(self, day: int) -> Invitations:
+        """Advance every member through ``day`` (the interval [day, day + 1))."""
+        c, n = self.cols, self.n
+        end = day + 1.0
+        if self.touches.on:
+            self._touch(day)
+        base = np.flatnonzero(c["unsubscribe_day"][:n] < end)
+        self._leave(base, c["unsubscribe_day"][base])
+
+        # first private orders due today
+        first = np.flatnonzero(c["first_due_day"][:n] < end)
+        t_first = c["first_due_day"][first]
+        c["first_due_day"][first] = math.inf
+        c["first_order_day"][first] = t_first
+        c["can_buy"][first] = True
+        self._first_order_costs(day, first, t_first)
+        first_replaces = self._replaces[c["marketplace"][first]] & (
+            self.streams.uniform("first_order_channel", c["buyer"][first]) < self.s.offer.first_order_cannibalisation
+        )
+
+        # repeat orders: Poisson counts, capped by the purchases left before BG/NBD dropout
+        buyers = np.flatnonzero(c["can_buy"][:n])
+        start = np.maximum(float(day), c["first_order_day"][buyers])
+        lift = c["lift"][buyers] * np.exp(
+            -(day - c["lift_day"][buyers]) / self.shared.population.touch_response.lift_decay_days
+        )
+        boost = 1.0 + lift  # total rate / natural rate
+        if self.s.membership.enabled:
+            boost = np.where(c["paid_member"][buyers], boost * self.s.membership.rate_multiplier, boost)
+        rate = c["rate_per_day"][buyers] * boost
+        luck = self.streams.uniform("purchases", c["buyer"][buyers], day)
+        k = np.minimum(poisson_from_uniform(rate * (end - start), luck), c["repeats_left"][buyers])
+        left = c["repeats_left"][buyers] - k
+        c["repeats_left"][buyers] = left
+        c["can_buy"][buyers[left == 0]] = False
+        rep = np.repeat(buyers, k)
+        occurrence = _occurrence(rep)
+        when = self.streams.uniform("order_times", c["buyer"][rep], day, occurrence)
+        t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
+        rep, t_rep, rep_replaces = self._route(day, rep, t_rep, occurrence, np.repeat(1.0 / boost, k))
+
+        # money of every private order placed today
+        orders = np.concatenate([first, rep])
+        numbers = self._book_orders(
+            day, orders, np.concatenate([t_first, t_rep]), np.concatenate([first_replaces, rep_replaces])
+        )
+
+        # dormancy, as the operator sees it: no private order within the window
+        dormant = np.flatnonzero(c["dormant_day"][:n] <= end)
+        c["churn_type"][dormant] = DORMANT
+        c["churn_day"][dormant] = c["dormant_day"][dormant]
+        c["dormant_day"][dormant] = math.inf
+
+        return self._invite(day, orders, numbers)
+
+    def _route(
+        self, day: int, rep: np.ndarray, t_rep: np.ndarray, occurrence: np.ndarray, natural: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Split repeat orders by channel; returns the private ones (member, time) and whether each replaced a
+        platform order.
+
+        With probability ``natural`` an order is a natural repurchase: private with the platform's private
+        share (cannibalised), else a platform order, dropped here because the platform layer has it already.
+        The rest were added by touches or membership: private and new.
+        """
+        market = self.cols["marketplace"][rep]
+        u = self.streams.uniform("order_channel", self.cols["buyer"][rep], day, occurrence)
+        replaces = (u < natural * self._private_share[market]) & self._replaces[market]
+        private = replaces | (u >= natural) | ~self._replaces[market]
+        return rep[private], t_rep[private], replaces[private]
+
+    def _touch(self, day: int) -> None:
+        """Send the touches due today, book their cost, and let fatigue make some members leave.
+
+        A member due today receives every touch of their segment's cadence that falls in
+        the day; the content of each is drawn from the segment's mix.
+        """
+        c, resp = self.cols, self.shared.population.touch_response
+        end = day + 1.0
+        due = np.flatnonzero(c["next_touch_day"][: self.n] < end)
+        if due.size == 0:
+            return
+        first_touch = c["next_touch_day"][due]
+        seg = self.segment_codes(float(day), due)
+        interval = self.touches.interval_days[seg]
+        touched = np.isfinite(interval)
+        sent = np.zeros(due.size, dtype=np.int64)
+        sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
+        c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
+        hit, sent, seg, first_touch = due[touched], sent[touched], seg[touched], first_touch[touched]
+        if hit.size == 0:
+            return
+        u = self.streams.uniform(
+            "touch_content", c["buyer"][np.repeat(hit, sent)], day, _occurrence(np.repeat(np.arange(sent.size), sent))
+        )
+        counts = self.touches.content_counts(u, seg, sent)
+        cost = counts @ self.touches.cost_cny
+        self.ledger.book("touches", day, float(cost.sum()))
+        self._accrue(day, hit, -cost)
+        c["lift"][hit] = (
+            c["lift"][hit] * np.exp(-(day - c["lift_day"][hit]) / resp.lift_decay_days) + counts @ self.touches.lift
+        )
+        c["lift_day"][hit] = day
+        fatigue = c["fatigue"][hit] * np.exp(-(day - c["fatigue_day"][hit]) / resp.fatigue_decay_days) + sent
+        c["fatigue"][hit] = fatigue
+        c["fatigue_day"][hit] = day
+        pressure = (fatigue / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
+        delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * pressure)
+        leaving = self.streams.uniform("touch_delete", c["buyer"][hit], day) < delete_prob
+        self._leave(hit[leaving], first_touch[leaving])
+
+    def _leave(self, who: np.ndarray, t: np.ndarray) -> None:
+        """Members ``who`` delete the brand at times ``t``: no more touches or orders."""
+        c = self.cols
+        c["subscribed"][who] = False
+        for name in ("unsubscribe_day", "next_touch_day", "first_due_day", "dormant_day"):
+            c[name][who] = math.inf
+        c["can_buy"][who] = False
+        first = c["churn_type"][who] == NO_CHURN
+        c["churn_type"][who[first]] = UNSUBSCRIBED
+        c["churn_day"][who[first]] = t[first]
+
+    def _discounted(self, day: int, who: np.ndarray, amount_cny: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """Today's amounts of members ``who`` discounted to their join day, and the part inside their first year."""
+        age = np.maximum(day + 0.5 - self.cols["join_day"][who], 0.0)
+        value = amount_cny * np.exp(-self.daily_discount * age)
+        return value, np.where(age < LTV_WINDOW_DAYS, value, 0.0)
+
+    def _accrue(self, day: int, who: np.ndarray, amount_cny: np.ndarray | float) -> None:
+        """Add today's net flows of members ``who`` to their value, discounted to the join day."""
+        c = self.cols
+        value, first_year = self._discounted(day, who, amount_cny)
+        np.add.at(c["ltv_12m_cny"], who, first_year)
+        if day < self.horizon_days:
+            np.add.at(c["ltv_horizon_cny"], who, value)
+
+    def _first_order_costs(self, day: int, first: np.ndarray, t_first: np.ndarray) -> None:
+        """Book the new-member subsidy, coupon redemptions and membership uptake of first orders."""
+        c, s = self.cols, self.s
+        subsidy = s.offer.subsidy_cny
+        self.ledger.book_many("first_order_subsidy", t_first, subsidy)
+        self._accrue(day, first, -subsidy)
+        redeem_cost = hook_cost_on_redeem_cny(s.hook)
+        if redeem_cost > 0.0:
+            valid = (c["channel"][first] != REFERRAL) & (t_first - c["join_day"][first] <= s.hook.coupon_valid_days)
+            self.ledger.book_many("hook", t_first[valid], redeem_cost)
+        if s.membership.enabled:
+            joins = self.people.take("u_membership", c["buyer"][first]) < s.membership.uptake_prob
+            c["paid_member"][first[joins]] = True
+            self.ledger.book_many("membership_fee", t_first[joins], s.membership.fee_cny)
+            self._accrue(day, first[joins], s.membership.fee_cny)
+
+    def _book_orders(self, day: int, orders: np.ndarray, t_orders: np.ndarray, replaces: np.ndarray) -> np.ndarray:
+        """Draw each private order's spend (Gamma-Gamma); book margin, order costs, discounts and, for orders that
+        replaced a platform order (``replaces``), the platform contribution lost; reset dormancy."""
+        if orders.size == 0:
+            return np.empty(0, dtype=np.int64)
+        c, acc = self.cols, self.shared.accounting
+        number = c["n_orders"][orders] + _occurrence(orders)  # the member's 0-based order number
+        luck = self.streams.uniform("spend", c["buyer"][orders], number)
+        spend = gamma_from_uniform(self.shared.population.spend.p, 1.0 / c["spend_rate"][orders], luck)
+        discount = np.where(c["paid_member"][orders], self.s.membership.discount_rate, 0.0) * spend
+        margin = spend * acc.gross_margin_rate
+        payment_fee = spend * acc.payment_fee_rate
+        order_cost = acc.service_cost_per_order_cny + acc.shipping_cost_per_order_cny
+        self._accrue(day, orders, margin - order_cost - payment_fee - discount)
+        market = c["marketplace"][orders]
+        lost = np.where(replaces, spend * self._margin_after_commission[market] - self._ads_per_order[market], 0.0)
+        np.add.at(c["lost_platform_12m_cny"], orders, self._discounted(day, orders, lost)[1])
+        np.add.at(c["spend_cny"], orders, spend)
+        np.add.at(c["n_orders"], orders, 1)
+        np.maximum.at(c["last_activity_day"], orders, t_orders)
+        still = orders[c["churn_type"][orders] == NO_CHURN]
+        c["dormant_day"][still] = c["last_activity_day"][still] + acc.dormancy_window_days
+        age = t_orders - c["join_day"][orders]
+        np.add.at(c["gross_margin_12m_cny"], orders, np.where(age < LTV_WINDOW_DAYS, margin, 0.0))
+        ledger = self.ledger
+        ledger.book("gmv", day, float(spend.sum()))
+        ledger.book("gross_margin", day, float(margin.sum()))
+        ledger.book("service", day, acc.service_cost_per_order_cny * orders.size)
+        ledger.book("shipping", day, acc.shipping_cost_per_order_cny * orders.size)
+        ledger.book("payment_fee", day, float(payment_fee.sum()))
+        ledger.book("membership_discount", day, float(discount.sum()))
+        ledger.book("platform_contribution_lost", day, float(lost.sum()))
+        self._orders.append((orders, t_orders, spend, replaces))
+        return number
+
+    def _invite(self, day: int, orders: np.ndarray, numbers: np.ndarray) -> Invitations:
+        """Today's orders may invite friends (each order decided by its buyer and order number); return who accepts."""
+        ref = self.s.referral
+        if not ref.enabled or day >= self.horizon_days or orders.size == 0:
+            return Invitations(0, np.empty(0))
+        stream = self.streams.uniform
+        buyer = self.cols["buyer"][orders]
+        inviting = stream("referral_invite", buyer, numbers) < ref.invite_prob
+        buyer, numbers = buyer[inviting], numbers[inviting]
+        friends = poisson_from_uniform(
+            np.full(buyer.size, ref.friends_per_invite), stream("referral_friends", buyer, numbers)
+        )
+        buyer, numbers = np.repeat(buyer, friends), np.repeat(numbers, friends)
+        friend = _occurrence(np.repeat(np.arange(friends.size), friends))
+        accepts = stream("referral_accept", buyer, numbers, friend) < ref.accept_prob
+        delay = exponential_from_uniform(ref.join_delay_days, stream("referral_delay", buyer, numbers, friend))
+        return Invitations(int(accepts.sum()), day + 1.0 + delay[accepts])
+
+    # ------------------------------------------------------------------ results
+
+    def order_log(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All private orders: (member row, day, spend_cny), in the order they were booked."""
+        rows, days, spend, _ = self.order_table()
+        return rows, days, spend
+
+    def order_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All private orders: (member row, day, spend_cny, replaced a platform order), in booking order."""
+        if not self._orders:
+            return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), np.empty(0, dtype=bool)
+        rows, days, spend, replaces = (np.concatenate(parts) for parts in zip(*self._orders, strict=True))
+        return rows, days, spend, replaces
+
+
+def _occurrence(ids: np.ndarray) -> np.ndarray:
+    """For each element, how many earlier elements carry the same id (0 for the first)."""
+    if ids.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    run = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
+    out = np.empty(ids.size, dtype=np.int64)
+    out[order] = run
+    return out

@@ -1,0 +1,287 @@
+"""The platform layer: buyers, their traits, their platform orders and parcels, as arrays.
+
+Nothing here depends on the strategy, so every strategy of a replication sees the
+same buyers, orders and parcels (common random numbers). No Python object or SimPy
+process exists per platform buyer: buyers are rows of numpy arrays, drawn in blocks
+from named streams.
+
+Time is in days from the start of the horizon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sim.config import PlatformConfig, PopulationConfig
+from sim.model.streams import Streams
+
+HOURS_PER_DAY = 24.0
+
+
+def seasonal_weights(pop: PopulationConfig, n_days: int) -> np.ndarray:
+    """Relative platform volume per day of the horizon, averaging 1 over a calendar year.
+
+    Each peak is a Gaussian bump of height ``multiplier - 1`` around its date, repeated
+    every year the horizon covers.
+    """
+    start = dt.date.fromisoformat(pop.start_date)
+    days = np.arange(n_days, dtype=float)
+    year_days = np.arange(365, dtype=float)
+
+    def bumps(t: np.ndarray) -> np.ndarray:
+        w = np.ones_like(t)
+        for peak in pop.peaks:
+            month, day = (int(x) for x in peak.month_day.split("-"))
+            first = dt.date(start.year, month, day)
+            if first < start:
+                first = dt.date(start.year + 1, month, day)
+            centre = float((first - start).days)
+            dist = np.abs((t - centre + 182.5) % 365.0 - 182.5)  # circular distance in a year
+            w += (peak.multiplier - 1.0) * np.exp(-0.5 * (dist / peak.width_days) ** 2)
+        return w
+
+    return bumps(days) / bumps(year_days).mean()
+
+
+@dataclass
+class Traits:
+    """Per-buyer traits drawn once at arrival (one row per buyer, platform or referred)."""
+
+    rate_per_day: np.ndarray  # BG/NBD purchase rate lambda
+    dropout_prob: np.ndarray  # BG/NBD dropout probability after each repeat purchase
+    spend_rate: np.ndarray  # Gamma-Gamma nu: mean spend per order is p / nu
+    tolerance_per_week: np.ndarray  # touches per week the member tolerates
+    unsub_hazard_per_day: np.ndarray  # baseline daily delete/unsubscribe hazard (sBG theta per day)
+    u_unsubscribe: np.ndarray  # uniform deciding when the member deletes at that hazard
+    patience_days: np.ndarray  # how long an add request waits before giving up
+    u_first_order: np.ndarray  # uniform deciding the first private order
+    first_order_delay: np.ndarray  # unit exponential, scaled by the offer's mean delay
+    u_membership: np.ndarray  # uniform deciding paid-membership uptake
+    u_dropout: np.ndarray  # uniform deciding how many repeat purchases precede dropout
+
+    @classmethod
+    def draw(cls, n: int, pop: PopulationConfig, rng: np.random.Generator) -> Traits:
+        """Draw ``n`` buyers' traits in one block from ``rng``."""
+        rep, spend, uns = pop.repeat, pop.spend, pop.unsubscribe
+        theta = rng.beta(uns.alpha, uns.beta, n)
+        shape = pop.touch_tolerance_shape
+        f32 = np.float32  # traits are stored in single precision to halve memory
+        return cls(
+            rate_per_day=rng.gamma(rep.r, 1.0 / rep.alpha_days, n).astype(f32),
+            dropout_prob=rng.beta(rep.a, rep.b, n).astype(f32),
+            spend_rate=rng.gamma(spend.q, 1.0 / spend.gamma_cny, n).astype(f32),
+            tolerance_per_week=rng.gamma(shape, pop.touch_tolerance_per_week / shape, n).astype(f32),
+            unsub_hazard_per_day=(-np.expm1(np.log1p(-theta) / uns.period_days)).astype(f32),
+            u_unsubscribe=rng.random(n, dtype=f32),
+            patience_days=rng.exponential(pop.patience_hours / HOURS_PER_DAY, n).astype(f32),
+            u_first_order=rng.random(n, dtype=f32),
+            first_order_delay=rng.exponential(1.0, n).astype(f32),
+            u_membership=rng.random(n, dtype=f32),
+            u_dropout=rng.random(n, dtype=f32),
+        )
+
+    def __len__(self) -> int:
+        return len(self.rate_per_day)
+
+    def grown(self, n_rows: int, capacity: int) -> Traits:
+        """A copy with room for ``capacity`` rows, holding the first ``n_rows`` of this one."""
+        out = {}
+        for f in fields(self):
+            old = getattr(self, f.name)
+            new = np.empty(capacity, dtype=old.dtype)
+            new[:n_rows] = old[:n_rows]
+            out[f.name] = new
+        return Traits(**out)
+
+    def put(self, start: int, other: Traits) -> None:
+        """Write ``other``'s rows at ``start`` (the caller made room)."""
+        for f in fields(self):
+            getattr(self, f.name)[start : start + len(other)] = getattr(other, f.name)
+
+
+class TraitPool:
+    """Traits drawn in blocks from one stream and handed out in order (cheaper than many tiny draws)."""
+
+    BLOCK = 4096
+
+    def __init__(self, pop: PopulationConfig, rng: np.random.Generator) -> None:
+        self.pop = pop
+        self.rng = rng
+        self.block: Traits | None = None
+        self.used = 0
+
+    def take(self, n: int) -> Traits:
+        """The next ``n`` rows of traits."""
+        if self.block is None:
+            self.block = Traits.draw(max(n, self.BLOCK), self.pop, self.rng)
+        elif self.used + n > len(self.block):
+            rest = _rows(self.block, self.used, len(self.block))
+            self.block = _concat(rest, Traits.draw(max(n, self.BLOCK), self.pop, self.rng))
+            self.used = 0
+        out = _rows(self.block, self.used, self.used + n)
+        self.used += n
+        return out
+
+
+def _rows(traits: Traits, start: int, stop: int) -> Traits:
+    return Traits(**{f.name: getattr(traits, f.name)[start:stop] for f in fields(traits)})
+
+
+def _concat(a: Traits, b: Traits) -> Traits:
+    return Traits(**{f.name: np.concatenate([getattr(a, f.name), getattr(b, f.name)]) for f in fields(a)})
+
+
+class People:
+    """Traits of everyone in a run: the shared platform buyers, then referred friends.
+
+    Person ids below ``n_platform`` are platform buyers (read from the shared, never
+    modified platform table); the rest are referred friends, stored in a table of
+    their own that grows by doubling. ``marketplace`` is each platform buyer's platform
+    (an index into the platform config's ``economics``; all 0 when not given).
+    """
+
+    def __init__(self, platform: Traits, marketplace: np.ndarray | None = None) -> None:
+        self.platform = platform
+        self.n_platform = len(platform)
+        self.marketplace = np.zeros(self.n_platform, dtype=np.int8) if marketplace is None else marketplace
+        self.referred: Traits | None = None
+        self.n_referred = 0
+
+    def __len__(self) -> int:
+        return self.n_platform + self.n_referred
+
+    def add(self, friends: Traits) -> np.ndarray:
+        """Add referred friends; returns their person ids."""
+        k = len(friends)
+        if self.referred is None:
+            self.referred = friends.grown(0, max(2 * k, 1024))
+        elif self.n_referred + k > len(self.referred):
+            self.referred = self.referred.grown(self.n_referred, 2 * (self.n_referred + k))
+        self.referred.put(self.n_referred, friends)
+        first = len(self)
+        self.n_referred += k
+        return np.arange(first, first + k)
+
+    def marketplace_of(self, ids: np.ndarray) -> np.ndarray:
+        """Platform index of the people ``ids``; -1 for referred friends, who bought on no platform."""
+        own = ids < self.n_platform
+        return np.where(own, self.marketplace[np.where(own, ids, 0)], -1).astype(np.int8)
+
+    def take(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """Trait ``name`` of the people ``ids``, widened to float64 (stored traits are float32)."""
+        column = getattr(self.platform, name)
+        if self.referred is None:
+            return column[ids].astype(np.float64)
+        out = np.empty(ids.size, dtype=np.float64)
+        own = ids < self.n_platform
+        out[own] = column[ids[own]]
+        out[~own] = getattr(self.referred, name)[ids[~own] - self.n_platform]
+        return out
+
+
+@dataclass
+class Platform:
+    """Platform buyers and parcels for one replication, shared by all strategies."""
+
+    n_buyers: int
+    arrival_day: np.ndarray  # first platform order of each buyer
+    traits: Traits
+    marketplace: np.ndarray  # each buyer's platform: index into the platform config's economics
+    n_orders: int
+    parcel_buyer: np.ndarray  # sorted by delivery day
+    parcel_delivery_day: np.ndarray
+    parcel_card_index: np.ndarray  # 0 for the buyer's first parcel, 1 for the second, ...
+    parcel_u_scan: np.ndarray  # uniform deciding whether the card is scanned
+    parcel_scan_delay: np.ndarray  # unit exponential delay from delivery to scan
+    parcel_day_start: np.ndarray  # parcels delivered on day d are [start[d], start[d+1])
+    u_sms: np.ndarray  # per buyer: one uniform decides interception, click and scene switch
+    sms_response_delay: np.ndarray  # per buyer: unit exponential delay from send to request
+
+
+def draw_arrivals(pop: PopulationConfig, horizon_days: int, rng: np.random.Generator) -> np.ndarray:
+    """Arrival day of each new platform buyer: a Poisson count per day, uniform within the day."""
+    weights = seasonal_weights(pop, horizon_days)
+    counts = rng.poisson(pop.buyers_per_year / 365.0 * weights)
+    day = np.repeat(np.arange(horizon_days, dtype=float), counts)
+    return day + rng.random(day.size)
+
+
+def platform_orders(
+    arrival_day: np.ndarray,
+    traits: Traits,
+    horizon_days: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each buyer's platform orders in [arrival, horizon): BG/NBD repeat buying, in array passes.
+
+    Returns (buyer, order_day, order_index) with order_index 0 for the first order.
+    Round k draws the k-th repeat of every buyer still alive and inside the horizon.
+    """
+    n = arrival_day.size
+    buyers = [np.arange(n, dtype=np.int32)]
+    days = [arrival_day]
+    index = [np.zeros(n, dtype=np.int16)]
+    alive = np.arange(n, dtype=np.int32)
+    last = arrival_day.copy()
+    k = 0
+    while alive.size:
+        k += 1
+        t = last[alive] + rng.exponential(1.0, alive.size) / traits.rate_per_day[alive]
+        inside = t < horizon_days
+        alive, t = alive[inside], t[inside]
+        buyers.append(alive)
+        days.append(t)
+        index.append(np.full(alive.size, min(k, 32767), dtype=np.int16))
+        last[alive] = t
+        stays = rng.random(alive.size) >= traits.dropout_prob[alive]
+        alive = alive[stays]
+    return np.concatenate(buyers), np.concatenate(days), np.concatenate(index)
+
+
+def draw_marketplaces(n: int, platform: PlatformConfig, rng: np.random.Generator) -> np.ndarray:
+    """Each buyer's platform (index into ``platform.economics``), drawn from the buyer shares."""
+    names = list(platform.economics)
+    shares = np.array([platform.buyer_share.get(name, 0.0) for name in names])
+    if np.count_nonzero(shares) == 1:  # one platform: no draw needed
+        return np.full(n, int(np.flatnonzero(shares)[0]), dtype=np.int8)
+    cut = np.cumsum(shares)[:-1] / shares.sum()
+    return np.searchsorted(cut, rng.random(n), side="right").astype(np.int8)
+
+
+def build_platform(
+    pop: PopulationConfig, horizon_days: int, streams: Streams, platform: PlatformConfig | None = None
+) -> Platform:
+    """Draw the whole platform layer of one replication (``platform`` defaults to all buyers on Tmall)."""
+    platform = platform or PlatformConfig()
+    arrival = draw_arrivals(pop, horizon_days, streams["arrivals"])
+    n = arrival.size
+    traits = Traits.draw(n, pop, streams["traits"])
+    marketplace = draw_marketplaces(n, platform, streams["marketplace"])
+    multiplier = np.array([m.spend_multiplier for m in platform.economics.values()], dtype=np.float32)
+    traits.spend_rate /= multiplier[marketplace]  # mean spend p / nu scales with the platform's multiplier
+    buyer, order_day, card_index = platform_orders(arrival, traits, horizon_days, streams["platform_orders"])
+    rng = streams["parcels"]
+    delivery = order_day + rng.gamma(4.0, pop.delivery_days_mean / 4.0, order_day.size)
+    order = np.argsort(delivery, kind="stable")
+    delivery = delivery[order]
+    n_days = int(np.ceil(delivery[-1])) + 2 if delivery.size else 1
+    scan_rng = streams["card_scan"]
+    sms_rng = streams["sms"]
+    return Platform(
+        n_buyers=n,
+        arrival_day=arrival,
+        traits=traits,
+        marketplace=marketplace,
+        n_orders=int(order_day.size),
+        parcel_buyer=buyer[order],
+        parcel_delivery_day=delivery,
+        parcel_card_index=card_index[order],
+        parcel_u_scan=scan_rng.random(order.size, dtype=np.float32)[order],
+        parcel_scan_delay=scan_rng.exponential(pop.scan_delay_days_mean, order.size).astype(np.float32)[order],
+        parcel_day_start=np.searchsorted(delivery, np.arange(n_days + 1, dtype=float)),
+        u_sms=sms_rng.random(n),
+        sms_response_delay=sms_rng.exponential(1.0, n).astype(np.float32),
+    )

@@ -1,0 +1,69 @@
+"""A strategy's touch policy as arrays: each lifecycle segment's cadence and content mix, and what a touch does.
+
+Members are in one of four lifecycle segments (new, active, at risk, high value); each
+segment has its own touches per week (capped by ``cap_per_week``) and content mix. A touch
+of each content type (educational, emotional, promotional) has a cost, a lift on the
+purchase rate and a delete risk. :class:`TouchPolicy` resolves the config into vectors
+indexed by segment or content code, so that the member step applies them to many members
+at once. Pure numpy; no SimPy, no state beyond the resolved config.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.config import ContentType, Segment, TouchConfig, TouchResponseConfig
+
+SEGMENTS: tuple[str, ...] = tuple(s.value for s in Segment)
+CONTENT: tuple[str, ...] = tuple(c.value for c in ContentType)
+
+
+def content_vector(by_content: dict[str, float]) -> np.ndarray:
+    """A per-content mapping as a vector indexed by content code."""
+    return np.array([by_content[x] for x in CONTENT])
+
+
+class TouchPolicy:
+    """Touch interval (days) and content mix of each segment, and the cost, lift and risk of each content type."""
+
+    def __init__(self, touch: TouchConfig, response: TouchResponseConfig) -> None:
+        self.touch = touch
+        intervals, mixes = [], []
+        for name in SEGMENTS:
+            seg = touch.segments.get(name)
+            tpw = touch.touches_per_week if seg is None or seg.touches_per_week is None else seg.touches_per_week
+            per_week = min(tpw, float(touch.cap_per_week))
+            intervals.append(7.0 / per_week if per_week > 0.0 else math.inf)
+            mix = touch.mix if seg is None or seg.mix is None else seg.mix
+            mixes.append([mix.get(cname, 0.0) for cname in CONTENT])
+        self.interval_days = np.array(intervals)
+        shares = np.array(mixes)
+        self.cum_mix = np.cumsum(shares, axis=1)[:, :-1] / shares.sum(axis=1, keepdims=True)  # inner cut points
+        self.on = bool(np.isfinite(self.interval_days).any())
+        self.cost_cny = content_vector(touch.cost_per_touch_cny)
+        self.lift = content_vector(response.lift)
+        self.delete_risk = content_vector(response.delete_risk)
+
+    def segment_codes(
+        self,
+        day: float | np.ndarray,
+        last_activity_day: np.ndarray,
+        join_day: np.ndarray,
+        spend_cny: np.ndarray,
+    ) -> np.ndarray:
+        """Lifecycle segment (index into SEGMENTS) of members with these histories at time ``day``."""
+        touch = self.touch
+        seg = np.full(join_day.size, SEGMENTS.index("active"), dtype=np.int8)
+        seg[day - last_activity_day > touch.at_risk_days] = SEGMENTS.index("at_risk")
+        seg[day - join_day < touch.new_days] = SEGMENTS.index("new")
+        seg[spend_cny >= touch.high_value_spend_cny] = SEGMENTS.index("high_value")
+        return seg
+
+    def content_counts(self, u: np.ndarray, seg: np.ndarray, sent: np.ndarray) -> np.ndarray:
+        """Touches of each content type per member: one categorical draw (uniform ``u``) per touch from the
+        segment's mix; ``sent`` touches per member, ``u`` one per touch in member order."""
+        row = np.repeat(np.arange(sent.size), sent)
+        kind = (u[:, None] >= self.cum_mix[np.repeat(seg, sent)]).sum(axis=1)
+        return np.bincount(row * len(CONTENT) + kind, minlength=sent.size * len(CONTENT)).reshape(-1, len(CONTENT))

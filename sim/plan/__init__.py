@@ -1,0 +1,12 @@
+"""Planning tools: many runs of an experiment to answer "which lever setting, and how sure are we?".
+
+:mod:`~sim.plan.sweep` summarises a Hydra multirun over a grid of levers;
+:mod:`~sim.plan.search` runs and reports an Optuna search for the best levers under a churn
+ceiling; :mod:`~sim.plan.breakeven` finds where a metric crosses a target;
+:mod:`~sim.plan.sensitivity` moves each assumption to its low and high value;
+:mod:`~sim.plan.variants` runs one experiment at several settings on common random numbers.
+Commands: ``python -m sim.plan.sweep``, ``python -m sim.plan.breakeven``,
+``python -m sim.plan.sensitivity``; the search runs through ``python -m sim -m``.
+
+May import every layer below: :mod:`sim.config`, :mod:`sim.model`, :mod:`sim.run`, :mod:`sim.report`.
+"""

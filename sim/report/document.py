@@ -1,0 +1,308 @@
+"""The one-page report as blocks (headings, paragraphs, tables, figures), rendered as Markdown and HTML.
+
+:func:`build_report` orders what a planner reads: the question, the headline comparison with
+95% intervals, the incremental value against the control arm, the strategies side by side,
+the figures, every metric, and the assumptions with their sources. :func:`render_markdown`
+and :func:`render_html` (self-contained: figures embedded as data URIs) write nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.config import CONTROL
+from sim.report import plots
+from sim.report.i18n import metric_name, metric_value, number, t
+from sim.report.tables import RunTables
+from sim.run.metrics import METRICS
+
+HEADLINE_ROWS: tuple[str, ...] = (
+    "members_acquired",
+    "cac",
+    "ltv_12m",
+    "incremental_ltv",
+    "ltv_to_cac",
+    "incremental_ltv_to_cac",
+    "monthly_churn",
+    "payback_day",
+    "roi",
+    "incremental_roi",
+)
+INCREMENTAL_ROWS: tuple[str, ...] = (
+    "brand_orders",
+    "private_orders",
+    "cannibalised_orders",
+    "cannibalisation_rate",
+    "incremental_margin",
+    "incremental_ltv",
+    "incremental_ltv_to_cac",
+    "incremental_roi",
+)
+KEY_LEVERS: tuple[str, ...] = (
+    "channel.card",
+    "channel.sms",
+    "hook.type",
+    "hook.value_cny",
+    "card.design",
+    "card.cost_per_card_cny",
+    "sms.cost_per_message_cny",
+    "onboarding.unlimited",
+    "onboarding.agents",
+    "offer.name",
+    "offer.subsidy_cny",
+    "touch.touches_per_week",
+    "touch.cap_per_week",
+    "referral.enabled",
+    "membership.enabled",
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of the report: a heading, a paragraph, a table or a figure."""
+
+    kind: str  # "h1", "h2", "p", "table", "figure"
+    text: str = ""
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    name: str = ""  # figure file name without extension
+
+
+def _interval(metric: str, mean: float, low: float, high: float, lang: str) -> str:
+    unit = METRICS[metric].unit
+    value = metric_value(metric, unit, mean, lang)
+    if pd.isna(low) or pd.isna(high):
+        return value
+    return f"{value} [{metric_value(metric, unit, low, lang)}, {metric_value(metric, unit, high, lang)}]"
+
+
+def _signed(metric: str, value: float, lang: str) -> str:
+    unit = METRICS[metric].unit
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    if unit.startswith("share"):
+        return f"{sign}{number(abs(value) * 100.0, lang)} {t('report.pp', lang)}"
+    return sign + metric_value(metric, unit, abs(value), lang)
+
+
+def _diff(metric: str, row: pd.Series, lang: str) -> str:
+    if pd.isna(row["mean_diff"]):
+        return t("report.missing", lang)
+    text = _signed(metric, float(row["mean_diff"]), lang)
+    if pd.isna(row["ci_low"]) or pd.isna(row["ci_high"]):
+        return text
+    return f"{text} [{_signed(metric, float(row['ci_low']), lang)}, {_signed(metric, float(row['ci_high']), lang)}]"
+
+
+def _prob(value: float, lang: str) -> str:
+    return t("report.missing", lang) if pd.isna(value) else f"{float(value):.2f}"
+
+
+def _column_name(run: RunTables, strategy: str, lang: str) -> str:
+    if strategy == run.baseline:
+        return t("report.baseline_suffix", lang, name=strategy)
+    return t("report.control", lang) if strategy == CONTROL else strategy
+
+
+def _metric_table(
+    run: RunTables, metrics: Sequence[str], lang: str, *, with_differences: bool, control: bool = False
+) -> Block:
+    """Mean [95% interval] of each metric per strategy (and the control arm's, with ``control``), then the
+    paired differences against the baseline."""
+    names = [*run.strategy_names, CONTROL] if control else run.strategy_names
+    by = run.summary.set_index(["strategy", "metric"])
+    diff = run.differences.set_index(["strategy", "metric"]) if not run.differences.empty else None
+    others = [s for s in names if s != run.baseline] if with_differences and diff is not None else []
+    header = [t("report.col.metric", lang)]
+    header += [_column_name(run, s, lang) for s in names]
+    for s in others:
+        header += [t("report.col.diff", lang, strategy=s, baseline=run.baseline), t("report.col.prob", lang)]
+    rows = []
+    for metric in metrics:
+        cells = [metric_name(metric, lang)]
+        for s in names:
+            r = by.loc[(s, metric)]
+            cells.append(_interval(metric, r["mean"], r["ci_low"], r["ci_high"], lang))
+        for s in others:
+            assert diff is not None
+            d = diff.loc[(s, metric)]
+            cells += [_diff(metric, d, lang), _prob(d["prob_better"], lang)]
+        rows.append(tuple(cells))
+    return Block("table", header=tuple(header), rows=tuple(rows))
+
+
+def _differences_table(run: RunTables, metrics: Sequence[str], lang: str) -> Block:
+    diff = run.differences.set_index(["strategy", "metric"])
+    header = (
+        t("report.col.metric", lang),
+        t("report.col.strategy", lang),
+        t("report.col.difference", lang, baseline=run.baseline),
+        t("report.col.prob", lang),
+    )
+    rows = []
+    for s in [s for s in run.strategy_names if s != run.baseline]:
+        for metric in metrics:
+            d = diff.loc[(s, metric)]
+            rows.append((metric_name(metric, lang), s, _diff(metric, d, lang), _prob(d["prob_better"], lang)))
+    return Block("table", header=header, rows=tuple(rows))
+
+
+def _strategies_table(run: RunTables, lang: str) -> Block:
+    names = run.strategy_names
+    table = run.strategies.set_index("lever")
+    differing = [k for k in table.index if table.loc[k, names].nunique() > 1] if len(names) > 1 else []
+    keys = list(KEY_LEVERS) + [k for k in differing if k not in KEY_LEVERS]
+    header = (
+        t("report.col.lever", lang),
+        *[t("report.baseline_suffix", lang, name=s) if s == run.baseline else s for s in names],
+    )
+    rows = []
+    for key in keys:
+        if key not in table.index:
+            continue
+        label = t(f"lever.{key}", lang) if f"lever.{key}" in _lever_keys() else key
+        values = [str(table.loc[key, s]) for s in names]
+        if key in differing:
+            values = [f"**{v}**" for v in values]
+        rows.append((f"{label} (`{key}`)" if label != key else f"`{key}`", *values))
+    return Block("table", header=header, rows=tuple(rows))
+
+
+def _lever_keys() -> set[str]:
+    from sim.report.i18n import TEXT
+
+    return {k for k in TEXT if k.startswith("lever.")}
+
+
+def build_report(run: RunTables, figures: Sequence[str], lang: str, run_dir: str = "RUN_DIR") -> list[Block]:
+    """The report as blocks, in the order they are read."""
+    blocks = [Block("h1", t("report.title", lang, name=run.name))]
+    blocks += [Block("h2", t("report.question", lang)), Block("p", run.question)]
+    blocks.append(Block("h2", t("report.headline", lang)))
+    blocks.append(Block("p", f"**{plots.headline(run.summary, run.baseline, lang)}**"))
+    n = int(run.summary["n_replications"].max()) if len(run.summary) else 0
+    blocks.append(Block("p", t("report.headline_note", lang, n=n, baseline=run.baseline)))
+    two = len(run.strategy_names) == 2
+    blocks.append(_metric_table(run, HEADLINE_ROWS, lang, with_differences=two))
+    if len(run.strategy_names) > 2 and not run.differences.empty:
+        blocks.append(_differences_table(run, HEADLINE_ROWS, lang))
+    if CONTROL in set(run.summary["strategy"]):
+        blocks += [Block("h2", t("report.incremental", lang)), Block("p", t("report.incremental_note", lang))]
+        blocks.append(_metric_table(run, INCREMENTAL_ROWS, lang, with_differences=False, control=True))
+    blocks += [Block("h2", t("report.strategies", lang)), Block("p", t("report.strategies_note", lang))]
+    blocks.append(_strategies_table(run, lang))
+    blocks.append(Block("h2", t("report.figures", lang)))
+    for name in figures:
+        blocks.append(Block("figure", text=t(f"caption.{name}", lang), name=name))
+    blocks += [Block("h2", t("report.all_metrics", lang)), Block("p", t("report.missing_note", lang))]
+    blocks.append(_metric_table(run, list(METRICS), lang, with_differences=two))
+    blocks += [Block("h2", t("report.assumptions", lang)), Block("p", t("report.assumptions_note", lang))]
+    rows = tuple(
+        (t(f"assume.{r['id']}", lang), f"`{r['values']}`", t(f"source.{r['source_id']}", lang))
+        for _, r in run.assumptions.iterrows()
+    )
+    blocks.append(
+        Block(
+            "table",
+            header=(t("report.col.quantity", lang), t("report.col.value", lang), t("report.col.source", lang)),
+            rows=rows,
+        )
+    )
+    blocks += [Block("h2", t("report.files", lang)), Block("p", t("report.files_note", lang, run_dir=run_dir))]
+    return blocks
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(blocks: Sequence[Block]) -> str:
+    """The report as Markdown; figures are linked as the PNG files beside it."""
+    out: list[str] = []
+    for b in blocks:
+        if b.kind == "h1":
+            out.append(f"# {b.text}")
+        elif b.kind == "h2":
+            out.append(f"## {b.text}")
+        elif b.kind == "p":
+            out.append(b.text)
+        elif b.kind == "table":
+            out.append("| " + " | ".join(_md_cell(h) for h in b.header) + " |")
+            out.append("|" + "|".join("---" for _ in b.header) + "|")
+            out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in b.rows]
+        elif b.kind == "figure":
+            out.append(f"![{b.name}]({b.name}.png)\n\n*{b.text}* ([SVG]({b.name}.svg))")
+        out.append("")
+    return "\n".join(out)
+
+
+_INLINE = (
+    (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
+    (re.compile(r"`(.+?)`"), r"<code>\1</code>"),
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"<em>\1</em>"),
+)
+
+
+def _inline(text: str) -> str:
+    out = html.escape(text, quote=False)
+    for pattern, repl in _INLINE:
+        out = pattern.sub(repl, out)
+    return out
+
+
+_CSS = """
+body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", -apple-system,
+       "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; max-width: 1100px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.5; }
+h1 { border-bottom: 2px solid #0072B2; padding-bottom: .2em; }
+h2 { margin-top: 1.8em; color: #0072B2; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: .3em .6em; text-align: left; vertical-align: top; }
+th { background: #f2f6fa; }
+td code { font-size: 0.85em; word-break: break-word; }
+figure { margin: 1.5em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; margin-top: .3em; }
+"""
+
+# After loading, count the figures that decoded (naturalWidth > 0): a browser test reads the attribute.
+_SCRIPT = """
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var loaded = images.filter(function (img) { return img.complete && img.naturalWidth > 0; }).length;
+  document.body.setAttribute("data-figures-loaded", loaded + "/" + images.length);
+});
+"""
+
+
+def render_html(blocks: Sequence[Block], images: dict[str, bytes], lang: str) -> str:
+    """The report as one self-contained HTML page: figures embedded as PNG data URIs, no external resources."""
+    title = next((b.text for b in blocks if b.kind == "h1"), "report")
+    body: list[str] = []
+    for b in blocks:
+        if b.kind in ("h1", "h2"):
+            body.append(f"<{b.kind}>{_inline(b.text)}</{b.kind}>")
+        elif b.kind == "p":
+            body.append(f"<p>{_inline(b.text)}</p>")
+        elif b.kind == "table":
+            head = "".join(f"<th>{_inline(h)}</th>" for h in b.header)
+            rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in b.rows)
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        elif b.kind == "figure":
+            data = base64.b64encode(images[b.name]).decode("ascii")
+            body.append(
+                f'<figure id="fig-{b.name}"><img src="data:image/png;base64,{data}" alt="{html.escape(b.text)}">'
+                f"<figcaption>{_inline(b.text)}</figcaption></figure>"
+            )
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n<script>{_SCRIPT}</script>\n</head>\n"
+        f"<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )

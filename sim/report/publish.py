@@ -1,0 +1,95 @@
+"""Drawing a run's figures and writing them with its report, from the run's tables alone.
+
+A run publishes (:func:`publish`) from the :class:`~sim.report.tables.RunTables` it has just
+written, and ``python -m sim.report RUN_DIR`` does the same from the files, so the rebuilt
+report equals the original. Figures are drawn in worker processes; words come from
+:mod:`sim.report.i18n`, and ``lang="zh"`` falls back to English with a warning when no CJK
+font is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from sim.report import plots
+from sim.report.document import build_report, render_html, render_markdown
+from sim.report.tables import RunTables
+
+FIGURES: tuple[str, ...] = ("comparison", "funnel", "profit", "survival", "response", "dose_response")
+
+
+def _comparison(run: RunTables, lang: str) -> Figure | None:
+    return plots.comparison_figure(run.summary, run.differences, run.baseline, lang=lang)
+
+
+def _funnel(run: RunTables, lang: str) -> Figure | None:
+    return None if run.funnel is None else plots.funnel_figure(run.funnel, baseline=run.baseline, lang=lang)
+
+
+def _profit(run: RunTables, lang: str) -> Figure | None:
+    if run.curves is None:
+        return None
+    return plots.profit_figure(run.curves, baseline=run.baseline, horizon_days=run.horizon_days, lang=lang)
+
+
+def _survival(run: RunTables, lang: str) -> Figure | None:
+    return None if run.curves is None else plots.survival_figure(run.curves, baseline=run.baseline, lang=lang)
+
+
+def _response(run: RunTables, lang: str) -> Figure | None:
+    return None if run.curves is None else plots.response_figure(run.curves, baseline=run.baseline, lang=lang)
+
+
+def _dose_response(run: RunTables, lang: str) -> Figure | None:
+    touches = run.touches_per_week()
+    if not (touches and plots.varies_touch_frequency(touches)):
+        return None
+    dose = plots.dose_table(run.summary, touches)
+    return plots.dose_response_figure(dose, baseline=run.baseline, lang=lang)
+
+
+FIGURE_BUILDERS: dict[str, Callable[[RunTables, str], Figure | None]] = {
+    "comparison": _comparison,
+    "funnel": _funnel,
+    "profit": _profit,
+    "survival": _survival,
+    "response": _response,
+    "dose_response": _dose_response,
+}  # file name -> builder; a builder returns None when the run's tables do not allow its figure
+
+
+def render_figure(run: RunTables, name: str, lang: str) -> tuple[bytes, bytes] | None:
+    """One figure as (PNG, SVG) bytes, or None when the run's tables do not allow it; runs in a worker."""
+    from sim.report.writers import figure_bytes
+
+    with plots.style(lang) as lang:
+        fig = FIGURE_BUILDERS[name](run, lang)
+        return None if fig is None else figure_bytes(fig)
+
+
+def render_figures(run: RunTables, lang: str, n_jobs: int = -1) -> dict[str, tuple[bytes, bytes]]:
+    """Every figure the run's tables allow, as (PNG, SVG) bytes, drawn in up to ``n_jobs`` processes."""
+    from sim.run.workers import map_in_workers
+
+    names = list(FIGURE_BUILDERS)
+    rendered = map_in_workers(render_figure, [(run, name, lang) for name in names], n_jobs)
+    return {name: images for name, images in zip(names, rendered, strict=True) if images is not None}
+
+
+def publish(run_dir: Path, run: RunTables, n_jobs: int = 1) -> list[Path]:
+    """Draw every figure (in up to ``n_jobs`` processes) and write it (PNG, SVG) with ``report.md`` and
+    ``report.html`` into ``run_dir``."""
+    from sim.report.writers import write_figure_bytes, write_text
+
+    with plots.style(run.lang) as lang:  # resolves the language once, warning here if Chinese has no font
+        rendered = render_figures(run, lang, n_jobs)
+    for name, (png, svg) in rendered.items():
+        write_figure_bytes(run_dir, name, png, svg)
+    images = {name: png for name, (png, _) in rendered.items()}
+    blocks = build_report(run, list(images), lang, run_dir=str(run_dir))
+    paths = [write_text(run_dir / "report.md", render_markdown(blocks))]
+    paths.append(write_text(run_dir / "report.html", render_html(blocks, images, lang)))
+    return [p for name in images for p in (run_dir / f"{name}.png", run_dir / f"{name}.svg")] + paths

@@ -1,0 +1,77 @@
+"""Summaries and paired comparisons across replications (pure pandas/scipy).
+
+Intervals are 95% Student-t intervals over replications. Differences are paired by
+replication: strategies of the same replication share their buyers and luck (common
+random numbers), so the paired difference cancels most of the noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from sim.config import CONTROL
+from sim.run.metrics import METRICS
+
+CONFIDENCE = 0.95
+DIFFERENCE_COLUMNS = ["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
+
+
+def interval(values: np.ndarray) -> tuple[float, float, float, int]:
+    """Mean and 95% t-interval of the finite values; NaNs (missing metrics) are left out."""
+    v = values[np.isfinite(values)]
+    n = v.size
+    if n == 0:
+        return float("nan"), float("nan"), float("nan"), 0
+    mean = float(v.mean())
+    if n == 1:
+        return mean, float("nan"), float("nan"), 1
+    half = float(special.stdtrit(n - 1, 0.5 + CONFIDENCE / 2) * v.std(ddof=1) / np.sqrt(n))  # Student-t quantile
+    return mean, mean - half, mean + half, n
+
+
+def summarise(replications: pd.DataFrame) -> pd.DataFrame:
+    """One row per strategy and metric: mean, ci_low, ci_high, n_replications."""
+    rows = []
+    for (strategy, metric), grp in replications.groupby(["strategy", "metric"], sort=False):
+        mean, lo, hi, n = interval(grp["value"].to_numpy(dtype=float))
+        rows.append(
+            {"strategy": strategy, "metric": metric, "mean": mean, "ci_low": lo, "ci_high": hi, "n_replications": n}
+        )
+    return pd.DataFrame(rows, columns=["strategy", "metric", "mean", "ci_low", "ci_high", "n_replications"])
+
+
+def paired_differences(
+    replications: pd.DataFrame, baseline: str, direction: Callable[[str], int] | None = None
+) -> pd.DataFrame:
+    """Each strategy (not the control arm) minus the baseline, paired by replication, per metric.
+
+    ``prob_better`` is the share of paired replications in which the strategy beat the
+    baseline in the metric's good direction (ties count one half), so two identical
+    strategies give a difference of exactly 0 and prob_better 0.5.
+    """
+    wide = replications.pivot_table(index=["metric", "replication"], columns="strategy", values="value", dropna=False)
+    rows = []
+    for strategy in [s for s in replications["strategy"].unique() if s not in (baseline, CONTROL)]:
+        for metric in replications["metric"].unique():
+            block = wide.loc[metric]
+            diff = (block[strategy] - block[baseline]).to_numpy(dtype=float)
+            mean, lo, hi, n = interval(diff)
+            good = direction(metric) if direction is not None else METRICS[metric].direction
+            d = diff[np.isfinite(diff)] * good
+            prob = float(((d > 0).sum() + 0.5 * (d == 0).sum()) / n) if n else float("nan")
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "baseline": baseline,
+                    "metric": metric,
+                    "mean_diff": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "prob_better": prob,
+                }
+            )
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)

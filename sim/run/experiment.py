@@ -1,0 +1,99 @@
+"""Run an experiment: every strategy on every replication, serially or across cores.
+
+One job is one replication: it draws the platform buyers once and runs every strategy
+on them, with each strategy's own streams seeded from (seed, replication, name), so the
+results do not depend on how jobs are spread over processes. Every experiment also runs
+the ``control`` arm on the same buyers: the baseline strategy with no capture channel,
+so its buyers only ever buy on their platforms. Besides the metric rows, a
+job returns the small tidy tables the figures need (funnel counts and curves on fixed
+grids, :mod:`sim.run.curves`), computed in the worker so the raw records never leave it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from sim.config import CONTROL, ChannelConfig, Experiment, StrategyConfig
+from sim.model.funnel import simulate
+from sim.model.population import build_platform
+from sim.model.streams import Streams
+from sim.run.curves import CURVE_COLUMNS, FUNNEL_COLUMNS, buyers_with_card, curve_frame, funnel_frame
+from sim.run.metrics import compute_metrics
+from sim.run.workers import imap_in_workers
+
+
+def control_strategy(experiment: Experiment) -> StrategyConfig:
+    """The baseline strategy with every capture channel off: nobody joins, nothing is spent."""
+    base = experiment.strategies[experiment.baseline]
+    return replace(base, name=CONTROL, channel=ChannelConfig(card=False, sms=False))
+
+
+@dataclass(frozen=True)
+class ExperimentTables:
+    """What an experiment produces: metric values, funnel counts and curves, per strategy x replication."""
+
+    replications: pd.DataFrame  # strategy, replication, metric, value
+    funnel: pd.DataFrame  # strategy, replication, stage, count
+    curves: pd.DataFrame  # strategy, replication, curve, x, value
+
+
+def run_replication_tables(
+    experiment: Experiment, replication: int, with_control: bool = False
+) -> tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame]:
+    """All strategies on one replication: metric rows (and the control arm's, last), funnel counts and curves."""
+    shared = experiment.shared
+    platform = build_platform(
+        shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication), shared.platform
+    )
+    reached_card = buyers_with_card(platform, shared.run.horizon_days + shared.run.followup_days)
+    rows: list[dict[str, object]] = []
+    funnels, curves = [], []
+    for name, strategy in experiment.strategies.items():
+        record = simulate(strategy, shared, replication, platform)
+        for metric, value in compute_metrics(record).items():
+            rows.append({"strategy": name, "replication": replication, "metric": metric, "value": value})
+        funnels.append(funnel_frame(record, name, replication, reached_card))
+        curves.append(curve_frame(record, name, replication))
+    if with_control:
+        control = simulate(control_strategy(experiment), shared, replication, platform)
+        for metric, value in compute_metrics(control).items():
+            rows.append({"strategy": CONTROL, "replication": replication, "metric": metric, "value": value})
+    return rows, pd.concat(funnels, ignore_index=True), pd.concat(curves, ignore_index=True)
+
+
+def run_replication(experiment: Experiment, replication: int) -> list[dict[str, object]]:
+    """All strategies on one replication; returns tidy rows (strategy, replication, metric, value)."""
+    return run_replication_tables(experiment, replication)[0]
+
+
+def run_experiment_tables(
+    experiment: Experiment, on_done: Callable[[], None] | None = None, *, with_control: bool = False
+) -> ExperimentTables:
+    """Run every replication (``with_control``: and the control arm); every table has its rows in a fixed order
+    (replication, strategy, ...)."""
+    reps = range(experiment.shared.run.n_replications)
+    results = imap_in_workers(
+        run_replication_tables, [(experiment, r, with_control) for r in reps], experiment.shared.run.n_jobs
+    )
+    rows: list[dict[str, object]] = []
+    funnels, curves = [], []
+    for part, funnel, curve in results:
+        rows.extend(part)
+        funnels.append(funnel)
+        curves.append(curve)
+        if on_done is not None:
+            on_done()
+    df = pd.DataFrame(rows, columns=["strategy", "replication", "metric", "value"])
+    return ExperimentTables(
+        replications=df.astype({"value": float}),
+        funnel=pd.concat(funnels, ignore_index=True) if funnels else pd.DataFrame(columns=FUNNEL_COLUMNS),
+        curves=pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=CURVE_COLUMNS),
+    )
+
+
+def run_experiment(experiment: Experiment, on_done: Callable[[], None] | None = None) -> pd.DataFrame:
+    """Run every replication; one row per strategy x replication x metric, in a fixed order."""
+    return run_experiment_tables(experiment, on_done).replications

@@ -1,0 +1,214 @@
+"""Per-replication metrics computed from a run's record (pure numpy/pandas, no SimPy).
+
+Every metric is defined once in :data:`METRICS` (the README's table is written from
+the same definitions). A metric whose denominator is zero (no SMS sent, no members
+acquired, ...) is NaN here and "missing" in the outputs, never 0 or infinity.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.funnel import RunRecord
+from sim.model.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES, ORDER_COST_LINES
+
+DAYS_PER_MONTH = 365.25 / 12.0
+SMS_MARKS_HOURS: tuple[int, ...] = (3, 6, 12, 24)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric's unit, direction (+1: higher is better, -1: lower is better) and definition."""
+
+    unit: str
+    direction: int
+    definition: str
+
+
+METRICS: dict[str, Metric] = {
+    "members_acquired": Metric("members", +1, "friends added (accepted add requests) from card, SMS and referral"),
+    "capture_rate_card": Metric("share", +1, "members added through the package card / cards sent"),
+    "capture_rate_sms": Metric("share", +1, "members added through SMS / SMS sent"),
+    "card_contribution": Metric(
+        "CNY per card", +1, "private gross margin in the first 12 months of card-captured members / cards sent"
+    ),
+    "first_order_rate": Metric("share", +1, "members with a first private order / members acquired"),
+    "cac": Metric(
+        "CNY per member",
+        -1,
+        "acquisition spend (cards, SMS, hook payouts, referral rewards, onboarding staff) / members acquired",
+    ),
+    "cost_per_first_order": Metric(
+        "CNY per first order", -1, "(acquisition spend + first-order subsidies) / first private orders"
+    ),
+    "ltv_12m": Metric(
+        "CNY per member",
+        +1,
+        "private gross margin net of subsidies, touch costs and private order costs (service, shipping, payment "
+        "fee, member discount), plus membership fees, in each member's first 12 months, discounted to the join "
+        "day, per member acquired",
+    ),
+    "incremental_ltv": Metric(
+        "CNY per member",
+        +1,
+        "ltv_12m less what the members' cannibalised orders would have earned on their platform "
+        "(gross margin - commission - ads), discounted alike: the value against the control arm without capture",
+    ),
+    "ltv_horizon": Metric(
+        "CNY per member", +1, "as ltv_12m, but counting only what happens before the end of the horizon"
+    ),
+    "ltv_to_cac": Metric("ratio", +1, "ltv_12m / cac"),
+    "incremental_ltv_to_cac": Metric("ratio", +1, "incremental_ltv / cac"),
+    "monthly_churn": Metric(
+        "share per month",
+        -1,
+        "chance a member churns (first unsubscribe or dormancy) within a month: 1 - exp(-h), "
+        "h = first churn events / member-months at risk before churning",
+    ),
+    "monthly_churn_unsubscribe": Metric(
+        "share per month", -1, "monthly_churn times the share of churn events that are deleting/unsubscribing"
+    ),
+    "monthly_churn_dormancy": Metric(
+        "share per month",
+        -1,
+        "monthly_churn times the share of churn events that are dormancy (no private order within the window)",
+    ),
+    "payback_day": Metric(
+        "day", -1, "first day from which cumulative private net profit (all income minus all costs) stays >= 0"
+    ),
+    "roi": Metric(
+        "ratio", +1, "(private income - all private-domain costs) / all private-domain costs, within the horizon"
+    ),
+    "incremental_roi": Metric(
+        "ratio",
+        +1,
+        "(private income - all private-domain costs - platform contribution lost to cannibalised orders) "
+        "/ all private-domain costs, within the horizon",
+    ),
+    "private_gmv": Metric("CNY", +1, "value of private orders within the horizon"),
+    "private_orders": Metric("orders", +1, "private orders within the horizon"),
+    "brand_orders": Metric(
+        "orders",
+        +1,
+        "orders of the brand from these buyers and their referred friends within the horizon, on the platforms "
+        "and in private: the control arm's platform orders, less the cannibalised ones, plus the private ones",
+    ),
+    "cannibalised_orders": Metric(
+        "orders",
+        -1,
+        "private orders within the horizon that replaced an order the member would have placed "
+        "on their platform (the control arm has it there)",
+    ),
+    "cannibalisation_rate": Metric("share", -1, "cannibalised_orders / private_orders"),
+    "incremental_margin": Metric(
+        "CNY",
+        +1,
+        "private gross margin less order costs (service, shipping, payment fee, member discount) less the "
+        "platform contribution (gross margin - commission - ads) of cannibalised orders, within the horizon: "
+        "the order margin the brand gains over the control arm, before acquisition and retention spend",
+    ),
+    **{
+        f"sms_adds_{h}h": Metric("share", +1, f"SMS add requests within {h} h of sending / SMS sent")
+        for h in SMS_MARKS_HOURS
+    },
+}
+
+
+def _ratio(num: float, den: float) -> float:
+    """num / den, or NaN (missing) when there is no positive denominator or the quotient overflows."""
+    if not den > 0:
+        return float("nan")
+    with np.errstate(over="ignore"):
+        q = np.float64(num) / np.float64(den)
+    return float(q) if np.isfinite(q) else float("nan")
+
+
+def payback_day(ledger_income: np.ndarray, ledger_cost: np.ndarray) -> float:
+    """First day from which cumulative net profit stays non-negative; NaN if it never does."""
+    cum = np.cumsum(ledger_income - ledger_cost)
+    negative = np.flatnonzero(cum < 0)
+    if negative.size == 0:
+        return 0.0
+    last_negative = int(negative[-1])
+    return float(last_negative + 1) if last_negative + 1 < cum.size else float("nan")
+
+
+def monthly_churn(churned: np.ndarray, kind: np.ndarray, months_at_risk: float) -> dict[str, float]:
+    """Monthly churn probability from a constant-hazard fit, split by the kind of churn event."""
+    events = float(churned.sum())
+    total = -math.expm1(-_ratio(events, months_at_risk))
+    unsub = float((churned & (kind == "unsubscribe")).sum())
+    share = _ratio(unsub, events) if events > 0 else 0.0
+    return {
+        "monthly_churn": total,
+        "monthly_churn_unsubscribe": total * share,
+        "monthly_churn_dormancy": total * (1.0 - share),
+    }
+
+
+def compute_metrics(rec: RunRecord) -> dict[str, float]:
+    """All metrics of one replication of one strategy."""
+    m, led = rec.members, rec.ledger
+    n_members = len(m)
+    channel = m["channel"].to_numpy()
+    card_members = channel == "card"
+    acquisition = float(led[list(ACQUISITION_LINES)].to_numpy().sum())
+    first_orders = int(np.isfinite(m["first_order_day"].to_numpy()).sum())
+    cac = _ratio(acquisition, n_members)
+
+    end = float(rec.n_days)
+    join = m["join_day"].to_numpy()
+    churn_day = m["churn_day"].to_numpy()
+    churned = churn_day < end
+    months_at_risk = float(np.clip(np.minimum(churn_day, end) - join, 0.0, None).sum()) / DAYS_PER_MONTH
+    kind = m["churn_type"].to_numpy()
+
+    in_horizon = led.index < rec.horizon_days
+    income = led[list(INCOME_LINES)].to_numpy().sum(axis=1)
+    cost = led[list(COST_LINES)].to_numpy().sum(axis=1)
+    horizon_cost = float(cost[in_horizon].sum())
+    lost = float(led["platform_contribution_lost"].to_numpy()[in_horizon].sum())
+    order_costs = float(led[list(ORDER_COST_LINES)].to_numpy()[in_horizon].sum())
+    order_day = rec.orders["day"].to_numpy()
+    private_orders = int((order_day < rec.horizon_days).sum())
+    cannibalised = int((rec.orders["replaced_platform_order"].to_numpy() & (order_day < rec.horizon_days)).sum())
+    net_horizon = float(income[in_horizon].sum()) - horizon_cost
+
+    out = {
+        "members_acquired": float(n_members),
+        "capture_rate_card": _ratio(card_members.sum(), rec.cards_sent),
+        "capture_rate_sms": _ratio((channel == "sms").sum(), rec.sms_sent),
+        "card_contribution": _ratio(m["gross_margin_12m_cny"].to_numpy()[card_members].sum(), rec.cards_sent),
+        "first_order_rate": _ratio(first_orders, n_members),
+        "cac": cac,
+        "cost_per_first_order": _ratio(acquisition + float(led["first_order_subsidy"].sum()), first_orders),
+        "ltv_12m": _ratio(m["ltv_12m_cny"].sum(), n_members),
+        "ltv_horizon": _ratio(m["ltv_horizon_cny"].sum(), n_members),
+        **monthly_churn(churned, kind, months_at_risk),
+        "payback_day": payback_day(income, cost),
+        "roi": _ratio(net_horizon, horizon_cost),
+        "incremental_roi": _ratio(net_horizon - lost, horizon_cost),
+        "private_gmv": float(led["gmv"].to_numpy()[in_horizon].sum()),
+        "private_orders": float(private_orders),
+        "brand_orders": float(rec.platform_orders - cannibalised + private_orders),
+        "cannibalised_orders": float(cannibalised),
+        "cannibalisation_rate": _ratio(cannibalised, private_orders),
+        "incremental_margin": float(led["gross_margin"].to_numpy()[in_horizon].sum()) - order_costs - lost,
+        "incremental_ltv": _ratio(m["ltv_12m_cny"].sum() - m["lost_platform_12m_cny"].sum(), n_members),
+    }
+    out["ltv_to_cac"] = _ratio(out["ltv_12m"], cac) if np.isfinite(out["ltv_12m"]) else float("nan")
+    out["incremental_ltv_to_cac"] = (
+        _ratio(out["incremental_ltv"], cac) if np.isfinite(out["incremental_ltv"]) else float("nan")
+    )
+    hours = rec.sms_response_hours
+    for h in SMS_MARKS_HOURS:
+        out[f"sms_adds_{h}h"] = _ratio((hours <= h).sum(), rec.sms_sent)
+    return {name: out[name] for name in METRICS}
+
+
+def acquisition_spend(rec: RunRecord) -> float:
+    """Total of the ledger's acquisition lines: the numerator of ``cac``."""
+    return float(rec.ledger[list(ACQUISITION_LINES)].to_numpy().sum())
