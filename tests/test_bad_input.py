@@ -47,7 +47,9 @@ CONFIG_DIR = MAIN / "configs"
 # ----------------------------------------------------------------------------- known bugs
 
 # Each known bug, in one line for the test report; the details are in the report of issue 4.
-EXPERIMENT_FILE_MISSING = None  # fixed: the experiment is untyped until sim/config/compose.py types it, so '???' survives
+EXPERIMENT_FILE_MISSING = (
+    None  # fixed: the experiment is untyped until sim/config/compose.py types it, so '???' survives
+)
 MISSING = None  # fixed: sim/config/compose.py checks OmegaConf's missing keys before merging onto the schema
 ROOT_KEY = None  # fixed: sim/config/compose.py _check_keys rejects keys no schema has, top-level groups included
 UNCHECKED = None  # fixed: sim/config/compose.py _check_keys also covers experiment and report
@@ -349,6 +351,10 @@ def absurd_size_cases() -> list[Case]:
         Case(("run.horizon_days=1000000",), "run.horizon_days", "1000000", r(1, 3650)),
         Case(("run.followup_days=-1",), "run.followup_days", "-1", r(0, 3650)),
         Case(("run.followup_days=1000000",), "run.followup_days", "1000000", r(0, 3650)),
+        *(
+            Case((f"run.followup_days={d}",), "run.followup_days", str(d), "must be at least 365: ltv_12m follows")
+            for d in (0, 60, 364)
+        ),
         Case(("population.buyers_per_year=1000000000000",), "population.buyers_per_year", "1000000000000", r(1, 5e7)),
         Case(("population.buyers_per_year=0",), "population.buyers_per_year", "0", r(1, 5e7)),
         Case(("population.buyers_per_year=-5",), "population.buyers_per_year", "-5", r(1, 5e7)),
@@ -637,7 +643,7 @@ SMALL = [
     "run.n_replications=1",
     "population.buyers_per_year=5000",
     "run.horizon_days=20",
-    "run.followup_days=5",
+    "run.followup_days=365",
     "run.n_jobs=1",
     "run.progress=false",
 ]

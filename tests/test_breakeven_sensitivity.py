@@ -21,7 +21,7 @@ TINY = [
     "run.n_replications=2",
     "population.buyers_per_year=6000",
     "run.horizon_days=60",
-    "run.followup_days=30",
+    "run.followup_days=365",
     "run.seed=17",
     "run.n_jobs=1",
 ]

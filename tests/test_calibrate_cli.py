@@ -254,7 +254,7 @@ def test_command_line_end_to_end_and_the_flagship_experiment_runs_on_the_yaml(tm
         "run.n_replications=2",
         "run.n_jobs=1",
         "run.horizon_days=60",
-        "run.followup_days=30",
+        "run.followup_days=365",
         f"hydra.run.dir={run_dir}",
     ]
     res = subprocess.run(flagship, capture_output=True, text=True, cwd=tmp_path, timeout=300)

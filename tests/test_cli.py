@@ -24,7 +24,7 @@ SMALL = {
     "run.n_replications": "2",
     "population.buyers_per_year": "20000",
     "run.horizon_days": "90",
-    "run.followup_days": "30",
+    "run.followup_days": "365",
     "run.n_jobs": "1",
     "run.seed": "424242",
 }
@@ -116,7 +116,7 @@ def test_funnel_and_curves_have_every_strategy_and_replication(results) -> None:
     added = funnel[funnel["stage"] == "added"].set_index(["strategy", "replication"])["count"]
     assert added.sort_index().tolist() == members.sort_index().tolist()
     days = curves[(curves["curve"] == "net_profit_cny")].groupby(["strategy", "replication"])["x"].max()
-    assert (days == 90 + 30 - 1).all()  # one point per simulated day
+    assert (days == 90 + 365 - 1).all()  # one point per simulated day
 
 
 def test_summary_csv_has_every_metric_for_both_strategies_and_the_control_arm(results) -> None:

@@ -23,7 +23,7 @@ LONG_RUN = [
     "run.n_replications=60",
     "population.buyers_per_year=50000",
     "run.horizon_days=180",
-    "run.followup_days=60",
+    "run.followup_days=365",
     "run.progress=false",
 ]
 STOP_WITHIN_S = 10.0

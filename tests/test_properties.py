@@ -201,7 +201,7 @@ def strategies(draw, name: str = "s") -> StrategyConfig:
             enabled=d.flag(),
             fee_cny=d.cost(200.0),
             uptake_prob=d.u(0.0, 1.0),
-            rate_multiplier=d.u(0.0, 3.0),
+            rate_multiplier=d.u(1.0, 3.0),
             discount_rate=d.u(0.0, 0.3),
         ),
     )
@@ -217,7 +217,7 @@ def shareds(draw) -> SharedConfig:
             n_replications=2,
             n_jobs=1,
             horizon_days=int(d.edge(1, 60, 1)),
-            followup_days=int(d.edge(0, 60, 0)),
+            followup_days=int(d.edge(365, 400, 365)),  # ltv_12m needs 12 months of follow-up
             progress=False,
         ),
         population=PopulationConfig(
@@ -442,7 +442,7 @@ def test_serial_and_parallel_runs_are_identical(first, second, shared: SharedCon
 
 def test_tiny_positive_cost_gives_no_infinite_metric() -> None:
     shared = SharedConfig(
-        run=RunConfig(seed=1, n_replications=1, n_jobs=1, horizon_days=30, followup_days=0, progress=False),
+        run=RunConfig(seed=1, n_replications=1, n_jobs=1, horizon_days=30, followup_days=365, progress=False),
         population=PopulationConfig(buyers_per_year=5000),
         accounting=AccountingConfig(service_cost_per_order_cny=0.0),
     )

@@ -23,7 +23,7 @@ SWEEP = [
     "run.n_replications=2",
     "population.buyers_per_year=8000",
     "run.horizon_days=60",
-    "run.followup_days=30",
+    "run.followup_days=365",
     "run.seed=31",
 ]
 RAY = [

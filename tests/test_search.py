@@ -23,7 +23,7 @@ TINY = [
     "run.n_replications=2",
     "population.buyers_per_year=8000",
     "run.horizon_days=60",
-    "run.followup_days=30",
+    "run.followup_days=365",
     "run.seed=5",
 ]
 
@@ -31,7 +31,13 @@ TINY = [
 def _reps(members: float, ltv: float, cac: float, churn: float) -> pd.DataFrame:
     rows = []
     for rep, bump in enumerate((-1.0, 1.0)):
-        values = {"members_acquired": members, "ltv_12m": ltv + bump, "cac": cac, "monthly_churn": churn}
+        values = {
+            "members_acquired": members,
+            "ltv_12m": ltv + bump,
+            "incremental_ltv": ltv / 2 + bump,
+            "cac": cac,
+            "monthly_churn": churn,
+        }
         rows += [{"strategy": "candidate", "replication": rep, "metric": m, "value": v} for m, v in values.items()]
     return pd.DataFrame(rows)
 
@@ -46,8 +52,10 @@ def test_trials_over_the_churn_ceiling_score_below_every_trial_under_it() -> Non
     assert poor["score"] == pytest.approx(poor["objective_mean"])
     assert rich["objective_mean"] == pytest.approx(40_000.0)
     assert richer["score"] < rich["score"] < INFEASIBLE + 1 < poor["score"]
-    free = trial_result(_reps(1000.0, 50.0, 10.0, 0.6), SearchSettings(churn_ceiling=None))
+    free = trial_result(_reps(1000.0, 50.0, 10.0, 0.6), SearchSettings(objective=NET_PROFIT, churn_ceiling=None))
     assert free["feasible"] and free["score"] == pytest.approx(40_000.0)
+    default = trial_result(_reps(1000.0, 50.0, 10.0, 0.6), SearchSettings(churn_ceiling=None))
+    assert default["score"] == pytest.approx(1000.0 * (25.0 - 10.0))  # incremental by default: members x (incr - cac)
     lower_is_better = trial_result(_reps(10.0, 5.0, 100.0, 0.2), SearchSettings(objective="cac"))
     assert lower_is_better["score"] == pytest.approx(-100.0)
 

@@ -20,14 +20,14 @@ import yaml
 from sim.plan.sweep import point_finished, sweep_keys_from_config, sweep_tables
 from sim.report.writers import write_summary, write_text
 from sim.run.metrics import METRICS
-from sim.run.objectives import NET_PROFIT, derived_rows, paired_table
+from sim.run.objectives import INCREMENTAL_NET_PROFIT, NET_PROFIT, derived_rows, paired_table
 
 KEYS = ["hook.value_cny", "touch.touches_per_week"]
 TINY = [
     "run.n_replications=2",
     "population.buyers_per_year=8000",
     "run.horizon_days=60",
-    "run.followup_days=30",
+    "run.followup_days=365",
     "run.seed=99",
 ]
 SWEEP = ["experiment=hook_cash_vs_coupon", "hook.value_cny=3,10", "touch.touches_per_week=1,3", *TINY]
@@ -46,17 +46,27 @@ def _reps() -> pd.DataFrame:
     rows = []
     for strategy, members, ltv, cac in (("a", 100.0, 30.0, 20.0), ("b", 50.0, 40.0, 10.0)):
         for rep, bump in enumerate((0.0, 1.0)):
-            for metric, value in (("members_acquired", members), ("ltv_12m", ltv + bump), ("cac", cac)):
+            values = (
+                ("members_acquired", members),
+                ("ltv_12m", ltv + bump),
+                ("incremental_ltv", ltv / 2),
+                ("cac", cac),
+            )
+            for metric, value in values:
                 rows.append({"strategy": strategy, "replication": rep, "metric": metric, "value": value})
     return pd.DataFrame(rows)
 
 
-def test_net_profit_is_members_times_ltv_minus_cac() -> None:
+def test_net_profit_is_members_times_ltv_minus_cac_gross_and_incremental() -> None:
     out = derived_rows(_reps())
     assert list(out.columns) == ["strategy", "replication", "metric", "value"]
-    assert set(out["metric"]) == {NET_PROFIT}
-    got = {(r.strategy, r.replication): r.value for r in out.itertuples()}
-    assert got == {("a", 0): 1000.0, ("a", 1): 1100.0, ("b", 0): 1500.0, ("b", 1): 1550.0}
+    assert set(out["metric"]) == {NET_PROFIT, INCREMENTAL_NET_PROFIT}
+    gross = {(r.strategy, r.replication): r.value for r in out[out["metric"] == NET_PROFIT].itertuples()}
+    assert gross == {("a", 0): 1000.0, ("a", 1): 1100.0, ("b", 0): 1500.0, ("b", 1): 1550.0}
+    incremental = {
+        (r.strategy, r.replication): r.value for r in out[out["metric"] == INCREMENTAL_NET_PROFIT].itertuples()
+    }
+    assert incremental == {("a", 0): -500.0, ("a", 1): -500.0, ("b", 0): 500.0, ("b", 1): 500.0}
 
 
 def test_paired_table_of_net_profit() -> None:
@@ -149,7 +159,7 @@ def test_sweep_summary_is_one_tidy_row_per_point_strategy_metric(sweep) -> None:
     table = sweep["before"]
     assert table is not None, sweep["first"].stderr[-3000:]
     assert list(table.columns) == [*KEYS, "point", "strategy", "metric", "mean", "ci_low", "ci_high", "n_replications"]
-    metrics = [*METRICS, NET_PROFIT]
+    metrics = [*METRICS, INCREMENTAL_NET_PROFIT, NET_PROFIT]
     assert len(table) == 4 * 2 * len(metrics)
     assert not table.duplicated(["point", "strategy", "metric"]).any()
     grid = table.drop_duplicates("point")[KEYS].to_numpy().tolist()
@@ -161,16 +171,18 @@ def test_sweep_summary_is_one_tidy_row_per_point_strategy_metric(sweep) -> None:
     point0 = point0[point0["strategy"] != "control"].reset_index(drop=True)  # the sweep leaves the control arm out
     mine = table[table["point"] == 0].drop(columns=[*KEYS, "point"]).iloc[: len(point0)].reset_index(drop=True)
     pd.testing.assert_frame_equal(mine, point0, check_dtype=False)
-    # net profit = members x (ltv - cac) per replication, then averaged
+    # net profit = members x (ltv - cac) per replication, then averaged; gross and incremental
     reps = pd.read_parquet(sweep["dir"] / "0" / "replications.parquet")
     wide = reps[reps["strategy"] == "cash"].pivot(index="replication", columns="metric", values="value")
-    profit = (wide["members_acquired"] * (wide["ltv_12m"] - wide["cac"])).mean()
-    got = table[(table["point"] == 0) & (table["strategy"] == "cash") & (table["metric"] == NET_PROFIT)]["mean"]
-    assert got.iloc[0] == pytest.approx(profit)
+    for name, ltv in ((NET_PROFIT, "ltv_12m"), (INCREMENTAL_NET_PROFIT, "incremental_ltv")):
+        profit = (wide["members_acquired"] * (wide[ltv] - wide["cac"])).mean()
+        got = table[(table["point"] == 0) & (table["strategy"] == "cash") & (table["metric"] == name)]["mean"]
+        assert got.iloc[0] == pytest.approx(profit)
     diffs = pd.read_csv(sweep["dir"] / "sweep_differences.csv")
     assert set(diffs["strategy"]) == {"cash"} and set(diffs["baseline"]) == {"coupon"}
-    assert NET_PROFIT in set(diffs["metric"])
-    for name in ("sweep_ltv_to_cac_heatmap", "sweep_ltv_to_cac_lines", f"sweep_{NET_PROFIT}_heatmap"):
+    assert {NET_PROFIT, INCREMENTAL_NET_PROFIT} <= set(diffs["metric"])
+    figures = ("sweep_incremental_ltv_to_cac_heatmap", "sweep_incremental_ltv_to_cac_lines")
+    for name in (*figures, f"sweep_{INCREMENTAL_NET_PROFIT}_heatmap"):
         assert (sweep["dir"] / f"{name}.png").stat().st_size > 10_000
         assert (sweep["dir"] / f"{name}.svg").is_file()
 

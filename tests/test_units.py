@@ -183,8 +183,10 @@ def test_strategy_consistency_checks() -> None:
 
 
 def test_shared_consistency_checks() -> None:
-    shared = make_shared()
+    shared = make_shared(followup_days=365)
     validate_shared(shared)
+    short = dataclasses.replace(shared, run=dataclasses.replace(shared.run, followup_days=364))
+    assert _error(validate_shared, short).key == "run.followup_days"  # ltv_12m needs 12 months of follow-up
     bad_jobs = dataclasses.replace(shared, run=dataclasses.replace(shared.run, n_jobs=0))
     assert _error(validate_shared, bad_jobs).key == "run.n_jobs"
     bad_date = dataclasses.replace(shared, population=PopulationConfig(start_date="2026-02-30"))

@@ -408,14 +408,15 @@ def test_desk_mean_wait_matches_erlang_c_for_other_team_sizes(agents: int, arriv
 # ----------------------------------------------------------------------------- touch frequency
 
 
-def test_touch_frequency_has_an_interior_optimum_under_defaults() -> None:
-    """LTV (12 months), gross and incremental, at 2 touches a week beats both 0 and 7 a week, under the default
-    priors.
+def test_touch_frequency_dose_response_under_the_default_priors() -> None:
+    """What the README claims of touch frequency under the default (assumed) touch-response priors: LTV
+    (12 months), gross and incremental, peaks in the middle: 5 touches a week beats both 0 and 7 a week.
 
-    Paired replications on common random numbers; the engine's own paired difference and its 95%
-    Student-t interval (sim.run.compare) must exclude 0. Only the run's size differs from the defaults
-    (30-day horizon, 365-day follow-up so that every member has 12 months, 16 replications); the
-    platform is the default one (Tmall, half of a member's natural repurchases private).
+    Not a published result: a check that the documented claim is what the model with its documented
+    priors says (issue 21: the claim follows the model, the priors are not tuned to a shape). Paired
+    replications on common random numbers; the engine's paired difference and its 95% Student-t interval
+    (sim.run.compare) must exclude 0. Only the run's size differs from the defaults (30-day horizon,
+    365-day follow-up so that every member has 12 months, 16 replications).
     """
     shared = make_shared(
         seed=20261123,
@@ -427,19 +428,19 @@ def test_touch_frequency_has_an_interior_optimum_under_defaults() -> None:
         platform=PlatformConfig(),
     )
     strategies = {
-        f"touch_{k}": StrategyConfig(name=f"touch_{k}", touch=TouchConfig(touches_per_week=float(k))) for k in (0, 2, 7)
+        f"touch_{k}": StrategyConfig(name=f"touch_{k}", touch=TouchConfig(touches_per_week=float(k)))
+        for k in (0, 5, 7)
     }
-    assert strategies["touch_2"] == StrategyConfig(name="touch_2")  # 2 a week is the default
-    reps = run_experiment(Experiment("touch", "?", "touch_2", strategies, shared))
-    diffs = paired_differences(reps, "touch_2").set_index(["strategy", "metric"])
+    reps = run_experiment(Experiment("touch", "?", "touch_5", strategies, shared))
+    diffs = paired_differences(reps, "touch_5").set_index(["strategy", "metric"])
     for metric, other in itertools.product(("ltv_12m", "incremental_ltv"), ("touch_0", "touch_7")):
         ltv = reps[reps["metric"] == metric].groupby("strategy")["value"].mean()
         d = diffs.loc[(other, metric)]
-        mean_diff, half = -d["mean_diff"], (d["ci_high"] - d["ci_low"]) / 2  # ltv(2) - ltv(other)
+        mean_diff, half = -d["mean_diff"], (d["ci_high"] - d["ci_low"]) / 2  # ltv(5) - ltv(other)
         t = float(stats.t.ppf(0.975, shared.run.n_replications - 1))
         print(
-            f"VALIDATION | touch: {metric}(2/wk) - {metric}({other[6:]}/wk) | measured {mean_diff:.4g} CNY "
+            f"VALIDATION | touch: {metric}(5/wk) - {metric}({other[6:]}/wk) | measured {mean_diff:.4g} CNY "
             f"[{-d['ci_high']:.4g}, {-d['ci_low']:.4g}] | expected > 0 | SE {half / t:.3g} | "
-            f"{metric} {ltv['touch_2']:.4g} vs {ltv[other]:.4g}"
+            f"{metric} {ltv['touch_5']:.4g} vs {ltv[other]:.4g}"
         )
-        assert d["ci_high"] < 0.0, f"{metric}(2/wk) - {metric}({other}) 95% interval includes 0: {d.to_dict()}"
+        assert d["ci_high"] < 0.0, f"{metric}(5/wk) - {metric}({other}) 95% interval includes 0: {d.to_dict()}"

@@ -36,6 +36,7 @@ from sim.config.schema import (
     unlocked,
 )
 from sim.config.shared import (
+    LTV_WINDOW_DAYS,
     AccountingConfig,
     MarketplaceConfig,
     PeakConfig,
@@ -69,6 +70,7 @@ from sim.config.strategy import (
 )
 
 __all__ = [
+    "LTV_WINDOW_DAYS",
     "AccountingConfig",
     "CONTROL",
     "CardConfig",

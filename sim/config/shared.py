@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from sim.config.fields import nonneg, positive, prob, within
 
+LTV_WINDOW_DAYS = 365  # ltv_12m follows each member for their first 12 months after joining
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -20,7 +22,7 @@ class RunConfig:
     n_replications: int = within(20, 1, 10_000)
     n_jobs: int = within(-1, -1, 1024)  # -1: all cores
     horizon_days: int = within(365, 1, 3650)  # acquisition window, calendar days
-    followup_days: int = nonneg(365, 3650)  # members keep being simulated this long after the horizon
+    followup_days: int = nonneg(365, 3650)  # members are followed this long after the horizon: >= LTV_WINDOW_DAYS
     progress: bool = True
 
 
@@ -72,8 +74,8 @@ class TouchResponseConfig:
     lift_decay_days: float = positive(4.0, 365.0)
     delete_risk: dict[str, float] = field(
         default_factory=lambda: {"educational": 0.0015, "emotional": 0.0015, "promotional": 0.003}
-    )  # per-touch delete probability when recent touches equal the member's tolerance
-    fatigue_decay_days: float = positive(7.0, 365.0)
+    )  # per-touch delete probability when the recent touch rate equals the member's tolerance
+    fatigue_decay_days: float = positive(7.0, 365.0)  # how fast the recent touch rate forgets (sim.model.touches)
     fatigue_exponent: float = nonneg(2.0, 10.0)
 
 
@@ -94,7 +96,7 @@ class PopulationConfig:
     spend: SpendConfig = field(default_factory=SpendConfig)
     unsubscribe: UnsubscribeConfig = field(default_factory=UnsubscribeConfig)
     touch_response: TouchResponseConfig = field(default_factory=TouchResponseConfig)
-    touch_tolerance_per_week: float = positive(3.0, 100.0)  # mean over buyers
+    touch_tolerance_per_week: float = positive(3.0, 100.0)  # mean over buyers: touches per week at delete_risk
     touch_tolerance_shape: float = positive(4.0, 1e3)  # Gamma shape of the tolerance
     delivery_days_mean: float = positive(3.0, 60.0)  # order to parcel delivery, Gamma(shape 4)
     scan_delay_days_mean: float = nonneg(1.0, 60.0)  # delivery to scanning the card, exponential

@@ -180,7 +180,7 @@ class MembershipConfig:
     enabled: bool = False
     fee_cny: float = nonneg(99.0, 1e5)
     uptake_prob: float = prob(0.1)
-    rate_multiplier: float = within(1.5, 0.0, 100.0)
+    rate_multiplier: float = within(1.5, 1.0, 100.0)  # paid members' repurchase rate / natural rate
     discount_rate: float = prob(0.05)  # member price discount on private orders
 
 

@@ -13,7 +13,16 @@ import math
 from enum import Enum
 from typing import Any
 
-from sim.config import CardDesign, ContentType, HookType, PlatformConfig, Segment, SharedConfig, StrategyConfig
+from sim.config import (
+    LTV_WINDOW_DAYS,
+    CardDesign,
+    ContentType,
+    HookType,
+    PlatformConfig,
+    Segment,
+    SharedConfig,
+    StrategyConfig,
+)
 
 
 class ConfigError(ValueError):
@@ -113,6 +122,13 @@ def validate_shared(shared: SharedConfig) -> None:
     _check_values(resp.lift, "population.touch_response.lift", 0.0, 100.0)
     _check_keys(resp.delete_risk, ContentType, "population.touch_response.delete_risk", complete=True)
     _check_values(resp.delete_risk, "population.touch_response.delete_risk", 0.0, 1.0)
+    if shared.run.followup_days < LTV_WINDOW_DAYS:
+        raise ConfigError(
+            "run.followup_days",
+            shared.run.followup_days,
+            f"must be at least {LTV_WINDOW_DAYS}: ltv_12m follows every member for 12 months after joining; "
+            "to run faster, simulate fewer buyers (population.buyers_per_year) or a shorter run.horizon_days",
+        )
     if shared.run.n_jobs == 0:
         raise ConfigError("run.n_jobs", 0, "must be -1 (all cores) or a positive number of processes")
 

@@ -302,8 +302,7 @@ class FunnelModel:
                 "lost_platform_12m_cny": m.lost_platform_12m_cny,
             }
         )
-        rows, days, spend, replaces = m.order_table()
-        orders = pd.DataFrame({"member": rows, "day": days, "spend_cny": spend, "replaced_platform_order": replaces})
+        orders = pd.DataFrame(m.order_table())
         stages = self.sms_stage_counts
         return RunRecord(
             strategy=self.s.name,

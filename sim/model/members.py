@@ -8,14 +8,18 @@ that day at once:
    cadence, spaced at least 7 / cap_per_week days apart, each with a fatigue delete risk;
 2. deleting/unsubscribing at each member's shifted-beta-geometric time (drawn at joining);
 3. the first private order, if due today;
-4. repeat orders: Poisson counts at the member's BG/NBD rate, lifted by recent touches,
-   capped by the number of repeat purchases left before BG/NBD dropout, so that with
-   touches off the counts are exactly BG/NBD's. Each order is either one of the member's
-   natural repurchases (the share 1 / lift of the rate) or one the touches added. A
-   natural repurchase goes private with the platform's ``private_share``, replacing the
-   platform order the member would have placed (a cannibalised order), and otherwise
-   stays on the platform, where the control arm has it too; added orders are private
-   and new. Referred friends bought on no platform: their orders are all private and new;
+4. repeat orders, in two streams. *Natural* repurchases are what the member would buy anyway:
+   Poisson counts at the member's BG/NBD rate, capped by the purchases left before BG/NBD
+   dropout, so with or without touches or membership they are exactly BG/NBD's (same counts,
+   times and spends on common random numbers). A natural repurchase goes private with the
+   platform's ``private_share``, replacing the platform order the member would have placed (a
+   cannibalised order), and otherwise stays on the platform, where the control arm has it too.
+   *Added* orders come on top, from streams of their own, at the natural rate times (boost - 1),
+   boost being the touch lift (1 + decayed lift) times the paid-membership multiplier, and only
+   while the member is alive in BG/NBD's sense (before the repurchase after which they drop out):
+   touches make a live customer buy more often, they do not bring back one who has left. Added
+   orders are private and new. Referred friends bought on no platform: all their orders are
+   private and new;
 5. referral invitations from today's private orders;
 6. dormancy: no private order (or join) within the window.
 
@@ -36,17 +40,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import SharedConfig, StrategyConfig
+from sim.config import LTV_WINDOW_DAYS, SharedConfig, StrategyConfig
 from sim.model.capture import hook_cost_on_add_cny, hook_cost_on_redeem_cny
 from sim.model.ledger import Ledger
 from sim.model.population import HOURS_PER_DAY, People
 from sim.model.streams import Streams, exponential_from_uniform, gamma_from_uniform, poisson_from_uniform
-from sim.model.touches import TouchPolicy
+from sim.model.touches import TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2
 CHANNELS: tuple[str, ...] = ("card", "sms", "referral")
 NO_CHURN, UNSUBSCRIBED, DORMANT = 0, 1, 2
-LTV_WINDOW_DAYS = 365.0
 TOUCH_PHASE = 0.5  # a member's first touch comes half a touch interval after joining
 RECHECK = 1.0  # members of an untouched segment are looked at again the next day
 
@@ -72,12 +75,13 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "churn_type": (np.int8, NO_CHURN),
     "last_activity_day": (np.float64, 0.0),
     "dormant_day": (np.float64, math.inf),  # when dormancy churn strikes unless an order comes first
-    "n_orders": (np.int64, 0),
+    "n_orders": (np.int64, 0),  # private orders, the first included
+    "n_added": (np.int64, 0),  # of which added by touches or paid membership
     "spend_cny": (np.float64, 0.0),
     "lift": (np.float64, 0.0),  # as of lift_day
     "lift_day": (np.float64, 0.0),
-    "fatigue": (np.float64, 0.0),  # as of fatigue_day
-    "fatigue_day": (np.float64, 0.0),
+    "fatigue": (np.float64, 0.0),  # touches so far, each decayed by exp(-age / fatigue_decay_days), as of fatigue_day
+    "fatigue_day": (np.float64, 0.0),  # time of the member's last touch
     "ltv_12m_cny": (np.float64, 0.0),
     "ltv_horizon_cny": (np.float64, 0.0),
     "gross_margin_12m_cny": (np.float64, 0.0),
@@ -115,7 +119,7 @@ class Members:
         self.cols: dict[str, np.ndarray] = {}
         self._grow(1024)
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
-        self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.touches = TouchPolicy(strategy.touch, shared.population.touch_response)
         self._resolve_platforms()
 
@@ -217,31 +221,21 @@ class Members:
             self.streams.uniform("first_order_channel", c["buyer"][first]) < self.s.offer.first_order_cannibalisation
         )
 
-        # repeat orders: Poisson counts, capped by the purchases left before BG/NBD dropout
+        # repeat orders: the member's natural ones (BG/NBD, whatever the touches), then those touches add on top
         buyers = np.flatnonzero(c["can_buy"][:n])
         start = np.maximum(float(day), c["first_order_day"][buyers])
-        lift = c["lift"][buyers] * np.exp(
-            -(day - c["lift_day"][buyers]) / self.shared.population.touch_response.lift_decay_days
-        )
-        boost = 1.0 + lift  # total rate / natural rate
-        if self.s.membership.enabled:
-            boost = np.where(c["paid_member"][buyers], boost * self.s.membership.rate_multiplier, boost)
-        rate = c["rate_per_day"][buyers] * boost
-        luck = self.streams.uniform("purchases", c["buyer"][buyers], day)
-        k = np.minimum(poisson_from_uniform(rate * (end - start), luck), c["repeats_left"][buyers])
-        left = c["repeats_left"][buyers] - k
-        c["repeats_left"][buyers] = left
-        c["can_buy"][buyers[left == 0]] = False
-        rep = np.repeat(buyers, k)
-        occurrence = _occurrence(rep)
-        when = self.streams.uniform("order_times", c["buyer"][rep], day, occurrence)
-        t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
-        rep, t_rep, rep_replaces = self._route(day, rep, t_rep, occurrence, np.repeat(1.0 / boost, k))
+        nat, t_nat, alive_until = self._natural_repeats(day, buyers, start, end)
+        nat, t_nat, nat_replaces = self._route_natural(day, nat, t_nat)
+        added, t_added = self._added_repeats(day, buyers, start, alive_until)
 
         # money of every private order placed today
-        orders = np.concatenate([first, rep])
+        orders = np.concatenate([first, nat, added])
         numbers = self._book_orders(
-            day, orders, np.concatenate([t_first, t_rep]), np.concatenate([first_replaces, rep_replaces])
+            day,
+            orders,
+            np.concatenate([t_first, t_nat, t_added]),
+            np.concatenate([first_replaces, nat_replaces, np.zeros(added.size, dtype=bool)]),
+            np.concatenate([np.zeros(first.size + nat.size, dtype=bool), np.ones(added.size, dtype=bool)]),
         )
 
         # dormancy, as the operator sees it: no private order within the window
@@ -252,21 +246,72 @@ class Members:
 
         return self._invite(day, orders, numbers)
 
-    def _route(
-        self, day: int, rep: np.ndarray, t_rep: np.ndarray, occurrence: np.ndarray, natural: np.ndarray
+    def _natural_repeats(
+        self, day: int, buyers: np.ndarray, start: np.ndarray, end: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Split repeat orders by channel; returns the private ones (member, time) and whether each replaced a
-        platform order.
+        """The natural repurchases of members ``buyers`` in [start, end): what they would buy anyway.
 
-        With probability ``natural`` an order is a natural repurchase: private with the platform's private
-        share (cannibalised), else a platform order, dropped here because the platform layer has it already.
-        The rest were added by touches or membership: private and new.
+        Poisson counts at the member's BG/NBD rate, capped by the purchases left before dropout, so
+        they depend on nothing a strategy does after the first order (touches, membership). Returns
+        (member, time) of each order and, per buyer, the end of their alive time within the day: the
+        time of the repurchase after which they drop out, or ``end``.
+        """
+        c = self.cols
+        luck = self.streams.uniform("purchases", c["buyer"][buyers], day)
+        k = np.minimum(poisson_from_uniform(c["rate_per_day"][buyers] * (end - start), luck), c["repeats_left"][buyers])
+        left = c["repeats_left"][buyers] - k
+        c["repeats_left"][buyers] = left
+        c["can_buy"][buyers[left == 0]] = False
+        rep = np.repeat(buyers, k)
+        when = self.streams.uniform("order_times", c["buyer"][rep], day, _occurrence(rep))
+        t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
+        alive_until = np.full(buyers.size, end)
+        dropped = np.repeat(left == 0, k)
+        if dropped.any():
+            last = np.full(buyers.size, -math.inf)
+            np.maximum.at(last, np.repeat(np.arange(buyers.size), k)[dropped], t_rep[dropped])
+            alive_until = np.where(left == 0, last, end)
+        return rep, t_rep, alive_until
+
+    def _route_natural(self, day: int, rep: np.ndarray, t_rep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Natural repurchases by channel: the private ones (member, time) and whether each replaced a platform order.
+
+        A member's natural repurchase goes private with their platform's private share, replacing the
+        platform order they would have placed (cannibalised); otherwise it stays on the platform, where the
+        platform layer and the control arm have it already, and is dropped here. Referred friends bought on
+        no platform: their orders are private and replace nothing.
         """
         market = self.cols["marketplace"][rep]
-        u = self.streams.uniform("order_channel", self.cols["buyer"][rep], day, occurrence)
-        replaces = (u < natural * self._private_share[market]) & self._replaces[market]
-        private = replaces | (u >= natural) | ~self._replaces[market]
+        u = self.streams.uniform("order_channel", self.cols["buyer"][rep], day, _occurrence(rep))
+        replaces = (u < self._private_share[market]) & self._replaces[market]
+        private = replaces | ~self._replaces[market]
         return rep[private], t_rep[private], replaces[private]
+
+    def _added_repeats(
+        self, day: int, buyers: np.ndarray, start: np.ndarray, alive_until: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Orders that touches and paid membership add on top of the natural ones, in [start, alive_until).
+
+        The rate is the natural rate times (boost - 1), where boost is the touch lift's multiplier
+        (1 + decayed lift) times the paid-membership multiplier; only while the member is alive in
+        BG/NBD's sense, so a member who has dropped out is not brought back. Added orders are private
+        and new: none replaces a platform order. Drawn from streams of their own, so natural
+        repurchases are the same whatever the touches.
+        """
+        c = self.cols
+        lift = c["lift"][buyers] * np.exp(
+            -(day - c["lift_day"][buyers]) / self.shared.population.touch_response.lift_decay_days
+        )
+        boost = 1.0 + lift
+        if self.s.membership.enabled:
+            boost = np.where(c["paid_member"][buyers], boost * self.s.membership.rate_multiplier, boost)
+        span = np.maximum(alive_until - start, 0.0)
+        mean = c["rate_per_day"][buyers] * (boost - 1.0) * span
+        luck = self.streams.uniform("added_purchases", c["buyer"][buyers], day)
+        k = poisson_from_uniform(mean, luck)
+        rep = np.repeat(buyers, k)
+        when = self.streams.uniform("added_order_times", c["buyer"][rep], day, _occurrence(rep))
+        return rep, np.repeat(start, k) + np.repeat(span, k) * when
 
     def _touch(self, day: int) -> None:
         """Send the touches due today, book their cost, and let fatigue make some members leave.
@@ -286,7 +331,7 @@ class Members:
         sent = np.zeros(due.size, dtype=np.int64)
         sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
         c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
-        hit, sent, seg, first_touch = due[touched], sent[touched], seg[touched], first_touch[touched]
+        hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return
         u = self.streams.uniform(
@@ -300,10 +345,14 @@ class Members:
             c["lift"][hit] * np.exp(-(day - c["lift_day"][hit]) / resp.lift_decay_days) + counts @ self.touches.lift
         )
         c["lift_day"][hit] = day
-        fatigue = c["fatigue"][hit] * np.exp(-(day - c["fatigue_day"][hit]) / resp.fatigue_decay_days) + sent
+        tau = resp.fatigue_decay_days
+        last_touch = first_touch + (sent - 1) * interval
+        decayed = c["fatigue"][hit] * np.exp(-(last_touch - c["fatigue_day"][hit]) / tau)
+        fatigue = decayed + decayed_batch(sent, interval, tau)
         c["fatigue"][hit] = fatigue
-        c["fatigue_day"][hit] = day
-        pressure = (fatigue / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
+        c["fatigue_day"][hit] = last_touch
+        rate = touch_rate_per_week(fatigue, tau)
+        pressure = (rate / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
         delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * pressure)
         leaving = self.streams.uniform("touch_delete", c["buyer"][hit], day) < delete_prob
         self._leave(hit[leaving], first_touch[leaving])
@@ -349,13 +398,23 @@ class Members:
             self.ledger.book_many("membership_fee", t_first[joins], s.membership.fee_cny)
             self._accrue(day, first[joins], s.membership.fee_cny)
 
-    def _book_orders(self, day: int, orders: np.ndarray, t_orders: np.ndarray, replaces: np.ndarray) -> np.ndarray:
+    def _book_orders(
+        self, day: int, orders: np.ndarray, t_orders: np.ndarray, replaces: np.ndarray, added: np.ndarray
+    ) -> np.ndarray:
         """Draw each private order's spend (Gamma-Gamma); book margin, order costs, discounts and, for orders that
-        replaced a platform order (``replaces``), the platform contribution lost; reset dormancy."""
+        replaced a platform order (``replaces``), the platform contribution lost; reset dormancy.
+
+        Returns each order's number, the coordinate of its luck (spend, referral): the member's 0-based count of
+        natural orders (the first order included) for a natural order, and -1, -2, ... for added ones, so that
+        natural orders keep their luck whatever touches add.
+        """
         if orders.size == 0:
             return np.empty(0, dtype=np.int64)
         c, acc = self.cols, self.shared.accounting
-        number = c["n_orders"][orders] + _occurrence(orders)  # the member's 0-based order number
+        number = np.empty(orders.size, dtype=np.int64)
+        natural = orders[~added]
+        number[~added] = c["n_orders"][natural] - c["n_added"][natural] + _occurrence(natural)
+        number[added] = -(c["n_added"][orders[added]] + _occurrence(orders[added]) + 1)
         luck = self.streams.uniform("spend", c["buyer"][orders], number)
         spend = gamma_from_uniform(self.shared.population.spend.p, 1.0 / c["spend_rate"][orders], luck)
         discount = np.where(c["paid_member"][orders], self.s.membership.discount_rate, 0.0) * spend
@@ -368,6 +427,7 @@ class Members:
         np.add.at(c["lost_platform_12m_cny"], orders, self._discounted(day, orders, lost)[1])
         np.add.at(c["spend_cny"], orders, spend)
         np.add.at(c["n_orders"], orders, 1)
+        np.add.at(c["n_added"], orders[added], 1)
         np.maximum.at(c["last_activity_day"], orders, t_orders)
         still = orders[c["churn_type"][orders] == NO_CHURN]
         c["dormant_day"][still] = c["last_activity_day"][still] + acc.dormancy_window_days
@@ -381,7 +441,7 @@ class Members:
         ledger.book("payment_fee", day, float(payment_fee.sum()))
         ledger.book("membership_discount", day, float(discount.sum()))
         ledger.book("platform_contribution_lost", day, float(lost.sum()))
-        self._orders.append((orders, t_orders, spend, replaces))
+        self._orders.append((orders, t_orders, spend, replaces, added))
         return number
 
     def _invite(self, day: int, orders: np.ndarray, numbers: np.ndarray) -> Invitations:
@@ -406,15 +466,17 @@ class Members:
 
     def order_log(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All private orders: (member row, day, spend_cny), in the order they were booked."""
-        rows, days, spend, _ = self.order_table()
-        return rows, days, spend
+        table = self.order_table()
+        return table["member"], table["day"], table["spend_cny"]
 
-    def order_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """All private orders: (member row, day, spend_cny, replaced a platform order), in booking order."""
+    def order_table(self) -> dict[str, np.ndarray]:
+        """All private orders in booking order: member row, day, spend_cny, replaced_platform_order (a cannibalised
+        natural repurchase or first order) and added (an order touches or paid membership added)."""
+        names = ("member", "day", "spend_cny", "replaced_platform_order", "added")
         if not self._orders:
-            return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), np.empty(0, dtype=bool)
-        rows, days, spend, replaces = (np.concatenate(parts) for parts in zip(*self._orders, strict=True))
-        return rows, days, spend, replaces
+            dtypes = (np.int64, np.float64, np.float64, bool, bool)
+            return {name: np.empty(0, dtype=dtype) for name, dtype in zip(names, dtypes, strict=True)}
+        return {name: np.concatenate(part) for name, part in zip(names, zip(*self._orders, strict=True), strict=True)}
 
 
 def _occurrence(ids: np.ndarray) -> np.ndarray:

@@ -67,3 +67,25 @@ class TouchPolicy:
         row = np.repeat(np.arange(sent.size), sent)
         kind = (u[:, None] >= self.cum_mix[np.repeat(seg, sent)]).sum(axis=1)
         return np.bincount(row * len(CONTENT) + kind, minlength=sent.size * len(CONTENT)).reshape(-1, len(CONTENT))
+
+
+def decayed_batch(sent: np.ndarray, interval_days: np.ndarray, decay_days: float) -> np.ndarray:
+    """``sent`` touches ``interval_days`` apart, each decayed by exp(-age / decay_days), as of the last of them."""
+    q = np.exp(-interval_days / decay_days)
+    return np.where(sent > 1, (1.0 - q**sent) / (1.0 - q), sent.astype(np.float64))
+
+
+def touch_rate_per_week(decayed_count: np.ndarray, decay_days: float) -> np.ndarray:
+    """The recent touch rate, in touches per week, that fatigue compares with the member's tolerance.
+
+    ``decayed_count`` is the member's touches so far, each weighted by exp(-age / decay_days), at the
+    time of their latest touch. The rate is the regular cadence that would leave that count:
+    touches every D days, forever, leave 1 / (1 - exp(-D / decay_days)), so
+    D = -decay_days * ln(1 - 1 / count) and the rate is 7 / D. For any regular cadence this is the
+    cadence itself, whatever ``decay_days`` (which only sets how fast the measure forgets); it starts
+    at 0 for a single touch and grows towards the cadence over the first few touches.
+    """
+    count = np.asarray(decayed_count, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days_apart = -decay_days * np.log1p(-1.0 / count)
+        return np.where(count > 1.0, 7.0 / days_apart, 0.0)

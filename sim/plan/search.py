@@ -7,7 +7,7 @@ point of the sweep: the *base* strategy (the top-level groups) with the trial's 
 alone as the strategy ``candidate`` on the experiment's seed, so every trial sees the same
 buyers and luck (common random numbers) and trials differ only by their levers.
 
-A trial scores its objective's mean (``net_profit_12m`` or any metric, signed so that higher is
+A trial scores its objective's mean (``incremental_net_profit_12m`` by default, or any metric, signed so that higher is
 better) when the mean of ``churn_metric`` is at most ``churn_ceiling``; otherwise it scores
 :data:`INFEASIBLE` minus the excess, below every trial within the ceiling. The settings live in
 the search callback's config (``hydra.callbacks.search``), which also, when the multirun ends:
@@ -37,19 +37,28 @@ import pandas as pd
 import yaml
 
 from sim.config import STRATEGY_GROUPS
-from sim.run.objectives import NET_PROFIT, metric_info, paired_table, with_derived
+from sim.run.objectives import DEFAULT_OBJECTIVE, NET_PROFIT, metric_info, paired_table, with_derived
 
 CALLBACK_TARGET = "sim.plan.search.SearchCallback"
 CANDIDATE = "candidate"
 INFEASIBLE = -1e12  # score of a trial over the churn ceiling, minus its excess
-REPORT_METRICS: tuple[str, ...] = (NET_PROFIT, "ltv_to_cac", "ltv_12m", "cac", "members_acquired", "monthly_churn")
+REPORT_METRICS: tuple[str, ...] = (
+    DEFAULT_OBJECTIVE,
+    NET_PROFIT,
+    "incremental_ltv_to_cac",
+    "ltv_to_cac",
+    "incremental_ltv",
+    "cac",
+    "members_acquired",
+    "monthly_churn",
+)
 
 
 @dataclass(frozen=True)
 class SearchSettings:
     """What the search maximises and under which constraint (``hydra.callbacks.search``)."""
 
-    objective: str = NET_PROFIT
+    objective: str = DEFAULT_OBJECTIVE
     churn_metric: str = "monthly_churn"
     churn_ceiling: float | None = 0.35
     confirm_seed_offset: int = 1

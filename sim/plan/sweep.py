@@ -11,8 +11,9 @@ numbers) and differ only where their settings do.
   directory skips it, and a sweep killed midway loses no finished point.
 - :func:`sweep_tables` reads every finished point back into one tidy table: one row per point x
   strategy x metric, the swept settings as columns, with means and 95% intervals (and the same
-  for the paired differences against each point's baseline). The derived ``net_profit_12m``
-  (:mod:`sim.run.objectives`) is added from each point's replications.
+  for the paired differences against each point's baseline). The derived profits
+  ``incremental_net_profit_12m`` and ``net_profit_12m`` (:mod:`sim.run.objectives`) are added from
+  each point's replications.
 - :class:`SweepSummaryCallback` writes ``sweep_summary.csv``, ``sweep_differences.csv`` and the
   figures when the multirun ends; ``python -m sim.plan.sweep SWEEP_DIR`` rebuilds them from whatever
   finished (after a kill, or with other metrics).
@@ -32,11 +33,11 @@ import yaml
 
 from sim.config import CONTROL
 from sim.run.compare import summarise
-from sim.run.objectives import NET_PROFIT, derived_rows, metric_info, paired_table
+from sim.run.objectives import DERIVED, INCREMENTAL_NET_PROFIT, derived_rows, metric_info, paired_table
 
 SUMMARY = "summary.csv"
 CONFIG = "config_resolved.yaml"
-DEFAULT_FIGURE_METRICS: tuple[str, ...] = ("ltv_to_cac", NET_PROFIT, "monthly_churn")
+DEFAULT_FIGURE_METRICS: tuple[str, ...] = (INCREMENTAL_NET_PROFIT, "incremental_ltv_to_cac", "monthly_churn")
 # settings that change how a point runs, not what it computes: a finished point stays valid whatever they are
 VOLATILE_KEYS: tuple[tuple[str, str], ...] = (("run", "n_jobs"), ("run", "progress"))
 SUMMARY_COLUMNS = ["point", "strategy", "metric", "mean", "ci_low", "ci_high", "n_replications"]
@@ -222,7 +223,7 @@ def point_tables(point: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         baseline = _baseline(point, differences)
         if baseline is not None and reps["strategy"].nunique() > 1:
             both = pd.concat([reps, derived], ignore_index=True)
-            extra = paired_table(both, baseline, [NET_PROFIT])
+            extra = paired_table(both, baseline, list(DERIVED))
             differences = pd.concat([d for d in (differences, extra) if not d.empty], ignore_index=True)
     return summary, differences
 

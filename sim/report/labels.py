@@ -284,8 +284,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "假设；模型形式来自 Fader 与 Hardie（2007）",
     ),
     "source.touch_response": (
-        "assumption: no published numbers; profit per member peaks near 2 touches a week (频繁打扰导致退订)",
-        "假设：无公开数据；设定使单成员利润在每周约 2 次触达时最高（频繁打扰导致退订）",
+        "assumption: no published numbers; under these values LTV per member peaks near 5 touches a week, "
+        "and more touching is punished by deletes (频繁打扰导致退订)",
+        "假设：无公开数据；在此设定下单成员 LTV 在每周约 5 次触达时最高，触达更频繁则删除增多（频繁打扰导致退订）",
     ),
     "source.assumption": ("assumption", "假设"),
     "source.first_order": (

@@ -1,12 +1,13 @@
 """Run an experiment: every strategy on every replication, serially or across cores.
 
 One job is one replication: it draws the platform buyers once and runs every strategy
-on them, with each strategy's own streams seeded from (seed, replication, name), so the
-results do not depend on how jobs are spread over processes. Every experiment also runs
-the ``control`` arm on the same buyers: the baseline strategy with no capture channel,
-so its buyers only ever buy on their platforms. Besides the metric rows, a
-job returns the small tidy tables the figures need (funnel counts and curves on fixed
-grids, :mod:`sim.run.curves`), computed in the worker so the raw records never leave it.
+on them. Every strategy of a replication uses the same random streams, seeded from (seed,
+replication) and each stream's name, so strategies differ only where their logic differs
+(common random numbers), and the results do not depend on how jobs are spread over processes.
+Every experiment also runs the ``control`` arm on the same buyers: the baseline strategy with
+no capture channel, so its buyers only ever buy on their platforms. Besides the metric rows, a
+job returns the small tidy tables the figures need (funnel counts and curves on fixed grids,
+:mod:`sim.run.curves`), computed in the worker so the raw records never leave it.
 """
 
 from __future__ import annotations

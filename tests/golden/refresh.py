@@ -28,7 +28,7 @@ OVERRIDES = [
     "run.n_replications=3",
     "run.n_jobs=1",
     "run.horizon_days=90",
-    "run.followup_days=30",
+    "run.followup_days=365",
     "population.buyers_per_year=20000",
 ]
 
