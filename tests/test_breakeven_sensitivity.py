@@ -68,6 +68,58 @@ def test_breakeven_table_has_a_row_per_strategy_and_says_when_there_is_no_crossi
     assert np.isnan(table.loc["flat", "estimate"]) and "stays above" in table.loc["flat", "note"]
 
 
+def _grid(values: list[float], means: list[float], half: float = 0.1) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "lever": "x",
+            "lever_value": values,
+            "strategy": "s",
+            "metric": "ltv_to_cac",
+            "mean": means,
+            "ci_low": [m - half for m in means],
+            "ci_high": [m + half for m in means],
+            "n_replications": 5,
+        }
+    )
+
+
+def test_a_metric_curved_between_grid_points_is_flagged_with_a_finer_grid_to_run() -> None:
+    x = [1.0, 5.0, 9.0, 13.0]
+    convex = breakeven_table(_grid(x, [float(np.exp(v / 2)) for v in x]), "ltv_to_cac", 20.0).iloc[0]
+    assert 5.0 < convex["estimate"] < 9.0 and abs(convex["estimate"] - 2 * np.log(20.0)) > 0.4  # the line misses it
+    assert "curved between grid points" in convex["note"] and "--values 5:9:6" in convex["note"]
+    straight = breakeven_table(_grid(x, [0.5 * v for v in x]), "ltv_to_cac", 3.0).iloc[0]
+    assert straight["estimate"] == pytest.approx(6.0) and "curved" not in straight["note"]
+
+
+def test_a_metric_crossing_the_target_twice_says_so() -> None:
+    table = breakeven_table(_grid([1.0, 2.0, 3.0, 4.0, 5.0], [0.5, 1.5, 2.0, 1.5, 0.5]), "ltv_to_cac", 1.0)
+    assert len(table) == 2
+    assert all("not monotone" in note for note in table["note"])
+
+
+def test_tornado_ranks_bars_by_how_far_they_reach_from_zero_and_marks_unclear_ones() -> None:
+    rows = []
+    for name, (low, high) in {"a": (1.0, 5.0), "b": (-4.5, 0.0), "c": (0.2, -0.1)}.items():
+        for level, value in (("low", low), ("high", high)):
+            rows.append(
+                dict(
+                    assumption=name,
+                    level=level,
+                    metric="m",
+                    diff_vs_mode=value,
+                    diff_ci_low=value - 0.5,
+                    diff_ci_high=value + 0.5,
+                )
+            )
+    table = tornado_table(pd.DataFrame(rows), "m")
+    assert list(table["assumption"]) == ["a", "b", "c"]  # |high - low| would put b (4.5) above a (4)
+    assert list(table["extent"]) == [5.0, 4.5, pytest.approx(0.3)]
+    assert (
+        table.set_index("assumption").loc["a", "high_clear"] and not table.set_index("assumption").loc["c", "low_clear"]
+    )
+
+
 # --------------------------------------------------------------------------- break-even: end to end
 
 
@@ -103,8 +155,10 @@ def test_breakeven_bad_arguments_are_one_line(tmp_path: Path, capsys: pytest.Cap
 
     assert main(["--lever", "hook.value_cny", "--values", "1", "--target", "1", *TINY]) == 2
     assert main(["--lever", "hook.value_cny", "--values", "1,2", "--target", "1", "--metric", "nope", *TINY]) == 2
+    assert main(["--lever", "hook.value_cny", "--values", "1,2", "--target", "nan", *TINY]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and all(line.startswith("error: ") for line in err)
+    assert len(err) == 3 and all(line.startswith("error: ") for line in err)
+    assert "--target nan: must be a finite number" in err[2]
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -155,6 +209,8 @@ def test_sensitivity_command_writes_the_tornado_data(tmp_path: Path) -> None:
     card = table[table["assumption"] == "card.hook_response.cash.max_add_prob"].set_index(["level", "metric"])
     assert card.loc[("low", "cac"), "value"] == 0.06 and card.loc[("high", "cac"), "value"] == 0.30
     tornado = tornado_table(table, "ltv_12m")
-    assert list(tornado.columns) == ["assumption", "low", "high", "swing"]
-    assert tornado["swing"].is_monotonic_decreasing
+    assert {"low", "low_ci_low", "low_ci_high", "high", "high_ci_low", "high_ci_high", "extent"} <= set(tornado.columns)
+    assert tornado["extent"].is_monotonic_decreasing
     assert (out / "tornado.png").is_file() and (out / "tornado.svg").is_file()
+    bars = pd.read_csv(out / "tornado.csv")
+    assert set(bars["metric"]) == {"cac", "ltv_12m"} and len(bars) == 4

@@ -136,7 +136,7 @@ def test_new_cohort_under_the_calibrated_population_matches_the_closed_form(cali
         platform=ALL_PRIVATE,  # every repurchase private: the private orders are the whole BG/NBD process
     )
     strategy = quiet_strategy(offer=INSTANT_FIRST_ORDER)
-    traits = Traits.draw(n, pop, np.random.default_rng(97))
+    traits = Traits.draw(n, pop, Streams(97, 1))
     members = Members(strategy, shared, People(traits), Ledger(1 + followup_days), Streams(97, 0))
     members.add(np.arange(n), np.full(n, CARD, dtype=np.int8), np.zeros(n), np.zeros(n))
     for day in range(1 + followup_days):

@@ -103,8 +103,8 @@ def test_sms_add_prob_formula_and_below_card() -> None:
 )
 def test_sms_stage_frequencies(sms: SmsConfig) -> None:
     n = 1_000_000
-    u = np.random.default_rng(2024).random(n)
-    stage = sms_stage(u, sms)
+    u = np.random.default_rng(2024).random((3, n))
+    stage = sms_stage(*u, sms)
     assert set(np.unique(stage)) <= {SMS_INTERCEPTED, SMS_IGNORED, SMS_CLICKED, SMS_ADDED}
 
     delivered = int((stage != SMS_INTERCEPTED).sum())
@@ -122,16 +122,20 @@ def test_sms_stage_frequencies(sms: SmsConfig) -> None:
     assert_within_3se(added / n, p, math.sqrt(p * (1 - p) / n), "overall add share")
 
 
-def test_sms_stage_is_nested_in_one_uniform() -> None:
-    """Stages are monotone in u: adders have the smallest u among delivered, then clickers, then the ignored."""
-    sms = SmsConfig(intercept_prob=0.2, click_prob=0.1, scene_switch_prob=0.5)
-    u = np.linspace(0.0, 1.0, 100_001)[:-1]
-    stage = sms_stage(u, sms)
-    assert np.all(stage[u < 0.2] == SMS_INTERCEPTED)
-    delivered = u >= 0.2
-    order = stage[delivered]
-    # along increasing u among delivered: ADDED..., CLICKED..., IGNORED...
-    assert np.all(np.diff(order.astype(int)) <= 0)
+def test_each_sms_stage_keeps_its_luck_when_another_stage_changes() -> None:
+    """Common random numbers per stage: a higher click rate adds clickers and changes no one's interception or
+    scene switch; a higher interception rate only turns delivered messages into intercepted ones."""
+    u = np.random.default_rng(7).random((3, 200_000))
+    base = SmsConfig(intercept_prob=0.2, click_prob=0.1, scene_switch_prob=0.5)
+    stage = sms_stage(*u, base)
+    more_clicks = sms_stage(*u, dataclasses.replace(base, click_prob=0.2))
+    assert np.array_equal(stage == SMS_INTERCEPTED, more_clicks == SMS_INTERCEPTED)
+    assert np.all(more_clicks[stage >= SMS_CLICKED] >= SMS_CLICKED)  # every clicker still clicks
+    switched = u[2] < base.scene_switch_prob
+    assert np.array_equal(more_clicks == SMS_ADDED, (more_clicks >= SMS_CLICKED) & switched)
+    more_intercepted = sms_stage(*u, dataclasses.replace(base, intercept_prob=0.3))
+    changed = more_intercepted != stage
+    assert changed.any() and np.all(more_intercepted[changed] == SMS_INTERCEPTED)
 
 
 @pytest.mark.parametrize("value", [0.0, 3.0, 20.0])

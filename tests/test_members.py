@@ -47,7 +47,7 @@ def members_at_zero(
     strategy: StrategyConfig, shared: SharedConfig, n: int = N, wait_days: float = 0.0, seed: int = 1
 ) -> Members:
     """n members who all asked at t=0 and were accepted after ``wait_days``."""
-    traits = Traits.draw(n, shared.population, np.random.default_rng(seed))
+    traits = Traits.draw(n, shared.population, Streams(seed, 1))
     n_days = shared.run.horizon_days + shared.run.followup_days
     m = Members(strategy, shared, _people(traits), Ledger(n_days), Streams(seed, 0))
     buyers = np.arange(n)

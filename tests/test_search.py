@@ -16,8 +16,16 @@ import pytest
 import yaml
 from _helpers import CONFIG_DIR
 
-from sim.plan.search import INFEASIBLE, SearchSettings, searched_overrides, strategy_overrides, trial_result
-from sim.run.objectives import NET_PROFIT
+from sim.plan.search import (
+    INFEASIBLE,
+    SearchSettings,
+    best_word,
+    confirmation_lines,
+    searched_overrides,
+    strategy_overrides,
+    trial_result,
+)
+from sim.run.objectives import DEFAULT_OBJECTIVE, NET_PROFIT
 
 TINY = [
     "run.n_replications=2",
@@ -152,14 +160,62 @@ def test_best_strategy_composes_as_an_experiment_and_carries_the_best_levers(sea
 
 
 @pytest.mark.slow
-def test_best_is_confirmed_against_the_baseline_on_a_fresh_seed(search) -> None:
+def test_best_is_confirmed_against_the_baseline_and_the_best_hand_made_strategy_on_a_fresh_seed(search) -> None:
     assert search["result"].returncode == 0, search["result"].stderr[-3000:]
     comparison = pd.read_csv(search["dir"] / "search_best.csv")
-    row = comparison[comparison["metric"] == NET_PROFIT].iloc[0]
-    assert row["best"] == "best" and row["baseline"] == "coupon"
-    assert row["diff_ci_low"] <= row["mean_diff"] <= row["diff_ci_high"]
-    assert row["mean_diff"] == pytest.approx(row["best_mean"] - row["baseline_mean"])
+    rows = comparison[comparison["metric"] == DEFAULT_OBJECTIVE]
+    base = rows[rows["role"] == "baseline"].iloc[0]
+    assert base["best"] == "best" and base["against"] == "coupon"
+    for row in rows.itertuples(index=False):
+        assert row.diff_ci_low <= row.mean_diff <= row.diff_ci_high
+        assert row.mean_diff == pytest.approx(row.best_mean - row.against_mean)
+    assert set(rows["against"]) <= {"coupon", "cash"}
     confirm = yaml.safe_load((search["dir"] / "best_vs_baseline" / "config_resolved.yaml").read_text())
     assert confirm["run"]["seed"] == 6  # run.seed + confirm_seed_offset
     assert (search["dir"] / "best_vs_baseline" / "summary.csv").is_file()
-    assert "search: best trial" in search["result"].stderr
+    err = search["result"].stderr
+    assert "confirmed on a fresh seed" in err and "against the ceiling" in err
+
+
+def test_a_trial_with_a_missing_objective_is_reported_as_missing_not_as_over_the_ceiling() -> None:
+    reps = _reps(0.0, 5.0, float("nan"), 0.2)  # no member acquired: cac and the profits are missing
+    result = trial_result(reps, SearchSettings(churn_ceiling=0.3))
+    assert result["status"] == "objective_missing" and not result["feasible"]
+    assert result["score"] <= INFEASIBLE
+    over = trial_result(_reps(10.0, 5.0, 1.0, 0.5), SearchSettings(churn_ceiling=0.3))
+    assert over["status"] == "over_churn_ceiling"
+
+
+def test_a_search_where_everything_loses_money_names_the_smallest_loss() -> None:
+    settings = SearchSettings()
+    assert best_word(settings, -1000.0) == "smallest loss"
+    assert best_word(settings, 10.0) == "best"
+    assert best_word(SearchSettings(objective="ltv_to_cac"), -0.1) == "best"  # not money
+    comparison = pd.DataFrame(
+        [
+            dict(
+                metric=DEFAULT_OBJECTIVE,
+                best="best",
+                best_mean=-500.0,
+                against="coupon",
+                role="baseline",
+                mean_diff=200.0,
+                diff_ci_low=-10.0,
+                diff_ci_high=410.0,
+            ),
+            dict(
+                metric="monthly_churn",
+                best="best",
+                best_mean=0.4,
+                against="coupon",
+                role="baseline",
+                mean_diff=0.01,
+                diff_ci_low=0.0,
+                diff_ci_high=0.02,
+            ),
+        ]
+    )
+    lines = confirmation_lines(comparison, pd.Series({"trial": 3}), SearchSettings(churn_ceiling=0.35), 20)
+    assert lines[0].startswith("smallest loss: trial 3")
+    assert "no clear difference" in lines[1]
+    assert "BROKEN" in lines[2]

@@ -224,10 +224,10 @@ def test_arrivals_are_poisson_with_the_seasonal_mean() -> None:
 def test_platform_repeat_orders_follow_bgnbd() -> None:
     pop = PopulationConfig(repeat=RepeatConfig(r=1.0, alpha_days=10.0, a=2.0, b=4.0))
     n, t, horizon = 30_000, 30.0, 60.0
-    rng = np.random.default_rng(4)
-    traits = Traits.draw(n, pop, rng)
+    streams = Streams(4, 0)
+    traits = Traits.draw(n, pop, streams)
     arrival = np.zeros(n)
-    buyer, day, index = platform_orders(arrival, traits, horizon, rng)
+    buyer, day, index = platform_orders(arrival, traits, horizon, streams)
     assert (np.bincount(buyer, minlength=n) >= 1).all()
     first = index == 0
     assert first.sum() == n and np.array_equal(day[first], arrival[buyer[first]])

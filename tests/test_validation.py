@@ -415,21 +415,20 @@ def test_touch_frequency_dose_response_under_the_default_priors() -> None:
     Not a published result: a check that the documented claim is what the model with its documented
     priors says (issue 21: the claim follows the model, the priors are not tuned to a shape). Paired
     replications on common random numbers; the engine's paired difference and its 95% Student-t interval
-    (sim.run.compare) must exclude 0. Only the run's size differs from the defaults (30-day horizon,
+    (sim.run.compare) must exclude 0. Only the run's size differs from the defaults (90-day horizon,
     365-day follow-up so that every member has 12 months, 16 replications).
     """
     shared = make_shared(
         seed=20261123,
         buyers_per_year=600_000,
-        horizon_days=30,
+        horizon_days=90,
         followup_days=365,
         n_replications=16,
         n_jobs=2,
         platform=PlatformConfig(),
     )
     strategies = {
-        f"touch_{k}": StrategyConfig(name=f"touch_{k}", touch=TouchConfig(touches_per_week=float(k)))
-        for k in (0, 5, 7)
+        f"touch_{k}": StrategyConfig(name=f"touch_{k}", touch=TouchConfig(touches_per_week=float(k))) for k in (0, 5, 7)
     }
     reps = run_experiment(Experiment("touch", "?", "touch_5", strategies, shared))
     diffs = paired_differences(reps, "touch_5").set_index(["strategy", "metric"])

@@ -38,21 +38,20 @@ def sms_add_prob(sms: SmsConfig) -> float:
 SMS_INTERCEPTED, SMS_IGNORED, SMS_CLICKED, SMS_ADDED = 0, 1, 2, 3
 
 
-def sms_stage(u: np.ndarray, sms: SmsConfig) -> np.ndarray:
-    """Furthest stage each SMS reaches, decided by one uniform per buyer.
+def sms_stage(u_intercept: np.ndarray, u_click: np.ndarray, u_switch: np.ndarray, sms: SmsConfig) -> np.ndarray:
+    """Furthest stage each SMS reaches, each stage decided by its own uniform per buyer.
 
-    The uniform is split in nested intervals: intercepted if ``u < pi``; else, rescaled
-    to a fresh uniform, clicked with ``click_prob``; else, rescaled again, added with
-    ``scene_switch_prob``. Stage probabilities are exactly the configured ones.
+    Intercepted if ``u_intercept < intercept_prob``; a delivered message is clicked if
+    ``u_click < click_prob``; a click is completed in WeChat if ``u_switch < scene_switch_prob``.
+    Each stage is monotone in its own probability and ignores the others' settings, so raising the
+    click rate adds clickers without changing who was intercepted or who switches (common random numbers).
     """
-    pi, pc, ps = sms.intercept_prob, sms.click_prob, sms.scene_switch_prob
-    stage = np.full(u.shape, SMS_INTERCEPTED, dtype=np.int8)
-    delivered = u >= pi
+    stage = np.full(u_intercept.shape, SMS_INTERCEPTED, dtype=np.int8)
+    delivered = u_intercept >= sms.intercept_prob
     stage[delivered] = SMS_IGNORED
-    clicked = delivered & (u < pi + (1.0 - pi) * pc)
+    clicked = delivered & (u_click < sms.click_prob)
     stage[clicked] = SMS_CLICKED
-    added = delivered & (u < pi + (1.0 - pi) * pc * ps)
-    stage[added] = SMS_ADDED
+    stage[clicked & (u_switch < sms.scene_switch_prob)] = SMS_ADDED
     return stage
 
 

@@ -85,7 +85,7 @@ class FunnelModel:
         self.n_days = self.horizon_days + shared.run.followup_days
         self.ledger = Ledger(self.n_days)
         self.people = People(platform.traits, platform.marketplace)
-        self.friend_traits = TraitPool(shared.population, streams["referral_traits"])
+        self.friend_traits = TraitPool(shared.population, streams, "referral_trait")
         n = platform.n_buyers
         self.requested_at = np.full(n, math.inf)
         self.status = np.zeros(n, dtype=np.int8)
@@ -205,7 +205,8 @@ class FunnelModel:
             who = who[self.requested_at[who] > t_send]
             if who.size:
                 self.ledger.book("sms", day, sms.cost_per_message_cny * who.size)
-                stage = sms_stage(p.u_sms[who], sms)
+                u = p.u_sms[:, who]
+                stage = sms_stage(u[0], u[1], u[2], sms)
                 self.sms_stage_counts += np.bincount(stage, minlength=4)
                 added = who[stage == SMS_ADDED]
                 delay_hours = p.sms_response_delay[added].astype(np.float64) * sms.response_mean_hours

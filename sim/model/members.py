@@ -44,7 +44,8 @@ from sim.config import LTV_WINDOW_DAYS, SharedConfig, StrategyConfig
 from sim.model.capture import hook_cost_on_add_cny, hook_cost_on_redeem_cny
 from sim.model.ledger import Ledger
 from sim.model.population import HOURS_PER_DAY, People
-from sim.model.streams import Streams, exponential_from_uniform, gamma_from_uniform, poisson_from_uniform
+from sim.model.quantiles import exponential_from_uniform, gamma_from_uniform, poisson_from_uniform
+from sim.model.streams import Streams
 from sim.model.touches import TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2

@@ -16,9 +16,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.config import PlatformConfig, PopulationConfig
+from sim.model.quantiles import beta_quantile, exponential_from_uniform, gamma_quantile
 from sim.model.streams import Streams
 
 HOURS_PER_DAY = 24.0
+SMS_STAGE_DRAWS: tuple[str, ...] = ("intercept", "click", "switch")
 
 
 def seasonal_weights(pop: PopulationConfig, n_days: int) -> np.ndarray:
@@ -63,24 +65,35 @@ class Traits:
     u_dropout: np.ndarray  # uniform deciding how many repeat purchases precede dropout
 
     @classmethod
-    def draw(cls, n: int, pop: PopulationConfig, rng: np.random.Generator) -> Traits:
-        """Draw ``n`` buyers' traits in one block from ``rng``."""
+    def draw(cls, n: int, pop: PopulationConfig, streams: Streams, prefix: str = "trait") -> Traits:
+        """Draw ``n`` buyers' traits, each trait from its own stream ``<prefix>.<trait>``.
+
+        Every trait takes exactly ``n`` uniforms and inverts its distribution at them
+        (:mod:`sim.model.quantiles`), so a buyer's luck in one trait never depends on another
+        trait's settings, and a changed setting moves each buyer's value smoothly.
+        """
+
+        def u(name: str) -> np.ndarray:
+            return streams[f"{prefix}.{name}"].random(n)
+
         rep, spend, uns = pop.repeat, pop.spend, pop.unsubscribe
-        theta = rng.beta(uns.alpha, uns.beta, n)
+        theta = beta_quantile(uns.alpha, uns.beta, u("unsubscribe_hazard"))
         shape = pop.touch_tolerance_shape
         f32 = np.float32  # traits are stored in single precision to halve memory
         return cls(
-            rate_per_day=rng.gamma(rep.r, 1.0 / rep.alpha_days, n).astype(f32),
-            dropout_prob=rng.beta(rep.a, rep.b, n).astype(f32),
-            spend_rate=rng.gamma(spend.q, 1.0 / spend.gamma_cny, n).astype(f32),
-            tolerance_per_week=rng.gamma(shape, pop.touch_tolerance_per_week / shape, n).astype(f32),
+            rate_per_day=(gamma_quantile(rep.r, u("rate")) / rep.alpha_days).astype(f32),
+            dropout_prob=beta_quantile(rep.a, rep.b, u("dropout")).astype(f32),
+            spend_rate=(gamma_quantile(spend.q, u("spend")) / spend.gamma_cny).astype(f32),
+            tolerance_per_week=(gamma_quantile(shape, u("tolerance")) * pop.touch_tolerance_per_week / shape).astype(
+                f32
+            ),
             unsub_hazard_per_day=(-np.expm1(np.log1p(-theta) / uns.period_days)).astype(f32),
-            u_unsubscribe=rng.random(n, dtype=f32),
-            patience_days=rng.exponential(pop.patience_hours / HOURS_PER_DAY, n).astype(f32),
-            u_first_order=rng.random(n, dtype=f32),
-            first_order_delay=rng.exponential(1.0, n).astype(f32),
-            u_membership=rng.random(n, dtype=f32),
-            u_dropout=rng.random(n, dtype=f32),
+            u_unsubscribe=u("u_unsubscribe").astype(f32),
+            patience_days=exponential_from_uniform(pop.patience_hours / HOURS_PER_DAY, u("patience")).astype(f32),
+            u_first_order=u("u_first_order").astype(f32),
+            first_order_delay=exponential_from_uniform(1.0, u("first_order_delay")).astype(f32),
+            u_membership=u("u_membership").astype(f32),
+            u_dropout=u("u_dropout").astype(f32),
         )
 
     def __len__(self) -> int:
@@ -103,23 +116,24 @@ class Traits:
 
 
 class TraitPool:
-    """Traits drawn in blocks from one stream and handed out in order (cheaper than many tiny draws)."""
+    """Traits drawn in blocks from their streams and handed out in order (cheaper than many tiny draws)."""
 
     BLOCK = 4096
 
-    def __init__(self, pop: PopulationConfig, rng: np.random.Generator) -> None:
+    def __init__(self, pop: PopulationConfig, streams: Streams, prefix: str) -> None:
         self.pop = pop
-        self.rng = rng
+        self.streams = streams
+        self.prefix = prefix
         self.block: Traits | None = None
         self.used = 0
 
     def take(self, n: int) -> Traits:
         """The next ``n`` rows of traits."""
         if self.block is None:
-            self.block = Traits.draw(max(n, self.BLOCK), self.pop, self.rng)
+            self.block = Traits.draw(max(n, self.BLOCK), self.pop, self.streams, self.prefix)
         elif self.used + n > len(self.block):
             rest = _rows(self.block, self.used, len(self.block))
-            self.block = _concat(rest, Traits.draw(max(n, self.BLOCK), self.pop, self.rng))
+            self.block = _concat(rest, Traits.draw(max(n, self.BLOCK), self.pop, self.streams, self.prefix))
             self.used = 0
         out = _rows(self.block, self.used, self.used + n)
         self.used += n
@@ -197,7 +211,7 @@ class Platform:
     parcel_u_scan: np.ndarray  # uniform deciding whether the card is scanned
     parcel_scan_delay: np.ndarray  # unit exponential delay from delivery to scan
     parcel_day_start: np.ndarray  # parcels delivered on day d are [start[d], start[d+1])
-    u_sms: np.ndarray  # per buyer: one uniform decides interception, click and scene switch
+    u_sms: np.ndarray  # per buyer, shape (3, n): the uniforms deciding interception, click and scene switch
     sms_response_delay: np.ndarray  # per buyer: unit exponential delay from send to request
 
 
@@ -213,12 +227,14 @@ def platform_orders(
     arrival_day: np.ndarray,
     traits: Traits,
     horizon_days: float,
-    rng: np.random.Generator,
+    streams: Streams,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each buyer's platform orders in [arrival, horizon): BG/NBD repeat buying, in array passes.
 
     Returns (buyer, order_day, order_index) with order_index 0 for the first order.
-    Round k draws the k-th repeat of every buyer still alive and inside the horizon.
+    Round k draws the k-th repeat of every buyer still alive and inside the horizon, with
+    uniforms keyed by (buyer, k), so a buyer's orders keep their luck whatever the other
+    buyers' rates.
     """
     n = arrival_day.size
     buyers = [np.arange(n, dtype=np.int32)]
@@ -229,14 +245,16 @@ def platform_orders(
     k = 0
     while alive.size:
         k += 1
-        t = last[alive] + rng.exponential(1.0, alive.size) / traits.rate_per_day[alive]
+        gap = exponential_from_uniform(1.0, streams.uniform("platform_order_gap", alive, k))
+        with np.errstate(divide="ignore"):  # a rate that underflowed to 0: no next order, ever
+            t = last[alive] + gap / traits.rate_per_day[alive]
         inside = t < horizon_days
         alive, t = alive[inside], t[inside]
         buyers.append(alive)
         days.append(t)
         index.append(np.full(alive.size, min(k, 32767), dtype=np.int16))
         last[alive] = t
-        stays = rng.random(alive.size) >= traits.dropout_prob[alive]
+        stays = streams.uniform("platform_dropout", alive, k) >= traits.dropout_prob[alive]
         alive = alive[stays]
     return np.concatenate(buyers), np.concatenate(days), np.concatenate(index)
 
@@ -258,18 +276,21 @@ def build_platform(
     platform = platform or PlatformConfig()
     arrival = draw_arrivals(pop, horizon_days, streams["arrivals"])
     n = arrival.size
-    traits = Traits.draw(n, pop, streams["traits"])
+    traits = Traits.draw(n, pop, streams)
     marketplace = draw_marketplaces(n, platform, streams["marketplace"])
     multiplier = np.array([m.spend_multiplier for m in platform.economics.values()], dtype=np.float32)
     traits.spend_rate /= multiplier[marketplace]  # mean spend p / nu scales with the platform's multiplier
-    buyer, order_day, card_index = platform_orders(arrival, traits, horizon_days, streams["platform_orders"])
-    rng = streams["parcels"]
-    delivery = order_day + rng.gamma(4.0, pop.delivery_days_mean / 4.0, order_day.size)
+    buyer, order_day, card_index = platform_orders(arrival, traits, horizon_days, streams)
+    # each parcel's delivery and card scan are keyed by (buyer, order number): settings that change how
+    # many orders there are leave every other parcel's luck as it was
+    parcel = (buyer, card_index)
+    delivery_delay = gamma_quantile(4.0, streams.uniform("parcel_delivery", *parcel)) * pop.delivery_days_mean / 4.0
+    delivery = order_day + delivery_delay
     order = np.argsort(delivery, kind="stable")
     delivery = delivery[order]
     n_days = int(np.ceil(delivery[-1])) + 2 if delivery.size else 1
-    scan_rng = streams["card_scan"]
-    sms_rng = streams["sms"]
+    scan_u = streams.uniform("card_scan", *parcel)
+    scan_delay = exponential_from_uniform(pop.scan_delay_days_mean, streams.uniform("card_scan_delay", *parcel))
     return Platform(
         n_buyers=n,
         arrival_day=arrival,
@@ -279,9 +300,9 @@ def build_platform(
         parcel_buyer=buyer[order],
         parcel_delivery_day=delivery,
         parcel_card_index=card_index[order],
-        parcel_u_scan=scan_rng.random(order.size, dtype=np.float32)[order],
-        parcel_scan_delay=scan_rng.exponential(pop.scan_delay_days_mean, order.size).astype(np.float32)[order],
+        parcel_u_scan=scan_u[order].astype(np.float32),
+        parcel_scan_delay=scan_delay[order].astype(np.float32),
         parcel_day_start=np.searchsorted(delivery, np.arange(n_days + 1, dtype=float)),
-        u_sms=sms_rng.random(n),
-        sms_response_delay=sms_rng.exponential(1.0, n).astype(np.float32),
+        u_sms=np.stack([streams[f"sms.{stage}"].random(n, dtype=np.float32) for stage in SMS_STAGE_DRAWS]),
+        sms_response_delay=exponential_from_uniform(1.0, streams["sms.response"].random(n)).astype(np.float32),
     )

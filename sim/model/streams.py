@@ -5,13 +5,17 @@ replication, stream name), so two strategies run with the same seed and replicat
 see the same buyers and the same luck wherever their logic does not differ, and two
 identical strategies produce identical results. Two kinds of source:
 
-- ``streams[name]``: a ``numpy.random.Generator`` for decisions made in a fixed order
-  whatever the strategy (the platform layer: arrivals, traits, orders, parcels);
+- ``streams[name]``: a ``numpy.random.Generator`` for decisions made in a fixed order and
+  number whatever the strategy and the settings (arrivals, each buyer trait, platforms);
 - ``streams.uniform(name, *coords)``: counter-based uniforms, a hash of (stream, coords),
-  for decisions about members, whose order in the member table differs between
-  strategies. The buyer's id and the day (or order number) are the coordinates, so a
-  buyer who is a member under two strategies gets the same purchase counts, spends and
-  touch outcomes in both as long as their rates are the same.
+  for decisions whose number or order depends on the settings: a buyer's platform orders
+  and parcels (buyer, order number) and everything about members, whose order in the
+  member table differs between strategies. The buyer's id and the day (or order number)
+  are the coordinates, so a buyer gets the same luck in every strategy and at every
+  setting; where a setting changes a rate, the value moves, the luck stays.
+
+Values are drawn by inverting their distribution at one uniform each
+(:mod:`sim.model.quantiles`), so a changed parameter moves every buyer's value smoothly.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from scipy import special
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -68,28 +71,3 @@ class Streams:
         for c in arrays:
             h = _splitmix64(h ^ c.astype(np.uint64))
         return (h >> np.uint64(11)).astype(np.float64) * _TO_UNIT
-
-
-def poisson_from_uniform(mean: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Poisson counts by inverting the CDF at ``u`` (exact; cheap for the small daily means used here)."""
-    mean = np.asarray(mean, dtype=np.float64)
-    k = np.zeros(mean.shape, dtype=np.int64)
-    term = np.exp(-mean)
-    cdf = term.copy()
-    todo = np.flatnonzero(u >= cdf)
-    while todo.size:
-        k[todo] += 1
-        term[todo] *= mean[todo] / k[todo]
-        cdf[todo] += term[todo]
-        todo = todo[(u[todo] >= cdf[todo]) & (term[todo] > 0.0)]
-    return k
-
-
-def gamma_from_uniform(shape: float, scale: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Gamma(shape, scale) draws by inverting the CDF at ``u``."""
-    return special.gammaincinv(shape, u) * scale
-
-
-def exponential_from_uniform(mean: np.ndarray | float, u: np.ndarray) -> np.ndarray:
-    """Exponential draws with the given mean by inverting the CDF at ``u``."""
-    return -np.log1p(-u) * mean

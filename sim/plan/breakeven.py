@@ -18,6 +18,7 @@ metric's mean and interval at every value) and ``breakeven.png``/``.svg`` into `
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,6 +31,7 @@ from sim.run.compare import summarise
 from sim.run.objectives import metric_info
 
 FINE_POINTS = 4001  # resolution of the interpolated band when finding the interval
+CURVATURE_TOLERANCE = 0.1  # warn when a parabola moves the crossing by more than this share of the grid step
 RESULT_COLUMNS = [
     "strategy",
     "metric",
@@ -105,6 +107,26 @@ def band_interval(
     return low, high, "; ".join(notes)
 
 
+def curved_crossing(x: np.ndarray, y: np.ndarray, target: float, estimate: float) -> float | None:
+    """Where a parabola through the crossing's bracket and a neighbouring value crosses ``target``, if it does
+    inside the bracket: a check of the straight line drawn between two grid points. None when it cannot tell."""
+    i = int(np.clip(np.searchsorted(x, estimate, side="right") - 1, 0, len(x) - 2))
+    found = []
+    for k in (i - 1, i + 2):  # the neighbour on each side of the bracket [x_i, x_i+1]
+        if not 0 <= k < len(x):
+            continue
+        idx = sorted({i, i + 1, k})
+        xs, ys = x[idx], y[idx] - target
+        if not np.isfinite(ys).all():
+            continue
+        roots = np.roots(np.polyfit(xs, ys, 2))
+        inside = [r.real for r in roots if abs(r.imag) < 1e-12 and x[i] <= r.real <= x[i + 1]]
+        found += inside
+    if not found:
+        return None
+    return max(found, key=lambda r: abs(r - estimate))
+
+
 def grid_table(reps: pd.DataFrame, lever: str, values: Sequence[float]) -> pd.DataFrame:
     """Mean and 95% interval of every metric at every lever value: lever, lever_value, strategy, metric, ..."""
     parts = []
@@ -143,8 +165,19 @@ def breakeven_table(grid: pd.DataFrame, metric: str, target: float) -> pd.DataFr
             continue
         for k, estimate in enumerate(found, start=1):
             low, high, note = band_interval(x, lo, hi, target, estimate)
+            notes = [note]
             if len(found) > 1:
-                note = "; ".join(filter(None, [f"crossing {k} of {len(found)}", note]))
+                notes.insert(
+                    0, f"crossing {k} of {len(found)}: the metric is not monotone in the lever; check a finer grid"
+                )
+            curved = curved_crossing(x, mean, target, estimate)
+            i = int(np.clip(np.searchsorted(x, estimate, side="right") - 1, 0, len(x) - 2))
+            if curved is not None and abs(curved - estimate) > CURVATURE_TOLERANCE * (x[i + 1] - x[i]):
+                notes.append(
+                    f"curved between grid points: a parabola through the neighbouring values crosses at {curved:.4g}; "
+                    f"run a finer grid, e.g. --values {x[i]:g}:{x[i + 1]:g}:6"
+                )
+            note = "; ".join(filter(None, notes))
             rows.append(common | {"crossing": k, "estimate": estimate, "ci_low": low, "ci_high": high, "note": note})
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
@@ -152,7 +185,7 @@ def breakeven_table(grid: pd.DataFrame, metric: str, target: float) -> pd.DataFr
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sim.plan.breakeven",
-        description="The lever value at which a metric (default LTV:CAC) crosses a target, with a 95%% interval. "
+        description="The lever value at which a metric (default LTV:CAC) crosses a target, with a 95% interval. "
         "Other arguments are config overrides, as for python -m sim (e.g. experiment=hook_cash_vs_coupon).",
     )
     parser.add_argument("--lever", required=True, help="the config key to vary, e.g. hook.value_cny")
@@ -168,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         values = parse_values(args.values)
         metric_info(args.metric)
+        if not math.isfinite(args.target):
+            raise ValueError(f"--target {args.target}: must be a finite number, e.g. 1.0")
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -187,7 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.out or Path("outputs") / "breakeven" / f"{experiment.name}_{args.lever}_{stamp}"
     write_breakeven(out, grid, result)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(result.drop(columns=["lever", "values_searched"]).to_string(index=False))
+        print(result.drop(columns=["lever", "values_searched", "note"]).to_string(index=False))
+    for row in result.itertuples(index=False):
+        if row.note:
+            print(f"note: {row.strategy}: {row.note}", file=sys.stderr)
     print(f"files in {out}")
     return 0
 

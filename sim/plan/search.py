@@ -96,7 +96,11 @@ def settings_from_callbacks(callbacks: Any) -> SearchSettings | None:
 
 
 def trial_result(replications: pd.DataFrame, settings: SearchSettings, strategy: str = CANDIDATE) -> dict[str, Any]:
-    """Objective (mean, 95% interval), churn and score of one strategy of a run."""
+    """Objective (mean, 95% interval), churn, status and score of one strategy of a run.
+
+    ``status`` is ``ok``, ``over_churn_ceiling``, ``objective_missing`` (its denominator was zero in
+    every replication) or ``churn_missing``; only ``ok`` trials can win, the others score below them.
+    """
     from sim.run.compare import summarise
 
     reps = with_derived(replications)
@@ -105,17 +109,24 @@ def trial_result(replications: pd.DataFrame, settings: SearchSettings, strategy:
     mean = float(objective["mean"]) if objective is not None else math.nan
     churn = float(summary.loc[settings.churn_metric, "mean"]) if settings.churn_metric in summary.index else math.nan
     ceiling = settings.churn_ceiling
+    if not np.isfinite(mean):
+        status = "objective_missing"
+    elif ceiling is not None and not np.isfinite(churn):
+        status = "churn_missing"
+    elif ceiling is not None and churn > ceiling:
+        status = "over_churn_ceiling"
+    else:
+        status = "ok"
     excess = max(0.0, churn - ceiling) if ceiling is not None and np.isfinite(churn) else 0.0
-    feasible = np.isfinite(mean) and (ceiling is None or (np.isfinite(churn) and churn <= ceiling))
     signed = metric_info(settings.objective).direction * mean
-    score = signed if feasible else INFEASIBLE - excess
     return {
         "objective_mean": mean,
         "objective_ci_low": float(objective["ci_low"]) if objective is not None else math.nan,
         "objective_ci_high": float(objective["ci_high"]) if objective is not None else math.nan,
         "churn_mean": churn,
-        "feasible": bool(feasible),
-        "score": float(score),
+        "status": status,
+        "feasible": status == "ok",
+        "score": float(signed if status == "ok" else INFEASIBLE - excess),
     }
 
 
@@ -139,7 +150,7 @@ def search_trials(sweep_dir: Path, settings: SearchSettings, keys: Sequence[str]
 
 
 def trial_result_columns() -> list[str]:
-    return ["objective_mean", "objective_ci_low", "objective_ci_high", "churn_mean", "feasible", "score"]
+    return ["objective_mean", "objective_ci_low", "objective_ci_high", "churn_mean", "status", "feasible", "score"]
 
 
 # --------------------------------------------------------------------------- the best strategy
@@ -212,7 +223,8 @@ def best_strategy_yaml(
     stem = experiment["name"]
     lines = [
         "# @package _global_",
-        f"# The best strategy ({experiment['best']}) found by the strategy search (trial {trial['trial']}):",
+        f"# The {best_word(settings, float(trial['objective_mean']))} strategy ({experiment['best']}) found by the "
+        f"strategy search (trial {trial['trial']}):",
         f"# {settings.objective} = {trial['objective_mean']:.6g} "
         f"[{trial['objective_ci_low']:.6g}, {trial['objective_ci_high']:.6g}] on the search's seed, "
         f"{settings.churn_metric} = {trial['churn_mean']:.4g}"
@@ -251,7 +263,8 @@ def write_search(sweep_dir: Path, config: Any, settings: SearchSettings, keys: S
     write_figure(sweep_dir, "search_history", search_figure(trials, settings.objective))
     feasible = trials[trials["feasible"]]
     if feasible.empty:
-        print(f"search: no trial kept {settings.churn_metric} under {settings.churn_ceiling}", file=sys.stderr)
+        counts = trials["status"].value_counts().to_dict()
+        print(f"search: no trial can win: {counts} (churn ceiling {settings.churn_ceiling})", file=sys.stderr)
         return SearchResult(trials, None, pd.DataFrame())
     best = feasible.loc[feasible["score"].idxmax()]
     best_dir = sweep_dir / str(best["trial"])
@@ -277,49 +290,99 @@ def write_search(sweep_dir: Path, config: Any, settings: SearchSettings, keys: S
     out.mkdir(parents=True, exist_ok=True)
     run_and_report(build_experiment(confirm_cfg), out, OmegaConf.to_yaml(confirm_cfg), show=True)
     reps = with_derived(pd.read_parquet(out / "replications.parquet"))
-    comparison = comparison_table(reps, experiment["best"], experiment["baseline"], settings)
+    hand_made = best_hand_made(reps, experiment["best"], settings)
+    references = list(dict.fromkeys(r for r in (experiment["baseline"], hand_made) if r is not None))
+    comparison = comparison_table(reps, experiment["best"], references, settings)
     write_table(sweep_dir / "search_best.csv", comparison)
-    row = comparison[comparison["metric"] == settings.objective].iloc[0]
-    print(
-        f"search: best trial {best['trial']} ({experiment['best']}); on a fresh seed ({run['n_replications']} "
-        f"replications) {settings.objective} {experiment['best']} - {experiment['baseline']} = {row['mean_diff']:.6g} "
-        f"[{row['diff_ci_low']:.6g}, {row['diff_ci_high']:.6g}]; files in {sweep_dir}",
-        file=sys.stderr,
-    )
+    for line in confirmation_lines(comparison, best, settings, run["n_replications"]):
+        print(f"search: {line}", file=sys.stderr)
+    print(f"search: files in {sweep_dir}", file=sys.stderr)
     return SearchResult(trials, best, comparison)
 
 
-def comparison_table(reps: pd.DataFrame, best: str, baseline: str, settings: SearchSettings) -> pd.DataFrame:
-    """Best and baseline per metric (mean, 95% interval) and their paired difference."""
+def best_word(settings: SearchSettings, objective_mean: float) -> str:
+    """'best', or 'smallest loss' when the objective is money and even the best trial loses it."""
+    loses = metric_info(settings.objective).unit == "CNY" and objective_mean < 0.0
+    return "smallest loss" if loses else "best"
+
+
+def best_hand_made(reps: pd.DataFrame, best: str, settings: SearchSettings) -> str | None:
+    """The experiment's own strategy with the best objective on the confirmation seed (under the churn ceiling)."""
+    from sim.config import CONTROL
+
+    scores = {}
+    for strategy in reps["strategy"].unique():
+        if strategy in (best, CONTROL):
+            continue
+        result = trial_result(reps, settings, strategy)
+        if result["feasible"]:
+            scores[str(strategy)] = result["score"]
+    return max(scores, key=lambda k: scores[k]) if scores else None
+
+
+def confirmation_lines(comparison: pd.DataFrame, best: pd.Series, settings: SearchSettings, n: int) -> list[str]:
+    """What the fresh-seed confirmation says: the winner against each reference, and whether the ceiling holds."""
+    objective = comparison[comparison["metric"] == settings.objective]
+    if objective.empty:
+        return [f"{settings.objective} is missing on the fresh seed: no comparison"]
+    name = str(objective["best"].iloc[0])
+    word = best_word(settings, float(objective["best_mean"].iloc[0]))
+    lines = [f"{word}: trial {best['trial']} ({name}), confirmed on a fresh seed with {n} replications"]
+    for row in objective.itertuples(index=False):
+        verdict = (
+            "no clear difference"
+            if not (row.diff_ci_low > 0 or row.diff_ci_high < 0)
+            else ("better" if (row.diff_ci_low > 0) == (metric_info(settings.objective).direction > 0) else "worse")
+        )
+        lines.append(
+            f"{settings.objective} {name} - {row.against} ({row.role}) = {row.mean_diff:.6g} "
+            f"[{row.diff_ci_low:.6g}, {row.diff_ci_high:.6g}]: {verdict}"
+        )
+    churn = comparison[comparison["metric"] == settings.churn_metric]
+    if settings.churn_ceiling is not None and not churn.empty:
+        value = float(churn["best_mean"].iloc[0])
+        holds = "holds" if value <= settings.churn_ceiling else "is BROKEN on the fresh seed"
+        lines.append(f"{settings.churn_metric} {value:.4g} against the ceiling {settings.churn_ceiling:g}: {holds}")
+    return lines
+
+
+def comparison_table(
+    reps: pd.DataFrame, best: str, references: Sequence[str], settings: SearchSettings
+) -> pd.DataFrame:
+    """The best trial against each reference strategy (the baseline, then the best hand-made one) per metric: both
+    means with 95% intervals and the paired difference."""
     from sim.run.compare import summarise
 
     metrics = list(dict.fromkeys([settings.objective, settings.churn_metric, *REPORT_METRICS]))
     summary = summarise(reps[reps["metric"].isin(metrics)]).set_index(["strategy", "metric"])
-    diffs = paired_table(reps[reps["strategy"].isin([best, baseline])], baseline, metrics).set_index("metric")
     rows = []
-    for metric in metrics:
-        if metric not in diffs.index:
-            continue
-        b, a = summary.loc[(best, metric)], summary.loc[(baseline, metric)]
-        d = diffs.loc[metric]
-        rows.append(
-            {
-                "metric": metric,
-                "best": best,
-                "best_mean": b["mean"],
-                "best_ci_low": b["ci_low"],
-                "best_ci_high": b["ci_high"],
-                "baseline": baseline,
-                "baseline_mean": a["mean"],
-                "baseline_ci_low": a["ci_low"],
-                "baseline_ci_high": a["ci_high"],
-                "mean_diff": d["mean_diff"],
-                "diff_ci_low": d["ci_low"],
-                "diff_ci_high": d["ci_high"],
-                "prob_better": d["prob_better"],
-                "n_replications": int(b["n_replications"]),
-            }
-        )
+    for i, reference in enumerate(references):
+        role = "baseline" if i == 0 else "best hand-made strategy"
+        diffs = paired_table(reps[reps["strategy"].isin([best, reference])], reference, metrics).set_index("metric")
+        for metric in metrics:
+            if metric not in diffs.index:
+                continue
+            b, a = summary.loc[(best, metric)], summary.loc[(reference, metric)]
+            d = diffs.loc[metric]
+            rows.append(
+                {
+                    "metric": metric,
+                    "best": best,
+                    "best_mean": b["mean"],
+                    "best_ci_low": b["ci_low"],
+                    "best_ci_high": b["ci_high"],
+                    "against": reference,
+                    "role": role,
+                    "against_mean": a["mean"],
+                    "against_ci_low": a["ci_low"],
+                    "against_ci_high": a["ci_high"],
+                    "mean_diff": d["mean_diff"],
+                    "diff_ci_low": d["ci_low"],
+                    "diff_ci_high": d["ci_high"],
+                    "prob_better": d["prob_better"],
+                    "n_replications": int(b["n_replications"]),
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -9,7 +9,9 @@ paired difference on common random numbers (mean and 95% interval over replicati
 
 Writes ``sensitivity.csv`` (one row per assumption x level x strategy x metric: the value used,
 the metric's mean and interval, and its paired change against the centre) and
-``tornado.png``/``.svg`` (one panel per metric, widest swing on top) into ``--out``.
+``tornado.png``/``.svg`` (one panel per metric, each bar with its paired 95% interval, hollow when the
+interval includes zero, widest reach from zero on top) and ``tornado.csv`` (the bars as drawn: the
+change at the low and high value with their intervals) into ``--out``.
 """
 
 from __future__ import annotations
@@ -173,20 +175,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sim.report.sweep_plots import tornado_table
 
         top = tornado_table(table, metric).head(5)
-        print(f"{metric} ({strategy}): widest swings (change vs centre at low / high):")
+        print(f"{metric} ({strategy}): widest swings (paired change vs centre at low / high, 95% interval):")
         for row in top.itertuples(index=False):
-            print(f"  {row.assumption:45s} {row.low:+12.4g} {row.high:+12.4g}")
+            low = f"{row.low:+.4g} [{row.low_ci_low:+.3g}, {row.low_ci_high:+.3g}]"
+            high = f"{row.high:+.4g} [{row.high_ci_low:+.3g}, {row.high_ci_high:+.3g}]"
+            print(f"  {row.assumption:45s} {low:>30s} {high:>30s}")
     print(f"files in {out}")
     return 0
 
 
 def write_sensitivity(out: Path, table: pd.DataFrame, metrics: Sequence[str]) -> None:
     """Write the tornado figure and, last, ``sensitivity.csv``."""
-    from sim.report.sweep_plots import tornado_figure
+    from sim.report.sweep_plots import tornado_figure, tornado_table
     from sim.report.writers import write_figure, write_table
 
     out.mkdir(parents=True, exist_ok=True)
     write_figure(out, "tornado", tornado_figure(table, metrics))
+    bars = [tornado_table(table, metric).assign(metric=metric) for metric in metrics]
+    write_table(out / "tornado.csv", pd.concat(bars, ignore_index=True))
     write_table(out / "sensitivity.csv", table)
 
 

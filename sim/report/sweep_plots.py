@@ -363,28 +363,62 @@ def breakeven_figure(grid: pd.DataFrame, result: pd.DataFrame) -> Figure:
 
 
 def tornado_table(sensitivity: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """One row per assumption: the metric's change at its low and high value, widest swing first."""
-    _require(sensitivity, ["assumption", "level", "metric", "diff_vs_mode"], "tornado_table")
+    """One row per assumption: the metric's paired change at its low and high value with 95% intervals.
+
+    ``extent`` is how far the bars reach from zero, as drawn (the larger of |low| and |high| when both
+    change the metric the same way, |high - low| otherwise); rows are sorted by it. ``low_clear`` and
+    ``high_clear`` say whether the interval of that change excludes zero.
+    """
+    _require(sensitivity, ["assumption", "level", "metric", "diff_vs_mode", "diff_ci_low", "diff_ci_high"], "tornado")
     part = sensitivity[(sensitivity["metric"] == metric) & (sensitivity["level"].isin(["low", "high"]))]
-    wide = part.pivot_table(index="assumption", columns="level", values="diff_vs_mode", dropna=False, sort=False)
-    wide = wide.reindex(columns=["low", "high"])
-    wide["swing"] = (wide["high"] - wide["low"]).abs()
-    return wide.sort_values("swing", ascending=False).reset_index()
+    out = pd.DataFrame(index=pd.Index(pd.unique(part["assumption"]), name="assumption"))
+    for level in ("low", "high"):
+        rows = part[part["level"] == level].set_index("assumption")
+        out[level] = rows["diff_vs_mode"]
+        out[f"{level}_ci_low"] = rows["diff_ci_low"]
+        out[f"{level}_ci_high"] = rows["diff_ci_high"]
+        out[f"{level}_clear"] = (rows["diff_ci_low"] > 0) | (rows["diff_ci_high"] < 0)
+    ends = out[["low", "high"]].fillna(0.0)
+    out["extent"] = np.maximum(ends.max(axis=1), 0.0) - np.minimum(ends.min(axis=1), 0.0)
+    return out.sort_values("extent", ascending=False, kind="stable").reset_index()
 
 
 def plot_tornado(sensitivity: pd.DataFrame, *, metric: str, ax: Axes | None = None) -> Axes:
-    """Tornado chart: paired change of ``metric`` against the centre run at each assumption's low and high value."""
+    """Tornado chart: paired change of ``metric`` against the centre run at each assumption's low and high value,
+    each bar with its 95% interval; a bar whose interval includes zero is drawn hollow (not distinguishable from
+    no change on these replications). Widest reach from zero on top."""
     table = tornado_table(sensitivity, metric)
     ax = _new_ax(ax)
     pos = np.arange(len(table))[::-1]
-    ax.barh(pos, table["low"], color="#56B4E9", label="assumption at its low value")
-    ax.barh(pos, table["high"], color="#D55E00", alpha=0.8, label="assumption at its high value")
+    for level, colour, label in (("low", "#56B4E9", "low value"), ("high", "#D55E00", "high value")):
+        values = table[level].to_numpy(dtype=float)
+        clear = table[f"{level}_clear"].to_numpy(dtype=bool)
+        errors = np.vstack(
+            [
+                values - table[f"{level}_ci_low"].to_numpy(dtype=float),
+                table[f"{level}_ci_high"].to_numpy(dtype=float) - values,
+            ]
+        )
+        offset = 0.19 if level == "low" else -0.19
+        ax.barh(pos[clear] + offset, values[clear], height=0.36, color=colour, label=f"assumption at its {label}")
+        ax.barh(
+            pos[~clear] + offset,
+            values[~clear],
+            height=0.36,
+            facecolor="none",
+            edgecolor=colour,
+            hatch="///",
+            label=f"{label}: interval includes 0" if (~clear).any() else None,
+        )
+        ax.errorbar(
+            values, pos + offset, xerr=np.nan_to_num(errors), fmt="none", ecolor="#333333", elinewidth=0.8, capsize=2
+        )
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_yticks(pos, list(table["assumption"]))
     mode = sensitivity[(sensitivity["metric"] == metric) & (sensitivity["level"] == "mode")]["mean"]
-    centre = f" (centre: {short_number(float(mode.iloc[0]))})" if len(mode) else ""
-    ax.set_xlabel(f"change in {metric} ({metric_info(metric).unit}){centre}")
-    ax.set_title(f"{metric}: sensitivity to each assumption")
+    centre = f" (centre {short_number(float(mode.iloc[0]))})" if len(mode) else ""
+    ax.set_xlabel(f"paired change in {metric}, {metric_info(metric).unit} (95% interval)")
+    ax.set_title(f"{metric}{centre}: sensitivity to each assumption")
     ax.legend(loc="lower right")
     return ax
 
