@@ -16,8 +16,9 @@ TAOBAO_ROWS = [
     ["1003", "小红", "99", "交易关闭", "2024-03-02 09:00:00", "", "0"],  # closed: dropped
     ["1004", "小红", "59.9", "交易成功", "2024-03-05 12:00:00", "2024-03-05 12:01:00", "59.9"],  # refunded in full
     ["1005", "小红", "1,200.00", "交易成功", "2024-03-09 08:00:00", "2024-03-09 08:01:00", "200"],  # partly refunded
-    ["1006", "老王", "0.00", "交易成功", "2024-03-10 08:00:00", "2024-03-10 08:01:00", "0"],  # zero: dropped
+    ["1006", "老王", "0.00", "交易成功", "2024-03-10 08:00:00", "2024-03-10 08:01:00", "0"],  # zero but first: kept
     ["1007", "老王", "45", "卖家已发货，等待买家确认", "2024-03-12 08:00:00", "2024-03-12 08:00:05", ""],
+    ["1008", "小明", "0", "交易成功", "2024-03-15 09:00:00", "2024-03-15 09:00:10", "0"],  # zero, not first: dropped
 ]
 
 
@@ -35,16 +36,18 @@ def test_chinese_platform_export_in_any_usual_encoding(tmp_path: Path, encoding:
     assert (cols.customer, cols.date, cols.amount) == ("买家会员名", "订单创建时间", "买家实际支付金额")
     assert (cols.status, cols.refund) == ("订单状态", "退款金额")
     assert orders.encoding in ("utf-8-sig", "gb18030")
-    assert orders.n_rows == 7
+    assert orders.n_rows == 8
     assert orders.n_refunded == 2  # one closed, one refunded in full
-    assert orders.n_zero == 1
-    assert orders.n_orders == 4
+    assert orders.n_zero == 1  # 小明's later zero-amount order
+    assert orders.n_zero_first == 1  # 老王's zero-amount first order stays his first purchase
+    assert orders.n_orders == 5
     assert orders.n_merged == 1
     p = orders.purchases.set_index(["customer", "date"])["amount"]
     assert p[("小明", pd.Timestamp("2024-03-01"))] == pytest.approx(158.5)
     assert p[("小红", pd.Timestamp("2024-03-09"))] == pytest.approx(1000.0)  # 1,200 less the 200 refunded
+    assert p[("老王", pd.Timestamp("2024-03-10"))] == 0.0
     assert p[("老王", pd.Timestamp("2024-03-12"))] == pytest.approx(45.0)
-    assert len(p) == 3 and orders.n_customers == 3
+    assert len(p) == 4 and orders.n_customers == 3
 
 
 def test_gbk_file_needs_no_encoding_flag_but_a_wrong_one_is_reported(tmp_path: Path) -> None:
@@ -83,7 +86,7 @@ def test_excel_export(tmp_path: Path) -> None:
     pd.DataFrame(TAOBAO_ROWS, columns=TAOBAO_HEADER).to_excel(path, index=False)
     orders = load_orders(path)
     assert orders.encoding is None
-    assert (orders.n_rows, orders.n_refunded, orders.n_zero, orders.n_merged) == (7, 2, 1, 1)
+    assert (orders.n_rows, orders.n_refunded, orders.n_zero, orders.n_zero_first, orders.n_merged) == (8, 2, 1, 1, 1)
 
 
 def test_excel_rows_are_the_sheet_rows_and_an_empty_workbook_is_reported(tmp_path: Path) -> None:

@@ -1,109 +1,40 @@
 """Reading a merchant's order export: one row per order, in CSV or Excel, English or Chinese headers.
 
-:func:`load_orders` finds the customer, date and amount columns (or takes the names
-given), decodes GBK/GB18030 as well as UTF-8 with or without BOM, parses dates and
-amounts, drops refunded, cancelled and zero-amount orders, and merges a customer's
-orders of the same day into one purchase (as Fader, Hardie & Lee do for CDNOW). It
-returns the purchases with counts of what it dropped and merged.
+:func:`load_orders` finds the customer, date and amount columns (or takes the names given;
+:mod:`sim.calibrate.columns`), reads them (:mod:`sim.calibrate.table`: GBK/GB18030 as well as
+UTF-8 with or without BOM, title lines above the header, millions of rows in bounded memory),
+parses dates and amounts once per distinct string, drops refunded, cancelled and
+zero-amount orders, and merges a customer's orders of the same day into one purchase (as
+Fader, Hardie & Lee do for CDNOW). It returns the purchases with counts of what it dropped
+and merged.
+
+A zero-amount order (a free sample, a fully discounted order) is not a purchase of any
+value, but when it is the first order of a customer who later pays, it is when the customer
+arrived: that order stays as the customer's first purchase (with amount 0), so that dropping
+zero amounts never moves a first purchase later and turns a repeat purchase into a first one.
+A customer whose orders are all zero-amount is dropped.
 
 Bad input raises :class:`OrdersError` with a one-line message naming the problem and,
 where there is one, the row. Rows are numbered as the file shows them: a CSV's line
 number, an Excel sheet's row number (with the header on the first line, the first order
-is row 2). Lines above the header, such as a report title, are skipped.
+is row 2).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
-EXCEL_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls")
-DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
-HEADER_SEARCH_ROWS = 20  # a title or notes above the header row are skipped
+from sim.calibrate.columns import Columns, OrdersError, find_columns
+from sim.calibrate.table import Column, Table, plain, read_table
 
-# Header names recognised, best first. Matching ignores case, spaces, '_', '-' and a
-# bracketed suffix such as "(元)" or "（北京时间）".
-CUSTOMER_HEADERS: tuple[str, ...] = (
-    "customer_id",
-    "customer",
-    "cust_id",
-    "client_id",
-    "buyer_id",
-    "buyer",
-    "buyer_nick",
-    "user_id",
-    "member_id",
-    "买家会员名",
-    "买家会员id",
-    "买家id",
-    "买家昵称",
-    "买家账号",
-    "会员名",
-    "会员id",
-    "客户id",
-    "客户编号",
-    "客户名称",
-    "用户id",
-    "用户昵称",
-    "用户名",
-    "收货人手机号",
-    "收货人手机",
-    "手机号",
-)
-DATE_HEADERS: tuple[str, ...] = (
-    "date",
-    "order_date",
-    "order_time",
-    "order_created",
-    "created_at",
-    "created",
-    "purchase_date",
-    "transaction_date",
-    "paid_at",
-    "payment_time",
-    "订单创建时间",
-    "下单时间",
-    "创建时间",
-    "订单时间",
-    "成交时间",
-    "付款时间",
-    "支付时间",
-    "日期",
-)
-AMOUNT_HEADERS: tuple[str, ...] = (
-    "amount",
-    "order_amount",
-    "paid_amount",
-    "amount_paid",
-    "payment_amount",
-    "total",
-    "order_total",
-    "total_price",
-    "revenue",
-    "sales",
-    "spend",
-    "value",
-    "买家实际支付金额",
-    "实付金额",
-    "实际支付金额",
-    "实收金额",
-    "实收款",
-    "支付金额",
-    "付款金额",
-    "订单金额",
-    "订单总金额",
-    "总金额",
-    "金额",
-)
-STATUS_HEADERS: tuple[str, ...] = ("status", "order_status", "financial_status", "订单状态", "交易状态")
-REFUND_HEADERS: tuple[str, ...] = ("refund", "refund_amount", "refunded_amount", "退款金额", "退款金额(元)")
+__all__ = ["Columns", "Orders", "OrdersError", "find_columns", "load_orders", "parse_amounts", "parse_dates"]
 
 # An order whose status contains one of these is refunded, cancelled or never paid; it is dropped.
 DROPPED_STATUS_WORDS: tuple[str, ...] = (
@@ -127,24 +58,12 @@ DROPPED_STATUS_WORDS: tuple[str, ...] = (
 )
 
 
-class OrdersError(ValueError):
-    """An order export the calibration cannot use; the message is one line."""
-
-
-@dataclass(frozen=True)
-class Columns:
-    """The export's columns that were used (status and refund may be absent)."""
-
-    customer: str
-    date: str
-    amount: str
-    status: str | None = None
-    refund: str | None = None
-
-
 @dataclass(frozen=True)
 class Orders:
-    """A customer's purchases, one row per customer and day: ``customer``, ``date`` (day), ``amount``."""
+    """A customer's purchases, one row per customer and day: ``customer``, ``date`` (day), ``amount``.
+
+    ``customer`` is categorical, its categories the customers in sorted order.
+    """
 
     purchases: pd.DataFrame
     columns: Columns
@@ -153,6 +72,7 @@ class Orders:
     n_refunded: int  # dropped: refunded, cancelled or unpaid (status column, or refunded in full)
     n_zero: int  # dropped: zero amount
     n_merged: int  # orders folded into another order of the same customer and day
+    n_zero_first: int = 0  # zero-amount orders kept as their customer's first purchase
 
     @property
     def n_orders(self) -> int:
@@ -162,133 +82,6 @@ class Orders:
     @property
     def n_customers(self) -> int:
         return int(self.purchases["customer"].nunique())
-
-
-# ----------------------------------------------------------------------------- reading
-
-
-def _normalise(name: object) -> str:
-    text = str(name).replace("\ufeff", "").strip().lower()
-    text = re.sub(r"[(（][^)）]*[)）]$", "", text)  # "金额(元)" -> "金额"
-    return re.sub(r"[\s_\-]+", "", text)
-
-
-def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, np.ndarray, str | None]:
-    """The file's non-blank rows as strings (no header interpretation), their row numbers, and the encoding."""
-    if not path.is_file():
-        raise OrdersError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise OrdersError(f"{path}: the file is empty")
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        table = _read_excel(path)
-        return table, np.arange(1, len(table) + 1), None
-    data = path.read_bytes()
-    tried = (encoding,) if encoding else ENCODINGS
-    for enc in tried:
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        except LookupError:
-            raise OrdersError(f"--encoding {encoding}: unknown encoding") from None
-        text = text.removeprefix("\ufeff")  # a BOM read as utf-8
-        table, lines = _parse_csv(text, path)
-        return table, lines, enc
-    raise OrdersError(f"{path}: cannot decode the file as {' or '.join(tried)}; pass --encoding")
-
-
-def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame, np.ndarray]:
-    sample = "\n".join(text.splitlines()[:20])
-    delimiter = max(DELIMITERS, key=sample.count)  # the most frequent of ',', tab, ';', '|' (',' on a tie)
-    rows, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append(row)
-                lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise OrdersError(f"{path}: not a readable CSV file at row {reader.line_num} ({exc})") from None
-    if not rows:
-        raise OrdersError(f"{path}: the file is empty")
-    width = max(len(r) for r in rows)
-    table = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
-    return table, np.asarray(lines)
-
-
-def _read_excel(path: Path) -> pd.DataFrame:
-    try:
-        import openpyxl  # noqa: F401 - pandas reads .xlsx through it
-    except ImportError:
-        raise OrdersError(f"{path}: reading Excel files needs openpyxl (pip install openpyxl)") from None
-    try:
-        table = pd.read_excel(path, header=None, dtype=str, keep_default_na=False)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is one line
-        raise OrdersError(f"{path}: not a readable Excel file ({_first_line(exc)})") from None
-    table = table.fillna("").astype(str)
-    if table.empty or not (table.apply(lambda c: c.str.strip()) != "").any(axis=None):
-        raise OrdersError(f"{path}: the file is empty")
-    return table
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-# ----------------------------------------------------------------------------- columns
-
-
-def _pick(headers: list[str], given: str | None, candidates: tuple[str, ...]) -> str | None:
-    by_norm: dict[str, str] = {}
-    for h in headers:
-        by_norm.setdefault(_normalise(h), h)
-    if given is not None:
-        return given if given in headers else by_norm.get(_normalise(given))
-    for c in candidates:
-        hit = by_norm.get(_normalise(c))
-        if hit is not None:
-            return hit
-    return None
-
-
-def find_columns(
-    headers: list[str], customer: str | None = None, date: str | None = None, amount: str | None = None
-) -> Columns:
-    """The columns to use: the names given, else the best recognised header of each kind."""
-    found = {
-        "customer": (_pick(headers, customer, CUSTOMER_HEADERS), customer, "--customer-col"),
-        "date": (_pick(headers, date, DATE_HEADERS), date, "--date-col"),
-        "amount": (_pick(headers, amount, AMOUNT_HEADERS), amount, "--amount-col"),
-    }
-    listed = ", ".join(h for h in headers if h) or "(none)"
-    for kind, (hit, given, flag) in found.items():
-        if hit is None:
-            if given is not None:
-                raise OrdersError(f"{flag} {given}: no such column; the columns are: {listed}")
-            raise OrdersError(f"no {kind} column recognised; name it with {flag} (the columns are: {listed})")
-    used = {found[k][0] for k in found}
-    status = _pick(headers, None, STATUS_HEADERS)
-    refund = _pick(headers, None, REFUND_HEADERS)
-    return Columns(
-        customer=str(found["customer"][0]),
-        date=str(found["date"][0]),
-        amount=str(found["amount"][0]),
-        status=status if status not in used else None,
-        refund=refund if refund not in used else None,
-    )
-
-
-def _header_row(table: pd.DataFrame, customer: str | None, date: str | None, amount: str | None) -> int:
-    """Index of the header row: the first of the top rows in which all three columns are found."""
-    for i in range(min(HEADER_SEARCH_ROWS, len(table))):
-        headers = [str(v).strip() for v in table.iloc[i].tolist()]
-        try:
-            find_columns(headers, customer, date, amount)
-        except OrdersError:
-            continue
-        return i
-    return 0
 
 
 # ----------------------------------------------------------------------------- values
@@ -329,6 +122,60 @@ def _dropped_by_status(status: pd.Series) -> np.ndarray:
     return hit
 
 
+def _clean_values(values: pa.Array) -> pa.Array:
+    """:func:`_clean` of each distinct string (one that starts and ends with a letter or digit is kept as it is)."""
+    odd = np.flatnonzero(plain(values) == 0)
+    if odd.size == 0:
+        return values
+    cleaned = _clean(pd.Series(values.take(pa.array(odd)).to_pylist(), dtype=object)).tolist()
+    mask = np.zeros(len(values), dtype=bool)
+    mask[odd] = True
+    return pc.replace_with_mask(values, pa.array(mask), pa.array(cleaned, pa.string()))
+
+
+def _distinct(column: Column) -> pd.Series:
+    """The column's distinct strings, cleaned, as a pandas Series (for parsing once each)."""
+    return pd.Series(_clean_values(column.values).to_pylist(), dtype=object)
+
+
+def _customers(column: Column) -> tuple[np.ndarray, pd.Index]:
+    """Each row's customer code and the customers in sorted order (codes index into them)."""
+    cleaned = _clean_values(column.values).dictionary_encode()
+    names = cleaned.dictionary
+    order = pc.sort_indices(names).to_numpy()
+    rank = np.empty(len(names), dtype=np.int32)
+    rank[order] = np.arange(len(names), dtype=np.int32)
+    per_value = rank[cleaned.indices.to_numpy(zero_copy_only=False)]
+    return per_value[column.codes], pd.Index(names.take(pa.array(order)).to_pandas(), name=None)
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 of parsed dates, NaN where NaT."""
+    days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    return np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(float))
+
+
+def _first_row(bad: np.ndarray) -> int | None:
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def _raise_at(table: Table, what: str, column: str, i: int) -> None:
+    row_number, cells = table.row(i)
+    value = _clean(pd.Series([cells[column]], dtype=object)).iloc[0]
+    raise _row_error(what, column, value, row_number)
+
+
+def _first_day_orders(customer: np.ndarray, day: np.ndarray, counted: np.ndarray, paid: np.ndarray) -> np.ndarray:
+    """Zero-amount orders on their customer's first order day, before any paid purchase (see the module doc)."""
+    n = int(customer.max()) + 1 if customer.size else 0
+    first = np.full(n, np.inf)
+    np.minimum.at(first, customer[counted], day[counted])
+    first_paid = np.full(n, np.inf)
+    np.minimum.at(first_paid, customer[paid], day[paid])
+    later_paid = np.isfinite(first_paid) & (first_paid > first)
+    return counted & ~paid & (day == first[customer]) & later_paid[customer]
+
+
 # ----------------------------------------------------------------------------- loading
 
 
@@ -347,75 +194,101 @@ def load_orders(
     negative amount, an empty file or a file without orders.
     """
     path = Path(path)
-    table, lines, used_encoding = read_table(path, encoding)
-    header = _header_row(table, customer_col, date_col, amount_col)
-    headers = [str(v).strip() for v in table.iloc[header].tolist()]
-    cols = find_columns(headers, customer_col, date_col, amount_col)
-    body = table.iloc[header + 1 :]
-    rows = lines[header + 1 :]
-    filled = (body.apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy()
-    body, rows = body[filled], rows[filled]  # blank rows are not orders
-    if body.empty:
-        raise OrdersError(f"{path}: no orders below the header row")
-    index = {
-        name: headers.index(name) for name in (cols.customer, cols.date, cols.amount, cols.status, cols.refund) if name
-    }
+    table = read_table(path, encoding, customer_col, date_col, amount_col)
+    cols, cells, n_rows = table.columns, table.cells, table.n_rows
 
-    def column(name: str) -> pd.Series:
-        return _clean(body[index[name]])
-
-    n_rows = len(body)
     dropped = np.zeros(n_rows, dtype=bool)
     if cols.status is not None:
-        dropped |= _dropped_by_status(column(cols.status))
-    customer = column(cols.customer).to_numpy()
-    empty = (customer == "") & ~dropped
-    if empty.any():
-        raise OrdersError(f"empty customer in column {cols.customer} at row {rows[np.argmax(empty)]}")
+        dropped |= _dropped_by_status(_distinct(cells[cols.status]))[cells[cols.status].codes]
+    customer, names = _customers(cells[cols.customer])
+    empty = (np.asarray(names == "") if len(names) else np.zeros(0, dtype=bool))[customer] & ~dropped
+    if (i := _first_row(empty)) is not None:
+        raise OrdersError(f"empty customer in column {cols.customer} at row {table.row(i)[0]}")
 
-    raw_date = column(cols.date)
-    date = parse_dates(raw_date)
-    bad = (date.isna().to_numpy()) & ~dropped
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise _row_error("unparseable date", cols.date, raw_date.iloc[i], int(rows[i]))
+    day = _days(parse_dates(_distinct(cells[cols.date])))[cells[cols.date].codes]
+    if (i := _first_row(np.isnan(day) & ~dropped)) is not None:
+        _raise_at(table, "unparseable date", cols.date, i)
 
-    raw_amount = column(cols.amount)
-    amount = parse_amounts(raw_amount).to_numpy(dtype=float)
-    bad = np.isnan(amount) & ~dropped
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise _row_error("unparseable amount", cols.amount, raw_amount.iloc[i], int(rows[i]))
-    negative = (amount < 0) & ~dropped
-    if negative.any():
-        i = int(np.argmax(negative))
-        raise _row_error("negative amount", cols.amount, raw_amount.iloc[i], int(rows[i]))
+    amount = parse_amounts(_distinct(cells[cols.amount])).to_numpy(dtype=float)[cells[cols.amount].codes]
+    if (i := _first_row(np.isnan(amount) & ~dropped)) is not None:
+        _raise_at(table, "unparseable amount", cols.amount, i)
+    if (i := _first_row((amount < 0) & ~dropped)) is not None:
+        _raise_at(table, "negative amount", cols.amount, i)
     if cols.refund is not None:
-        raw_refund = column(cols.refund)
-        refund = np.nan_to_num(parse_amounts(raw_refund).to_numpy(dtype=float))
-        negative = (refund < 0) & ~dropped
-        if negative.any():
-            i = int(np.argmax(negative))
-            raise _row_error("negative refund", cols.refund, raw_refund.iloc[i], int(rows[i]))
+        parsed = parse_amounts(_distinct(cells[cols.refund])).to_numpy(dtype=float)
+        refund = np.nan_to_num(parsed)[cells[cols.refund].codes]
+        if (i := _first_row((refund < 0) & ~dropped)) is not None:
+            _raise_at(table, "negative refund", cols.refund, i)
         refunded_in_full = (refund > 0) & (refund >= amount) & ~dropped
         dropped |= refunded_in_full
         amount = np.where(dropped, amount, amount - refund)
     n_refunded = int(dropped.sum())
     zero = (amount == 0) & ~dropped
-    n_zero = int(zero.sum()) if drop_zero else 0
-    keep = ~dropped & (~zero if drop_zero else True)
+    keep = ~dropped
+    first_zero = np.zeros(n_rows, dtype=bool)
+    if drop_zero:
+        first_zero = _first_day_orders(customer, np.nan_to_num(day), keep, keep & ~zero)
+        keep &= ~zero | first_zero
+    n_zero = int(zero.sum() - first_zero.sum()) if drop_zero else 0
     if not keep.any():
         raise OrdersError(
             f"{path}: no orders left after dropping {n_refunded} refunded or cancelled and {n_zero} zero-amount orders"
         )
-    kept = pd.DataFrame({"customer": customer[keep], "date": date.to_numpy()[keep], "amount": amount[keep]})
-    purchases = kept.groupby(["customer", "date"], as_index=False, sort=True)["amount"].sum()
+    purchases = _merge_same_day(customer[keep], day[keep].astype(np.int64), amount[keep], names)
     return Orders(
         purchases=purchases,
         columns=cols,
-        encoding=used_encoding,
+        encoding=table.encoding,
         n_rows=n_rows,
         n_refunded=n_refunded,
         n_zero=n_zero,
         n_merged=int(keep.sum()) - len(purchases),
+        n_zero_first=int(first_zero.sum()),
     )
+
+
+def _merge_same_day(customer: np.ndarray, day: np.ndarray, amount: np.ndarray, names: pd.Index) -> pd.DataFrame:
+    """One purchase per customer and day, sorted by customer and date.
+
+    The amounts are summed exactly as pandas' ``groupby(...).sum()`` summed them when the
+    reader used it, to the last bit: with ``numpy.add.reduceat`` when the rows come sorted by
+    customer and day, else with pandas' compensated (Kahan) sum in row order (see
+    :func:`_kahan_sums`).
+    """
+    low = int(day.min())
+    span = int(day.max()) - low + 1
+    key = customer.astype(np.int64) * span + (day - low)
+    if key.size > 1 and not (key[1:] >= key[:-1]).all():
+        order = np.argsort(key, kind="stable")
+        key, amount = key[order], amount[order]
+        del order
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        total = _kahan_sums(amount, starts)
+    else:
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        total = np.add.reduceat(amount, starts)
+    keys = key[starts]
+    return pd.DataFrame(
+        {
+            "customer": pd.Categorical.from_codes((keys // span).astype(np.int32), categories=names),
+            "date": (keys % span + low).astype("datetime64[D]").astype("datetime64[ns]"),
+            "amount": total,
+        }
+    )
+
+
+def _kahan_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Compensated sum of each run of ``values`` beginning at ``starts``, term by term as pandas' group sum does.
+
+    A loop over the position within a run (at most the most orders of one customer in a
+    day), each step for every run at once.
+    """
+    size = np.diff(np.r_[starts, values.size])
+    total, compensation = np.zeros(starts.size), np.zeros(starts.size)
+    for j in range(int(size.max()) if size.size else 0):
+        run = np.flatnonzero(size > j)
+        y = values[starts[run] + j] - compensation[run]
+        t = total[run] + y
+        compensation[run] = t - total[run] - y
+        total[run] = t
+    return total

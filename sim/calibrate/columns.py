@@ -1,0 +1,165 @@
+"""Which columns of an order export hold the customer, date and amount: recognised header names and the header row.
+
+Names are matched ignoring case, spaces, '_', '-' and a bracketed suffix such as "(元)" or
+"（北京时间）"; the first recognised name of each kind wins unless the column is named on the
+command line. The header row is the first of the top ``HEADER_SEARCH_ROWS`` rows in which all
+three are found, so a title or notes above it are skipped. :class:`OrdersError` is the
+reader's one-line error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HEADER_SEARCH_ROWS = 20  # a title or notes above the header row are skipped
+
+# Header names recognised, best first. Matching ignores case, spaces, '_', '-' and a
+# bracketed suffix such as "(元)" or "（北京时间）".
+CUSTOMER_HEADERS: tuple[str, ...] = (
+    "customer_id",
+    "customer",
+    "cust_id",
+    "client_id",
+    "buyer_id",
+    "buyer",
+    "buyer_nick",
+    "user_id",
+    "member_id",
+    "买家会员名",
+    "买家会员id",
+    "买家id",
+    "买家昵称",
+    "买家账号",
+    "会员名",
+    "会员id",
+    "客户id",
+    "客户编号",
+    "客户名称",
+    "用户id",
+    "用户昵称",
+    "用户名",
+    "收货人手机号",
+    "收货人手机",
+    "手机号",
+)
+DATE_HEADERS: tuple[str, ...] = (
+    "date",
+    "order_date",
+    "order_time",
+    "order_created",
+    "created_at",
+    "created",
+    "purchase_date",
+    "transaction_date",
+    "paid_at",
+    "payment_time",
+    "订单创建时间",
+    "下单时间",
+    "创建时间",
+    "订单时间",
+    "成交时间",
+    "付款时间",
+    "支付时间",
+    "日期",
+)
+AMOUNT_HEADERS: tuple[str, ...] = (
+    "amount",
+    "order_amount",
+    "paid_amount",
+    "amount_paid",
+    "payment_amount",
+    "total",
+    "order_total",
+    "total_price",
+    "revenue",
+    "sales",
+    "spend",
+    "value",
+    "买家实际支付金额",
+    "实付金额",
+    "实际支付金额",
+    "实收金额",
+    "实收款",
+    "支付金额",
+    "付款金额",
+    "订单金额",
+    "订单总金额",
+    "总金额",
+    "金额",
+)
+STATUS_HEADERS: tuple[str, ...] = ("status", "order_status", "financial_status", "订单状态", "交易状态")
+REFUND_HEADERS: tuple[str, ...] = ("refund", "refund_amount", "refunded_amount", "退款金额", "退款金额(元)")
+
+
+class OrdersError(ValueError):
+    """An order export the calibration cannot use; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The export's columns that were used (status and refund may be absent)."""
+
+    customer: str
+    date: str
+    amount: str
+    status: str | None = None
+    refund: str | None = None
+
+
+def _normalise(name: object) -> str:
+    text = str(name).replace("\ufeff", "").strip().lower()
+    text = re.sub(r"[(（][^)）]*[)）]$", "", text)  # "金额(元)" -> "金额"
+    return re.sub(r"[\s_\-]+", "", text)
+
+
+def _pick(headers: list[str], given: str | None, candidates: tuple[str, ...]) -> str | None:
+    by_norm: dict[str, str] = {}
+    for h in headers:
+        by_norm.setdefault(_normalise(h), h)
+    if given is not None:
+        return given if given in headers else by_norm.get(_normalise(given))
+    for c in candidates:
+        hit = by_norm.get(_normalise(c))
+        if hit is not None:
+            return hit
+    return None
+
+
+def find_columns(
+    headers: list[str], customer: str | None = None, date: str | None = None, amount: str | None = None
+) -> Columns:
+    """The columns to use: the names given, else the best recognised header of each kind."""
+    found = {
+        "customer": (_pick(headers, customer, CUSTOMER_HEADERS), customer, "--customer-col"),
+        "date": (_pick(headers, date, DATE_HEADERS), date, "--date-col"),
+        "amount": (_pick(headers, amount, AMOUNT_HEADERS), amount, "--amount-col"),
+    }
+    listed = ", ".join(h for h in headers if h) or "(none)"
+    for kind, (hit, given, flag) in found.items():
+        if hit is None:
+            if given is not None:
+                raise OrdersError(f"{flag} {given}: no such column; the columns are: {listed}")
+            raise OrdersError(f"no {kind} column recognised; name it with {flag} (the columns are: {listed})")
+    used = {found[k][0] for k in found}
+    status = _pick(headers, None, STATUS_HEADERS)
+    refund = _pick(headers, None, REFUND_HEADERS)
+    return Columns(
+        customer=str(found["customer"][0]),
+        date=str(found["date"][0]),
+        amount=str(found["amount"][0]),
+        status=status if status not in used else None,
+        refund=refund if refund not in used else None,
+    )
+
+
+def header_row(rows: list[list[str]], customer: str | None, date: str | None, amount: str | None) -> int:
+    """Index of the header row: the first of the top rows in which all three columns are found (0 if none)."""
+    for i in range(min(HEADER_SEARCH_ROWS, len(rows))):
+        headers = [str(v).strip() for v in rows[i]]
+        try:
+            find_columns(headers, customer, date, amount)
+        except OrdersError:
+            continue
+        return i
+    return 0
