@@ -1,13 +1,20 @@
-"""Reading order exports: headers, encodings, Excel, refunds, zero amounts and the same-day merge."""
+"""Reading order exports: headers, encodings, Excel, refunds, zero amounts, the same-day merge, large files."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from sim.calibrate import table
+from sim.calibrate.bench import calibrate_rows, write_export
+from sim.calibrate.fit import rfm_summary
 from sim.calibrate.orders import OrdersError, find_columns, load_orders, parse_amounts, parse_dates
+from sim.calibrate.sums import kahan_sums
+
+GOOD_HEADER = "customer_id,date,amount\n"
 
 TAOBAO_HEADER = ["订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间", "订单付款时间", "退款金额"]
 TAOBAO_ROWS = [
@@ -153,3 +160,143 @@ def test_bad_exports_raise_one_line(tmp_path: Path, content: bytes, message: str
     with pytest.raises(OrdersError, match=message) as info:
         load_orders(path)
     assert "\n" not in str(info.value)
+
+
+# ----------------------------------------------------------------------------- zero amounts and first purchases
+
+
+def test_a_zero_amount_first_order_stays_the_customers_first_purchase(tmp_path: Path) -> None:
+    """Dropping zero-amount orders must not move a first purchase (a free sample, then paid orders).
+
+    Before the fix, a's first purchase moved to 02-01: x = 1 instead of 2, and T four weeks short.
+    """
+    text = GOOD_HEADER + (
+        "a,2024-01-01,0\n"  # a free first order: stays the first purchase
+        "a,2024-02-01,10\n"
+        "a,2024-03-01,20\n"
+        "b,2024-01-05,15\n"
+        "b,2024-01-20,0\n"  # zero but not first: dropped
+        "b,2024-02-10,25\n"
+        "c,2024-01-07,0\n"  # nothing but zero: not a customer
+    )
+    path = tmp_path / "zero.csv"
+    path.write_text(text, encoding="utf-8")
+    orders = load_orders(path)
+    assert (orders.n_zero, orders.n_zero_first, orders.n_customers) == (2, 1, 2)
+    rfm = rfm_summary(orders.purchases, "2024-03-31")
+    kept_all = rfm_summary(load_orders(path, drop_zero=False).purchases, "2024-03-31")
+    a = list(rfm.customer).index("a")
+    assert rfm.first_date[a] == kept_all.first_date[list(kept_all.customer).index("a")] == np.datetime64("2024-01-01")
+    assert (rfm.x[a], rfm.t_x[a], rfm.T[a]) == (2.0, 60 / 7, 90 / 7)
+    assert rfm.mean_repeat_spend[a] == 15.0
+    b = list(rfm.customer).index("b")
+    assert (rfm.x[b], rfm.mean_repeat_spend[b]) == (1.0, 25.0)
+
+
+# ----------------------------------------------------------------------------- large exports
+
+
+def _export(tmp_path: Path, n_rows: int, seed: int = 5) -> Path:
+    return write_export(tmp_path / f"export_{n_rows}.csv", n_rows, seed)
+
+
+def test_the_columnar_reader_gives_the_row_by_row_readers_purchases(tmp_path: Path, monkeypatch) -> None:
+    """The generated Taobao-style export (title line, times of day, closed/refunded/zero orders) both ways."""
+    path = _export(tmp_path, 30_000)
+    fast = load_orders(path)
+    monkeypatch.setattr(table, "_read_csv_fast", lambda *args: None)  # as for a ragged file
+    slow = load_orders(path)
+    for name in ("n_rows", "n_refunded", "n_zero", "n_zero_first", "n_merged", "encoding", "columns"):
+        assert getattr(fast, name) == getattr(slow, name), name
+    assert fast.n_refunded > 0 and fast.n_zero > 0 and fast.n_merged > 0
+    pd.testing.assert_frame_equal(fast.purchases, slow.purchases)
+
+
+def test_an_error_deep_in_a_large_file_names_its_line(tmp_path: Path) -> None:
+    """A bad amount in the last of 20,000 orders, after a blank line and a quoted value spanning two lines."""
+    path = _export(tmp_path, 20_000)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)  # title, header, 20,000 orders
+    fields = lines[1000].rstrip("\n").split(",")
+    fields[1] = '"tb multi\nline"'  # one record on two lines
+    lines[1000] = ",".join(fields) + "\n"
+    lines.insert(500, "\n")
+    fields = lines[-1].rstrip("\n").split(",")
+    fields[2] = "12.x"
+    lines[-1] = ",".join(fields) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    last_line = len(lines) + 1  # the quoted value's line break is one more line
+    assert last_line == 20_004
+    with pytest.raises(OrdersError, match=rf"unparseable amount '12.x' in column 买家实际支付金额 at row {last_line}$"):
+        load_orders(path)
+
+
+def test_a_ragged_file_is_read_row_by_row_and_short_rows_are_padded(tmp_path: Path) -> None:
+    text = "customer_id,date,amount,status\na,2024-01-01,5,ok\na,2024-01-09,6\nb,2024-01-02,7,ok\n"
+    path = tmp_path / "ragged.csv"
+    path.write_text(text, encoding="utf-8")
+    orders = load_orders(path)
+    assert orders.n_rows == 3 and len(orders.purchases) == 3
+    path.write_text(text.replace("a,2024-01-09,6\n", "a,2024-01-09,x\n"), encoding="utf-8")
+    with pytest.raises(OrdersError, match=r"unparseable amount 'x' in column amount at row 3$"):
+        load_orders(path)
+
+
+def test_the_encoding_is_decided_on_the_whole_file(tmp_path: Path) -> None:
+    """English headers and ASCII rows, then a GBK buyer name 30,000 rows down: read as GB18030."""
+    rows = "".join(f"c{i},2024-01-{1 + i % 28:02d},{5 + i % 7}\n" for i in range(30_000))
+    path = tmp_path / "late_gbk.csv"
+    path.write_bytes((GOOD_HEADER + rows).encode("ascii") + "小明,2024-02-01,9\n".encode("gbk"))
+    orders = load_orders(path)
+    assert orders.encoding == "gb18030"
+    assert "小明" in set(orders.purchases["customer"])
+
+
+def test_dates_with_times_of_day_in_the_forms_exports_use(tmp_path: Path) -> None:
+    body = (
+        "a,2024-03-01 10:02:11,1\n"
+        "b,2024/03/02 23:59,1\n"
+        'c,"=""2024-03-03 00:00:01""",1\n'  # an Excel-proofed value, ="..."
+        "d,2024-03-04T08:00:00,1\n"
+    )
+    path = tmp_path / "times.csv"
+    path.write_text(GOOD_HEADER + body, encoding="utf-8")
+    days = load_orders(path).purchases.set_index("customer")["date"].dt.day
+    assert [days[c] for c in "abcd"] == [1, 2, 3, 4]
+    path.write_text(GOOD_HEADER + body + "e,2024-03-05 25:00:00,1\n", encoding="utf-8")
+    with pytest.raises(OrdersError, match=r"unparseable date '2024-03-05 25:00:00' in column date at row 6$"):
+        load_orders(path)
+
+
+def test_sums_are_pandas_group_sums_to_the_last_bit() -> None:
+    """The merge and the mean repeat spend reproduce pandas' compensated group sums exactly."""
+    rng = np.random.default_rng(3)
+    key = np.sort(rng.integers(0, 2_000, 10_000))
+    values = np.round(rng.gamma(2.0, 20.0, key.size), 2)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    with_nan = pd.Series(np.r_[values, np.nan]).groupby(np.r_[key, key[-1] + 1]).sum()  # NaN: pandas' Kahan path
+    np.testing.assert_array_equal(kahan_sums(values, starts), with_nan.to_numpy()[:-1])
+    naive = np.add.reduceat(values, starts)
+    assert (naive != kahan_sums(values, starts)).any()  # the check can tell the two apart
+
+
+def test_calibrate_rows_reports_time_and_memory_of_the_command() -> None:
+    result = calibrate_rows(3_000)
+    assert result["rows"] == 3_000
+    assert result["seconds"] > 0 and 50 < result["peak_rss_mib"] < 2048
+
+
+def test_the_same_day_merge_is_pandas_groupby_sum_to_the_last_bit() -> None:
+    """Unsorted rows (as exports come) with up to 6 orders a customer-day: the old reader's groupby sum exactly."""
+    from sim.calibrate.orders import _merge_same_day
+
+    rng = np.random.default_rng(4)
+    n = 20_000
+    customer = rng.integers(0, 1_500, n).astype(np.int32)
+    day = rng.integers(19_700, 19_706, n).astype(np.int32)
+    amount = np.round(rng.gamma(2.0, 20.0, n), 2)
+    names = pd.Index([f"c{i:04d}" for i in range(1_500)])
+    merged = _merge_same_day(customer, day, amount, names)
+    frame = pd.DataFrame({"customer": names[customer], "date": day.astype("datetime64[D]"), "amount": amount})
+    reference = frame.groupby(["customer", "date"], as_index=False, sort=True)["amount"].sum()
+    assert (merged["customer"].astype(str).to_numpy() == reference["customer"].to_numpy()).all()
+    np.testing.assert_array_equal(merged["amount"].to_numpy(), reference["amount"].to_numpy())

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sim.calibrate.columns import Columns, OrdersError, find_columns
+from sim.calibrate.sums import kahan_sums
 from sim.calibrate.table import Column, Table, plain, read_table
 
 __all__ = ["Columns", "Orders", "OrdersError", "find_columns", "load_orders", "parse_amounts", "parse_dates"]
@@ -195,46 +196,58 @@ def load_orders(
     """
     path = Path(path)
     table = read_table(path, encoding, customer_col, date_col, amount_col)
-    cols, cells, n_rows = table.columns, table.cells, table.n_rows
+    cols, n_rows = table.columns, table.n_rows
+    cells = table.cells  # each column is taken out once parsed, so its codes can be freed
 
     dropped = np.zeros(n_rows, dtype=bool)
     if cols.status is not None:
-        dropped |= _dropped_by_status(_distinct(cells[cols.status]))[cells[cols.status].codes]
-    customer, names = _customers(cells[cols.customer])
+        status = cells.pop(cols.status)
+        dropped |= _dropped_by_status(_distinct(status))[status.codes]
+    customer, names = _customers(cells.pop(cols.customer))
     empty = (np.asarray(names == "") if len(names) else np.zeros(0, dtype=bool))[customer] & ~dropped
     if (i := _first_row(empty)) is not None:
         raise OrdersError(f"empty customer in column {cols.customer} at row {table.row(i)[0]}")
 
-    day = _days(parse_dates(_distinct(cells[cols.date])))[cells[cols.date].codes]
-    if (i := _first_row(np.isnan(day) & ~dropped)) is not None:
+    dates = cells.pop(cols.date)
+    day_values = _days(parse_dates(_distinct(dates)))
+    if (i := _first_row(np.isnan(day_values)[dates.codes] & ~dropped)) is not None:
         _raise_at(table, "unparseable date", cols.date, i)
+    day = np.nan_to_num(day_values).astype(np.int32)[dates.codes]  # days since 1970; 0 where dropped anyway
+    del dates
 
-    amount = parse_amounts(_distinct(cells[cols.amount])).to_numpy(dtype=float)[cells[cols.amount].codes]
+    amounts = cells.pop(cols.amount)
+    amount = parse_amounts(_distinct(amounts)).to_numpy(dtype=float)[amounts.codes]
+    del amounts
     if (i := _first_row(np.isnan(amount) & ~dropped)) is not None:
         _raise_at(table, "unparseable amount", cols.amount, i)
     if (i := _first_row((amount < 0) & ~dropped)) is not None:
         _raise_at(table, "negative amount", cols.amount, i)
     if cols.refund is not None:
-        parsed = parse_amounts(_distinct(cells[cols.refund])).to_numpy(dtype=float)
-        refund = np.nan_to_num(parsed)[cells[cols.refund].codes]
+        refunds = cells.pop(cols.refund)
+        refund = np.nan_to_num(parse_amounts(_distinct(refunds)).to_numpy(dtype=float))[refunds.codes]
+        del refunds
         if (i := _first_row((refund < 0) & ~dropped)) is not None:
             _raise_at(table, "negative refund", cols.refund, i)
-        refunded_in_full = (refund > 0) & (refund >= amount) & ~dropped
-        dropped |= refunded_in_full
-        amount = np.where(dropped, amount, amount - refund)
+        dropped |= (refund > 0) & (refund >= amount)  # refunded in full
+        np.subtract(amount, refund, out=amount, where=~dropped)  # a partial refund reduces the amount
+        del refund
     n_refunded = int(dropped.sum())
     zero = (amount == 0) & ~dropped
     keep = ~dropped
+    del dropped
     first_zero = np.zeros(n_rows, dtype=bool)
     if drop_zero:
-        first_zero = _first_day_orders(customer, np.nan_to_num(day), keep, keep & ~zero)
+        first_zero = _first_day_orders(customer, day, keep, keep & ~zero)
         keep &= ~zero | first_zero
     n_zero = int(zero.sum() - first_zero.sum()) if drop_zero else 0
     if not keep.any():
         raise OrdersError(
             f"{path}: no orders left after dropping {n_refunded} refunded or cancelled and {n_zero} zero-amount orders"
         )
-    purchases = _merge_same_day(customer[keep], day[keep].astype(np.int64), amount[keep], names)
+    n_kept = int(keep.sum())
+    kept = customer[keep], day[keep], amount[keep]
+    del customer, day, amount, zero
+    purchases = _merge_same_day(*kept, names)
     return Orders(
         purchases=purchases,
         columns=cols,
@@ -242,7 +255,7 @@ def load_orders(
         n_rows=n_rows,
         n_refunded=n_refunded,
         n_zero=n_zero,
-        n_merged=int(keep.sum()) - len(purchases),
+        n_merged=n_kept - len(purchases),
         n_zero_first=int(first_zero.sum()),
     )
 
@@ -253,42 +266,28 @@ def _merge_same_day(customer: np.ndarray, day: np.ndarray, amount: np.ndarray, n
     The amounts are summed exactly as pandas' ``groupby(...).sum()`` summed them when the
     reader used it, to the last bit: with ``numpy.add.reduceat`` when the rows come sorted by
     customer and day, else with pandas' compensated (Kahan) sum in row order (see
-    :func:`_kahan_sums`).
+    :func:`sim.calibrate.sums.kahan_sums`).
     """
     low = int(day.min())
     span = int(day.max()) - low + 1
     key = customer.astype(np.int64) * span + (day - low)
+    del customer, day
     if key.size > 1 and not (key[1:] >= key[:-1]).all():
         order = np.argsort(key, kind="stable")
         key, amount = key[order], amount[order]
         del order
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        total = _kahan_sums(amount, starts)
+        total = kahan_sums(amount, starts)
     else:
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         total = np.add.reduceat(amount, starts)
-    keys = key[starts]
+    key = key[starts]
+    del starts, amount
     return pd.DataFrame(
         {
-            "customer": pd.Categorical.from_codes((keys // span).astype(np.int32), categories=names),
-            "date": (keys % span + low).astype("datetime64[D]").astype("datetime64[ns]"),
+            "customer": pd.Categorical.from_codes((key // span).astype(np.int32), categories=names),
+            "date": (key % span + low).astype("datetime64[D]").astype("datetime64[ns]"),
             "amount": total,
-        }
+        },
+        copy=False,
     )
-
-
-def _kahan_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Compensated sum of each run of ``values`` beginning at ``starts``, term by term as pandas' group sum does.
-
-    A loop over the position within a run (at most the most orders of one customer in a
-    day), each step for every run at once.
-    """
-    size = np.diff(np.r_[starts, values.size])
-    total, compensation = np.zeros(starts.size), np.zeros(starts.size)
-    for j in range(int(size.max()) if size.size else 0):
-        run = np.flatnonzero(size > j)
-        y = values[starts[run] + j] - compensation[run]
-        t = total[run] + y
-        compensation[run] = t - total[run] - y
-        total[run] = t
-    return total

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.calibrate.sums import kahan_sums
+
 DAYS_PER_WEEK = 7.0
 
 
@@ -51,23 +53,27 @@ def rfm_summary(purchases: pd.DataFrame, end: dt.date | pd.Timestamp) -> RFM:
     """
     end = pd.Timestamp(end)
     date = purchases["date"].to_numpy(dtype="datetime64[ns]")
-    inside = date <= end.to_datetime64()
+    amount = purchases["amount"].to_numpy(dtype=float)
     column = purchases["customer"]
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes, names = column.cat.codes.to_numpy()[inside], column.cat.categories
+        codes, names = column.cat.codes.to_numpy(), column.cat.categories
     else:
-        codes, names = pd.factorize(column.to_numpy()[inside], sort=True)
+        codes, names = pd.factorize(column.to_numpy(), sort=True)
         names = pd.Index(names)
-    date, amount = date[inside], purchases["amount"].to_numpy(dtype=float)[inside]
+    inside = date <= end.to_datetime64()
+    if not inside.all():  # copies only when some purchases come after the end
+        codes, date, amount = codes[inside], date[inside], amount[inside]
+    del inside
     if codes.size > 1 and not _sorted_by(codes, date):
         order = np.lexsort((date, codes))
         codes, date, amount = codes[order], date[order], amount[order]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if codes.size else np.zeros(0, dtype=np.int64)
+    if codes.size == 0:
+        empty = np.zeros(0)
+        return RFM(names[:0], date[:0], empty, empty, empty, empty)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     size = np.diff(np.r_[starts, codes.size])
-    first, last = date[starts], date[np.r_[starts[1:], codes.size] - 1] if codes.size else date[:0]
-    repeat = date > np.repeat(first, size)
-    # pandas' group mean over every row, NaN where not a repeat purchase: the exact values it always gave
-    spend = pd.Series(np.where(repeat, amount, np.nan)).groupby(np.repeat(np.arange(starts.size), size)).mean()
+    first, last = date[starts], date[np.r_[starts[1:], codes.size] - 1]
+    mean_repeat_spend = _mean_repeat_spend(date, amount, starts, first, size)
     day = np.timedelta64(1, "D")
     return RFM(
         customer=names.take(codes[starts]),
@@ -75,8 +81,28 @@ def rfm_summary(purchases: pd.DataFrame, end: dt.date | pd.Timestamp) -> RFM:
         x=(size - 1).astype(float),
         t_x=((last - first) // day) / DAYS_PER_WEEK,
         T=((end.to_datetime64() - first) // day) / DAYS_PER_WEEK,
-        mean_repeat_spend=spend.to_numpy(dtype=float),
+        mean_repeat_spend=mean_repeat_spend,
     )
+
+
+def _mean_repeat_spend(
+    date: np.ndarray, amount: np.ndarray, starts: np.ndarray, first: np.ndarray, size: np.ndarray
+) -> np.ndarray:
+    """Each customer's mean amount over purchases after the first day (NaN if none).
+
+    Rows are sorted by customer and date, customer k's rows starting at ``starts[k]``, so a
+    customer's repeat purchases are one run at the end of its rows. The sums are pandas'
+    compensated group sums (:func:`~sim.calibrate.sums.kahan_sums`): the values its group mean
+    always gave this summary, to the last bit.
+    """
+    repeat = np.flatnonzero(date > np.repeat(first, size))
+    out = np.full(size.size, np.nan)
+    if repeat.size:
+        customer = np.searchsorted(starts, repeat, side="right") - 1
+        runs = np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]])
+        count = np.diff(np.r_[runs, repeat.size])
+        out[customer[runs]] = kahan_sums(amount[repeat], runs) / count
+    return out
 
 
 def _sorted_by(codes: np.ndarray, date: np.ndarray) -> bool:

@@ -45,6 +45,7 @@ EXCEL_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls")
 DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
 CHUNK_BYTES = 1 << 24  # pieces of the encoding check
 BLOCK_BYTES = 1 << 20  # CSV blocks: the reader keeps a few dozen ahead, so small blocks keep memory small
+RELEASE_ROWS = 1 << 20  # return the blocks' freed memory to the system every million rows or so
 HEAD_BYTES = 1 << 20  # the first MiB holds the header row, or more is read
 # a date followed by a time of day, optionally wrapped as ="..." or padded: keep the date
 DATE_WITH_TIME = r'^\s*(?:="?)?(\d{4}[-/]\d{2}[-/]\d{2})[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?"?\s*$'
@@ -230,7 +231,7 @@ def _read_csv_fast(
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
-    parts: dict[str, tuple[list[pa.Array], list[np.ndarray]]] = {n: ([], []) for n in names}
+    parts: dict[str, list[pa.DictionaryArray]] = {n: [] for n in names}
     n_read = 0
     with pa.OSFile(str(path)) as f:  # native reads: a Python file object would be read far ahead of the parser
         f.seek(offset)
@@ -241,10 +242,10 @@ def _read_csv_fast(
                     values = batch.column(field[k])
                     if name == cols.date:
                         values = pc.replace_substring_regex(values, DATE_WITH_TIME, r"\1")
-                    encoded = values.dictionary_encode()
-                    parts[name][0].append(encoded.dictionary)
-                    parts[name][1].append(encoded.indices.to_numpy(zero_copy_only=False))
+                    parts[name].append(values.dictionary_encode())
                 n_read += batch.num_rows
+                if n_read % RELEASE_ROWS < batch.num_rows:
+                    pa.default_memory_pool().release_unused()  # the allocator keeps parsed blocks' memory
                 if ragged:
                     return None
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
@@ -255,7 +256,7 @@ def _read_csv_fast(
             raise OrdersError(f"{path}: not a readable CSV file ({_first_line(exc)})") from None
     if ragged:
         return None
-    cells = {name: _merge(*parts[name], n_read) for name in names}
+    cells = {name: _merge(parts.pop(name)) for name in names}
     keep = _not_blank(cells, n_read)
     if not keep.all():
         cells = {name: Column(c.values, c.codes[keep]) for name, c in cells.items()}
@@ -267,20 +268,17 @@ def _read_csv_fast(
     )
 
 
-def _merge(dictionaries: list[pa.Array], indices: list[np.ndarray], n: int) -> Column:
+def _merge(encoded: list[pa.DictionaryArray]) -> Column:
     """One dictionary for every block: the distinct strings of all blocks, each row's index re-pointed to them."""
-    if not dictionaries:
+    if not encoded:
         return Column(pa.array([], pa.string()), np.zeros(0, dtype=np.int32))
-    everything = pa.concat_arrays(dictionaries)
-    encoded = everything.dictionary_encode()
-    position = encoded.indices.to_numpy(zero_copy_only=False)
-    codes = np.empty(n, dtype=np.int32)
-    start = entry = 0
-    for dictionary, index in zip(dictionaries, indices, strict=True):
-        codes[start : start + index.size] = position[entry + index]
-        start += index.size
-        entry += len(dictionary)
-    return Column(encoded.dictionary, codes)
+    unified = pa.chunked_array(encoded).unify_dictionaries()
+    encoded.clear()  # the blocks' own dictionaries and indices can go
+    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in unified.chunks])
+    values = unified.chunk(0).dictionary
+    del unified
+    pa.default_memory_pool().release_unused()  # hand the blocks' memory back before the next column
+    return Column(values, codes.astype(np.int32, copy=False))
 
 
 def _not_blank(cells: dict[str, Column], n: int) -> np.ndarray:
