@@ -9,7 +9,7 @@ or has a singular information matrix raises :class:`FitError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
@@ -18,6 +18,7 @@ LOG_BOUND = np.log(1e6)  # parameters are searched in [1e-6, 1e6]
 SIGNED_BOUND = 50.0  # a parameter that may be negative is searched in [-50, 50]
 EDGE = np.log(1e4)  # an estimate beyond [1e-4, 1e4] has run off to the edge: no finite maximum
 FAILED = 1e300  # objective value of a point where the log-likelihood is not finite
+FATOL, ULPS = 1e-10, 16  # Nelder-Mead stops when the simplex's values agree to 1e-10 or 16 ulps, the coarser
 
 
 class FitError(ValueError):
@@ -34,6 +35,8 @@ class Fit:
     log_likelihood: float
     n: int  # customers the likelihood is over
     iterations: int
+    # of the parameters in ``params`` order (delta method), from the observed information
+    covariance: np.ndarray | None = field(default=None, compare=False)
 
 
 def _hessian(f, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -71,7 +74,10 @@ def maximise(  # type: ignore[no-untyped-def]
     bounds = [(-SIGNED_BOUND, SIGNED_BOUND) if sig else (-LOG_BOUND, LOG_BOUND) for sig in is_signed]
     res = minimize(objective, x0, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000, "ftol": 1e-14})
     # polish: L-BFGS-B stops on a relative tolerance; Nelder-Mead from there pins the optimum down
-    res2 = minimize(objective, res.x, method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 20_000})
+    # fatol can be no finer than the objective's own rounding: a few ulps of a large log-likelihood are
+    # more than 1e-10, and Nelder-Mead then ran all its 20,000 iterations on a big export
+    fatol = max(FATOL, ULPS * np.finfo(float).eps * abs(res.fun))
+    res2 = minimize(objective, res.x, method="Nelder-Mead", options={"xatol": 1e-9, "fatol": fatol, "maxiter": 20_000})
     best = res2 if res2.fun <= res.fun else res
     theta = np.clip(best.x, [lo for lo, _ in bounds], [hi for _, hi in bounds])
     if not np.isfinite(best.fun) or best.fun >= FAILED:
@@ -96,7 +102,8 @@ def maximise(  # type: ignore[no-untyped-def]
     if not np.all(np.isfinite(var)) or np.any(var <= 0):
         raise FitError(f"the {model} fit did not converge: the log-likelihood is flat at its maximum")
     params = natural(theta)
-    se = np.where(is_signed, 1.0, params) * np.sqrt(var)  # delta method from log-parameters
+    scale = np.where(is_signed, 1.0, params)  # delta method from log-parameters
+    se = scale * np.sqrt(var)
     return Fit(
         model=model,
         params={nm: float(v) for nm, v in zip(names, params, strict=True)},
@@ -104,4 +111,5 @@ def maximise(  # type: ignore[no-untyped-def]
         log_likelihood=float(-best.fun),
         n=n,
         iterations=int(res.nit + res2.nit),
+        covariance=cov * np.outer(scale, scale),
     )
