@@ -4,15 +4,22 @@ Turns a merchant's order export into a population config the engine uses directl
 (``python -m sim experiment=hook_cash_vs_coupon population=NAME``):
 
 1. read the export (:mod:`sim.calibrate.orders`): columns, encoding, refunds, same-day merge;
-2. summarise each customer's repeat buying up to the end of the calibration period and
-   fit BG/NBD and Gamma-Gamma by maximum likelihood (:mod:`sim.calibrate.fit`, in weeks);
+2. summarise each customer's repeat buying up to the end of the calibration period and fit
+   every model by maximum likelihood (:mod:`sim.calibrate.models`, in weeks): BG/NBD,
+   Pareto/NBD and MBG/NBD repeat buying, Gamma-Gamma and spend-by-frequency spend;
 3. read platform volume and seasonal peaks off the new customers (:mod:`sim.calibrate.seasonality`);
-4. with ``--holdout-end``, compare expected and actual repeat purchases after the
-   calibration period (:mod:`sim.calibrate.holdout`), as a printed table and a figure;
-5. check the population against the engine's schema and ranges, then write the YAML,
-   last and atomically. A structured comment block at its top records the fit.
+4. with ``--holdout-end``, backtest every model on the holdout (:mod:`sim.calibrate.backtest`),
+   BG/NBD also through the engine's own platform layer (:mod:`sim.calibrate.engine_backtest`):
+   a printed table, ``NAME_backtest.csv`` and the figures ``NAME_holdout`` and ``NAME_tracking``;
+5. check the population against the engine's schema and ranges, then write the files, the
+   YAML last, each atomically. A structured comment block at the YAML's top records the fits,
+   which models it holds and why, and the backtest.
 
-Bad input prints one line ``error: ...`` on stderr and exits with status 2; no YAML is written.
+The population always holds BG/NBD and Gamma-Gamma, because those are what the engine
+simulates; the other models are fitted to say how much a model the engine cannot run would
+change the forecast, and the record and the console say which forecast the holdout favoured.
+
+Bad input prints one line ``error: ...`` on stderr and exits with status 2; nothing is written.
 """
 
 from __future__ import annotations
@@ -23,30 +30,28 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from sim.calibrate.fit import (
-    DAYS_PER_WEEK,
-    RFM,
-    Fit,
-    FitError,
-    expected_repeats,
-    fit_bgnbd,
-    fit_gamma_gamma,
-    rfm_summary,
-)
+from sim.calibrate.fit import DAYS_PER_WEEK, RFM, Fit, FitError, expected_repeats, rfm_summary
+from sim.calibrate.models import ENGINE_REPEAT, ENGINE_SPEND, REPEAT_BY_KEY, SPEND_LABELS, ModelFits, aic, fit_models
 from sim.calibrate.orders import Orders, OrdersError, load_orders
 from sim.calibrate.seasonality import Volume, platform_volume
+from sim.calibrate.spend import likelihood_ratio
+
+if TYPE_CHECKING:
+    from sim.calibrate.backtest import Choice
+    from sim.calibrate.engine_backtest import EngineForecast
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 FLAGSHIP = "hook_cash_vs_coupon"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 RECORD_PREFIX = "# "
 RECORD_START = "# calibration:"
+SPEND_NAMES = ("Gamma-Gamma", "spend by frequency")
 
 
 class CalibrationError(ValueError):
@@ -62,8 +67,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m sim.calibrate",
-        description="Fit BG/NBD repeat buying, Gamma-Gamma spend, volume and peaks to an order export "
-        "and write a population config for the engine.",
+        description="Fit repeat buying (BG/NBD, Pareto/NBD, MBG/NBD), spend, volume and peaks to an order export, "
+        "backtest them on a holdout, and write a population config for the engine.",
     )
     p.add_argument("--orders", required=True, type=Path, help="order export: CSV (UTF-8 or GBK) or Excel")
     p.add_argument(
@@ -91,11 +96,40 @@ class Calibration:
     start: pd.Timestamp
     end: pd.Timestamp
     rfm: RFM
-    bgnbd: Fit
-    spend: Fit
+    fits: ModelFits
     volume: Volume
     n_later_customers: int  # first bought after the calibration period: left out
     n_after: int  # purchases after the calibration (and holdout) period: not used
+
+    @property
+    def bgnbd(self) -> Fit:
+        return self.fits.bgnbd
+
+    @property
+    def spend(self) -> Fit:
+        return self.fits.gamma_gamma
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """The backtest on the holdout period: tables, the engine's simulation and the best models."""
+
+    end: pd.Timestamp
+    weeks: float
+    groups: pd.DataFrame  # sim.calibrate.holdout.holdout_table
+    backtest: pd.DataFrame  # sim.calibrate.backtest.backtest_table
+    choice: Choice
+    engine: EngineForecast
+    closed_form_total: float  # BG/NBD's expected total, for the engine check
+    tracking: pd.DataFrame
+    holdout_tracking: pd.DataFrame
+
+    def error_pct(self, model: str, metric: str) -> float:
+        rows = self.backtest[(self.backtest["model"] == model) & (self.backtest["metric"] == metric)]
+        return float(rows["error_pct"].iloc[0])
+
+    def row(self, model: str, metric: str) -> pd.Series:
+        return self.backtest[(self.backtest["model"] == model) & (self.backtest["metric"] == metric)].iloc[0]
 
 
 def _date(text: str | None, flag: str) -> pd.Timestamp | None:
@@ -128,6 +162,11 @@ def calibrate(
         raise CalibrationError(f"--end-date {end.date()}: before the first order ({start.date()})")
     if holdout_end is not None and holdout_end <= end:
         raise CalibrationError(f"--holdout-end {holdout_end.date()}: must be after the end date ({end.date()})")
+    if holdout_end is not None and holdout_end > last:
+        raise CalibrationError(
+            f"--holdout-end {holdout_end.date()}: after the last order ({last.date()}); "
+            "the holdout must lie within the orders"
+        )
     calib = purchases[purchases["date"] <= end]
     n_customers = calib["customer"].nunique()
     if n_customers < 2:
@@ -140,15 +179,104 @@ def calibrate(
     n_later_customers = int(later[~later.isin(rfm.customer)].nunique())
     stop = holdout_end if holdout_end is not None else end
     n_after = int((purchases["date"] > stop).sum())
-    bgnbd = fit_bgnbd(rfm)
-    spend = fit_gamma_gamma(rfm)
+    fits = fit_models(rfm)
+    spend = fits.gamma_gamma
     if spend.params["q"] <= 1.0:
         raise FitError(
             f"the Gamma-Gamma fit gives q = {spend.params['q']:.3g} <= 1: mean spend would be infinite "
             "(the engine needs q > 1; a few very large orders dominate the spend)"
         )
     volume = platform_volume(purchases, rfm.first_date, end)
-    return Calibration(name, source, orders, start, end, rfm, bgnbd, spend, volume, n_later_customers, n_after)
+    return Calibration(name, source, orders, start, end, rfm, fits, volume, n_later_customers, n_after)
+
+
+# ----------------------------------------------------------------------------- the backtest
+
+
+def backtest(c: Calibration, holdout_end: pd.Timestamp) -> Holdout:
+    """Every model's forecast of the holdout (end, holdout_end] against what the customers did."""
+    from sim.calibrate.backtest import (
+        actual_holdout,
+        backtest_table,
+        choose,
+        conditional_forecasts,
+        expected_spends,
+        holdout_tracking,
+        tracking,
+    )
+    from sim.calibrate.engine_backtest import MODEL, simulate_holdout
+    from sim.calibrate.holdout import holdout_table, holdout_weeks
+
+    weeks = holdout_weeks(c.end, holdout_end)
+    purchases = c.orders.purchases
+    actual = actual_holdout(purchases, c.rfm, c.end, holdout_end)
+    repeats = conditional_forecasts(c.rfm, c.fits, weeks)
+    engine = simulate_holdout(c.rfm, c.bgnbd, c.spend, weeks)
+    spends = expected_spends(c.rfm, c.fits)
+    table = backtest_table(c.rfm, actual, {**repeats, MODEL: engine.repeats}, spends, {MODEL: engine.revenue})
+    choice = choose(table, list(repeats), list(spends))
+    return Holdout(
+        end=holdout_end,
+        weeks=weeks,
+        groups=holdout_table(c.rfm, actual.repeats, {**repeats, MODEL: engine.repeats}),
+        backtest=table,
+        choice=choice,
+        engine=engine,
+        closed_form_total=float(repeats[ENGINE_REPEAT].sum()),
+        tracking=tracking(purchases, c.rfm, c.start, c.end, holdout_end, c.fits),
+        holdout_tracking=holdout_tracking(purchases, c.rfm, c.end, weeks, c.fits, engine.weekly_cumulative),
+    )
+
+
+def _label(key: str) -> str:
+    if key == "bgnbd_engine":
+        return "BG/NBD through the engine"
+    return REPEAT_BY_KEY[key].label if key in REPEAT_BY_KEY else SPEND_LABELS.get(key, key)
+
+
+def model_choice(c: Calibration, h: Holdout | None) -> dict[str, Any]:
+    """Which models the population holds and why, the best by likelihood and, with a holdout, the best on it."""
+    same = c.fits.same_data
+    repeat_ll = {k: same[k].log_likelihood for k in c.fits.repeat if k in same}
+    best_ll = max(repeat_ll, key=lambda k: repeat_ll[k])
+    spend_aic = {k: aic(same[k]) for k in c.fits.spend if k in same}
+    best_spend = min(spend_aic, key=lambda k: spend_aic[k])
+    compared = f"all {c.fits.customers} customers"
+    if c.fits.sampled:
+        compared = f"a random {c.fits.compared_on} of the {c.fits.customers} customers (BG/NBD and Gamma-Gamma too)"
+    out: dict[str, Any] = {
+        "written": {"repeat": ENGINE_REPEAT, "spend": ENGINE_SPEND},
+        "best_by_likelihood": {"repeat": best_ll, "spend": best_spend, "compared_on": compared},
+    }
+    if h is None:
+        why = (
+            "the engine simulates BG/NBD repeat buying and Gamma-Gamma spend; no holdout was given to compare forecasts"
+        )
+    else:
+        ch = h.choice
+        bg_error = h.error_pct(ENGINE_REPEAT, "repeat_transactions")
+        out["best_on_holdout"] = {
+            "repeat": ch.repeat,
+            "repeat_transactions_error_pct": round(ch.repeat_error_pct, 2),
+            "spend": ch.spend,
+            "spend_per_repeat_purchase_error_pct": round(ch.spend_error_pct, 2),
+        }
+        if ch.repeat == ENGINE_REPEAT:
+            why = f"BG/NBD, which the engine simulates, also forecast the holdout best ({bg_error:+.1f}%)"
+        else:
+            why = (
+                f"the engine simulates BG/NBD only, so the population holds BG/NBD although {_label(ch.repeat)} "
+                f"forecast the holdout's repeat purchases better ({ch.repeat_error_pct:+.1f}% against BG/NBD's "
+                f"{bg_error:+.1f}%); read the engine's repurchases of existing customers with that error in mind"
+            )
+        if ch.spend != ENGINE_SPEND:
+            gg = h.error_pct(ENGINE_SPEND, "spend_per_repeat_purchase")
+            why += (
+                f"; spend is Gamma-Gamma, which the engine draws, although {_label(ch.spend)} forecast the spend "
+                f"per purchase better ({ch.spend_error_pct:+.1f}% against {gg:+.1f}%)"
+            )
+    out["why"] = why
+    return out
 
 
 # ----------------------------------------------------------------------------- the YAML
@@ -174,8 +302,37 @@ def population_fields(c: Calibration) -> dict[str, Any]:
     }
 
 
-def calibration_record(c: Calibration) -> dict[str, Any]:
-    """What the comment block at the top of the YAML records: data, fits (weeks), SEs, log-likelihoods."""
+def _fit_record(fit: Fit) -> dict[str, Any]:
+    return {
+        **{k: _g(v) for k, v in fit.params.items()},
+        "se": {k: _g(v, 4) for k, v in fit.se.items()},
+        "log_likelihood": round(fit.log_likelihood, 3),
+        "aic": round(aic(fit), 2),
+        ("repeaters" if fit.model in SPEND_NAMES else "customers"): fit.n,
+    }
+
+
+def _holdout_record(h: Holdout) -> dict[str, Any]:
+    """The backtest's totals: actual, and each model's forecast error in percent."""
+    totals = h.backtest[h.backtest["metric"].isin(["repeat_transactions", "revenue", "spend_per_repeat_purchase"])]
+    out: dict[str, Any] = {"end": str(h.end.date()), "weeks": round(h.weeks, 3)}
+    for metric, rows in totals.groupby("metric", sort=False):
+        out[str(metric)] = {"actual": _g(float(rows["actual"].iloc[0]), 6)} | {
+            str(m): round(float(e), 2) for m, e in zip(rows["model"], rows["error_pct"], strict=True)
+        }
+    out["error_pct"] = "100 (forecast - actual) / actual; per model and frequency group in the backtest CSV"
+    e = h.engine
+    out["bgnbd_engine_check"] = {
+        "simulated_mean": round(float(e.total_per_replication.mean()), 2),
+        "se": round(e.total_se(), 2),
+        "closed_form": round(h.closed_form_total, 2),
+        "replications": e.replications,
+    }
+    return out
+
+
+def calibration_record(c: Calibration, h: Holdout | None = None) -> dict[str, Any]:
+    """What the comment block at the top of the YAML records: data, fits (weeks), SEs, log-likelihoods, choice."""
     o, rfm, b, s = c.orders, c.rfm, c.bgnbd, c.spend
     weeks = (13.0, 26.0, 52.0)
     ex = expected_repeats(np.array(weeks), b.params["r"], b.params["alpha"], b.params["a"], b.params["b"])
@@ -190,6 +347,7 @@ def calibration_record(c: Calibration) -> dict[str, Any]:
             "rows": o.n_rows,
             "dropped_refunded_or_cancelled": o.n_refunded,
             "dropped_zero_amount": o.n_zero,
+            "zero_amount_first_orders_kept": o.n_zero_first,
             "merged_same_day": o.n_merged,
             "purchases_in_period": int(len(rfm) + rfm.x.sum()),
         },
@@ -201,16 +359,23 @@ def calibration_record(c: Calibration) -> dict[str, Any]:
             **{k: _g(v) for k, v in b.params.items()},
             "se": {k: _g(v, 4) for k, v in b.se.items()},
             "log_likelihood": round(b.log_likelihood, 3),
+            "aic": round(aic(b), 2),
             "alpha_days": _g(b.params["alpha"] * DAYS_PER_WEEK),
         },
         "gamma_gamma": {
             **{k: _g(v) for k, v in s.params.items()},
             "se": {k: _g(v, 4) for k, v in s.se.items()},
             "log_likelihood": round(s.log_likelihood, 3),
+            "aic": round(aic(s), 2),
             "repeaters": s.n,
             "mean_spend": _g(s.params["p"] * s.params["gamma"] / (s.params["q"] - 1.0), 5),
             "currency": "the export's (the engine reads it as CNY)",
         },
+        **{key: _fit_record(fit) for key, fit in c.fits.repeat.items() if key != ENGINE_REPEAT},
+        **{key: _fit_record(fit) for key, fit in c.fits.spend.items() if key != ENGINE_SPEND},
+        **({"not_fitted": dict(c.fits.notes)} if c.fits.notes else {}),
+        "model_choice": model_choice(c, h),
+        **({"holdout": _holdout_record(h)} if h is not None else {}),
         "expected_repeats_new_customer": {f"{w:g}_weeks": _g(float(e), 4) for w, e in zip(weeks, ex, strict=True)},
         "volume": {
             "new_customers_per_year": _g(c.volume.buyers_per_year, 6),
@@ -221,15 +386,16 @@ def calibration_record(c: Calibration) -> dict[str, Any]:
     }
 
 
-def render_yaml(c: Calibration) -> str:
+def render_yaml(c: Calibration, h: Holdout | None = None) -> str:
     """The population YAML: a commented record of the calibration, then the config itself."""
-    record = yaml.safe_dump({"calibration": calibration_record(c)}, sort_keys=False, allow_unicode=True, width=1000)
+    record = yaml.safe_dump({"calibration": calibration_record(c, h)}, sort_keys=False, allow_unicode=True, width=1000)
     fields = population_fields(c)
     body = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)
     head = [
         f"# Population calibrated from {c.source.name} by python -m sim.calibrate.",
         f"# Run: python -m sim experiment={FLAGSHIP} population={c.name}",
-        "# repeat and spend are the maximum-likelihood BG/NBD and Gamma-Gamma fits (alpha_days = 7 x alpha in weeks);",
+        "# repeat and spend are the maximum-likelihood BG/NBD and Gamma-Gamma fits (alpha_days = 7 x alpha in weeks),",
+        "# the models the engine simulates; model_choice below says how the other fitted models compared.",
         "# buyers_per_year and peaks come from the new customers per day. Every other field keeps the schema's",
         "# defaults (sim/config/shared.py PopulationConfig, the same values as configs/population/default.yaml).",
         "# The block below (uncomment to read it as YAML) records the data and the fit, in weeks:",
@@ -276,11 +442,14 @@ def report_lines(c: Calibration) -> list[str]:
     cols = o.columns
     extra = "".join(f", {k} = {getattr(cols, k)}" for k in ("status", "refund") if getattr(cols, k))
     weeks = (c.end - c.start).days / DAYS_PER_WEEK
+    kept_first = (
+        f"; kept {o.n_zero_first} zero-amount first orders as their customer's first purchase" if o.n_zero_first else ""
+    )
     lines = [
         f"read {c.source} ({o.encoding or 'Excel'}): customer = {cols.customer}, date = {cols.date}, "
         f"amount = {cols.amount}{extra}",
         f"{o.n_rows} orders: dropped {o.n_refunded} refunded or cancelled and {o.n_zero} zero-amount; "
-        f"merged {o.n_merged} same-day orders into their customer's purchase of that day",
+        f"merged {o.n_merged} same-day orders into their customer's purchase of that day{kept_first}",
         f"calibration period {c.start.date()} to {c.end.date()} ({weeks:.1f} weeks): {len(rfm)} customers, "
         f"{int(len(rfm) + rfm.x.sum())} purchases, {int(rfm.x.sum())} repeat purchases, "
         f"{int((rfm.x == 0).sum())} customers with none",
@@ -299,9 +468,69 @@ def report_lines(c: Calibration) -> list[str]:
         f"{float(expected_repeats(52.0, p['r'], p['alpha'], p['a'], p['b'])):.3f} in 52 weeks",
         f"Gamma-Gamma on {s.n} repeaters: {_fmt_fit(s)}; log-likelihood {s.log_likelihood:.1f}; "
         f"mean spend per order {mean_spend:.2f}",
-        f"volume: {v.buyers_per_year:.0f} new customers a year (first purchases {v.acquisition_start.date()} to "
-        f"{v.acquisition_end.date()}), {v.orders_per_year:.0f} purchases a year; {v.peaks_note}",
     ]
+    same = c.fits.same_data
+    if c.fits.sampled:
+        lines.append(
+            f"compared on a random {c.fits.compared_on} of the {c.fits.customers} customers, to which BG/NBD has "
+            f"log-likelihood {same[ENGINE_REPEAT].log_likelihood:.1f} and Gamma-Gamma "
+            f"{same[ENGINE_SPEND].log_likelihood:.1f}:"
+        )
+    for key, fit in c.fits.repeat.items():
+        if key != ENGINE_REPEAT:
+            lines.append(f"{_label(key)} (time in weeks): {_fmt_fit(fit)}; log-likelihood {fit.log_likelihood:.1f}")
+    if "spend_by_frequency" in c.fits.spend:
+        f = c.fits.spend["spend_by_frequency"]
+        stat, p_value = likelihood_ratio(same[ENGINE_SPEND], f)
+        lines.append(
+            f"spend by frequency on {f.n} repeaters: {_fmt_fit(f)}; log-likelihood {f.log_likelihood:.1f}; "
+            f"against Gamma-Gamma: likelihood ratio {stat:.1f}, p = {p_value:.2g}"
+        )
+    lines += [f"not fitted: {_label(key)}: {note}" for key, note in c.fits.notes.items()]
+    lines.append(
+        f"volume: {v.buyers_per_year:.0f} new customers a year (first purchases {v.acquisition_start.date()} to "
+        f"{v.acquisition_end.date()}), {v.orders_per_year:.0f} purchases a year; {v.peaks_note}"
+    )
+    return lines
+
+
+def holdout_lines(c: Calibration, h: Holdout) -> list[str]:
+    """The backtest on the console: the group table, then each model's totals and errors."""
+    from sim.calibrate.engine_backtest import MODEL
+    from sim.calibrate.holdout import format_table
+
+    def totals(metric: str, models: list[str], fmt: str) -> str:
+        cells = []
+        for model in models:
+            row = h.row(model, metric)
+            cells.append(f"{_label(model.split('+')[0])} {row['forecast']:{fmt}} ({row['error_pct']:+.1f}%)")
+        return ", ".join(cells)
+
+    repeat_models = [*c.fits.repeat, MODEL]
+    e = h.engine
+    gap = (e.total_per_replication.mean() - h.closed_form_total) / e.total_se()
+    lines = [
+        f"holdout {(c.end + pd.Timedelta(days=1)).date()} to {h.end.date()} ({h.weeks:.1f} weeks), "
+        "forecasts from the calibration period only:",
+        format_table(h.groups),
+        f"repeat purchases: actual {h.row(ENGINE_REPEAT, 'repeat_transactions')['actual']:.0f}; "
+        + totals("repeat_transactions", list(c.fits.repeat), ".1f"),
+        f"  through the engine (BG/NBD posterior, {e.replications} replications): "
+        f"{e.total_per_replication.mean():.1f} (SE {e.total_se():.1f}), {gap:+.1f} SE from BG/NBD's closed form",
+        f"revenue: actual {h.row(ENGINE_REPEAT, 'revenue')['actual']:.2f}; with Gamma-Gamma spend: "
+        + totals("revenue", repeat_models, ".2f"),
+    ]
+    others = [m for m in h.backtest["model"].unique() if "+" in m]
+    if others:
+        lines.append("  with spend by frequency: " + totals("revenue", others, ".2f"))
+    spend_rows = h.backtest[h.backtest["metric"] == "spend_per_repeat_purchase"]
+    lines.append(
+        f"spend per repeat purchase: actual {spend_rows['actual'].iloc[0]:.2f}; "
+        + ", ".join(
+            f"{_label(m)} {f:.2f} ({err:+.1f}%)"
+            for m, f, err in zip(spend_rows["model"], spend_rows["forecast"], spend_rows["error_pct"], strict=True)
+        )
+    )
     return lines
 
 
@@ -309,7 +538,7 @@ def report_lines(c: Calibration) -> list[str]:
 
 
 def run(argv: list[str] | None = None) -> Path:
-    """Parse, calibrate, print, write; returns the YAML written. Raises on bad input."""
+    """Parse, calibrate, backtest, print, write; returns the YAML written. Raises on bad input."""
     args = build_parser().parse_args(argv)
     name = population_name(args.out)
     end = _date(args.end_date, "--end-date")
@@ -324,35 +553,48 @@ def run(argv: list[str] | None = None) -> Path:
         encoding=args.encoding,
     )
     c = calibrate(orders, name, args.orders, end, holdout_end)
-    text = render_yaml(c)
+    h = backtest(c, holdout_end) if holdout_end is not None else None
+    text = render_yaml(c, h)
     check_population(text)
     for line in report_lines(c):
         print(line)
-    if holdout_end is not None:
-        _holdout(c, holdout_end, args.out)
+    if h is not None:
+        for line in holdout_lines(c, h):
+            print(line)
+    choice = model_choice(c, h)
+    print(f"the population holds BG/NBD and Gamma-Gamma: {choice['why']}")
     from sim.report.writers import write_text
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if h is not None:
+        _write_backtest(c, h, args.out)
     write_text(args.out, text)
     print(f"wrote {args.out}; run it with: python -m sim experiment={FLAGSHIP} population={name}")
     return args.out
 
 
-def _holdout(c: Calibration, holdout_end: pd.Timestamp, out: Path) -> None:
-    from sim.calibrate.holdout import format_table, holdout_counts, holdout_table, holdout_weeks
-    from sim.calibrate.plots import holdout_figure
-    from sim.report.writers import write_figure
+def _write_backtest(c: Calibration, h: Holdout, out: Path) -> None:
+    """NAME_backtest.csv and the figures NAME_holdout and NAME_tracking, next to the YAML."""
+    from sim.calibrate.plots import holdout_figure, tracking_figure
+    from sim.report.writers import figure_bytes, write_figure_bytes, write_table
 
-    weeks = holdout_weeks(c.end, holdout_end)
-    actual = holdout_counts(c.orders.purchases, c.rfm, c.end, holdout_end)
-    table = holdout_table(c.rfm, actual, c.bgnbd, weeks)
-    print(f"holdout {(c.end + pd.Timedelta(days=1)).date()} to {holdout_end.date()} ({weeks:.1f} weeks):")
-    print(format_table(table))
-    title = f"{c.name}: holdout repeat purchases, {weeks:.0f} weeks after {c.end.date()}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    name = f"{out.stem}_holdout"
-    write_figure(out.parent, name, holdout_figure(table, title))
-    print(f"wrote {out.parent / name}.png and .svg")
+    weeks = f"{h.weeks:.0f} weeks after {c.end.date()}"
+    figures = {
+        f"{out.stem}_holdout": figure_bytes(holdout_figure(h.groups, f"{c.name}: holdout repeat purchases, {weeks}")),
+        f"{out.stem}_tracking": figure_bytes(
+            tracking_figure(
+                h.tracking,
+                h.holdout_tracking,
+                (c.end - c.start).days / DAYS_PER_WEEK + 1.0 / DAYS_PER_WEEK,
+                f"{c.name}: cumulative repeat transactions, calibration to {c.end.date()}, holdout {weeks}",
+            )
+        ),
+    }
+    csv = out.parent / f"{out.stem}_backtest.csv"
+    write_table(csv, h.backtest.round({"actual": 6, "forecast": 6, "error_pct": 3}))
+    for name, (png, svg) in figures.items():
+        write_figure_bytes(out.parent, name, png, svg)
+    print(f"wrote {csv} and {', '.join(f'{out.parent / n}.png' for n in figures)} (and .svg)")
 
 
 def main(argv: list[str] | None = None) -> None:

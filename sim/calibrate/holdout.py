@@ -1,10 +1,10 @@
-"""Holdout check of a BG/NBD fit: expected against actual repeat purchases after the calibration period.
+"""The holdout by calibration frequency: actual against each model's expected repeat purchases (FHL 2005, Fig. 4).
 
-For each calibration customer, the fitted model's conditional expectation of repeat
-purchases in the holdout window given the customer's (x, t_x, T) (Fader, Hardie & Lee
-2005, eq. 10) is set against the purchases the customer actually made there. Customers
-are grouped by their calibration repeat purchases x = 0, 1, ..., 6 and 7+, as in the
-paper's Figure 4, and a total row sums every customer.
+Customers are grouped by their repeat purchases x in the calibration period (0, 1, ..., 6
+and 7+); each group's mean holdout purchases are set against each model's mean conditional
+expectation E[Y(t) | x, t_x, T], and a total row sums every customer. This is the table the
+command prints and the figure it draws; :mod:`sim.calibrate.backtest` writes the same
+comparison, and revenue, as rows.
 """
 
 from __future__ import annotations
@@ -12,46 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.calibrate.fit import DAYS_PER_WEEK, RFM, Fit, conditional_expected_repeats
-
-TOP_GROUP = 7  # x >= 7 is one group
-
-
-def holdout_counts(purchases: pd.DataFrame, rfm: RFM, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
-    """Purchases (customer-days) of each calibration customer in (start, end], aligned with ``rfm``."""
-    window = purchases[(purchases["date"] > start) & (purchases["date"] <= end)]
-    counts = window.groupby("customer")["date"].size()
-    return counts.reindex(rfm.customer, fill_value=0).to_numpy(dtype=float)
-
-
-def holdout_table(rfm: RFM, actual: np.ndarray, fit: Fit, holdout_weeks: float) -> pd.DataFrame:
-    """Per calibration-frequency group: customers, actual and expected mean holdout purchases; then a total row.
-
-    Columns: ``group``, ``customers``, ``actual_mean``, ``expected_mean``, ``actual_total``, ``expected_total``.
-    """
-    p = fit.params
-    expected = conditional_expected_repeats(holdout_weeks, rfm.x, rfm.t_x, rfm.T, p["r"], p["alpha"], p["a"], p["b"])
-    group = np.minimum(rfm.x, TOP_GROUP).astype(int)
-    labels = [str(g) for g in range(TOP_GROUP)] + [f"{TOP_GROUP}+"]
-    rows = []
-    for g, label in enumerate(labels):
-        sel = group == g
-        if not sel.any():
-            continue
-        rows.append(_row(label, actual[sel], expected[sel]))
-    rows.append(_row("total", actual, expected))
-    return pd.DataFrame(rows)
-
-
-def _row(label: str, actual: np.ndarray, expected: np.ndarray) -> dict[str, object]:
-    return {
-        "group": label,
-        "customers": int(actual.size),
-        "actual_mean": float(actual.mean()),
-        "expected_mean": float(expected.mean()),
-        "actual_total": float(actual.sum()),
-        "expected_total": float(expected.sum()),
-    }
+from sim.calibrate.backtest import frequency_groups
+from sim.calibrate.rfm import DAYS_PER_WEEK, RFM
 
 
 def holdout_weeks(start: pd.Timestamp, end: pd.Timestamp) -> float:
@@ -59,14 +21,30 @@ def holdout_weeks(start: pd.Timestamp, end: pd.Timestamp) -> float:
     return (end - start).days / DAYS_PER_WEEK
 
 
+def holdout_table(rfm: RFM, actual: np.ndarray, forecasts: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per calibration-frequency group: customers, actual and each model's mean holdout purchases; then a total row.
+
+    Columns ``group``, ``customers``, ``actual`` and one per model (means per customer; sums in the total row).
+    """
+    rows = []
+    for label, sel in [*frequency_groups(rfm.x), ("total", np.ones(len(rfm), dtype=bool))]:
+        reduce = np.sum if label == "total" else np.mean
+        row: dict[str, object] = {"group": label, "customers": int(sel.sum()), "actual": float(reduce(actual[sel]))}
+        row.update({name: float(reduce(f[sel])) for name, f in forecasts.items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def format_table(table: pd.DataFrame) -> str:
-    """The table as fixed-width text for the console."""
-    lines = [f"{'x in calibration':>16} {'customers':>9} {'actual':>8} {'expected':>9}  (mean repeat purchases)"]
-    for r in table.itertuples(index=False):
-        if r.group == "total":
-            lines.append(
-                f"{'total':>16} {r.customers:>9d} {r.actual_total:>8.0f} {r.expected_total:>9.1f}  (sum over customers)"
-            )
+    """The table as fixed-width text for the console: means per customer by group, then the totals."""
+    models = [c for c in table.columns if c not in ("group", "customers", "actual")]
+    head = f"{'x in calibration':>16} {'customers':>9} {'actual':>8}" + "".join(f" {m:>12}" for m in models)
+    lines = [head + "  (mean repeat purchases)"]
+    for r in table.to_dict("records"):
+        if r["group"] == "total":
+            cells = f"{r['actual']:>8.0f}" + "".join(f" {r[m]:>12.1f}" for m in models)
+            lines.append(f"{'total':>16} {r['customers']:>9d} {cells}  (sum over customers)")
         else:
-            lines.append(f"{r.group:>16} {r.customers:>9d} {r.actual_mean:>8.3f} {r.expected_mean:>9.3f}")
+            cells = f"{r['actual']:>8.3f}" + "".join(f" {r[m]:>12.3f}" for m in models)
+            lines.append(f"{r['group']:>16} {r['customers']:>9d} {cells}")
     return "\n".join(lines)
