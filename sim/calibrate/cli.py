@@ -121,8 +121,15 @@ class Holdout:
     choice: Choice
     engine: EngineForecast
     closed_form_total: float  # BG/NBD's expected total, for the engine check
+    process_sd: float  # of the holdout total under BG/NBD: the customers' own randomness (engine replications)
+    parameter_sd: float  # of BG/NBD's forecast total: the parameters' uncertainty (delta method)
     tracking: pd.DataFrame
     holdout_tracking: pd.DataFrame
+
+    @property
+    def predictive_se(self) -> float:
+        """SE of the actual total about BG/NBD's forecast: both sources together."""
+        return float(np.hypot(self.process_sd, self.parameter_sd))
 
     def error_pct(self, model: str, metric: str) -> float:
         rows = self.backtest[(self.backtest["model"] == model) & (self.backtest["metric"] == metric)]
@@ -202,6 +209,7 @@ def backtest(c: Calibration, holdout_end: pd.Timestamp) -> Holdout:
         conditional_forecasts,
         expected_spends,
         holdout_tracking,
+        parameter_sd,
         tracking,
     )
     from sim.calibrate.engine_backtest import MODEL, simulate_holdout
@@ -223,6 +231,8 @@ def backtest(c: Calibration, holdout_end: pd.Timestamp) -> Holdout:
         choice=choice,
         engine=engine,
         closed_form_total=float(repeats[ENGINE_REPEAT].sum()),
+        process_sd=float(engine.total_per_replication.std(ddof=1)),
+        parameter_sd=parameter_sd(c.rfm, ENGINE_REPEAT, c.bgnbd, weeks),
         tracking=tracking(purchases, c.rfm, c.start, c.end, holdout_end, c.fits),
         holdout_tracking=holdout_tracking(purchases, c.rfm, c.end, weeks, c.fits, engine.weekly_cumulative),
     )
@@ -322,6 +332,13 @@ def _holdout_record(h: Holdout) -> dict[str, Any]:
         }
     out["error_pct"] = "100 (forecast - actual) / actual; per model and frequency group in the backtest CSV"
     e = h.engine
+    bg = h.row(ENGINE_REPEAT, "repeat_transactions")
+    out["bgnbd_predictive_se"] = {
+        "customers_randomness": round(h.process_sd, 2),
+        "parameters": round(h.parameter_sd, 2),
+        "total": round(h.predictive_se, 2),
+        "miss_in_se": round(float(bg["actual"] - bg["forecast"]) / h.predictive_se, 2),
+    }
     out["bgnbd_engine_check"] = {
         "simulated_mean": round(float(e.total_per_replication.mean()), 2),
         "se": round(e.total_se(), 2),
@@ -503,11 +520,12 @@ def holdout_lines(c: Calibration, h: Holdout) -> list[str]:
         cells = []
         for model in models:
             row = h.row(model, metric)
-            cells.append(f"{_label(model.split('+')[0])} {row['forecast']:{fmt}} ({row['error_pct']:+.1f}%)")
+            cells.append(f"{_label(model.split('+')[0])} {row['forecast']:{fmt}} ({row['error_pct']:+.2f}%)")
         return ", ".join(cells)
 
     repeat_models = [*c.fits.repeat, MODEL]
     e = h.engine
+    bg = h.row(ENGINE_REPEAT, "repeat_transactions")
     gap = (e.total_per_replication.mean() - h.closed_form_total) / e.total_se()
     lines = [
         f"holdout {(c.end + pd.Timedelta(days=1)).date()} to {h.end.date()} ({h.weeks:.1f} weeks), "
@@ -515,6 +533,8 @@ def holdout_lines(c: Calibration, h: Holdout) -> list[str]:
         format_table(h.groups),
         f"repeat purchases: actual {h.row(ENGINE_REPEAT, 'repeat_transactions')['actual']:.0f}; "
         + totals("repeat_transactions", list(c.fits.repeat), ".1f"),
+        f"  BG/NBD's predictive SE {h.predictive_se:.1f} (customers' randomness {h.process_sd:.1f}, parameters "
+        f"{h.parameter_sd:.1f}): the actual is {(bg['actual'] - bg['forecast']) / h.predictive_se:+.1f} SE from it",
         f"  through the engine (BG/NBD posterior, {e.replications} replications): "
         f"{e.total_per_replication.mean():.1f} (SE {e.total_se():.1f}), {gap:+.1f} SE from BG/NBD's closed form",
         f"revenue: actual {h.row(ENGINE_REPEAT, 'revenue')['actual']:.2f}; with Gamma-Gamma spend: "

@@ -33,7 +33,7 @@ from sim.model.quantiles import beta_quantile, gamma_from_uniform, gamma_quantil
 from sim.model.streams import Streams
 
 MODEL = "bgnbd_engine"
-DEFAULT_REPLICATIONS = 20
+DEFAULT_REPLICATIONS = 50
 DEFAULT_SEED = 18
 
 
