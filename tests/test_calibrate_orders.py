@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.calibrate import table
-from sim.calibrate.bench import calibrate_rows, write_export
+from sim.calibrate.bench import calibrate_rows, measure_command, write_export
 from sim.calibrate.fit import rfm_summary
 from sim.calibrate.orders import OrdersError, find_columns, load_orders, parse_amounts, parse_dates
 from sim.calibrate.sums import kahan_sums
@@ -283,6 +284,18 @@ def test_calibrate_rows_reports_time_and_memory_of_the_command() -> None:
     result = calibrate_rows(3_000)
     assert result["rows"] == 3_000
     assert result["seconds"] > 0 and 50 < result["peak_rss_mib"] < 2048
+
+
+def test_measured_peak_memory_is_the_commands_not_the_callers() -> None:
+    """A caller holding 400 MiB (as after generating an export) must not show in the command's peak RSS.
+
+    Spawned straight from the caller, Linux reports the caller's peak as the child's (463 MiB for ``pass``).
+    """
+    held = np.ones(400 * 2**20 // 8)
+    small = measure_command([sys.executable, "-c", "pass"])
+    large = measure_command([sys.executable, "-c", "import numpy as np; np.ones(300 * 2**20 // 8)[:] = 1"])
+    assert held.sum() > 0 and small["returncode"] == 0
+    assert small["peak_rss_mib"] < 100 and 300 < large["peak_rss_mib"] < 400
 
 
 def test_the_same_day_merge_is_pandas_groupby_sum_to_the_last_bit() -> None:

@@ -8,7 +8,8 @@ estimates (in days), arriving over one year and followed for two, so the export 
 orders per buyer, like CDNOW.
 
 :func:`measure_command` runs a command in a child process and reports its wall-clock seconds
-and its peak resident memory (``os.wait4``'s ``ru_maxrss`` of that child alone).
+and its peak resident memory (``os.wait4``'s ``ru_maxrss`` of that child alone, started by a small
+launcher so that the memory of the process that generated the export is not counted).
 :func:`calibrate_rows` does both for ``python -m sim.calibrate`` on an N-row export in a
 temporary directory; ``python -m sim.bench --calibrate-rows N`` prints its result.
 """
@@ -19,7 +20,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -98,32 +98,55 @@ def write_export(path: Path, n_rows: int, seed: int = 2026) -> Path:
     return path
 
 
-def measure_command(argv: list[str], cwd: Path | None = None) -> dict[str, Any]:
-    """Run ``argv`` in a child process: its exit status, wall-clock seconds, peak resident memory (MiB) and output.
+# Run by a fresh, small interpreter (``-S``: no site imports): it starts the command and reaps it with
+# os.wait4, then writes exit status, seconds, ru_maxrss (KiB) and CPU seconds to the file descriptor it is given. Linux
+# carries the spawning process's peak RSS into the child's ru_maxrss at exec (exec_mmap's
+# setmax_mm_hiwater_rss), so spawning from this process, which may hold a generated export of gigabytes,
+# would report that peak as the command's; only the launcher's few MiB can leak in.
+_LAUNCHER = """
+import os, sys, time
+report_fd = int(sys.argv[1])
+start = time.perf_counter()
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ, file_actions=[(os.POSIX_SPAWN_CLOSE, report_fd)])
+_, status, usage = os.wait4(pid, 0)
+seconds, cpu_seconds = time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+os.write(report_fd, f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss} {cpu_seconds}".encode())
+"""
 
-    The child is reaped with ``os.wait4``, whose resource usage is that child's alone (``RUSAGE_CHILDREN``
-    would be the largest of every child this process ever waited for).
+
+def measure_command(argv: list[str], cwd: Path | None = None) -> dict[str, Any]:
+    """Run ``argv`` in a child process: exit status, wall-clock and CPU seconds, peak resident memory (MiB), output.
+
+    A small launcher interpreter starts the command and reaps it with ``os.wait4``, whose resource usage is
+    that child's alone; the launcher keeps this process's own memory out of the figure (see ``_LAUNCHER``).
+    ``argv[0]`` must be the path of an executable (such as ``sys.executable``).
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as report:
+        fd = report.fileno()
+        launcher = [sys.executable, "-S", "-c", _LAUNCHER, str(fd), *argv]
+        launched = subprocess.run(launcher, cwd=cwd, stdout=out, stderr=err, pass_fds=(fd,), check=False)
         out.seek(0)
         err.seek(0)
-        stdout, stderr = out.read(), err.read()
+        report.seek(0)
+        stdout, stderr, figures = out.read(), err.read(), report.read().decode().split()
+    if launched.returncode != 0 or len(figures) != 4:
+        raise RuntimeError(f"the measuring launcher failed: {stderr.decode('utf-8', 'replace').strip()}")
     return {
-        "returncode": proc.returncode,
-        "seconds": round(seconds, 2),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024.0, 1),
+        "returncode": int(figures[0]),
+        "seconds": round(float(figures[1]), 2),
+        "peak_rss_mib": round(int(figures[2]) / 1024.0, 1),
+        "cpu_seconds": round(float(figures[3]), 2),
         "stdout": stdout.decode("utf-8", "replace"),
         "stderr": stderr.decode("utf-8", "replace"),
     }
 
 
 def calibrate_rows(n: int, seed: int = 2026) -> dict[str, Any]:
-    """Calibrate an N-row export in a child process: rows, file size, seconds and peak memory of the command."""
+    """Calibrate an N-row export in a child process: rows, file size, seconds and peak memory of the command.
+
+    ``cpu_seconds`` (user + system) is the command's work whatever else the machine runs; on a busy shared
+    machine ``seconds`` (wall clock) can be much longer.
+    """
     if n < 100:
         raise ValueError(f"--calibrate-rows {n}: must be at least 100")
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,6 +160,7 @@ def calibrate_rows(n: int, seed: int = 2026) -> dict[str, Any]:
         "rows": n,
         "file_mib": round(size_mib, 1),
         "seconds": run["seconds"],
+        "cpu_seconds": run["cpu_seconds"],
         "peak_rss_mib": run["peak_rss_mib"],
         "cores": os.cpu_count(),
     }
