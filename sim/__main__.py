@@ -101,6 +101,7 @@ def candidate_config(cfg: DictConfig) -> DictConfig:
     trial = copy.deepcopy(cfg)
     with open_dict(trial):
         trial.experiment.strategies = {}
+        trial.experiment.names_zh = {}
         trial.experiment.baseline = CANDIDATE
     return trial
 
@@ -114,7 +115,7 @@ def hydra_entry(cfg: DictConfig) -> float | None:
     multirun = hc.mode == RunMode.MULTIRUN
     if multirun:  # sweeps and searches only: their modules take a while to import
         from sim.plan.search import settings_from_callbacks, trial_score
-        from sim.plan.sweep import best_ltv_to_cac, point_finished
+        from sim.plan.sweep import best_objective, point_finished
     search = settings_from_callbacks(hc.callbacks) if multirun else None
     if search is not None:
         cfg = candidate_config(cfg)
@@ -135,7 +136,7 @@ def hydra_entry(cfg: DictConfig) -> float | None:
         experiment = dataclasses.replace(experiment, shared=dataclasses.replace(experiment.shared, run=run))
         run_and_report(experiment, out_dir, config_yaml, show=False)
         log.info("point %s finished: %s", hc.job.num, point)
-    return trial_score(out_dir, search) if search is not None else best_ltv_to_cac(out_dir)
+    return trial_score(out_dir, search) if search is not None else best_objective(out_dir)
 
 
 def main() -> None:
