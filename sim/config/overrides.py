@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from hydra import compose, initialize_config_dir
@@ -24,18 +23,11 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.compose import build_experiment
 from sim.config.errors import error_line, hydra_error_message, omegaconf_error_message
+from sim.config.paths import CONFIG_DIR
 from sim.config.schema import register_configs
 from sim.config.validate import ConfigError, UnknownKeyError
 
 EXIT_BAD_INPUT = 2
-
-
-def _config_dir() -> Path:
-    installed = Path(__file__).resolve().parents[1] / "configs"  # sim/configs, in an installed wheel
-    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "configs"
-
-
-CONFIG_DIR = _config_dir()
 
 
 def compose_experiment(experiment: str | None, overrides: Sequence[str] = ()) -> DictConfig:
