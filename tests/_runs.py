@@ -16,8 +16,9 @@ from pathlib import Path
 from sim.api import run
 
 OVERRIDES: dict[str, list[str]] = {
-    "hook_cash_vs_coupon": ["run=tiny", "population.buyers_per_year=20000"],
-    "touch_frequency": ["run=tiny", "run.n_replications=2", "population.buyers_per_year=10000"],
+    # a sample of the default 600,000 buyers a year, with the onboarding team and its cost scaled alike
+    "hook_cash_vs_coupon": ["run=tiny", "population.sample_share=0.03"],
+    "touch_frequency": ["run=tiny", "run.n_replications=2", "population.sample_share=0.02"],
 }
 
 

@@ -65,6 +65,11 @@ def test_at_most_six_modules_sit_at_the_root_of_the_package() -> None:
     )
 
 
+def test_no_module_is_shadowed_by_a_package_of_the_same_name() -> None:
+    shadowed = [p for p in (ROOT / "sim").rglob("*.py") if (p.parent / p.stem).is_dir()]
+    assert not shadowed, f"dead modules behind packages of the same name: {shadowed}"
+
+
 @pytest.mark.parametrize("package", SUBPACKAGES)
 def test_every_sub_package_says_what_it_holds_and_what_it_may_import(package: str) -> None:
     import importlib
@@ -88,3 +93,20 @@ def test_a_built_wheel_carries_every_config_file(tmp_path: Path) -> None:
     assert expected, "no configs found"
     assert expected <= names, sorted(expected - names)[:5]
     assert "sim/report/plots/__init__.py" in names
+
+
+def test_the_readme_metric_table_is_the_engine_s_own() -> None:
+    """Every metric of the engine is in the README's table with its unit, direction, definition and when it can be
+    missing, and no other."""
+    from sim.run.metrics import METRICS, MISSING_WHEN
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    table = {
+        line.split("|")[1].strip().strip("`"): line for line in rows if line.split("|")[1].strip().strip("`") in METRICS
+    }
+    assert set(table) == set(METRICS)
+    for name, m in METRICS.items():
+        better = "higher" if m.direction > 0 else "lower"
+        missing = MISSING_WHEN.get(name, "never")
+        assert table[name] == f"| `{name}` | {m.unit} | {better} | {m.definition} | {missing} |", name

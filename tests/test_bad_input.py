@@ -325,15 +325,16 @@ def missing_cases() -> list[Case]:
             "sms.click_prob",
             "hook.type",
             "experiment.name",
-            "experiment.baseline",
         )
     ]
+    baseline = "name the strategy the others are compared with"  # and which strategies there are
+    cases.append(Case(("experiment.baseline=???",), "experiment.baseline", "???", baseline, bug=MISSING))
     cases.append(
         Case(
             ("experiment=hook_cash_vs_coupon", "experiment.baseline=???"),
             "experiment.baseline",
             "???",
-            "a value is required",
+            f"{baseline}: cash, coupon",
             bug=MISSING,
         )
     )
@@ -481,7 +482,7 @@ EXPERIMENT_FILES: dict[str, tuple[str, str, str, str, str | None]] = {
         "# @package _global_\nexperiment:\n  name: bad\n  baseline: ???\n  strategies:\n    a: {hook: {type: cash}}\n",
         "experiment.baseline",
         "???",
-        "a value is required",
+        "name the strategy the others are compared with: a",
         EXPERIMENT_FILE_MISSING,
     ),
     "no_package_header": (

@@ -39,7 +39,12 @@ from sim.model.population import Platform, build_platform
 from sim.model.streams import Streams
 from sim.run.experiment import run_experiment
 
-ARRIVALS = ("population.buyers_per_year", "population.start_date", "population.peaks.*")  # who the buyers are
+ARRIVALS = (  # who the buyers are
+    "population.buyers_per_year",
+    "population.sample_share",
+    "population.start_date",
+    "population.peaks.*",
+)
 REPEAT = ("population.repeat.*",)
 PLATFORM_DRIVERS: dict[str, tuple[str, ...]] = {
     "arrival_day": (),

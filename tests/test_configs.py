@@ -69,13 +69,44 @@ def test_every_group_option_composes_and_builds(group: str, option: str) -> None
                     assert getattr(typed, key) == value, f"{group}.{key}"
 
 
+COMMAND_LINE_STRATEGIES = {  # experiment=compare takes its strategies from the command line, as its file says
+    "compare": [
+        "+experiment.strategies.gift.hook.type=physical",
+        "+experiment.strategies.gift.hook.value_cny=8",
+        "+experiment.strategies.cash.hook.value_cny=5",
+        "experiment.baseline=cash",
+    ]
+}
+
+
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_every_experiment_composes_and_builds(name: str) -> None:
-    exp = build_experiment(_compose([f"experiment={name}"]))
+    exp = build_experiment(_compose([f"experiment={name}", *COMMAND_LINE_STRATEGIES.get(name, [])]))
     assert len(exp.strategies) >= 1
     assert exp.baseline in exp.strategies
     for sname, strategy in exp.strategies.items():
         assert strategy.name == sname
+
+
+def test_an_inline_kind_gets_the_same_settings_as_its_option() -> None:
+    """hook: {type: physical} written inline costs what hook=physical costs (shipping included); settings the options
+    share (the hook's value) keep the base's, command-line changes included."""
+    option = build_experiment(_compose(["hook=physical"])).strategies["base"].hook
+    inline = build_experiment(_compose(["experiment=compare", *COMMAND_LINE_STRATEGIES["compare"]])).strategies
+    assert inline["gift"].hook.shipping_cost_cny == option.shipping_cost_cny == 4.0
+    assert inline["gift"].hook.value_cny == 8.0 and inline["cash"].hook.shipping_cost_cny == 0.0
+    offers = build_experiment(
+        _compose(["hook.value_cny=10", "+experiment.strategies.plain.offer.name=none", "experiment.baseline=plain"])
+    )
+    plain = offers.strategies["plain"]
+    assert plain.offer == build_experiment(_compose(["offer=none"])).strategies["base"].offer
+    assert plain.hook.value_cny == 10.0
+    kept = build_experiment(
+        _compose(
+            ["hook.shipping_cost_cny=6", "+experiment.strategies.gift.hook.type=physical", "experiment.baseline=gift"]
+        )
+    )
+    assert kept.strategies["gift"].hook.shipping_cost_cny == 6.0  # a base value the user set stays
 
 
 def test_group_option_variants_differ_where_expected() -> None:

@@ -27,7 +27,7 @@ from sim.run.curves import (
     churn_curves,
     curve_frame,
     funnel_counts,
-    net_profit_curve,
+    net_profit_curves,
     sms_response_curve,
 )
 from sim.run.experiment import run_experiment, run_experiment_tables
@@ -60,16 +60,19 @@ def test_funnel_counts_match_the_metrics(record) -> None:
     assert counts["cards_sent"] == rec.cards_sent >= counts["reached_card"]
 
 
-def test_net_profit_curve_ends_at_the_ledger_total_and_gives_the_payback_metric(record) -> None:
+def test_profit_curves_end_at_the_ledger_totals_and_the_incremental_one_gives_the_payback_metric(record) -> None:
     rec, _ = record
-    x, cum = net_profit_curve(rec)
+    curves = net_profit_curves(rec)
+    x, gross = curves["net_profit_cny"]
     assert x.tolist() == list(range(rec.n_days))
     income = rec.ledger[["gross_margin", "membership_fee"]].to_numpy().sum()
-    assert cum[-1] == pytest.approx(
-        income - rec.ledger.drop(columns=["gross_margin", "membership_fee", *OTHER_LINES]).to_numpy().sum()
-    )
+    costs = rec.ledger.drop(columns=["gross_margin", "membership_fee", *OTHER_LINES]).to_numpy().sum()
+    assert gross[-1] == pytest.approx(income - costs)
+    _, incremental = curves["incremental_profit_cny"]
+    lost = rec.ledger["platform_contribution_lost"].sum()
+    assert lost > 0 and incremental[-1] == pytest.approx(income - costs - lost)
     expected = compute_metrics(rec)["payback_day"]
-    got = payback_from_curve(cum)
+    got = payback_from_curve(incremental)
     assert (math.isnan(got) and math.isnan(expected)) or got == expected
 
 

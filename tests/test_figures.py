@@ -25,6 +25,7 @@ from sim.report import (
     i18n,
     plots,  # noqa: E402
 )
+from sim.report.headline import headline_title  # noqa: E402
 from sim.report.i18n import has_cjk, metric_name, t  # noqa: E402
 from sim.report.tables import load_run  # noqa: E402
 from sim.run.curves import CARD_DAYS, CHURN_CURVES, FUNNEL_STAGES  # noqa: E402
@@ -80,29 +81,25 @@ def test_the_run_wrote_the_tables_the_figures_need(run) -> None:
 
 
 def test_comparison_figure_plots_the_summary_means_and_the_paired_differences(run) -> None:
-    fig = plots.comparison_figure(run.summary, run.differences, run.baseline)
+    fig = plots.comparison_figure(run.summary, run.differences, run.replications, run.baseline)
     by = run.summary.set_index(["strategy", "metric"])
     axes = fig.axes
     assert [title(a) for a in axes[:4]] == [metric_name(m) for m in plots.HEADLINE_METRICS]
+    assert plots.HEADLINE_METRICS[0] == "incremental_net_profit_12m"
     for a, metric in zip(axes[:4], plots.HEADLINE_METRICS, strict=True):
         widths = [p.get_width() for p in a.patches]
         assert widths == pytest.approx([by.loc[(s, metric), "mean"] for s in run.strategy_names])
         assert [tick.get_text() for tick in a.get_yticklabels()] == run.strategy_names
         assert METRICS[metric].unit in a.get_xlabel()
-    forest = axes[4]
-    assert title(forest) == "Paired differences against the baseline"
-    points = [line for line in forest.get_lines() if line.get_marker() == "o"]
-    assert len(points) == len(plots.HEADLINE_METRICS)  # one non-baseline strategy x 4 metrics
+    reference = [line.get_xdata()[0] for line in axes[1].get_lines() if line.get_linestyle() == "--"]
+    assert reference == [1.0]  # LTV:CAC = 1 drawn where the ratio is
     diff = run.differences.set_index("metric")
-    for line, metric in zip(points, plots.HEADLINE_METRICS, strict=True):
-        expected = diff.loc[metric, "mean_diff"] * 100.0 / abs(by.loc[(BASELINE, metric), "mean"])
-        assert line.get_xdata()[0] == pytest.approx(expected)
-    ratio = by.xs("ltv_to_cac", level="metric")["mean"]
-    best = ratio.idxmax()
-    other = BASELINE if best != BASELINE else "cash"
-    a, b = plots.distinct_pair(ratio[best], ratio[other])
-    assert a == f"{ratio[best]:.2f}" or a == f"{ratio[best]:.3g}"
-    assert fig._suptitle.get_text() == f"{best}: LTV:CAC {a} vs {b} for {other}"
+    for forest, metric in zip(axes[4:], plots.HEADLINE_METRICS, strict=True):  # one forest per metric, own unit
+        assert title(forest) == metric_name(metric)
+        points = [line for line in forest.get_lines() if line.get_marker() == "o"]
+        assert len(points) == 1 and points[0].get_xdata()[0] == pytest.approx(diff.loc[metric, "mean_diff"])
+    assert fig._suptitle.get_text().replace("\n", " ") == headline_title(run.replications, run.summary)
+    assert "incremental net profit (12 months)" in fig._suptitle.get_text().replace("\n", " ")
 
 
 # --------------------------------------------------------------------------- funnel
@@ -156,25 +153,25 @@ def test_plot_functions_return_their_axes_and_never_save_or_show(run, ax, tmp_pa
 # --------------------------------------------------------------------------- profit
 
 
-def test_profit_lines_are_the_mean_cumulative_profit_with_payback_marked(run, ax) -> None:
+def test_profit_lines_are_the_mean_cumulative_incremental_profit_with_the_metric_s_payback_marked(run, ax) -> None:
     plots.plot_profit(run.curves, ax=ax, baseline=BASELINE, horizon_days=run.horizon_days)
-    expected = curve_means(run.curves, "net_profit_cny")
+    expected = curve_means(run.curves, "incremental_profit_cny")
+    gross = curve_means(run.curves, "net_profit_cny")
     lines = lines_by_label(ax)
-    assert set(lines) == set(run.strategy_names)
+    assert set(lines) == {f"{s}: {kind}" for s in run.strategy_names for kind in ("incremental", "gross")}
     for s, mean in expected.items():
-        assert np.array_equal(lines[s].get_xdata(), mean.index.to_numpy())
-        assert lines[s].get_ydata() == pytest.approx(mean.to_numpy())
+        assert np.array_equal(lines[f"{s}: incremental"].get_xdata(), mean.index.to_numpy())
+        assert lines[f"{s}: incremental"].get_ydata() == pytest.approx(mean.to_numpy())
+        assert lines[f"{s}: gross"].get_ydata() == pytest.approx(gross[s].to_numpy())
     assert len(ax.collections) == len(run.strategy_names)  # one 95% band each
-    paybacks = {s: plots.payback_from_curve(m.to_numpy()) for s, m in expected.items()}
-    vertical = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == ":")
-    assert vertical == sorted(d for d in paybacks.values() if np.isfinite(d))
-    text = title(ax)
-    if not any(np.isfinite(d) for d in paybacks.values()):
-        n_days = int(max(m.index.max() for m in expected.values())) + 1
-        assert text.startswith(f"No payback within {n_days} days")
-        best = max(expected, key=lambda s: expected[s].iloc[-1])
-        assert f"{best} ends at CNY {expected[best].iloc[-1]:,.0f}" in text
-    assert ax.get_ylabel() == "cumulative private net profit (CNY)"
+    # the payback marked is the payback_day metric of the tables: same mean, over the same replications
+    table = run.summary.set_index(["strategy", "metric"])["mean"]
+    marked = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == ":")
+    days = [table[(s, "payback_day")] for s in run.strategy_names]
+    assert marked == pytest.approx(sorted(d for d in days if np.isfinite(d)))
+    for s, day in zip(run.strategy_names, days, strict=True):
+        assert (f"{s} pays back on day {day:.0f}" if np.isfinite(day) else f"{s}: never paid back") in title(ax)
+    assert ax.get_ylabel() == "cumulative net profit against doing nothing (CNY)"
 
 
 def test_payback_from_curve_is_the_metric_definition() -> None:
@@ -299,7 +296,7 @@ def _words(text: str, strategies: list[str]) -> str:
 def test_chinese_figures_label_everything_in_chinese_with_no_missing_glyphs(run, touch_run, tmp_path) -> None:
     lang = "zh"
     figures = [
-        plots.comparison_figure(run.summary, run.differences, run.baseline, lang=lang),
+        plots.comparison_figure(run.summary, run.differences, run.replications, run.baseline, lang=lang),
         plots.funnel_figure(run.funnel, baseline=run.baseline, lang=lang),
         plots.profit_figure(run.curves, baseline=run.baseline, horizon_days=run.horizon_days, lang=lang),
         plots.survival_figure(run.curves, baseline=run.baseline, lang=lang),

@@ -266,9 +266,15 @@ def _nan_expected(rec, metrics: dict[str, float]) -> dict[str, bool]:
     in_horizon = led.index < rec.horizon_days
     horizon_cost = float(led[list(COST_LINES)].to_numpy()[in_horizon].sum())
     net = led[list(INCOME_LINES)].to_numpy().sum(axis=1) - led[list(COST_LINES)].to_numpy().sum(axis=1)
+    net = net - led["platform_contribution_lost"].to_numpy()  # payback is on the incremental profit
     acquisition = float(led[list(ACQUISITION_LINES)].to_numpy().sum())
     private_orders = int((rec.orders["day"] < rec.horizon_days).sum())
+    requests = sum(rec.requests.values())
     expected = {
+        "incremental_net_profit_12m": False,
+        "net_profit_12m": False,
+        "desk_utilisation": not np.isfinite(rec.desk_utilisation),  # unlimited onboarding has no desk
+        "requests_lost_share": requests == 0,
         "members_acquired": False,
         "private_gmv": False,
         "capture_rate_card": rec.cards_sent == 0,
@@ -388,7 +394,12 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
         assert metrics["incremental_roi"] == pytest.approx(
             (float(income[in_h].sum()) - horizon_cost - lost_h) / horizon_cost, rel=1e-9, abs=1e-12
         )
-    assert metrics["payback_day"] == pytest.approx(payback_day(income, cost), nan_ok=True)
+    lost = led["platform_contribution_lost"].to_numpy()
+    assert metrics["payback_day"] == pytest.approx(payback_day(income, cost + lost), nan_ok=True)
+    ltv_total = float(m["ltv_12m_cny"].sum())
+    assert metrics["net_profit_12m"] == pytest.approx(ltv_total - acquisition, rel=1e-9, abs=1e-6)
+    incremental = ltv_total - float(m["lost_platform_12m_cny"].sum()) - acquisition
+    assert metrics["incremental_net_profit_12m"] == pytest.approx(incremental, rel=1e-9, abs=1e-6)
     if rec.cards_sent:
         card_margin = float(m.loc[m["channel"] == "card", "gross_margin_12m_cny"].sum())
         assert metrics["card_contribution"] * rec.cards_sent == pytest.approx(card_margin, rel=1e-9, abs=1e-9)

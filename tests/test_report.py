@@ -17,18 +17,19 @@ import pandas as pd
 import pytest
 from _runs import copy_run, tiny_run
 
-from sim.report import i18n, plots
+from sim.report import i18n
 from sim.report.__main__ import main
-from sim.report.i18n import has_cjk, metric_name
+from sim.report.headline import headline
+from sim.report.i18n import has_cjk, metric_name, money
 from sim.report.publish import FIGURES
 from sim.report.tables import load_run
 from sim.run.metrics import METRICS
 
 pytestmark = pytest.mark.slow
 
-EXPECTED_FIGURES = ["comparison", "funnel", "profit", "survival", "response"]  # no dose response: one touch frequency
+EXPECTED_FIGURES = ["comparison", "waterfall", "funnel", "profit", "survival", "response"]  # one touch frequency
 TABLES = ["summary.csv", "differences.csv", "replications.parquet", "funnel.csv", "curves.parquet"]
-TABLES += ["strategies.csv", "assumptions.csv", "config_resolved.yaml"]
+TABLES += ["strategies.csv", "assumptions.csv", "costs.csv", "config_resolved.yaml"]
 CHROMIUM = shutil.which("chromium")
 NEEDS_CHROMIUM = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)"
@@ -74,15 +75,15 @@ def test_report_md_holds_question_strategies_headline_figures_and_assumptions(ru
         "## Files of this run",
     ]
     assert run.question in md
-    # the headline comparison, with the numbers of summary.csv
-    by = run.summary.set_index(["strategy", "metric"])["mean"]
-    a, b = plots.distinct_pair(by[("cash", "ltv_to_cac")], by[("coupon", "ltv_to_cac")])
-    assert f"**cash: LTV:CAC {a} vs {b} for coupon**" in md
+    # the first sentence: incremental net profit with its interval, a winner only from the paired difference
+    first = md.split("\n\n")[1]
+    assert first == f"**{headline(run.replications, run.summary)}**"
+    assert "incremental net profit over 12 months" in first
     cac = run.summary.set_index(["strategy", "metric"]).loc[("cash", "cac")]
-    assert f"| CAC | CNY {cac['mean']:.0f} [CNY {cac['ci_low']:.0f}, CNY {cac['ci_high']:.0f}]" in md
+    assert f"| CAC | {money(cac['mean'])} [{money(cac['ci_low'])}, {money(cac['ci_high'])}]" in md
     assert "| metric | cash | coupon (baseline) | cash − coupon | P(better) |" in md
     prob = run.differences.set_index("metric").loc["ltv_to_cac", "prob_better"]
-    assert re.search(rf"\| LTV:CAC \|.*\| {prob:.2f} \|", md)
+    assert re.search(rf"\| LTV:CAC \(gross\) \|.*\| {prob:.2f} \|", md)
     # strategies side by side: the lever that differs is in bold
     assert "| hook (`hook.type`) | **cash** | **coupon** |" in md
     # every figure, linked beside its caption

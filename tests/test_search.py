@@ -37,14 +37,19 @@ TINY = [
 
 
 def _reps(members: float, ltv: float, cac: float, churn: float) -> pd.DataFrame:
+    """Two replications of one candidate; the profits are members x (LTV - CAC), gross and (with an incremental
+    LTV of half the LTV) incremental, as the engine computes them."""
     rows = []
     for rep, bump in enumerate((-1.0, 1.0)):
+        incremental = ltv / 2 + bump
         values = {
             "members_acquired": members,
             "ltv_12m": ltv + bump,
-            "incremental_ltv": ltv / 2 + bump,
+            "incremental_ltv": incremental,
             "cac": cac,
             "monthly_churn": churn,
+            NET_PROFIT: members * (ltv + bump - cac),
+            DEFAULT_OBJECTIVE: members * (incremental - cac),
         }
         rows += [{"strategy": "candidate", "replication": rep, "metric": m, "value": v} for m, v in values.items()]
     return pd.DataFrame(rows)

@@ -30,7 +30,11 @@ from sim.config import (
     unlocked,
 )
 from sim.config.errors import ROOT, allowed_text, container_kind, field_type, omegaconf_error_message
+from sim.config.lint import bad_name
+from sim.config.options import with_kind_settings
 from sim.config.validate import ConfigError, UnknownKeyError, validate_shared, validate_strategy
+
+BASE = "base"  # the base strategy's name when an experiment names no strategies
 
 
 def _key(prefix: str, name: Any) -> str:
@@ -107,22 +111,48 @@ def _build(cfg: DictConfig) -> Experiment:
     validate_shared(shared)
     base = OmegaConf.create({group: OmegaConf.to_container(cfg[group], resolve=True) for group in STRATEGY_GROUPS})
     validate_strategy(_to_object(base, StrategyConfig, ""), "")  # the base's own errors, named by its own keys
+    plain_base: dict[str, Any] = OmegaConf.to_container(base, resolve=True)  # type: ignore[assignment]
+    if isinstance(cfg.experiment, DictConfig) and OmegaConf.is_missing(cfg.experiment, "baseline"):
+        names = ", ".join(str(k) for k in (cfg.experiment.get("strategies") or {})) or "(none given yet)"
+        raise ConfigError("experiment.baseline", "???", f"name the strategy the others are compared with: {names}")
     exp = _to_object(cfg.experiment, ExperimentConfig, "experiment")
-    overrides = exp.strategies or {exp.baseline: {}}  # no strategies: the base strategy on its own
+    problem = bad_name("experiment.name", exp.name)
+    if problem is not None:
+        raise ConfigError("experiment.name", exp.name, problem)
+    if not exp.strategies and exp.baseline != BASE:
+        raise ConfigError(
+            "experiment.strategies",
+            {},
+            f"empty, yet the baseline is {exp.baseline!r}: name the strategies (experiment.strategies.NAME), or "
+            f"leave the baseline '{BASE}' to run the base strategy alone",
+        )
+    overrides = exp.strategies or {BASE: {}}  # no strategies: the base strategy on its own
     strategies: dict[str, StrategyConfig] = {}
     for name, override in overrides.items():
         key = f"experiment.strategies.{name!s}"
         if str(name) == CONTROL:
             raise ConfigError(key, name, f"'{CONTROL}' is reserved for the arm without capture; choose another name")
+        problem = bad_name(key, name)
+        if problem is not None:
+            raise ConfigError(key, name, f"a strategy name {problem}")
         if override is None:
             override = {}
         if not isinstance(override, dict):
             raise ConfigError(key, override, "must be a mapping of strategy settings (e.g. {hook: {type: coupon}})")
-        node = OmegaConf.merge(base, override)
+        node = OmegaConf.merge(base, with_kind_settings(plain_base, override))
         strategy = _to_object(node, StrategyConfig, key)
         strategy = dataclasses.replace(strategy, name=str(name))
         validate_strategy(strategy, key)
         strategies[str(name)] = strategy
+    for name, label in exp.names_zh.items():
+        if name not in strategies:
+            raise ConfigError(
+                f"experiment.names_zh.{name}", label, f"no such strategy; strategies: {', '.join(strategies)}"
+            )
+        if not str(label).strip() or list(exp.names_zh.values()).count(label) > 1:
+            raise ConfigError(
+                f"experiment.names_zh.{name}", label, "must be a non-empty name used by no other strategy"
+            )
     baseline = exp.baseline
     if baseline not in strategies:
         raise ConfigError("experiment.baseline", baseline, f"must be one of the strategies: {', '.join(strategies)}")

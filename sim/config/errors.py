@@ -45,6 +45,11 @@ from sim.config.validate import ConfigError
 
 ROOT: Mapping[str, Any] = GROUP_SCHEMAS  # the composed config: one schema per config group
 MALFORMED = "malformed override; write key=value, e.g. hook.value_cny=10"
+STRATEGIES_SYNTAX = (
+    "strategies are given one setting at a time: +experiment.strategies.NAME.KEY=VALUE, e.g. "
+    "python -m sim experiment=compare +experiment.strategies.gift.hook.type=physical "
+    "+experiment.strategies.gift.hook.value_cny=8 +experiment.strategies.cash.hook.value_cny=5 experiment.baseline=cash"
+)
 SCALAR_TEXT = {
     bool: "must be true or false",
     int: "must be an integer",
@@ -208,6 +213,11 @@ def hydra_error_message(exc: BaseException, overrides: list[str], group_options:
         return f"{exc.missing_cfg_file}: no such config group or option"
     if isinstance(exc, OverrideParseException):
         return f"{_bad_override(str(exc), overrides)}: {MALFORMED}"
+    whole = next(
+        (o for o in overrides if o.split("=", 1)[0] in ("experiment.strategies", "~experiment.strategies")), None
+    )
+    if whole is not None:
+        return f"{whole.split('=', 1)[0]}: {STRATEGIES_SYNTAX}"
     problem = _override_problem(overrides, group_options)
     if problem is not None:
         return problem
@@ -269,6 +279,8 @@ def _add_hint(key: str, given: str) -> str:
     """An experiment key its file does not set (a strategy's overrides hold only what differs from the base)."""
     if not key.startswith("experiment.strategies."):
         return f"{key}={given}: not set by the experiment file; write +{key}={given} to add it"
+    if key.count(".") == 2:  # a whole strategy
+        return f"{key}={given}: no such strategy in the experiment file; write +{key}={given} to add it"
     base_key = key.split(".", 3)[-1]
     return (
         f"{key}={given}: not among this strategy's overrides; write +{key}={given} to add it, "

@@ -49,6 +49,9 @@ class ExperimentConfig:
     question: str = "What does the base strategy return?"
     baseline: str = "base"
     strategies: dict[str, Any] = field(default_factory=dict)  # empty: the base strategy alone
+    # the report in Chinese (report.lang=zh): the question, and a display name per strategy
+    question_zh: str = ""
+    names_zh: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

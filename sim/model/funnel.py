@@ -70,6 +70,9 @@ class RunRecord:
     card_add_delay_days: np.ndarray
     orders: pd.DataFrame
     simpy_events: int
+    value_12m_by_line: dict[str, float]  # members' first 12 months by ledger line, discounted (costs negative)
+    desk_utilisation: float  # share of the agents' working time over the horizon spent handling requests
+    sample_share: float  # the share of buyers simulated (population.sample_share): totals are divided by it
 
 
 class FunnelModel:
@@ -100,7 +103,14 @@ class FunnelModel:
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # unlimited onboarding
         self.desk: ServiceDesk | None = None
         if not strategy.onboarding.unlimited:
-            self.desk = ServiceDesk(self.env, strategy.onboarding, streams["handling"], self._accept, self._lose)
+            self.desk = ServiceDesk(
+                self.env,
+                strategy.onboarding,
+                streams["handling"],
+                self._accept,
+                self._lose,
+                share=shared.population.sample_share,
+            )
         env = self.env
         if strategy.channel.card:
             env.process(self.post_office())
@@ -245,8 +255,9 @@ class FunnelModel:
         onb = self.s.onboarding
         if not (self.s.channel.card or self.s.channel.sms):
             return
+        daily = onb.agents * onb.cost_per_agent_day_cny * self.shared.population.sample_share
         for day in range(self.horizon_days):
-            self.ledger.book("onboarding_staff", day, onb.agents * onb.cost_per_agent_day_cny)
+            self.ledger.book("onboarding_staff", day, daily)
 
     # ------------------------------------------------------------------ run
 
@@ -330,6 +341,9 @@ class FunnelModel:
             card_add_delay_days=np.concatenate(self.card_add_delay) if self.card_add_delay else np.empty(0),
             orders=orders,
             simpy_events=events,
+            value_12m_by_line=dict(m.value_12m_by_line),
+            desk_utilisation=self.desk.utilisation(self.horizon_days) if self.desk is not None else float("nan"),
+            sample_share=self.shared.population.sample_share,
         )
 
 

@@ -49,6 +49,19 @@ from sim.model.streams import Streams
 from sim.model.touches import TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2
+# what members' first 12 months are made of, discounted to their join day (costs negative): ltv_12m sums all but
+# the last, which is what their cannibalised orders would have earned on the platforms
+VALUE_LINES: tuple[str, ...] = (
+    "gross_margin",
+    "membership_fee",
+    "first_order_subsidy",
+    "touches",
+    "service",
+    "shipping",
+    "payment_fee",
+    "membership_discount",
+    "platform_contribution_lost",
+)
 CHANNELS: tuple[str, ...] = ("card", "sms", "referral")
 NO_CHURN, UNSUBSCRIBED, DORMANT = 0, 1, 2
 TOUCH_PHASE = 0.5  # a member's first touch comes half a touch interval after joining
@@ -121,6 +134,7 @@ class Members:
         self._grow(1024)
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
         self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.value_12m_by_line: dict[str, float] = dict.fromkeys(VALUE_LINES, 0.0)
         self.touches = TouchPolicy(strategy.touch, shared.population.touch_response)
         self._resolve_platforms()
 
@@ -341,7 +355,7 @@ class Members:
         counts = self.touches.content_counts(u, seg, sent)
         cost = counts @ self.touches.cost_cny
         self.ledger.book("touches", day, float(cost.sum()))
-        self._accrue(day, hit, -cost)
+        self._accrue(day, hit, {"touches": -cost})
         c["lift"][hit] = (
             c["lift"][hit] * np.exp(-(day - c["lift_day"][hit]) / resp.lift_decay_days) + counts @ self.touches.lift
         )
@@ -369,26 +383,32 @@ class Members:
         c["churn_type"][who[first]] = UNSUBSCRIBED
         c["churn_day"][who[first]] = t[first]
 
-    def _discounted(self, day: int, who: np.ndarray, amount_cny: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-        """Today's amounts of members ``who`` discounted to their join day, and the part inside their first year."""
+    def _weights(self, day: int, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Discount factors of today's amounts of members ``who`` to their join day, and the same inside their
+        first year only (zero after it)."""
         age = np.maximum(day + 0.5 - self.cols["join_day"][who], 0.0)
-        value = amount_cny * np.exp(-self.daily_discount * age)
-        return value, np.where(age < LTV_WINDOW_DAYS, value, 0.0)
+        factor = np.exp(-self.daily_discount * age)
+        return factor, np.where(age < LTV_WINDOW_DAYS, factor, 0.0)
 
-    def _accrue(self, day: int, who: np.ndarray, amount_cny: np.ndarray | float) -> None:
-        """Add today's net flows of members ``who`` to their value, discounted to the join day."""
+    def _accrue(self, day: int, who: np.ndarray, flows: dict[str, np.ndarray | float]) -> None:
+        """Add today's flows of members ``who`` (CNY by ledger line, costs negative) to their value, discounted to
+        the join day; the first-year part is also summed by line (:attr:`value_12m_by_line`)."""
         c = self.cols
-        value, first_year = self._discounted(day, who, amount_cny)
-        np.add.at(c["ltv_12m_cny"], who, first_year)
+        factor, first_year = self._weights(day, who)
+        amounts = {line: np.broadcast_to(np.asarray(v, dtype=float), who.shape) for line, v in flows.items()}
+        total = sum(amounts.values(), np.zeros(who.shape))
+        np.add.at(c["ltv_12m_cny"], who, total * first_year)
         if day < self.horizon_days:
-            np.add.at(c["ltv_horizon_cny"], who, value)
+            np.add.at(c["ltv_horizon_cny"], who, total * factor)
+        for line, amount in amounts.items():
+            self.value_12m_by_line[line] += float(np.dot(amount, first_year))
 
     def _first_order_costs(self, day: int, first: np.ndarray, t_first: np.ndarray) -> None:
         """Book the new-member subsidy, coupon redemptions and membership uptake of first orders."""
         c, s = self.cols, self.s
         subsidy = s.offer.subsidy_cny
         self.ledger.book_many("first_order_subsidy", t_first, subsidy)
-        self._accrue(day, first, -subsidy)
+        self._accrue(day, first, {"first_order_subsidy": -subsidy})
         redeem_cost = hook_cost_on_redeem_cny(s.hook)
         if redeem_cost > 0.0:
             valid = (c["channel"][first] != REFERRAL) & (t_first - c["join_day"][first] <= s.hook.coupon_valid_days)
@@ -397,7 +417,7 @@ class Members:
             joins = self.people.take("u_membership", c["buyer"][first]) < s.membership.uptake_prob
             c["paid_member"][first[joins]] = True
             self.ledger.book_many("membership_fee", t_first[joins], s.membership.fee_cny)
-            self._accrue(day, first[joins], s.membership.fee_cny)
+            self._accrue(day, first[joins], {"membership_fee": s.membership.fee_cny})
 
     def _book_orders(
         self, day: int, orders: np.ndarray, t_orders: np.ndarray, replaces: np.ndarray, added: np.ndarray
@@ -421,11 +441,19 @@ class Members:
         discount = np.where(c["paid_member"][orders], self.s.membership.discount_rate, 0.0) * spend
         margin = spend * acc.gross_margin_rate
         payment_fee = spend * acc.payment_fee_rate
-        order_cost = acc.service_cost_per_order_cny + acc.shipping_cost_per_order_cny
-        self._accrue(day, orders, margin - order_cost - payment_fee - discount)
+        flows = {
+            "gross_margin": margin,
+            "service": -acc.service_cost_per_order_cny,
+            "shipping": -acc.shipping_cost_per_order_cny,
+            "payment_fee": -payment_fee,
+            "membership_discount": -discount,
+        }
+        self._accrue(day, orders, flows)
         market = c["marketplace"][orders]
         lost = np.where(replaces, spend * self._margin_after_commission[market] - self._ads_per_order[market], 0.0)
-        np.add.at(c["lost_platform_12m_cny"], orders, self._discounted(day, orders, lost)[1])
+        lost_12m = lost * self._weights(day, orders)[1]
+        np.add.at(c["lost_platform_12m_cny"], orders, lost_12m)
+        self.value_12m_by_line["platform_contribution_lost"] -= float(lost_12m.sum())
         np.add.at(c["spend_cny"], orders, spend)
         np.add.at(c["n_orders"], orders, 1)
         np.add.at(c["n_added"], orders[added], 1)

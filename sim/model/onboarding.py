@@ -45,6 +45,7 @@ class ServiceDesk:
         rng: np.random.Generator,
         on_accept: Callable[[int, int, float, float], None],
         on_lost: Callable[[int, int, float], None],
+        share: float = 1.0,
     ) -> None:
         self.env = env
         self.cfg = cfg
@@ -53,15 +54,21 @@ class ServiceDesk:
         self.open_until = cfg.work_end_hour / 24.0
         self.on_duty = False  # set by the shifts process
         self.opened = env.event()  # succeeds at the next opening
-        self.daily_quota = cfg.accounts * cfg.daily_add_limit_per_account
+        # A sampled population (population.sample_share) gets the same share of capacity: the fewest whole
+        # agents that hold it, each handling requests proportionally slower, so utilisation is unchanged,
+        # and the same share of the accounts' daily adds.
+        self.n_agents = math.ceil(cfg.agents * share - 1e-9)
+        self.handling_minutes = cfg.handling_minutes * self.n_agents / (cfg.agents * share)
+        self.daily_quota = max(1, round(cfg.accounts * cfg.daily_add_limit_per_account * share))
         self.quota_day = 0
         self.adds_today = 0
+        self.busy_days = 0.0  # handling time of the requests served so far
         self.queue: deque[AddRequest] = deque()
         self._idle: list[simpy.Event] = []  # wake-up events of agents with nothing to do
         self.on_accept = on_accept
         self.on_lost = on_lost
         env.process(self.shifts())
-        for _ in range(cfg.agents):
+        for _ in range(self.n_agents):
             env.process(self.agent())
 
     def is_open(self) -> bool:
@@ -115,7 +122,9 @@ class ServiceDesk:
                 yield wake
                 continue
             self.adds_today += 1
-            yield env.timeout(self.rng.exponential(self.cfg.handling_minutes) / MINUTES_PER_DAY)
+            handling_days = self.rng.exponential(self.handling_minutes) / MINUTES_PER_DAY
+            self.busy_days += handling_days
+            yield env.timeout(handling_days)
             self.on_accept(req.buyer, req.channel, req.t_request, env.now)
 
     def _next_request(self) -> AddRequest | None:
@@ -144,3 +153,8 @@ class ServiceDesk:
         if today != self.quota_day:
             self.quota_day, self.adds_today = today, 0
         return self.adds_today < self.daily_quota
+
+    def utilisation(self, days: float) -> float:
+        """Share of the agents' working time over ``days`` days spent handling requests."""
+        on_duty_days = self.n_agents * (self.open_until - self.open_from) * days
+        return self.busy_days / on_duty_days if on_duty_days > 0 else float("nan")

@@ -216,9 +216,9 @@ class Platform:
 
 
 def draw_arrivals(pop: PopulationConfig, horizon_days: int, rng: np.random.Generator) -> np.ndarray:
-    """Arrival day of each new platform buyer: a Poisson count per day, uniform within the day."""
+    """Arrival day of each new platform buyer (of the simulated share): a Poisson count per day, uniform within it."""
     weights = seasonal_weights(pop, horizon_days)
-    counts = rng.poisson(pop.buyers_per_year / 365.0 * weights)
+    counts = rng.poisson(pop.buyers_per_year * pop.sample_share / 365.0 * weights)
     day = np.repeat(np.arange(horizon_days, dtype=float), counts)
     return day + rng.random(day.size)
 

@@ -37,7 +37,7 @@ import pandas as pd
 import yaml
 
 from sim.config import STRATEGY_GROUPS
-from sim.run.objectives import DEFAULT_OBJECTIVE, NET_PROFIT, metric_info, paired_table, with_derived
+from sim.run.objectives import DEFAULT_OBJECTIVE, NET_PROFIT, metric_info, paired_table
 
 CALLBACK_TARGET = "sim.plan.search.SearchCallback"
 CANDIDATE = "candidate"
@@ -103,8 +103,7 @@ def trial_result(replications: pd.DataFrame, settings: SearchSettings, strategy:
     """
     from sim.run.compare import summarise
 
-    reps = with_derived(replications)
-    summary = summarise(reps[reps["strategy"] == strategy]).set_index("metric")
+    summary = summarise(replications[replications["strategy"] == strategy]).set_index("metric")
     objective = summary.loc[settings.objective] if settings.objective in summary.index else None
     mean = float(objective["mean"]) if objective is not None else math.nan
     churn = float(summary.loc[settings.churn_metric, "mean"]) if settings.churn_metric in summary.index else math.nan
@@ -289,7 +288,7 @@ def write_search(sweep_dir: Path, config: Any, settings: SearchSettings, keys: S
     out = sweep_dir / "best_vs_baseline"
     out.mkdir(parents=True, exist_ok=True)
     run_and_report(build_experiment(confirm_cfg), out, OmegaConf.to_yaml(confirm_cfg), show=True)
-    reps = with_derived(pd.read_parquet(out / "replications.parquet"))
+    reps = pd.read_parquet(out / "replications.parquet")
     hand_made = best_hand_made(reps, experiment["best"], settings)
     references = list(dict.fromkeys(r for r in (experiment["baseline"], hand_made) if r is not None))
     comparison = comparison_table(reps, experiment["best"], references, settings)

@@ -11,9 +11,7 @@ numbers) and differ only where their settings do.
   directory skips it, and a sweep killed midway loses no finished point.
 - :func:`sweep_tables` reads every finished point back into one tidy table: one row per point x
   strategy x metric, the swept settings as columns, with means and 95% intervals (and the same
-  for the paired differences against each point's baseline). The derived profits
-  ``incremental_net_profit_12m`` and ``net_profit_12m`` (:mod:`sim.run.objectives`) are added from
-  each point's replications.
+  for the paired differences against each point's baseline).
 - :class:`SweepSummaryCallback` writes ``sweep_summary.csv``, ``sweep_differences.csv`` and the
   figures when the multirun ends; ``python -m sim.plan.sweep SWEEP_DIR`` rebuilds them from whatever
   finished (after a kill, or with other metrics).
@@ -21,7 +19,6 @@ numbers) and differ only where their settings do.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,8 +29,8 @@ import pandas as pd
 import yaml
 
 from sim.config import CONTROL
-from sim.run.compare import summarise
-from sim.run.objectives import DERIVED, INCREMENTAL_NET_PROFIT, derived_rows, metric_info, paired_table
+from sim.config.cli import ArgumentParser
+from sim.run.objectives import INCREMENTAL_NET_PROFIT, metric_info
 
 SUMMARY = "summary.csv"
 CONFIG = "config_resolved.yaml"
@@ -68,11 +65,11 @@ def point_finished(out_dir: Path, config_yaml: str) -> bool:
     return _comparable(before) == _comparable(yaml.safe_load(config_yaml))
 
 
-def best_ltv_to_cac(out_dir: Path) -> float:
-    """What a finished point returns to the sweeper: its best mean LTV:CAC, as the run itself returns."""
-    summary = pd.read_csv(out_dir / SUMMARY)
-    ratio = summary[summary["metric"] == "ltv_to_cac"]["mean"]
-    return float(ratio.max()) if ratio.notna().any() else float("nan")
+def best_objective(out_dir: Path) -> float:
+    """What a finished point returns to the sweeper: its best mean incremental net profit, as the run itself returns."""
+    from sim.report.runner import best_mean
+
+    return best_mean(pd.read_csv(out_dir / SUMMARY), INCREMENTAL_NET_PROFIT)
 
 
 def _point_order(path: Path) -> tuple[int, int | str]:
@@ -208,23 +205,12 @@ class SweepTables:
 
 
 def point_tables(point: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One finished point's summary and differences, with the derived metrics added, without the control arm
-    (the strategies' incremental metrics already measure against it)."""
+    """One finished point's summary and differences, without the control arm (the strategies' incremental metrics
+    already measure against it)."""
     summary = pd.read_csv(point / SUMMARY)
     summary = summary[summary["strategy"] != CONTROL]
     diffs_path = point / "differences.csv"
     differences = pd.read_csv(diffs_path) if diffs_path.is_file() else pd.DataFrame()
-    reps_path = point / "replications.parquet"
-    if reps_path.is_file():
-        reps = pd.read_parquet(reps_path)
-        reps = reps[reps["strategy"] != CONTROL]
-        derived = derived_rows(reps)
-        summary = pd.concat([summary, summarise(derived)], ignore_index=True)
-        baseline = _baseline(point, differences)
-        if baseline is not None and reps["strategy"].nunique() > 1:
-            both = pd.concat([reps, derived], ignore_index=True)
-            extra = paired_table(both, baseline, list(DERIVED))
-            differences = pd.concat([d for d in (differences, extra) if not d.empty], ignore_index=True)
     return summary, differences
 
 
@@ -327,7 +313,7 @@ class SweepSummaryCallback(Callback):  # type: ignore[misc]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m sim.plan.sweep SWEEP_DIR [--metrics a,b]``: rebuild a sweep's summary and figures."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m sim.plan.sweep",
         description="Rebuild sweep_summary.csv, sweep_differences.csv and the figures from a sweep's finished points.",
     )

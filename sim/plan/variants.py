@@ -17,7 +17,6 @@ import pandas as pd
 
 from sim.config import Experiment
 from sim.run.experiment import run_replication
-from sim.run.objectives import with_derived
 from sim.run.workers import map_in_workers
 
 
@@ -57,7 +56,7 @@ def only(experiment: Experiment, strategies: Sequence[str] | None) -> Experiment
 
 
 def run_variants(experiments: Sequence[Experiment], n_jobs: int = -1) -> pd.DataFrame:
-    """Every replication of every experiment: ``variant, strategy, replication, metric, value``, derived metrics too."""
+    """Every replication of every experiment: ``variant, strategy, replication, metric, value``."""
     jobs = [(i, r) for i, exp in enumerate(experiments) for r in range(exp.shared.run.n_replications)]
     parts = map_in_workers(run_replication, [(experiments[i], r) for i, r in jobs], n_jobs)
     frames = []
@@ -65,7 +64,4 @@ def run_variants(experiments: Sequence[Experiment], n_jobs: int = -1) -> pd.Data
         frame = pd.DataFrame(rows, columns=["strategy", "replication", "metric", "value"])
         frame.insert(0, "variant", i)
         frames.append(frame)
-    reps = pd.concat(frames, ignore_index=True).astype({"value": float})
-    out = [with_derived(part.drop(columns="variant")).assign(variant=v) for v, part in reps.groupby("variant")]
-    table = pd.concat(out, ignore_index=True)
-    return table[["variant", "strategy", "replication", "metric", "value"]]
+    return pd.concat(frames, ignore_index=True).astype({"value": float})

@@ -17,22 +17,24 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.config import CONTROL
-from sim.report import plots
-from sim.report.i18n import metric_name, metric_value, number, t
+from sim.report.headline import desk_warnings, headline
+from sim.report.i18n import metric_name, metric_value, number, option_value, t
 from sim.report.tables import RunTables
 from sim.run.metrics import METRICS
 
-HEADLINE_ROWS: tuple[str, ...] = (
+HEADLINE_ROWS: tuple[str, ...] = (  # incremental first; gross values stay, labelled as gross
+    "incremental_net_profit_12m",
+    "net_profit_12m",
+    "payback_day",
     "members_acquired",
     "cac",
-    "ltv_12m",
     "incremental_ltv",
-    "ltv_to_cac",
+    "ltv_12m",
     "incremental_ltv_to_cac",
-    "monthly_churn",
-    "payback_day",
-    "roi",
+    "ltv_to_cac",
     "incremental_roi",
+    "roi",
+    "monthly_churn",
 )
 INCREMENTAL_ROWS: tuple[str, ...] = (
     "brand_orders",
@@ -166,7 +168,7 @@ def _strategies_table(run: RunTables, lang: str) -> Block:
         if key not in table.index:
             continue
         label = t(f"lever.{key}", lang) if f"lever.{key}" in _lever_keys() else key
-        values = [str(table.loc[key, s]) for s in names]
+        values = [option_value(str(table.loc[key, s]), lang) for s in names]
         if key in differing:
             values = [f"**{v}**" for v in values]
         rows.append((f"{label} (`{key}`)" if label != key else f"`{key}`", *values))
@@ -174,7 +176,7 @@ def _strategies_table(run: RunTables, lang: str) -> Block:
 
 
 def _lever_keys() -> set[str]:
-    from sim.report.i18n import TEXT
+    from sim.report.labels import TEXT
 
     return {k for k in TEXT if k.startswith("lever.")}
 
@@ -182,9 +184,10 @@ def _lever_keys() -> set[str]:
 def build_report(run: RunTables, figures: Sequence[str], lang: str, run_dir: str = "RUN_DIR") -> list[Block]:
     """The report as blocks, in the order they are read."""
     blocks = [Block("h1", t("report.title", lang, name=run.name))]
+    blocks.append(Block("p", f"**{headline(run.replications, run.summary, lang)}**"))
+    blocks += [Block("p", f"*{line}*") for line in desk_warnings(run.summary, lang)]
     blocks += [Block("h2", t("report.question", lang)), Block("p", run.question)]
     blocks.append(Block("h2", t("report.headline", lang)))
-    blocks.append(Block("p", f"**{plots.headline(run.summary, run.baseline, lang)}**"))
     n = int(run.summary["n_replications"].max()) if len(run.summary) else 0
     blocks.append(Block("p", t("report.headline_note", lang, n=n, baseline=run.baseline)))
     two = len(run.strategy_names) == 2

@@ -55,6 +55,13 @@ def unit_name(unit: str, lang: str = "en") -> str:
     return t(f"unit.{unit}", lang)
 
 
+def option_value(text: str, lang: str = "en") -> str:
+    """An option value of the strategies table (hook type, card design, offer, on/off) in ``lang``; numbers and
+    names without a translation are shown as they are."""
+    key = f"value.{text}"
+    return t(key, lang) if key in TEXT else text
+
+
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds at least one CJK character."""
     return CJK_CHAR.search(text) is not None
@@ -78,9 +85,11 @@ def pct(value: float, lang: str = "en", digits: int | None = None) -> str:
 
 
 def money(value: float, lang: str = "en") -> str:
-    """An amount in CNY: 'CNY 1,234' in English, '1,234 元' in Chinese."""
+    """An amount in CNY: 'CNY 1,234' in English; '1,234 元', or '123.4 万元' from ten thousand up, in Chinese."""
     if value is None or not math.isfinite(value):
         return _missing(lang)
+    if lang == "zh" and abs(value) >= 1e4:
+        return f"{value / 1e4:,.1f} 万元"
     digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
     number = f"{value:,.{digits}f}"
     return f"{number} 元" if lang == "zh" else f"CNY {number}"
@@ -100,7 +109,9 @@ def number(value: float, lang: str = "en") -> str:
 
 
 def metric_value(metric: str, unit: str, value: float, lang: str = "en") -> str:
-    """A metric value formatted by its unit."""
+    """A metric value formatted by its unit; a payback day that never came is 'never paid back'."""
+    if metric == "payback_day" and (value is None or not math.isfinite(value)):
+        return t("report.not_paid_back", lang)
     if unit.startswith("share"):
         return pct(value, lang)
     if unit.startswith("CNY"):

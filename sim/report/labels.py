@@ -11,23 +11,25 @@ from __future__ import annotations
 # key: (English, Chinese)
 TEXT: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- metrics
+    "metric.incremental_net_profit_12m": ("Incremental net profit (12 months)", "12个月增量净利润"),
+    "metric.net_profit_12m": ("Net profit (12 months, gross)", "12个月净利润（毛）"),
     "metric.members_acquired": ("Members acquired", "新增私域成员"),
-    "metric.capture_rate_card": ("Card capture rate", "包裹卡引流召回率"),
+    "metric.capture_rate_card": ("Card capture rate", "包裹卡引流率"),
     "metric.capture_rate_sms": ("SMS capture rate", "短信引流率"),
     "metric.card_contribution": ("Per-card contribution", "单卡贡献"),
     "metric.first_order_rate": ("First-order rate", "首单率"),
     "metric.cac": ("CAC", "获客成本 CAC"),
     "metric.cost_per_first_order": ("Cost per first order", "单个首单成本"),
-    "metric.ltv_12m": ("LTV (12 months)", "12个月 LTV"),
+    "metric.ltv_12m": ("LTV (12 months, gross)", "12个月 LTV（毛）"),
     "metric.incremental_ltv": ("Incremental LTV (12 months)", "12个月增量 LTV"),
     "metric.ltv_horizon": ("LTV (within horizon)", "周期内 LTV"),
-    "metric.ltv_to_cac": ("LTV:CAC", "LTV:CAC 比值"),
+    "metric.ltv_to_cac": ("LTV:CAC (gross)", "LTV:CAC 比值（毛）"),
     "metric.incremental_ltv_to_cac": ("Incremental LTV:CAC", "增量 LTV:CAC 比值"),
     "metric.monthly_churn": ("Monthly churn", "月流失率"),
     "metric.monthly_churn_unsubscribe": ("Monthly churn: unsubscribe", "月流失率（删除/退订）"),
     "metric.monthly_churn_dormancy": ("Monthly churn: dormancy", "月流失率（沉睡）"),
     "metric.payback_day": ("Payback day", "回本天数"),
-    "metric.roi": ("ROI", "投资回报率 ROI"),
+    "metric.roi": ("ROI (gross)", "投资回报率 ROI（毛）"),
     "metric.incremental_roi": ("Incremental ROI", "增量投资回报率"),
     "metric.private_gmv": ("Private GMV", "私域 GMV"),
     "metric.private_orders": ("Private orders", "私域订单数"),
@@ -35,6 +37,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric.cannibalised_orders": ("Cannibalised orders", "替代平台的订单数"),
     "metric.cannibalisation_rate": ("Cannibalisation rate", "订单替代率"),
     "metric.incremental_margin": ("Incremental order margin", "增量订单毛利"),
+    "metric.desk_utilisation": ("Onboarding desk utilisation", "承接客服利用率"),
+    "metric.requests_lost_share": ("Add requests lost", "流失的加粉请求占比"),
     "metric.sms_adds_3h": ("SMS adds within 3 h", "短信 3 小时加好友率"),
     "metric.sms_adds_6h": ("SMS adds within 6 h", "短信 6 小时加好友率"),
     "metric.sms_adds_12h": ("SMS adds within 12 h", "短信 12 小时加好友率"),
@@ -61,11 +65,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "fig.people_log": ("people (log scale)", "人数（对数刻度）"),
     "fig.of_stage": ("{share} of {stage}", "占{stage} {share}"),
     "fig.days": ("days since the start of the run", "自模拟开始的天数"),
-    "fig.net_profit": ("cumulative private net profit (CNY)", "累计私域净利润（元）"),
+    "fig.net_profit": ("cumulative net profit against doing nothing (CNY)", "相对不做私域的累计净利润（元）"),
+    "fig.incremental_of": ("{strategy}: incremental", "{strategy}：增量"),
+    "fig.gross_of": ("{strategy}: gross", "{strategy}：毛"),
     "fig.payback": ("{strategy}: payback day {day}", "{strategy}：第 {day} 天回本"),
     "fig.horizon_end": ("end of acquisition window", "引流期结束"),
     "fig.band": ("95% interval of the mean", "均值的 95% 区间"),
     "fig.days_since_join": ("days since joining", "加入后的天数"),
+    "fig.dormancy_window": (
+        "dormancy window ({days} days): members with no private order\nsince joining count as churned (dormant)",
+        "沉睡窗口（{days} 天）：加入后无私域订单的成员\n计为流失（沉睡）",
+    ),
+    "fig.identical": ("{strategy} (same as {other})", "{strategy}（与 {other} 相同）"),
     "fig.share_members": ("share of members", "成员比例"),
     "fig.not_churned": ("not churned", "未流失"),
     "fig.churned_unsubscribe": ("unsubscribed (deleted)", "已删除/退订"),
@@ -78,39 +89,93 @@ TEXT: dict[str, tuple[str, str]] = {
     "fig.card_adds_per_card": ("add requests / cards sent", "加好友请求 / 寄出的包裹卡"),
     "fig.touches_per_week": ("touches per week", "每周触达次数"),
     "fig.baseline_marker": ("baseline", "基线"),
-    "fig.diff_axis": ("paired difference, % of baseline (95% CI)", "配对差异，占基线的 %（95% 置信区间）"),
+    "fig.diff_axis": ("paired difference ({unit}), 95% CI", "配对差异（{unit}），95% 置信区间"),
     "fig.diff_title": ("Paired differences against the baseline", "相对基线的配对差异"),
     "fig.versus": ("{strategy} vs {baseline}", "{strategy} 对比 {baseline}"),
     "fig.metric_axis": ("{metric} ({unit})", "{metric}（{unit}）"),
     # takeaways (figure titles); {a}, {b} are already formatted
-    "take.ltv_to_cac": ("{best}: LTV:CAC {a} vs {b} for {other}", "{best}：LTV:CAC 为 {a}，{other} 为 {b}"),
-    "take.ltv_to_cac_one": ("{best}: LTV:CAC {a}", "{best}：LTV:CAC 为 {a}"),
-    "take.ltv_to_cac_missing": ("LTV:CAC is missing for every strategy", "所有策略的 LTV:CAC 均缺失"),
+    # the headline (sim.report.headline): incremental net profit over 12 months, winner from the paired difference
+    "head.each": ("{strategy} {value}", "{strategy} {value}"),
+    "head.separator": ("; ", "；"),
+    "head.winner": (
+        "{best} earns {diff} more incremental net profit over 12 months than {other} (paired, 95% interval); "
+        "against doing nothing: {each}.",
+        "{best}的12个月增量净利润比{other}多 {diff}（配对差异，95% 区间）；相对不做私域：{each}。",
+    ),
+    "head.tie": (
+        "No clear difference in incremental net profit over 12 months between {a} and {b}: {a} − {b} = {diff} "
+        "(paired, 95% interval); against doing nothing: {each}.",
+        "{a}与{b}的12个月增量净利润没有明显差异：{a} − {b} = {diff}（配对差异，95% 区间）；相对不做私域：{each}。",
+    ),
+    "head.one": (
+        "Incremental net profit over 12 months against doing nothing: {each} (95% interval).",
+        "相对不做私域的12个月增量净利润：{each}（95% 区间）。",
+    ),
+    "head.missing": ("Incremental net profit is missing for every strategy.", "所有策略的增量净利润均缺失。"),
+    "title.winner": (
+        "{best}: {diff} more incremental net profit (12 months) than {other}",
+        "{best}：12个月增量净利润比{other}多 {diff}",
+    ),
+    "title.tie": (
+        "No clear difference in incremental net profit (12 months): {a} − {b} = {diff}",
+        "12个月增量净利润无明显差异：{a} − {b} = {diff}",
+    ),
+    "console.note": (
+        "{n} replications on common random numbers; 95% intervals. incremental_*: against the control arm (no "
+        "capture, same buyers), whose own values are in summary.csv. Results in {out_dir}",
+        "基于 {n} 次共同随机数重复模拟；95% 置信区间。incremental_*（增量）指相对对照组（不引流、同一批买家）；"
+        "对照组自身数值见 summary.csv。结果目录：{out_dir}",
+    ),
+    "console.report": (
+        "Report: {path} (rebuild: python -m sim.report {out_dir})",
+        "报告：{path}（重建：python -m sim.report {out_dir}）",
+    ),
+    "warn.desk_idle": (
+        "Warning: the onboarding team is busy only part of its working time ({busy}); its cost is fixed, so fewer "
+        "agents (onboarding.agents) would add the same members for less.",
+        "注意：承接客服只有部分工作时间在处理加粉请求（{busy}）；人力为固定成本，减少客服（onboarding.agents）"
+        "可以更低成本加到同样多的粉。",
+    ),
+    "warn.desk_losing": (
+        "Warning: add requests are lost before anyone accepts them ({lost}); more agents or longer hours "
+        "(onboarding.agents, onboarding.work_end_hour) would keep them.",
+        "注意：部分加粉请求在通过前流失（{lost}）；增加客服或延长工作时间（onboarding.agents、"
+        "onboarding.work_end_hour）可挽回。",
+    ),
+    "warn.desk_hours": (
+        "Warning: the onboarding team is idle most of its working time (busy {busy}) yet loses add requests "
+        "({lost}): buyers give up while the desk is closed; longer hours (onboarding.work_start_hour, "
+        "work_end_hour), not more agents, would keep them.",
+        "注意：承接客服大部分工作时间空闲（忙碌：{busy}），却仍流失加粉请求（{lost}）：买家在下班时间等待后放弃；"
+        "延长工作时间（onboarding.work_start_hour、work_end_hour）而非增加客服，可挽回这些请求。",
+    ),
+    "title.one": ("Incremental net profit (12 months): {each}", "12个月增量净利润：{each}"),
+    "title.all_lose": (" — every strategy loses money against doing nothing", "——所有策略相对不做私域均亏损"),
     "take.funnel": (
         "{best}: {a} of platform buyers become members vs {b} for {other}",
         "{best}：{a} 的平台买家成为私域成员，{other} 为 {b}",
+    ),
+    "take.funnel_tie": (
+        "{best} and {other}: {a} of platform buyers become members in both",
+        "{best} 与 {other}：均有 {a} 的平台买家成为私域成员",
     ),
     "take.funnel_one": (
         "{best}: {a} of platform buyers become members; {b} of members order privately",
         "{best}：{a} 的平台买家成为私域成员，其中 {b} 在私域下单",
     ),
-    "take.payback": ("{best} pays back on day {a} vs day {b} for {other}", "{best} 第 {a} 天回本，{other} 第 {b} 天"),
-    "take.payback_only": (
-        "{best} pays back on day {a}; {other} not within {days} days",
-        "{best} 第 {a} 天回本；{other} {days} 天内未回本",
-    ),
-    "take.payback_one": ("{best} pays back on day {a}", "{best} 第 {a} 天回本"),
-    "take.no_payback": (
-        "No payback within {days} days: {best} ends at {a} vs {b} for {other}",
-        "{days} 天内均未回本：{best} 最终为 {a}，{other} 为 {b}",
-    ),
-    "take.no_payback_one": (
-        "{best}: no payback within {days} days; ends at {a}",
-        "{best}：{days} 天内未回本，最终为 {a}",
+    "take.payback_day": ("{strategy} pays back on day {day}", "{strategy} 第 {day} 天回本"),
+    "take.payback_share": (" (in {n} of {total} replications)", "（{total} 次重复中有 {n} 次回本）"),
+    "take.payback_never": (
+        "{strategy}: never paid back within {days} days (ends at {a})",
+        "{strategy}：{days} 天内未回本（最终为 {a}）",
     ),
     "take.survival": (
         "{best}: {a} of members not churned {days} days after joining vs {b} for {other}",
         "{best}：加入 {days} 天后 {a} 的成员未流失，{other} 为 {b}",
+    ),
+    "take.survival_tie": (
+        "{best} and {other}: {a} of members not churned {days} days after joining in both",
+        "{best} 与 {other}：加入 {days} 天后均有 {a} 的成员未流失",
     ),
     "take.survival_one": (
         "{best}: {a} of members not churned {days} days after joining",
@@ -132,6 +197,26 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "take.dose_peak_one": ("{metric} peaks at 1 touch a week ({a})", "{metric} 在每周 1 次触达时最高（{a}）"),
     "take.dose_low_one": ("{metric} is lowest at 1 touch a week ({a})", "{metric} 在每周 1 次触达时最低（{a}）"),
+    "take.waterfall": ("{strategy}: incremental net profit {a} (12 months)", "{strategy}：12个月增量净利润 {a}"),
+    "fig.amount_cny": ("CNY (mean over replications)", "元（重复模拟均值）"),
+    # ledger lines (costs.csv, the waterfall figure)
+    "line.gross_margin": ("gross margin", "毛利"),
+    "line.membership_fee": ("membership fees", "会员费"),
+    "line.first_order_subsidy": ("first-order subsidies", "首单补贴"),
+    "line.touches": ("touches", "触达成本"),
+    "line.service": ("service per order", "订单客服成本"),
+    "line.shipping": ("shipping", "运费"),
+    "line.payment_fee": ("payment fees", "支付手续费"),
+    "line.membership_discount": ("member discounts", "会员折扣"),
+    "line.platform_contribution_lost": ("platform profit lost to cannibalised orders", "被替代的平台订单利润"),
+    "line.cards": ("package cards", "包裹卡"),
+    "line.sms": ("SMS", "短信"),
+    "line.hook": ("hook payouts", "钩子成本"),
+    "line.referral_reward": ("referral rewards", "裂变奖励"),
+    "line.onboarding_staff": ("onboarding staff", "承接客服人力"),
+    "total.ltv_12m": ("LTV, 12 months (gross)", "12个月 LTV（毛）"),
+    "total.incremental_value": ("incremental value", "增量价值"),
+    "total.incremental_net_profit": ("incremental net profit", "增量净利润"),
     # ---------------------------------------------------------------- report
     "report.title": ("Experiment: {name}", "实验：{name}"),
     "report.question": ("Question", "问题"),
@@ -167,18 +252,21 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "report.files": ("Files of this run", "本次运行的文件"),
     "report.files_note": (
-        "Tables: `summary.csv`, `differences.csv`, `replications.parquet`, `funnel.csv`, `curves.parquet`, "
-        "`strategies.csv`, `assumptions.csv`; configuration: `config_resolved.yaml`. "
+        "Tables: `summary.csv`, `differences.csv`, `costs.csv`, `replications.parquet`, `funnel.csv`, "
+        "`curves.parquet`, `strategies.csv`, `assumptions.csv`; configuration: `config_resolved.yaml`; log: "
+        "`__main__.log`. "
         "Rebuild this report without re-simulating: `python -m sim.report {run_dir}`.",
-        "数据表：`summary.csv`、`differences.csv`、`replications.parquet`、`funnel.csv`、`curves.parquet`、"
-        "`strategies.csv`、`assumptions.csv`；配置：`config_resolved.yaml`。"
+        "数据表：`summary.csv`、`differences.csv`、`costs.csv`、`replications.parquet`、`funnel.csv`、"
+        "`curves.parquet`、`strategies.csv`、`assumptions.csv`；配置：`config_resolved.yaml`；日志：`__main__.log`。"
         "无需重新模拟即可重建本报告：`python -m sim.report {run_dir}`。",
     ),
     "report.missing_note": (
-        "A metric whose denominator is zero (no SMS sent, payback never reached) is *missing*.",
-        "分母为零的指标（未发送短信、始终未回本）记为*缺失*。",
+        "A metric whose denominator is zero (no SMS sent, no member acquired) is *missing*; a payback that never "
+        "comes within the run is *never paid back*.",
+        "分母为零的指标（未发送短信、未获得成员）记为*缺失*；运行期内始终未回本的记为*未回本*。",
     ),
     "report.missing": ("missing", "缺失"),
+    "report.not_paid_back": ("never paid back", "未回本"),
     "report.col.metric": ("metric", "指标"),
     "report.col.lever": ("lever", "杠杆"),
     "report.col.quantity": ("quantity", "假设项"),
@@ -198,9 +286,19 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # figure captions
     "caption.comparison": (
-        "CAC, LTV (12 months), LTV:CAC and monthly churn per strategy with 95% intervals; right: paired "
-        "differences against the baseline, in % of the baseline's mean.",
-        "各策略的获客成本、12个月 LTV、LTV:CAC 与月流失率及 95% 置信区间；右：相对基线的配对差异（占基线均值的 %）。",
+        "Incremental net profit over 12 months (against doing nothing; dashed line: break-even), incremental "
+        "LTV:CAC (dashed line: 1), CAC and monthly churn per strategy with 95% intervals; right: each metric's "
+        "paired difference against the baseline, in its own unit. The title names a winner only when the paired "
+        "interval of incremental net profit excludes zero.",
+        "各策略的 12 个月增量净利润（相对不做私域；虚线为盈亏平衡）、增量 LTV:CAC（虚线为 1）、获客成本与月流失率，"
+        "含 95% 置信区间；右：各指标相对基线的配对差异（原单位）。仅当增量净利润的配对区间不含零时，标题才给出胜者。",
+    ),
+    "caption.waterfall": (
+        "Where each strategy's incremental net profit comes from: the members' first 12 months by ledger line "
+        "(discounted to the join day), less what cannibalised orders would have earned on the platforms, less "
+        "every acquisition cost (means over replications; costs.csv has every line with its interval).",
+        "各策略增量净利润的构成：成员前 12 个月按账目逐项（折现到加入日），减去被替代订单本可在平台获得的利润，"
+        "再减去各项获客成本（重复模拟均值；costs.csv 列出每一项及其区间）。",
     ),
     "caption.funnel": (
         "The funnel per strategy (mean over replications, log scale), with each stage's conversion from the "
@@ -208,11 +306,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "各策略的漏斗（重复模拟均值，对数刻度），并标注每一阶段相对上一阶段的转化率。",
     ),
     "caption.profit": (
-        "Cumulative private net profit (all private income minus all private-domain costs) per strategy, "
-        "with the 95% interval of the mean. The payback day marked is where the mean curve turns non-negative "
-        "for good; the tables' payback day is the mean over the replications that pay back.",
-        "各策略的累计私域净利润（全部私域收入减全部私域成本），含均值的 95% 区间。图中标出的回本日是均值曲线"
-        "此后不再为负的第一天；表中的回本天数是各次回本的重复模拟的平均值。",
+        "Cumulative incremental net profit per strategy (solid, with the 95% interval of the mean): private income "
+        "minus all private-domain costs minus what cannibalised orders would have earned on the platforms, i.e. the "
+        "profit against doing nothing; the dashed lines are the gross profit. The payback day marked is the "
+        "payback_day of the tables: the first day from which a replication's incremental profit stays >= 0, "
+        "averaged over the replications that pay back.",
+        "各策略的累计增量净利润（实线，含均值的 95% 区间）：私域收入减全部私域成本，再减被替代订单本可在平台获得的"
+        "利润，即相对不做私域的利润；虚线为毛利润。图中标出的回本日即表中的回本天数：各次重复模拟中增量利润此后"
+        "不再为负的第一天，对回本的重复取平均。",
     ),
     "caption.survival": (
         "Members by days since joining: still not churned (solid), unsubscribed (dashed) and dormant (dotted); "
@@ -244,6 +345,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "lever.touch.cap_per_week": ("touch cap per week", "每周触达上限"),
     "lever.referral.enabled": ("referral", "裂变"),
     "lever.membership.enabled": ("paid membership", "付费会员"),
+    # option values in the strategies table
+    "value.cash": ("cash", "现金红包"),
+    "value.coupon": ("coupon", "优惠券"),
+    "value.physical": ("physical", "低价实物"),
+    "value.virtual": ("virtual", "虚拟服务"),
+    "value.postcard": ("postcard", "明信片"),
+    "value.generic": ("generic", "通用红卡"),
+    "value.bookmark": ("bookmark", "书签"),
+    "value.founder_letter": ("founder_letter", "创始人信"),
+    "value.trial_9_9": ("trial_9_9", "9.9元体验装"),
+    "value.new_member_coupon": ("new_member_coupon", "新人券"),
+    "value.none": ("none", "无"),
+    "value.True": ("True", "是"),
+    "value.False": ("False", "否"),
     # ---------------------------------------------------------------- assumptions
     "assume.card_add_rate": ("package-card add rate (first card)", "包裹卡添加率（首张卡）"),
     "assume.hook": ("hook and its value", "钩子及面值"),

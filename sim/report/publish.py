@@ -18,11 +18,15 @@ from sim.report import plots
 from sim.report.document import build_report, render_html, render_markdown
 from sim.report.tables import RunTables
 
-FIGURES: tuple[str, ...] = ("comparison", "funnel", "profit", "survival", "response", "dose_response")
+FIGURES: tuple[str, ...] = ("comparison", "waterfall", "funnel", "profit", "survival", "response", "dose_response")
 
 
 def _comparison(run: RunTables, lang: str) -> Figure | None:
-    return plots.comparison_figure(run.summary, run.differences, run.baseline, lang=lang)
+    return plots.comparison_figure(run.summary, run.differences, run.replications, run.baseline, lang=lang)
+
+
+def _waterfall(run: RunTables, lang: str) -> Figure | None:
+    return None if run.costs is None else plots.waterfall_figure(run.costs, run.strategy_names, lang=lang)
 
 
 def _funnel(run: RunTables, lang: str) -> Figure | None:
@@ -36,7 +40,10 @@ def _profit(run: RunTables, lang: str) -> Figure | None:
 
 
 def _survival(run: RunTables, lang: str) -> Figure | None:
-    return None if run.curves is None else plots.survival_figure(run.curves, baseline=run.baseline, lang=lang)
+    if run.curves is None:
+        return None
+    window = run.dormancy_window_days
+    return plots.survival_figure(run.curves, baseline=run.baseline, dormancy_window_days=window, lang=lang)
 
 
 def _response(run: RunTables, lang: str) -> Figure | None:
@@ -53,6 +60,7 @@ def _dose_response(run: RunTables, lang: str) -> Figure | None:
 
 FIGURE_BUILDERS: dict[str, Callable[[RunTables, str], Figure | None]] = {
     "comparison": _comparison,
+    "waterfall": _waterfall,
     "funnel": _funnel,
     "profit": _profit,
     "survival": _survival,
@@ -79,17 +87,19 @@ def render_figures(run: RunTables, lang: str, n_jobs: int = -1) -> dict[str, tup
     return {name: images for name, images in zip(names, rendered, strict=True) if images is not None}
 
 
-def publish(run_dir: Path, run: RunTables, n_jobs: int = 1) -> list[Path]:
+def publish(run_dir: Path, run: RunTables, n_jobs: int = 1, shown_as: Path | None = None) -> list[Path]:
     """Draw every figure (in up to ``n_jobs`` processes) and write it (PNG, SVG) with ``report.md`` and
-    ``report.html`` into ``run_dir``."""
+    ``report.html`` into ``run_dir``; the report names the run's directory as ``shown_as`` (default ``run_dir``),
+    for a run that writes into a staging folder first."""
     from sim.report.writers import write_figure_bytes, write_text
 
     with plots.style(run.lang) as lang:  # resolves the language once, warning here if Chinese has no font
+        run = run.localised(lang)
         rendered = render_figures(run, lang, n_jobs)
     for name, (png, svg) in rendered.items():
         write_figure_bytes(run_dir, name, png, svg)
     images = {name: png for name, (png, _) in rendered.items()}
-    blocks = build_report(run, list(images), lang, run_dir=str(run_dir))
+    blocks = build_report(run, list(images), lang, run_dir=str(shown_as or run_dir))
     paths = [write_text(run_dir / "report.md", render_markdown(blocks))]
     paths.append(write_text(run_dir / "report.html", render_html(blocks, images, lang)))
     return [p for name in images for p in (run_dir / f"{name}.png", run_dir / f"{name}.svg")] + paths

@@ -8,26 +8,51 @@ the report are drawn from the same tables the run writes, exactly as
 
 from __future__ import annotations
 
+import itertools
+import logging
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
-from sim.config import Experiment
+from sim.config import CONTROL, Experiment
 from sim.report.console import print_comparison, progress
-from sim.report.writers import write_run, write_summary
+from sim.report.headline import HEADLINE_METRIC, headline
+from sim.report.writers import staged, write_run, write_summary
 from sim.run.compare import paired_differences, summarise
+from sim.run.costs import summarise_costs
 from sim.run.experiment import run_experiment_tables
 from sim.run.workers import n_processes
 
+log = logging.getLogger(__name__)
+
 
 def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, show: bool = True) -> float:
-    """Simulate, print the comparison, write the run's tables, figures and report; return the best mean LTV:CAC."""
+    """Simulate, print the comparison, write the run's tables, figures and report; return the best mean incremental
+    net profit over 12 months (what a sweeper optimises)."""
     from sim.report.publish import publish
     from sim.report.tables import RunTables, assumption_table, meta_from_config, strategy_table
 
     run = experiment.shared.run
+    log.info(
+        "experiment %s: strategies %s (baseline %s) and the control arm; %d replications from seed %d; %d buyers a "
+        "year (sample share %g)",
+        experiment.name,
+        ", ".join(experiment.strategies),
+        experiment.baseline,
+        run.n_replications,
+        run.seed,
+        experiment.shared.population.buyers_per_year,
+        experiment.shared.population.sample_share,
+    )
+    finished = itertools.count(1)
     with progress(run.n_replications, f"{experiment.name}: replications", enabled=run.progress) as advance:
-        tables = run_experiment_tables(experiment, on_done=advance, with_control=True)
+
+        def done() -> None:
+            advance()
+            log.info("replication %d of %d finished", next(finished), run.n_replications)
+
+        tables = run_experiment_tables(experiment, on_done=done, with_control=True)
     summary = summarise(tables.replications)
     differences = paired_differences(tables.replications, experiment.baseline)
     run_tables = RunTables(
@@ -39,22 +64,33 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
         curves=tables.curves,
         strategies=strategy_table(experiment),
         assumptions=assumption_table(experiment),
+        costs=summarise_costs(tables.costs),
     )
-    write_run(
-        out_dir,
-        {
-            "replications.parquet": tables.replications,
-            "differences.csv": differences,
-            "funnel.csv": tables.funnel,
-            "curves.parquet": tables.curves,
-            "strategies.csv": run_tables.strategies,
-            "assumptions.csv": run_tables.assumptions,
-        },
-        config_yaml,
-    )
-    publish(out_dir, run_tables, n_processes(run.n_jobs, run.n_replications))  # the run's workers, still warm
-    write_summary(out_dir, summary)
+    with staged(out_dir) as stage:  # every file appears at the end, or none does
+        write_run(
+            stage,
+            {
+                "replications.parquet": tables.replications,
+                "differences.csv": differences,
+                "funnel.csv": tables.funnel,
+                "curves.parquet": tables.curves,
+                "strategies.csv": run_tables.strategies,
+                "assumptions.csv": run_tables.assumptions,
+                "costs.csv": run_tables.costs,
+            },
+            config_yaml,
+        )
+        workers = n_processes(run.n_jobs, run.n_replications)  # the run's workers, still warm
+        publish(stage, run_tables, workers, shown_as=out_dir)
+        write_summary(stage, summary)
+    log.info("wrote the run's tables, figures and report to %s", out_dir)
+    log.info("%s", headline(tables.replications, summary))
     if show:
-        print_comparison(experiment, summary, differences, out_dir)
-    ratio = summary[summary["metric"] == "ltv_to_cac"]["mean"]
-    return float(ratio.max()) if ratio.notna().any() else float("nan")
+        print_comparison(run_tables, out_dir)
+    return best_mean(summary, HEADLINE_METRIC)
+
+
+def best_mean(summary: pd.DataFrame, metric: str) -> float:
+    """The best strategy's mean of ``metric`` (the control arm left out), NaN if missing everywhere."""
+    values = summary[(summary["metric"] == metric) & (summary["strategy"] != CONTROL)]["mean"]
+    return float(values.max()) if values.notna().any() else float("nan")

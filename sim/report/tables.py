@@ -29,6 +29,7 @@ TABLE_FILES: dict[str, str] = {
     "curves": "curves.parquet",
     "strategies": "strategies.csv",
     "assumptions": "assumptions.csv",
+    "costs": "costs.csv",
 }
 
 
@@ -43,6 +44,7 @@ class RunTables:
     n_replications: int
     seed: int
     horizon_days: int
+    dormancy_window_days: float
     summary: pd.DataFrame
     differences: pd.DataFrame
     replications: pd.DataFrame
@@ -50,6 +52,40 @@ class RunTables:
     curves: pd.DataFrame | None
     strategies: pd.DataFrame  # lever, then one column per strategy, in the experiment's order
     assumptions: pd.DataFrame  # id, quantity, values, source
+    costs: pd.DataFrame | None = None  # sim.run.costs.SUMMARY_COLUMNS: every ledger line with its interval
+    question_zh: str = ""  # the experiment's question and strategy names in Chinese (report.lang=zh)
+    names_zh: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def localised(self, lang: str) -> RunTables:
+        """The tables as a report in ``lang`` shows them: in Chinese, the experiment's own Chinese question and
+        strategy names (``experiment.question_zh``, ``experiment.names_zh``) in every table (the control arm keeps
+        its reserved name, which the report translates where it shows it). The files on disk keep the names the
+        experiment gave."""
+        if lang != "zh" or not (self.names_zh or self.question_zh):
+            return self
+        names = self.names_zh
+
+        def rename(df: pd.DataFrame | None) -> pd.DataFrame | None:
+            if df is None:
+                return None
+            out = df.copy()
+            for column in ("strategy", "baseline"):
+                if column in out:
+                    out[column] = out[column].map(lambda s: names.get(str(s), s))
+            return out
+
+        return dataclasses.replace(
+            self,
+            question=self.question_zh or self.question,
+            baseline=names.get(self.baseline, self.baseline),
+            summary=rename(self.summary),
+            differences=rename(self.differences),
+            replications=rename(self.replications),
+            funnel=rename(self.funnel),
+            curves=rename(self.curves),
+            costs=rename(self.costs),
+            strategies=self.strategies.rename(columns=names),
+        )
 
     @property
     def strategy_names(self) -> list[str]:
@@ -80,6 +116,9 @@ def meta_from_config(config: dict[str, Any]) -> dict[str, Any]:
         "n_replications": int(run.get("n_replications", 0)),
         "seed": int(run.get("seed", 0)),
         "horizon_days": int(run.get("horizon_days", 0)),
+        "dormancy_window_days": float((config.get("accounting") or {}).get("dormancy_window_days", 90)),
+        "question_zh": str(exp.get("question_zh") or ""),
+        "names_zh": {str(k): str(v) for k, v in (exp.get("names_zh") or {}).items()},
     }
 
 
@@ -251,6 +290,7 @@ def load_run(run_dir: Path | str, lang: str | None = None) -> RunTables:
         replications=pd.read_parquet(run_dir / TABLE_FILES["replications"]).astype({"strategy": str}),
         funnel=optional("funnel"),
         curves=optional("curves"),
+        costs=optional("costs"),
         strategies=strategies,
         assumptions=assumptions,
     )

@@ -8,6 +8,7 @@ random numbers), so the paired difference cancels most of the noise.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -75,3 +76,42 @@ def paired_differences(
                 }
             )
     return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Which strategy wins on one metric, decided by a paired difference, never by comparing means alone.
+
+    ``leader`` has the best mean (in the metric's good direction) and ``runner_up`` the next best;
+    ``mean_diff``, ``ci_low``, ``ci_high`` are leader minus runner-up, paired by replication. ``winner``
+    is the leader when that interval excludes zero, else None ("no clear difference").
+    """
+
+    metric: str
+    leader: str
+    runner_up: str | None
+    mean_diff: float
+    ci_low: float
+    ci_high: float
+
+    @property
+    def winner(self) -> str | None:
+        clear = self.ci_low > 0 or self.ci_high < 0  # False when the interval is missing (one replication)
+        return self.leader if self.runner_up is not None and clear else None
+
+
+def verdict(replications: pd.DataFrame, metric: str) -> Verdict | None:
+    """The verdict on ``metric`` among the strategies of ``replications`` (the control arm left out); None when the
+    metric is missing for every strategy."""
+    rows = replications[(replications["metric"] == metric) & (replications["strategy"] != CONTROL)]
+    wide = rows.pivot_table(index="replication", columns="strategy", values="value", sort=False, dropna=False)
+    means = wide.mean().dropna()
+    if means.empty:
+        return None
+    ranked = sorted(means.index, key=lambda s: -METRICS[metric].direction * means[s])
+    leader = str(ranked[0])
+    if len(ranked) == 1:
+        return Verdict(metric, leader, None, float("nan"), float("nan"), float("nan"))
+    runner_up = str(ranked[1])
+    mean, low, high, _ = interval((wide[leader] - wide[runner_up]).to_numpy(dtype=float))
+    return Verdict(metric, leader, runner_up, mean, low, high)

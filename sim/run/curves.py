@@ -7,8 +7,11 @@ grid, so replications and strategies line up and the figures average them point 
 
 Curves (``curve``, the meaning of ``x``, the meaning of ``value``):
 
-- ``net_profit_cny``: day since the start of the run (end of that day); cumulative private
-  net profit, all income lines minus all cost lines of the ledger.
+- ``incremental_profit_cny``: day since the start of the run (end of that day); cumulative
+  incremental net profit: private income minus every private-domain cost minus the platform
+  contribution lost to cannibalised orders (what the control arm earns and this arm does not).
+  Its first day at or above 0 for good is the ``payback_day`` metric.
+- ``net_profit_cny``: the same, gross: all income lines minus all cost lines of the ledger.
 - ``not_churned``, ``churned_unsubscribe``, ``churned_dormancy``: whole days since joining;
   the share of members who by then have not churned, whose first churn was deleting /
   unsubscribing, or whose first churn was dormancy. A discrete-time competing-risks
@@ -18,6 +21,8 @@ Curves (``curve``, the meaning of ``x``, the meaning of ``value``):
   SMS sent (at 3, 6, 12 and 24 h these are the ``sms_adds_*h`` metrics). NaN without SMS.
 - ``card_adds_per_card``: whole days after the parcel's delivery (the last point holds that
   day and later); card add requests made that day / cards sent. NaN without cards.
+
+Counts and money are divided by the sample share (``population.sample_share``), like every total.
 """
 
 from __future__ import annotations
@@ -55,7 +60,13 @@ DETAIL_STAGES: tuple[str, ...] = (
     "cards_sent",
 )
 CHURN_CURVES: tuple[str, ...] = ("not_churned", "churned_unsubscribe", "churned_dormancy")
-CURVES: tuple[str, ...] = ("net_profit_cny", *CHURN_CURVES, "sms_add_share", "card_adds_per_card")
+CURVES: tuple[str, ...] = (
+    "incremental_profit_cny",
+    "net_profit_cny",
+    *CHURN_CURVES,
+    "sms_add_share",
+    "card_adds_per_card",
+)
 SURVIVAL_DAYS = 365
 SMS_HOURS: np.ndarray = np.arange(0.0, 48.0 + 0.25, 0.5)
 CARD_DAYS: np.ndarray = np.arange(15.0)  # 0 .. 14, the last bin is "14 or more"
@@ -94,11 +105,17 @@ def funnel_counts(rec: RunRecord, reached_card: int) -> dict[str, int]:
     return {k: int(v) for k, v in counts.items()}
 
 
-def net_profit_curve(rec: RunRecord) -> tuple[np.ndarray, np.ndarray]:
-    """(day, cumulative net profit at the end of that day) over every simulated day."""
+def net_profit_curves(rec: RunRecord) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Cumulative incremental and gross net profit at the end of every simulated day."""
     led = rec.ledger
     daily = led[list(INCOME_LINES)].to_numpy().sum(axis=1) - led[list(COST_LINES)].to_numpy().sum(axis=1)
-    return np.arange(daily.size, dtype=float), np.cumsum(daily)
+    days = np.arange(daily.size, dtype=float)
+    incremental = daily - led["platform_contribution_lost"].to_numpy()
+    share = rec.sample_share
+    return {
+        "incremental_profit_cny": (days, np.cumsum(incremental) / share),
+        "net_profit_cny": (days, np.cumsum(daily) / share),
+    }
 
 
 def churn_curves(rec: RunRecord, max_days: int = SURVIVAL_DAYS) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -159,7 +176,7 @@ def card_adds_curve(rec: RunRecord) -> tuple[np.ndarray, np.ndarray]:
 
 def curve_frame(rec: RunRecord, strategy: str, replication: int) -> pd.DataFrame:
     """Every curve of one strategy on one replication, as a tidy table (:data:`CURVE_COLUMNS`)."""
-    curves = {"net_profit_cny": net_profit_curve(rec), **churn_curves(rec)}
+    curves = {**net_profit_curves(rec), **churn_curves(rec)}
     curves["sms_add_share"] = sms_response_curve(rec)
     curves["card_adds_per_card"] = card_adds_curve(rec)
     parts = [
@@ -180,6 +197,6 @@ def funnel_frame(rec: RunRecord, strategy: str, replication: int, reached_card: 
             "strategy": strategy,
             "replication": replication,
             "stage": list(counts),
-            "count": np.array(list(counts.values()), dtype=np.int64),
+            "count": np.array(list(counts.values()), dtype=float) / rec.sample_share,
         }
     )

@@ -21,6 +21,7 @@ from sim.config import CONTROL, ChannelConfig, Experiment, StrategyConfig
 from sim.model.funnel import simulate
 from sim.model.population import build_platform
 from sim.model.streams import Streams
+from sim.run.costs import COST_COLUMNS, cost_frame
 from sim.run.curves import CURVE_COLUMNS, FUNNEL_COLUMNS, buyers_with_card, curve_frame, funnel_frame
 from sim.run.metrics import compute_metrics
 from sim.run.workers import imap_in_workers
@@ -34,40 +35,49 @@ def control_strategy(experiment: Experiment) -> StrategyConfig:
 
 @dataclass(frozen=True)
 class ExperimentTables:
-    """What an experiment produces: metric values, funnel counts and curves, per strategy x replication."""
+    """What an experiment produces, per strategy x replication: metric values, funnel counts, curves and the
+    amounts by ledger line."""
 
     replications: pd.DataFrame  # strategy, replication, metric, value
     funnel: pd.DataFrame  # strategy, replication, stage, count
     curves: pd.DataFrame  # strategy, replication, curve, x, value
+    costs: pd.DataFrame  # strategy, replication, basis, section, line, amount_cny, per_member_cny
 
 
-def run_replication_tables(
-    experiment: Experiment, replication: int, with_control: bool = False
-) -> tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame]:
-    """All strategies on one replication: metric rows (and the control arm's, last), funnel counts and curves."""
+def run_replication_tables(experiment: Experiment, replication: int, with_control: bool = False) -> ExperimentTables:
+    """All strategies on one replication: metric rows (the control arm's last), funnel counts, curves and costs.
+
+    The control arm has metric rows only: it acquires nobody and spends nothing.
+    """
     shared = experiment.shared
     platform = build_platform(
         shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication), shared.platform
     )
     reached_card = buyers_with_card(platform, shared.run.horizon_days + shared.run.followup_days)
     rows: list[dict[str, object]] = []
-    funnels, curves = [], []
+    funnels, curves, costs = [], [], []
     for name, strategy in experiment.strategies.items():
         record = simulate(strategy, shared, replication, platform)
         for metric, value in compute_metrics(record).items():
             rows.append({"strategy": name, "replication": replication, "metric": metric, "value": value})
         funnels.append(funnel_frame(record, name, replication, reached_card))
         curves.append(curve_frame(record, name, replication))
+        costs.append(cost_frame(record, name, replication, strategy.hook.type.value))
     if with_control:
         control = simulate(control_strategy(experiment), shared, replication, platform)
         for metric, value in compute_metrics(control).items():
             rows.append({"strategy": CONTROL, "replication": replication, "metric": metric, "value": value})
-    return rows, pd.concat(funnels, ignore_index=True), pd.concat(curves, ignore_index=True)
+    return ExperimentTables(
+        replications=pd.DataFrame(rows, columns=["strategy", "replication", "metric", "value"]),
+        funnel=pd.concat(funnels, ignore_index=True),
+        curves=pd.concat(curves, ignore_index=True),
+        costs=pd.concat(costs, ignore_index=True),
+    )
 
 
 def run_replication(experiment: Experiment, replication: int) -> list[dict[str, object]]:
     """All strategies on one replication; returns tidy rows (strategy, replication, metric, value)."""
-    return run_replication_tables(experiment, replication)[0]
+    return list(run_replication_tables(experiment, replication).replications.to_dict("records"))
 
 
 def run_experiment_tables(
@@ -79,19 +89,21 @@ def run_experiment_tables(
     results = imap_in_workers(
         run_replication_tables, [(experiment, r, with_control) for r in reps], experiment.shared.run.n_jobs
     )
-    rows: list[dict[str, object]] = []
-    funnels, curves = [], []
-    for part, funnel, curve in results:
-        rows.extend(part)
-        funnels.append(funnel)
-        curves.append(curve)
+    parts: list[ExperimentTables] = []
+    for part in results:
+        parts.append(part)
         if on_done is not None:
             on_done()
-    df = pd.DataFrame(rows, columns=["strategy", "replication", "metric", "value"])
+
+    def joined(name: str, columns: list[str]) -> pd.DataFrame:
+        frames = [getattr(p, name) for p in parts]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
     return ExperimentTables(
-        replications=df.astype({"value": float}),
-        funnel=pd.concat(funnels, ignore_index=True) if funnels else pd.DataFrame(columns=FUNNEL_COLUMNS),
-        curves=pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=CURVE_COLUMNS),
+        replications=joined("replications", ["strategy", "replication", "metric", "value"]).astype({"value": float}),
+        funnel=joined("funnel", FUNNEL_COLUMNS),
+        curves=joined("curves", CURVE_COLUMNS),
+        costs=joined("costs", COST_COLUMNS),
     )
 
 

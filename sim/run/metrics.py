@@ -3,6 +3,11 @@
 Every metric is defined once in :data:`METRICS` (the README's table is written from
 the same definitions). A metric whose denominator is zero (no SMS sent, no members
 acquired, ...) is NaN here and "missing" in the outputs, never 0 or infinity.
+
+The headline is ``incremental_net_profit_12m``: what the members acquired earn in their first
+12 months over what the same buyers earn without capture (the control arm), minus everything
+spent acquiring them. Totals (``Metric.total``) are divided by ``population.sample_share``, so a
+run on a sample of the buyers reports the whole population's totals.
 """
 
 from __future__ import annotations
@@ -21,15 +26,34 @@ SMS_MARKS_HOURS: tuple[int, ...] = (3, 6, 12, 24)
 
 @dataclass(frozen=True)
 class Metric:
-    """A metric's unit, direction (+1: higher is better, -1: lower is better) and definition."""
+    """A metric's unit, direction (+1: higher is better, -1: lower is better) and definition; ``total``: a sum over
+    buyers, which a sampled run divides by its sample share."""
 
     unit: str
     direction: int
     definition: str
+    total: bool = False
 
 
 METRICS: dict[str, Metric] = {
-    "members_acquired": Metric("members", +1, "friends added (accepted add requests) from card, SMS and referral"),
+    "incremental_net_profit_12m": Metric(
+        "CNY",
+        +1,
+        "the headline: the members' value in their first 12 months (discounted to the join day) less what their "
+        "cannibalised orders would have earned on the platforms, minus the acquisition spend: the profit against "
+        "doing nothing = members_acquired x (incremental_ltv - cac)",
+        total=True,
+    ),
+    "net_profit_12m": Metric(
+        "CNY",
+        +1,
+        "as incremental_net_profit_12m, but gross: cannibalised orders count as new = members_acquired x "
+        "(ltv_12m - cac)",
+        total=True,
+    ),
+    "members_acquired": Metric(
+        "members", +1, "friends added (accepted add requests) from card, SMS and referral", total=True
+    ),
     "capture_rate_card": Metric("share", +1, "members added through the package card / cards sent"),
     "capture_rate_sms": Metric("share", +1, "members added through SMS / SMS sent"),
     "card_contribution": Metric(
@@ -77,7 +101,10 @@ METRICS: dict[str, Metric] = {
         "monthly_churn times the share of churn events that are dormancy (no private order within the window)",
     ),
     "payback_day": Metric(
-        "day", -1, "first day from which cumulative private net profit (all income minus all costs) stays >= 0"
+        "day",
+        -1,
+        "first day from which cumulative incremental net profit (private income minus all private-domain costs "
+        "minus the platform contribution lost to cannibalised orders) stays >= 0",
     ),
     "roi": Metric(
         "ratio", +1, "(private income - all private-domain costs) / all private-domain costs, within the horizon"
@@ -88,19 +115,21 @@ METRICS: dict[str, Metric] = {
         "(private income - all private-domain costs - platform contribution lost to cannibalised orders) "
         "/ all private-domain costs, within the horizon",
     ),
-    "private_gmv": Metric("CNY", +1, "value of private orders within the horizon"),
-    "private_orders": Metric("orders", +1, "private orders within the horizon"),
+    "private_gmv": Metric("CNY", +1, "value of private orders within the horizon", total=True),
+    "private_orders": Metric("orders", +1, "private orders within the horizon", total=True),
     "brand_orders": Metric(
         "orders",
         +1,
         "orders of the brand from these buyers and their referred friends within the horizon, on the platforms "
         "and in private: the control arm's platform orders, less the cannibalised ones, plus the private ones",
+        total=True,
     ),
     "cannibalised_orders": Metric(
         "orders",
         -1,
         "private orders within the horizon that replaced an order the member would have placed "
         "on their platform (the control arm has it there)",
+        total=True,
     ),
     "cannibalisation_rate": Metric("share", -1, "cannibalised_orders / private_orders"),
     "incremental_margin": Metric(
@@ -109,11 +138,48 @@ METRICS: dict[str, Metric] = {
         "private gross margin less order costs (service, shipping, payment fee, member discount) less the "
         "platform contribution (gross margin - commission - ads) of cannibalised orders, within the horizon: "
         "the order margin the brand gains over the control arm, before acquisition and retention spend",
+        total=True,
+    ),
+    "desk_utilisation": Metric(
+        "share",
+        -1,
+        "share of the onboarding agents' working time over the horizon spent handling add requests; a planning "
+        "signal, not a goal: near 0 the team is idle",
+    ),
+    "requests_lost_share": Metric(
+        "share", -1, "add requests lost because the buyer gave up waiting / add requests made"
     ),
     **{
         f"sms_adds_{h}h": Metric("share", +1, f"SMS add requests within {h} h of sending / SMS sent")
         for h in SMS_MARKS_HOURS
     },
+}
+
+
+NO_MEMBERS = "no member acquired"
+# When each metric can be missing (NaN); a metric not listed here always has a value.
+MISSING_WHEN: dict[str, str] = {
+    "capture_rate_card": "no card sent",
+    "card_contribution": "no card sent",
+    "capture_rate_sms": "no SMS sent",
+    **{f"sms_adds_{h}h": "no SMS sent" for h in SMS_MARKS_HOURS},
+    "first_order_rate": NO_MEMBERS,
+    "cac": NO_MEMBERS,
+    "ltv_12m": NO_MEMBERS,
+    "ltv_horizon": NO_MEMBERS,
+    "incremental_ltv": NO_MEMBERS,
+    "monthly_churn": NO_MEMBERS,
+    "monthly_churn_unsubscribe": NO_MEMBERS,
+    "monthly_churn_dormancy": NO_MEMBERS,
+    "ltv_to_cac": f"{NO_MEMBERS}, or no acquisition spend",
+    "incremental_ltv_to_cac": f"{NO_MEMBERS}, or no acquisition spend",
+    "cost_per_first_order": "no first private order",
+    "cannibalisation_rate": "no private order within the horizon",
+    "roi": "no private-domain cost within the horizon",
+    "incremental_roi": "no private-domain cost within the horizon",
+    "requests_lost_share": "no add request",
+    "desk_utilisation": "onboarding.unlimited=true (no desk)",
+    "payback_day": "cumulative incremental net profit does not stay >= 0 before the run ends",
 }
 
 
@@ -150,7 +216,7 @@ def monthly_churn(churned: np.ndarray, kind: np.ndarray, months_at_risk: float) 
 
 
 def compute_metrics(rec: RunRecord) -> dict[str, float]:
-    """All metrics of one replication of one strategy."""
+    """All metrics of one replication of one strategy (totals scaled to the whole population)."""
     m, led = rec.members, rec.ledger
     n_members = len(m)
     channel = m["channel"].to_numpy()
@@ -169,15 +235,21 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
     in_horizon = led.index < rec.horizon_days
     income = led[list(INCOME_LINES)].to_numpy().sum(axis=1)
     cost = led[list(COST_LINES)].to_numpy().sum(axis=1)
+    lost_daily = led["platform_contribution_lost"].to_numpy()
     horizon_cost = float(cost[in_horizon].sum())
-    lost = float(led["platform_contribution_lost"].to_numpy()[in_horizon].sum())
+    lost = float(lost_daily[in_horizon].sum())
     order_costs = float(led[list(ORDER_COST_LINES)].to_numpy()[in_horizon].sum())
     order_day = rec.orders["day"].to_numpy()
     private_orders = int((order_day < rec.horizon_days).sum())
     cannibalised = int((rec.orders["replaced_platform_order"].to_numpy() & (order_day < rec.horizon_days)).sum())
     net_horizon = float(income[in_horizon].sum()) - horizon_cost
+    ltv_total = float(m["ltv_12m_cny"].sum())
+    incremental_total = ltv_total - float(m["lost_platform_12m_cny"].sum())
+    requests = sum(rec.requests.values())
 
     out = {
+        "incremental_net_profit_12m": incremental_total - acquisition,
+        "net_profit_12m": ltv_total - acquisition,
         "members_acquired": float(n_members),
         "capture_rate_card": _ratio(card_members.sum(), rec.cards_sent),
         "capture_rate_sms": _ratio((channel == "sms").sum(), rec.sms_sent),
@@ -185,10 +257,10 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
         "first_order_rate": _ratio(first_orders, n_members),
         "cac": cac,
         "cost_per_first_order": _ratio(acquisition + float(led["first_order_subsidy"].sum()), first_orders),
-        "ltv_12m": _ratio(m["ltv_12m_cny"].sum(), n_members),
+        "ltv_12m": _ratio(ltv_total, n_members),
         "ltv_horizon": _ratio(m["ltv_horizon_cny"].sum(), n_members),
         **monthly_churn(churned, kind, months_at_risk),
-        "payback_day": payback_day(income, cost),
+        "payback_day": payback_day(income, cost + lost_daily),
         "roi": _ratio(net_horizon, horizon_cost),
         "incremental_roi": _ratio(net_horizon - lost, horizon_cost),
         "private_gmv": float(led["gmv"].to_numpy()[in_horizon].sum()),
@@ -197,7 +269,9 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
         "cannibalised_orders": float(cannibalised),
         "cannibalisation_rate": _ratio(cannibalised, private_orders),
         "incremental_margin": float(led["gross_margin"].to_numpy()[in_horizon].sum()) - order_costs - lost,
-        "incremental_ltv": _ratio(m["ltv_12m_cny"].sum() - m["lost_platform_12m_cny"].sum(), n_members),
+        "incremental_ltv": _ratio(incremental_total, n_members),
+        "desk_utilisation": rec.desk_utilisation,
+        "requests_lost_share": _ratio(sum(rec.lost.values()), requests),
     }
     out["ltv_to_cac"] = _ratio(out["ltv_12m"], cac) if np.isfinite(out["ltv_12m"]) else float("nan")
     out["incremental_ltv_to_cac"] = (
@@ -206,9 +280,9 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
     hours = rec.sms_response_hours
     for h in SMS_MARKS_HOURS:
         out[f"sms_adds_{h}h"] = _ratio((hours <= h).sum(), rec.sms_sent)
-    return {name: out[name] for name in METRICS}
+    return {name: out[name] / rec.sample_share if METRICS[name].total else out[name] for name in METRICS}
 
 
 def acquisition_spend(rec: RunRecord) -> float:
-    """Total of the ledger's acquisition lines: the numerator of ``cac``."""
+    """Total of the ledger's acquisition lines: the numerator of ``cac`` (of the simulated sample)."""
     return float(rec.ledger[list(ACQUISITION_LINES)].to_numpy().sum())

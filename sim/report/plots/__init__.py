@@ -25,7 +25,6 @@ from sim.report.plots.comparison import (
     HEADLINE_METRICS,
     comparison_figure,
     distinct_pair,
-    headline,
     plot_metric_intervals,
     plot_paired_differences,
 )
@@ -59,8 +58,12 @@ from sim.report.plots.survival import (
     plot_survival,
     survival_figure,
 )
+from sim.report.plots.waterfall import line_label, plot_waterfall, waterfall_figure
 
 __all__ = [
+    "line_label",
+    "plot_waterfall",
+    "waterfall_figure",
     "CHURN_STYLES",
     "DOSE_METRICS",
     "HEADLINE_METRICS",
@@ -74,7 +77,6 @@ __all__ = [
     "funnel_figure",
     "funnel_means",
     "has_curve",
-    "headline",
     "mean_curve",
     "payback_from_curve",
     "pick_best",

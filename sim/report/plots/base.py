@@ -140,3 +140,23 @@ def set_takeaway(ax: Axes, text: str) -> None:
     size = plt.rcParams["axes.titlesize"]
     points = float(size) if isinstance(size, (int, float)) else 11.0
     ax.set_title(wrap(text, width_in * 72.0 / (points * 0.62)), loc="left")
+
+
+IDENTICAL_DASHES = (0, (5, 4))  # a line drawn on top of an identical one stays visible through its gaps
+
+
+def identical_to(data: pd.DataFrame, strategies: Sequence[str]) -> dict[str, str | None]:
+    """For each strategy, the earlier strategy whose mean curve (``x``, ``mean``) it repeats exactly, or None; such
+    lines are drawn dashed and labelled, so that a line hidden under another is seen."""
+    curves = {s: data[data["strategy"] == s][["x", "mean"]].to_numpy(dtype=float) for s in strategies}
+    out: dict[str, str | None] = {}
+    for i, s in enumerate(strategies):
+        out[s] = next(
+            (
+                other
+                for other in strategies[:i]
+                if curves[other].shape == curves[s].shape and np.allclose(curves[other], curves[s], equal_nan=True)
+            ),
+            None,
+        )
+    return out

@@ -1,21 +1,33 @@
-"""The comparison figure: headline metrics per strategy with 95% intervals, and paired differences."""
+"""The comparison figure: headline metrics per strategy with 95% intervals, and paired differences.
+
+Its title is the run's verdict on incremental net profit (:mod:`sim.report.headline`): a winner only
+when the paired interval excludes zero.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim.config import CONTROL
+from sim.report.headline import headline_title
 from sim.report.i18n import metric_name, t, unit_name
-from sim.report.plots.base import OKABE_ITO, pick_best, require_columns, set_takeaway, strategy_colours, style
+from sim.report.plots.base import require_columns, set_takeaway, strategy_colours, style, wrap
 from sim.run.metrics import METRICS
 
-HEADLINE_METRICS: tuple[str, ...] = ("cac", "ltv_12m", "ltv_to_cac", "monthly_churn")
+HEADLINE_METRICS: tuple[str, ...] = ("incremental_net_profit_12m", "incremental_ltv_to_cac", "cac", "monthly_churn")
+REFERENCE_LINES: dict[str, float] = {
+    "incremental_net_profit_12m": 0.0,
+    "incremental_ltv_to_cac": 1.0,
+    "ltv_to_cac": 1.0,
+}
 
 
 def plot_metric_intervals(summary: pd.DataFrame, metric: str, *, ax: Axes | None = None, lang: str = "en") -> Axes:
@@ -33,6 +45,8 @@ def plot_metric_intervals(summary: pd.DataFrame, metric: str, *, ax: Axes | None
         ax.barh(y, np.nan_to_num(mean), color=colours, alpha=0.35)
         ax.errorbar(mean, y, xerr=np.nan_to_num(err), fmt="o", color="black", capsize=4)
         ax.set_yticks(y, rows["strategy"].astype(str).tolist())
+        if metric in REFERENCE_LINES:  # break-even: no profit, or LTV equal to CAC
+            ax.axvline(REFERENCE_LINES[metric], color="#D55E00", linewidth=1.2, linestyle="--")
         ax.set_xlabel(
             t("fig.metric_axis", lang, metric=metric_name(metric, lang), unit=unit_name(METRICS[metric].unit, lang))
         )
@@ -42,53 +56,38 @@ def plot_metric_intervals(summary: pd.DataFrame, metric: str, *, ax: Axes | None
 
 
 def plot_paired_differences(
-    differences: pd.DataFrame, summary: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en"
+    differences: pd.DataFrame,
+    metric: str,
+    *,
+    ax: Axes | None = None,
+    strategies: Sequence[str] | None = None,
+    lang: str = "en",
 ) -> Axes:
-    """Forest plot: each strategy's paired difference from the baseline, in % of the baseline's mean."""
+    """Forest plot of one metric: each strategy's paired difference from the baseline with its 95% interval, in the
+    metric's own unit; ``strategies`` (the experiment's order) sets the colours, as in the other panels."""
     require_columns(differences, ["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high"], "differences")
-    require_columns(summary, ["strategy", "metric", "mean"], "summary")
+    rows = differences[differences["metric"] == metric].reset_index(drop=True)
     with style(lang) as lang:
         ax = ax or plt.gca()
-        base_mean = summary.set_index(["strategy", "metric"])["mean"]
-        metrics = [m for m in HEADLINE_METRICS if m in set(differences["metric"])]
-        names = [*pd.unique(summary["strategy"].astype(str))]
-        colour_of = strategy_colours(names)
-        labels, mids, lows, highs, colours = [], [], [], [], []
-        for strategy, grp in differences.groupby("strategy", sort=False):
-            g = grp.set_index("metric")
-            for metric in metrics:
-                baseline = str(g.loc[metric, "baseline"])
-                ref = abs(float(base_mean.get((baseline, metric), np.nan)))
-                scale = 100.0 / ref if ref > 0 else np.nan
-                versus = t("fig.versus", lang, strategy=strategy, baseline=baseline)
-                labels.append(f"{metric_name(metric, lang)}\n{versus}")
-                mids.append(g.loc[metric, "mean_diff"] * scale)
-                lows.append(g.loc[metric, "ci_low"] * scale)
-                highs.append(g.loc[metric, "ci_high"] * scale)
-                colours.append(colour_of.get(str(strategy), OKABE_ITO[0]))
-        y = np.arange(len(labels))[::-1]
-        mid = np.array(mids, dtype=float)
-        err = np.nan_to_num(np.vstack([mid - np.array(lows, dtype=float), np.array(highs, dtype=float) - mid]))
-        for i, colour in enumerate(colours):
-            ax.errorbar(mid[i], y[i], xerr=err[:, i : i + 1], fmt="o", color=colour, capsize=4)
+        names = rows["strategy"].astype(str).tolist()
+        colour_of = strategy_colours(list(strategies) if strategies is not None else names)
+        y = np.arange(len(rows))[::-1]
+        mid = rows["mean_diff"].to_numpy(dtype=float)
+        err = np.nan_to_num(
+            np.vstack([mid - rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float) - mid])
+        )
+        for i, name in enumerate(names):
+            ax.errorbar(mid[i], y[i], xerr=err[:, i : i + 1], fmt="o", color=colour_of[name], capsize=4)
         ax.axvline(0.0, color="grey", linewidth=1, linestyle="--")
+        labels = [t("fig.versus", lang, strategy=s, baseline=b) for s, b in zip(names, rows["baseline"], strict=True)]
         ax.set_yticks(y, labels)
+        ax.set_ylim(-0.8, max(len(rows) - 0.2, 0.8))
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel(t("fig.diff_axis", lang))
-        set_takeaway(ax, t("fig.diff_title", lang))
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        if METRICS[metric].unit.startswith("share"):
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel(t("fig.diff_axis", lang, unit=unit_name(METRICS[metric].unit, lang)), fontsize=9)
     return ax
-
-
-def headline(summary: pd.DataFrame, baseline: str, lang: str = "en") -> str:
-    """The takeaway, e.g. 'cash: LTV:CAC 1.60 vs 1.00 for coupon'."""
-    ratio = summary[summary["metric"] == "ltv_to_cac"].set_index("strategy")["mean"].astype(float)
-    best, other = pick_best({str(s): float(v) for s, v in ratio.items()}, baseline)
-    if best is None:
-        return t("take.ltv_to_cac_missing", lang)
-    if other is None:
-        return t("take.ltv_to_cac_one", lang, best=best, a=f"{ratio[best]:.2f}")
-    a, b = distinct_pair(float(ratio[best]), float(ratio[other]), lang)
-    return t("take.ltv_to_cac", lang, best=best, a=a, b=b, other=other)
 
 
 def distinct_pair(a: float, b: float, lang: str = "en") -> tuple[str, str]:
@@ -99,19 +98,27 @@ def distinct_pair(a: float, b: float, lang: str = "en") -> tuple[str, str]:
     return (x, y) if x != y else (f"{a:.3g}", f"{b:.3g}")
 
 
-def comparison_figure(summary: pd.DataFrame, differences: pd.DataFrame, baseline: str, lang: str = "en") -> Figure:
-    """Headline metrics with intervals and, when there is more than one strategy, the forest plot.
+def comparison_figure(
+    summary: pd.DataFrame, differences: pd.DataFrame, replications: pd.DataFrame, baseline: str, lang: str = "en"
+) -> Figure:
+    """Headline metrics with intervals and, when there is more than one strategy, their paired differences; titled
+    with the verdict on incremental net profit.
 
     The control arm's rows, if ``summary`` has them, are left out: it acquires nobody.
     """
     summary = summary[summary["strategy"] != CONTROL]
+    names = [str(x) for x in pd.unique(summary["strategy"])]
     with style(lang) as lang:
         paired = not differences.empty
-        fig = Figure(figsize=(13, 7.5) if paired else (9, 7.5), layout="constrained")
-        grid = fig.add_gridspec(2, 3 if paired else 2)
+        fig = Figure(figsize=(14, 7.5) if paired else (9, 7.5), layout="constrained")
+        grid = fig.add_gridspec(4, 3 if paired else 2)
         for i, metric in enumerate(HEADLINE_METRICS):
-            plot_metric_intervals(summary, metric, ax=fig.add_subplot(grid[i // 2, i % 2]), lang=lang)
+            ax = fig.add_subplot(grid[2 * (i // 2) : 2 * (i // 2) + 2, i % 2])
+            plot_metric_intervals(summary, metric, ax=ax, lang=lang)
         if paired:
-            plot_paired_differences(differences, summary, ax=fig.add_subplot(grid[:, 2]), lang=lang)
-        fig.suptitle(headline(summary, baseline, lang), fontsize=14, fontweight="bold")
+            for i, metric in enumerate(HEADLINE_METRICS):
+                ax = fig.add_subplot(grid[i, 2])
+                plot_paired_differences(differences, metric, ax=ax, strategies=names, lang=lang)
+                set_takeaway(ax, metric_name(metric, lang))
+        fig.suptitle(wrap(headline_title(replications, summary, lang), 110), fontsize=13, fontweight="bold")
     return fig

@@ -63,7 +63,9 @@ def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None, baseline: str |
             ax.legend(loc="lower right")
         rate = {s: means.loc[s, "added"] / means.loc[s, "platform_buyers"] for s in strategies}
         best, other = pick_best(rate, baseline)
-        if best is not None and other is not None:
+        if best is not None and other is not None and pct(rate[best], lang) == pct(rate[other], lang):
+            title = t("take.funnel_tie", lang, best=best, a=pct(rate[best], lang), other=other)  # no winner on a tie
+        elif best is not None and other is not None:
             title = t("take.funnel", lang, best=best, a=pct(rate[best], lang), b=pct(rate[other], lang), other=other)
         elif best is not None:
             ordered = means.loc[best, "first_order"] / means.loc[best, "added"] if means.loc[best, "added"] else np.nan

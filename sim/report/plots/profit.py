@@ -1,4 +1,5 @@
-"""The profit figure: cumulative net profit per strategy with its 95% band and the payback day."""
+"""The profit figure: cumulative incremental net profit per strategy with its 95% band, the gross profit beside it,
+and the payback day (the ``payback_day`` metric, the same number as in the tables)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.report.i18n import money, t
-from sim.report.plots.base import mean_curve, pick_best, set_takeaway, strategies_in, strategy_colours, style
+from sim.report.plots.base import mean_curve, set_takeaway, strategies_in, strategy_colours, style
+from sim.report.plots.response import has_curve
 
 
 def payback_from_curve(cumulative: np.ndarray) -> float:
@@ -24,6 +26,21 @@ def payback_from_curve(cumulative: np.ndarray) -> float:
     return float(last + 1) if last + 1 < cum.size else float("nan")
 
 
+def paybacks(curves: pd.DataFrame) -> dict[str, tuple[float, float, float, int, int]]:
+    """Per strategy: the payback day's mean over the replications that pay back, its 95% interval, how many pay back
+    and of how many: the ``payback_day`` metric, computed again from each replication's incremental profit curve."""
+    from sim.run.compare import interval
+
+    rows = curves[curves["curve"] == "incremental_profit_cny"].sort_values(["strategy", "replication", "x"])
+    out = {}
+    for strategy in strategies_in(curves[curves["curve"] == "incremental_profit_cny"]):
+        part = rows[rows["strategy"] == strategy]
+        days = np.array([payback_from_curve(g["value"].to_numpy()) for _, g in part.groupby("replication")])
+        mean, low, high, n = interval(days)
+        out[strategy] = (mean, low, high, n, days.size)
+    return out
+
+
 def plot_profit(
     curves: pd.DataFrame,
     *,
@@ -32,18 +49,19 @@ def plot_profit(
     horizon_days: int | None = None,
     lang: str = "en",
 ) -> Axes:
-    """Cumulative private net profit per strategy (mean, 95% band), with each strategy's payback day marked."""
-    data = mean_curve(curves, "net_profit_cny")
+    """Cumulative incremental net profit per strategy (mean, 95% band), the gross one as a thin dashed line, and each
+    strategy's payback day (the ``payback_day`` metric: mean over replications, with its interval) marked."""
+    data = mean_curve(curves, "incremental_profit_cny")
+    gross = mean_curve(curves, "net_profit_cny") if has_curve(curves, "net_profit_cny") else None
     strategies = strategies_in(data)
     colours = strategy_colours(strategies)
+    marks = paybacks(curves)
     with style(lang) as lang:
         ax = ax or plt.gca()
-        paybacks: dict[str, float] = {}
-        finals: dict[str, float] = {}
         for s in strategies:
             d = data[data["strategy"] == s]
             x, y = d["x"].to_numpy(dtype=float), d["mean"].to_numpy(dtype=float)
-            ax.plot(x, y, color=colours[s], linewidth=2, label=s)
+            ax.plot(x, y, color=colours[s], linewidth=2, label=t("fig.incremental_of", lang, strategy=s))
             ax.fill_between(
                 x,
                 d["low"].to_numpy(dtype=float),
@@ -52,8 +70,17 @@ def plot_profit(
                 alpha=0.15,
                 linewidth=0,
             )
-            day = payback_from_curve(y)
-            paybacks[s], finals[s] = day, float(y[-1])
+            if gross is not None:
+                g = gross[gross["strategy"] == s]
+                ax.plot(
+                    g["x"],
+                    g["mean"],
+                    color=colours[s],
+                    linewidth=1,
+                    linestyle="--",
+                    label=t("fig.gross_of", lang, strategy=s),
+                )
+            day = marks[s][0]
             if math.isfinite(day):
                 ax.axvline(day, color=colours[s], linestyle=":", linewidth=1.5)
                 ax.plot([day], [float(np.interp(day, x, y))], marker="o", color=colours[s], markersize=7)
@@ -74,32 +101,29 @@ def plot_profit(
         ax.set_xlabel(t("fig.days", lang))
         ax.set_ylabel(t("fig.net_profit", lang))
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-        ax.legend(loc="upper left")
-        set_takeaway(ax, _profit_takeaway(paybacks, finals, baseline, days=int(data["x"].max()) + 1, lang=lang))
+        ax.legend(loc="best", fontsize=8)
+        days = int(data["x"].max()) + 1
+        set_takeaway(ax, profit_takeaway(marks, data, days=days, lang=lang))
     return ax
 
 
-def _profit_takeaway(
-    paybacks: dict[str, float], finals: dict[str, float], baseline: str | None, *, days: int, lang: str
+def profit_takeaway(
+    marks: dict[str, tuple[float, float, float, int, int]], data: pd.DataFrame, *, days: int, lang: str
 ) -> str:
-    """Who pays back first (and when), or, when nobody does, who loses least by the end."""
-    paid = {s: d for s, d in paybacks.items() if math.isfinite(d)}
-    if paid:
-        best, other = pick_best(paid | {s: math.inf for s in paybacks if s not in paid}, baseline, direction=-1)
-        assert best is not None
-        a = f"{paid[best]:.0f}"
-        if other is None:
-            return t("take.payback_one", lang, best=best, a=a)
-        if other in paid:
-            return t("take.payback", lang, best=best, a=a, b=f"{paid[other]:.0f}", other=other)
-        return t("take.payback_only", lang, best=best, a=a, other=other, days=days)
-    best, other = pick_best(finals, baseline)
-    if best is None:
-        return ""
-    a = money(finals[best], lang)
-    if other is None:
-        return t("take.no_payback_one", lang, best=best, days=days, a=a)
-    return t("take.no_payback", lang, best=best, other=other, days=days, a=a, b=money(finals[other], lang))
+    """Each strategy's payback day with its interval (and in how many replications it comes), or where its
+    incremental profit ends when it never pays back."""
+    parts = []
+    for s, (mean, low, high, n, total) in marks.items():
+        if n == 0:
+            end = float(data[data["strategy"] == s]["mean"].iloc[-1])
+            parts.append(t("take.payback_never", lang, strategy=s, days=days, a=money(end, lang)))
+            continue
+        when = f"{mean:.0f}" if not math.isfinite(low) else f"{mean:.0f} [{low:.0f}, {high:.0f}]"
+        text = t("take.payback_day", lang, strategy=s, day=when)
+        if n < total:
+            text += t("take.payback_share", lang, n=n, total=total)
+        parts.append(text)
+    return t("head.separator", lang).join(parts)
 
 
 def profit_figure(

@@ -10,7 +10,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.report.i18n import pct, t
-from sim.report.plots.base import mean_curve, set_takeaway, strategies_in, strategy_colours, style
+from sim.report.plots.base import (
+    IDENTICAL_DASHES,
+    identical_to,
+    mean_curve,
+    set_takeaway,
+    strategies_in,
+    strategy_colours,
+    style,
+)
 from sim.run.curves import CARD_DAYS
 from sim.run.metrics import SMS_MARKS_HOURS
 
@@ -34,10 +42,17 @@ def plot_sms_response(
     colours = strategy_colours(strategies_in(curves))
     with style(lang) as lang:
         ax = ax or plt.gca()
+        same = identical_to(data, strategies)
         for s in strategies:
             d = data[data["strategy"] == s]
+            twin = same[s]
             ax.plot(
-                d["x"].to_numpy(dtype=float), d["mean"].to_numpy(dtype=float), color=colours[s], linewidth=2, label=s
+                d["x"].to_numpy(dtype=float),
+                d["mean"].to_numpy(dtype=float),
+                color=colours[s],
+                linewidth=2,
+                linestyle=IDENTICAL_DASHES if twin else "-",
+                label=t("fig.identical", lang, strategy=s, other=twin) if twin else s,
             )
         for h in SMS_MARKS_HOURS:
             ax.axvline(h, color="grey", linestyle=":", linewidth=1)
