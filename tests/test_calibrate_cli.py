@@ -253,7 +253,10 @@ def test_command_line_end_to_end_and_the_flagship_experiment_runs_on_the_yaml(tm
     assert good.returncode == 0, good.stderr
     assert out.is_file()
     assert wrong.returncode == 2
-    assert wrong.stderr.strip() == "error: negative amount '-2' in column amount at row 3"
+    assert wrong.stderr.strip() == (
+        "error: negative amount '-2' in column amount at row 3 (refunds belong in a refund or status column); "
+        "allowed: a number from 0 to 10,000,000,000 such as 12.50, ¥1,299.00 or 12,50"
+    )
     assert not (tmp_path / "bad.yaml").exists()
 
     run_dir = tmp_path / "run"

@@ -70,7 +70,7 @@ def test_title_lines_above_the_header_are_skipped_and_rows_keep_their_numbers(tm
     path = _write_csv(tmp_path / "t.csv", ["下单时间", "买家昵称", "实付金额"], [], "utf-8")
     text = "订单导出报表\n导出时间：2024-02-01\n\n买家昵称,下单时间,实付金额\n" + "\n".join(",".join(r) for r in rows)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(OrdersError, match=r"unparseable amount 'oops' in column 实付金额 at row 7$"):
+    with pytest.raises(OrdersError, match=r"unparseable amount 'oops' in column 实付金额 at row 7\b"):
         load_orders(path)
 
 
@@ -110,7 +110,7 @@ def test_excel_rows_are_the_sheet_rows_and_an_empty_workbook_is_reported(tmp_pat
     sheet.append(["b", dt.datetime(2024, 1, 2), 13])
     sheet.append(["b", "2024-01-05", "x"])
     book.save(tmp_path / "titled.xlsx")
-    with pytest.raises(OrdersError, match=r"unparseable amount 'x' in column 实付金额 at row 6$"):
+    with pytest.raises(OrdersError, match=r"unparseable amount 'x' in column 实付金额 at row 6\b"):
         load_orders(tmp_path / "titled.xlsx")
     openpyxl.Workbook().save(tmp_path / "empty.xlsx")
     with pytest.raises(OrdersError, match="the file is empty"):
@@ -142,14 +142,14 @@ def test_value_parsers() -> None:
         (b"", "the file is empty"),
         (b"\n\n", "the file is empty"),
         (b"customer_id,date,amount\n", "no orders below the header row"),
-        (b"customer_id,date,amount\na,2024-01-01,5\nb,2024-13-45,6\n", r"unparseable date '2024-13-45' .* at row 3$"),
+        (b"customer_id,date,amount\na,2024-01-01,5\nb,2024-13-45,6\n", r"unparseable date '2024-13-45' .* at row 3\b"),
         (
             b"customer_id,date,amount\na,2024-01-01,5\nb,2024-01-02,-6\n",
-            r"negative amount '-6' in column amount at row 3$",
+            r"negative amount '-6' in column amount at row 3\b",
         ),
         (
             b"customer_id,date,amount\na,2024-01-01,5\n,2024-01-02,6\n",
-            r"empty customer in column customer_id at row 3$",
+            r"empty customer in column customer_id at row 3\b",
         ),
         (b"customer_id,date,amount\na,2024-01-01,0\n", "no orders left after dropping 0 refunded"),
     ],
@@ -227,7 +227,7 @@ def test_an_error_deep_in_a_large_file_names_its_line(tmp_path: Path) -> None:
     path.write_text("".join(lines), encoding="utf-8")
     last_line = len(lines) + 1  # the quoted value's line break is one more line
     assert last_line == 20_004
-    with pytest.raises(OrdersError, match=rf"unparseable amount '12.x' in column 买家实际支付金额 at row {last_line}$"):
+    with pytest.raises(OrdersError, match=rf"unparseable amount '12.x' in column 买家实际支付金额 at row {last_line};"):
         load_orders(path)
 
 
@@ -238,7 +238,7 @@ def test_a_ragged_file_is_read_row_by_row_and_short_rows_are_padded(tmp_path: Pa
     orders = load_orders(path)
     assert orders.n_rows == 3 and len(orders.purchases) == 3
     path.write_text(text.replace("a,2024-01-09,6\n", "a,2024-01-09,x\n"), encoding="utf-8")
-    with pytest.raises(OrdersError, match=r"unparseable amount 'x' in column amount at row 3$"):
+    with pytest.raises(OrdersError, match=r"unparseable amount 'x' in column amount at row 3\b"):
         load_orders(path)
 
 
@@ -264,7 +264,7 @@ def test_dates_with_times_of_day_in_the_forms_exports_use(tmp_path: Path) -> Non
     days = load_orders(path).purchases.set_index("customer")["date"].dt.day
     assert [days[c] for c in "abcd"] == [1, 2, 3, 4]
     path.write_text(GOOD_HEADER + body + "e,2024-03-05 25:00:00,1\n", encoding="utf-8")
-    with pytest.raises(OrdersError, match=r"unparseable date '2024-03-05 25:00:00' in column date at row 6$"):
+    with pytest.raises(OrdersError, match=r"unparseable date '2024-03-05 25:00:00' in column date at row 6\b"):
         load_orders(path)
 
 

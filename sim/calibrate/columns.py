@@ -153,13 +153,28 @@ def find_columns(
     )
 
 
+def _recognised(headers: list[str], customer: str | None, date: str | None, amount: str | None) -> int:
+    """How many of the customer, date and amount columns a row names."""
+    kinds = ((customer, CUSTOMER_HEADERS), (date, DATE_HEADERS), (amount, AMOUNT_HEADERS))
+    return sum(_pick(headers, given, candidates) is not None for given, candidates in kinds)
+
+
 def header_row(rows: list[list[str]], customer: str | None, date: str | None, amount: str | None) -> int:
-    """Index of the header row: the first of the top rows in which all three columns are found (0 if none)."""
-    for i in range(min(HEADER_SEARCH_ROWS, len(rows))):
-        headers = [str(v).strip() for v in rows[i]]
-        try:
-            find_columns(headers, customer, date, amount)
-        except OrdersError:
-            continue
-        return i
-    return 0
+    """Index of the header row: the first of the top rows in which all three columns are found.
+
+    Failing that, the top row naming the most of them (so that the error says which is missing); a file
+    whose top rows name none gets a line saying so (a title block longer than the rows searched, say).
+    """
+    rows = rows[:HEADER_SEARCH_ROWS]
+    found = [_recognised([str(v).strip() for v in row], customer, date, amount) for row in rows]
+    if 3 in found:
+        return found.index(3)
+    if not found or max(found) == 0:
+        first = ", ".join(str(v).strip() for v in rows[0] if str(v).strip()) if rows else ""
+        raise OrdersError(
+            f"no header row with customer, date and amount columns in the first {len(rows)} non-blank rows "
+            f"(the first holds: {first[:80] or 'nothing'}); allowed: a header within the first "
+            f"{HEADER_SEARCH_ROWS} rows (remove the lines above it), or name the columns with --customer-col, "
+            "--date-col and --amount-col"
+        )
+    return found.index(max(found))

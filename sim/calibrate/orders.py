@@ -14,15 +14,20 @@ arrived: that order stays as the customer's first purchase (with amount 0), so t
 zero amounts never moves a first purchase later and turns a repeat purchase into a first one.
 A customer whose orders are all zero-amount is dropped.
 
-Bad input raises :class:`OrdersError` with a one-line message naming the problem and,
-where there is one, the row. Rows are numbered as the file shows them: a CSV's line
+Dates and amounts are read by :mod:`sim.calibrate.dates` and :mod:`sim.calibrate.amounts`; the
+column-wide rules (one date form and one time zone per column, day- or month-first decided by the
+column or ``--date-order``, dates from 1990 to tomorrow, one decimal mark per column, finite amounts
+of at most ten billion) are checked here, on the orders that are kept.
+
+Bad input raises :class:`OrdersError` with a one-line message naming the problem, the value and what
+is allowed, and, where there is one, the row. Rows are numbered as the file shows them: a CSV's line
 number, an Excel sheet's row number (with the header on the first line, the first order
 is row 2).
 """
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +36,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sim.calibrate import amounts as am
+from sim.calibrate import dates as dd
+from sim.calibrate.amounts import parse_amounts
 from sim.calibrate.columns import Columns, OrdersError, find_columns
+from sim.calibrate.dates import parse_dates
 from sim.calibrate.sums import kahan_sums
 from sim.calibrate.table import Column, Table, plain, read_table
 
@@ -93,28 +102,6 @@ def _clean(values: pd.Series) -> pd.Series:
     return values.astype(str).str.strip().str.replace(r'^="?|"$', "", regex=True).str.strip()
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates (times of day are dropped) from ISO, slashed, compact or Chinese-style text; NaT where unparseable."""
-    text = values.str.replace(r"(\d)\s*年\s*(\d)", r"\1-\2", regex=True)
-    text = text.str.replace(r"(\d)\s*月\s*(\d)", r"\1-\2", regex=True).str.replace("日", "", regex=False)
-    text = text.where(text != "", None)
-    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-    rest = parsed.isna() & text.notna()
-    if rest.any():
-        parsed[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed")
-    return parsed.dt.normalize()
-
-
-def parse_amounts(values: pd.Series) -> pd.Series:
-    """Numbers from text such as '¥1,299.00', '35.5元' or 'USD 12'; NaN where unparseable."""
-    text = values.str.replace(r"[¥￥$€,，\s]|元|RMB|CNY|USD", "", regex=True, flags=re.IGNORECASE)
-    return pd.to_numeric(text.where(text != "", None), errors="coerce")
-
-
-def _row_error(what: str, column: str, value: object, row_number: int) -> OrdersError:
-    return OrdersError(f"{what} {str(value)!r} in column {column} at row {row_number}")
-
-
 def _dropped_by_status(status: pd.Series) -> np.ndarray:
     text = status.str.lower()
     hit = np.zeros(len(text), dtype=bool)
@@ -150,20 +137,181 @@ def _customers(column: Column) -> tuple[np.ndarray, pd.Index]:
     return per_value[column.codes], pd.Index(names.take(pa.array(order)).to_pandas(), name=None)
 
 
-def _days(dates: pd.Series) -> np.ndarray:
-    """Days since 1970-01-01 of parsed dates, NaN where NaT."""
-    days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    return np.where(np.isnat(days), np.nan, days.astype(np.int64).astype(float))
-
-
 def _first_row(bad: np.ndarray) -> int | None:
     return int(np.argmax(bad)) if bad.any() else None
 
 
-def _raise_at(table: Table, what: str, column: str, i: int) -> None:
+def _cell(table: Table, column: str, i: int) -> tuple[int, str]:
+    """The file's row number of order row ``i`` and its cell in ``column``, cleaned as the reader cleans it."""
     row_number, cells = table.row(i)
-    value = _clean(pd.Series([cells[column]], dtype=object)).iloc[0]
-    raise _row_error(what, column, value, row_number)
+    return row_number, str(_clean(pd.Series([cells[column]], dtype=object)).iloc[0])
+
+
+def _at(table: Table, what: str, column: str, i: int, says: str = "") -> OrdersError:
+    """``{what} '{value}' in column {column} at row {n}{says}``: the one-line error about one cell."""
+    row_number, value = _cell(table, column, i)
+    return OrdersError(f"{what} {value!r} in column {column} at row {row_number}{says}")
+
+
+def _rows_of(per_value: np.ndarray, column: Column, used: np.ndarray) -> int | None:
+    """The first used row whose value is flagged in ``per_value`` (one flag per distinct string)."""
+    return _first_row(per_value[column.codes] & used)
+
+
+def _first_other(per_row_key: np.ndarray, used: np.ndarray, i0: int) -> int | None:
+    """The first used row whose key differs from row ``i0``'s."""
+    return _first_row((per_row_key != per_row_key[i0]) & used)
+
+
+# ----------------------------------------------------------------------------- dates and amounts of a column
+
+
+def _read_days(table: Table, name: str, column: Column, used: np.ndarray, order: str | None) -> np.ndarray:
+    """Each row's day (days since 1970, int32) after the column-wide checks of :mod:`sim.calibrate.dates`."""
+    forms = dd.read_dates(_distinct(column))
+    in_use = np.zeros(len(forms.family), dtype=bool)
+    in_use[column.codes[used]] = True
+    family = np.where(in_use, forms.family, dd.UNREAD)
+    numeric = family == dd.DAY_OR_MONTH_FIRST
+    if order is None and numeric.any():
+        ambiguous = numeric | (family == dd.YEAR_FIRST)
+        if (family == dd.YEAR_FIRST).any():  # a column mixing year-first and day/month-first dates
+            i0 = _rows_of(ambiguous, column, used)
+            assert i0 is not None
+            kind = np.where(ambiguous, family, dd.UNREAD)[column.codes]
+            i1 = _first_row((kind != kind[i0]) & (kind != dd.UNREAD) & used)
+            assert i1 is not None
+            (r0, v0), f0, f1 = _cell(table, name, i0), int(kind[i0]), int(kind[i1])
+            example = v0 if f0 == dd.DAY_OR_MONTH_FIRST else _cell(table, name, i1)[1]
+            raise _at(
+                table,
+                "date",
+                name,
+                i1,
+                f" is {dd.FAMILY_NAMES[f1]} but row {r0}'s {v0!r} is {dd.FAMILY_NAMES[f0]}: a column mixing the two "
+                f"is not read ({example!r} could be day-first or month-first); allowed: one form per column, or "
+                "--date-order dmy or mdy to say how to read the day/month-first dates",
+            )
+        order = _decide_order(table, name, column, used, forms, in_use)
+    days = forms.days(order)
+    if (i := _rows_of(np.isnan(days), column, used)) is not None:
+        hint = " (read month-first, as --date-order mdy says)" if order == "mdy" else ""
+        hint = " (read day-first, as --date-order dmy says)" if order == "dmy" else hint
+        raise _at(table, "unparseable date", name, i, f"{hint}; allowed: {dd.ALLOWED}")
+    zones = np.unique(forms.zone[in_use]) if in_use.any() else np.array([])
+    if zones.size > 1:
+        zone_code = np.unique(forms.zone, return_inverse=True)[1].astype(np.int32)[column.codes]
+        i0 = _first_row(used)
+        assert i0 is not None
+        i1 = _first_other(zone_code, used, i0)
+        assert i1 is not None
+        (r0, v0) = _cell(table, name, i0)
+        z0, z1 = forms.zone[column.codes[i0]], forms.zone[column.codes[i1]]
+        raise _at(
+            table,
+            "date",
+            name,
+            i1,
+            f" is {_zone_words(z1)} but row {r0}'s {v0!r} {_zone_words(z0)}; allowed: one time zone per column "
+            "(dates are read as written, so two zones would mix two calendars): export in one zone",
+        )
+    earliest, latest = dd.EARLIEST, dd.latest_allowed()
+    allowed = f"; allowed: dates from {earliest} to {latest}"
+    if (i := _rows_of(days < dd.day_number(earliest), column, used)) is not None:
+        raise _at(table, "date", name, i, f" is before {earliest} (a typo in the year?){allowed}")
+    if (i := _rows_of(days > dd.day_number(latest), column, used)) is not None:
+        today = latest - dt.timedelta(days=dd.GRACE_DAYS)
+        raise _at(table, "date", name, i, f" is in the future (today is {today}; a typo in the year?){allowed}")
+    return np.nan_to_num(days).astype(np.int32)[column.codes]  # 0 on dropped rows, never used
+
+
+def _zone_words(zone: str) -> str:
+    return f"in time zone {zone}" if zone else "without a time zone"
+
+
+def _decide_order(
+    table: Table, name: str, column: Column, used: np.ndarray, forms: dd.DateForms, in_use: np.ndarray
+) -> str:
+    """Day- or month-first, as the column's own dates decide; a column where both or neither do is refused."""
+    evidence = np.where(in_use, forms.evidence(), 0)
+    day_first, month_first = bool((evidence > 0).any()), bool((evidence < 0).any())
+    if day_first != month_first:
+        return "dmy" if day_first else "mdy"
+    per_row = evidence[column.codes]
+    if day_first:  # and month-first
+        i0 = _first_row((per_row != 0) & used)
+        assert i0 is not None
+        i1 = _first_row((per_row == -per_row[i0]) & used)
+        assert i1 is not None
+        r0, v0 = _cell(table, name, i0)
+        first, then = ("day-first", "month-first") if per_row[i0] > 0 else ("month-first", "day-first")
+        raise _at(
+            table,
+            "date",
+            name,
+            i1,
+            f" can only be read {then} but row {r0}'s {v0!r} only {first}; allowed: one order per column",
+        )
+    numeric = in_use & (forms.family == dd.DAY_OR_MONTH_FIRST)
+    i = _rows_of(numeric & (forms.first != forms.second), column, used)
+    if i is None:  # every such date reads the same either way (03/03/2024)
+        return "dmy"
+    k = column.codes[i]
+    a, b, y = int(forms.first[k]), int(forms.second[k]), int(forms.year[k])
+    raise _at(
+        table,
+        "date",
+        name,
+        i,
+        f" can be day-first ({y}-{b:02d}-{a:02d}) or month-first ({y}-{a:02d}-{b:02d}) and no date in the column "
+        "decides; allowed: --date-order dmy or --date-order mdy to say which",
+    )
+
+
+def _read_amounts(table: Table, name: str, column: Column, used: np.ndarray, what: str = "amount") -> np.ndarray:
+    """Each row's amount after the column-wide checks of :mod:`sim.calibrate.amounts`.
+
+    A refund column (``what='refund'``) may be blank or say none (``-``, ``无``): no refund.
+    """
+    text = am.strip_marks(_distinct(column))
+    in_use = np.zeros(len(text), dtype=bool)
+    in_use[column.codes[used]] = True
+    evidence = np.where(in_use, am.mark_evidence(text), am.EITHER)
+    mark = am.decimal_mark(evidence)
+    if mark == am.EITHER:
+        per_row = evidence[column.codes]
+        i0 = _first_row((per_row != am.EITHER) & used)
+        assert i0 is not None
+        i1 = _first_row((per_row == -per_row[i0]) & used)
+        assert i1 is not None
+        r0, v0 = _cell(table, name, i0)
+        marks = (
+            ("a decimal point", "a decimal comma")
+            if per_row[i0] == am.POINT
+            else ("a decimal comma", "a decimal point")
+        )
+        raise _at(
+            table,
+            what,
+            name,
+            i1,
+            f" has {marks[1]} but row {r0}'s {v0!r} {marks[0]}; allowed: one decimal mark per column",
+        )
+    values = am.read_amounts(text, mark)
+    if what == "refund":
+        values[text.str.fullmatch(r"|-+|—+|无|none|n/?a", case=False).to_numpy(dtype=bool)] = 0.0
+    not_finite = am.not_finite_text(text) | np.isinf(values)
+    allowed = f"; allowed: {am.ALLOWED}"
+    if (i := _rows_of(np.isnan(values) & ~not_finite, column, used)) is not None:
+        raise _at(table, f"unparseable {what}", name, i, allowed)
+    if (i := _rows_of(not_finite, column, used)) is not None:
+        raise _at(table, what, name, i, f" is not a finite number{allowed}")
+    if (i := _rows_of(values < 0, column, used)) is not None:
+        where = " (refunds belong in a refund or status column)" if what == "amount" else ""
+        raise _at(table, f"negative {what}", name, i, f"{where}{allowed}")
+    if (i := _rows_of(values > am.LARGEST, column, used)) is not None:
+        raise _at(table, what, name, i, f" is above {am.LARGEST:,.0f} (a typo?){allowed}")
+    return values[column.codes]
 
 
 def _first_day_orders(customer: np.ndarray, day: np.ndarray, counted: np.ndarray, paid: np.ndarray) -> np.ndarray:
@@ -188,14 +336,18 @@ def load_orders(
     amount_col: str | None = None,
     encoding: str | None = None,
     drop_zero: bool = True,
+    date_order: str | None = None,
+    sheet: str | None = None,
 ) -> Orders:
     """Read an order export and return one purchase per customer and day.
 
-    Raises :class:`OrdersError` for a missing column, an unparseable date or amount, a
-    negative amount, an empty file or a file without orders.
+    ``date_order`` ('dmy' or 'mdy') says how to read dates such as 03/01/2024 (default: as the column
+    decides, see :mod:`sim.calibrate.dates`); ``sheet`` picks an Excel workbook's sheet. Raises
+    :class:`OrdersError` for a missing column, a date or amount that breaks a rule of the module doc,
+    an empty file or a file without orders.
     """
     path = Path(path)
-    table = read_table(path, encoding, customer_col, date_col, amount_col)
+    table = read_table(path, encoding, customer_col, date_col, amount_col, sheet=sheet)
     cols, n_rows = table.columns, table.n_rows
     cells = table.cells  # each column is taken out once parsed, so its codes can be freed
 
@@ -208,26 +360,10 @@ def load_orders(
     if (i := _first_row(empty)) is not None:
         raise OrdersError(f"empty customer in column {cols.customer} at row {table.row(i)[0]}")
 
-    dates = cells.pop(cols.date)
-    day_values = _days(parse_dates(_distinct(dates)))
-    if (i := _first_row(np.isnan(day_values)[dates.codes] & ~dropped)) is not None:
-        _raise_at(table, "unparseable date", cols.date, i)
-    day = np.nan_to_num(day_values).astype(np.int32)[dates.codes]  # days since 1970; 0 where dropped anyway
-    del dates
-
-    amounts = cells.pop(cols.amount)
-    amount = parse_amounts(_distinct(amounts)).to_numpy(dtype=float)[amounts.codes]
-    del amounts
-    if (i := _first_row(np.isnan(amount) & ~dropped)) is not None:
-        _raise_at(table, "unparseable amount", cols.amount, i)
-    if (i := _first_row((amount < 0) & ~dropped)) is not None:
-        _raise_at(table, "negative amount", cols.amount, i)
+    day = _read_days(table, cols.date, cells.pop(cols.date), ~dropped, date_order)
+    amount = _read_amounts(table, cols.amount, cells.pop(cols.amount), ~dropped)
     if cols.refund is not None:
-        refunds = cells.pop(cols.refund)
-        refund = np.nan_to_num(parse_amounts(_distinct(refunds)).to_numpy(dtype=float))[refunds.codes]
-        del refunds
-        if (i := _first_row((refund < 0) & ~dropped)) is not None:
-            _raise_at(table, "negative refund", cols.refund, i)
+        refund = _read_amounts(table, cols.refund, cells.pop(cols.refund), ~dropped, what="refund")
         dropped |= (refund > 0) & (refund >= amount)  # refunded in full
         np.subtract(amount, refund, out=amount, where=~dropped)  # a partial refund reduces the amount
         del refund

@@ -13,10 +13,14 @@ parsed once per distinct string (:mod:`sim.calibrate.orders`), never per row.
   The rows below are parsed by pyarrow's streaming CSV reader in blocks, each block's
   columns dictionary-encoded as it arrives, so memory holds a few integers per row. A date
   with a time of day (``2024-03-01 10:02:11``, ``2024/03/01 10:02``) keeps only its date
-  part, which is all the calibration uses, so the dates of a year have a few hundred
-  distinct strings instead of one per order. A file whose rows have a varying number of
+  part (and its time zone, if it has one), which is all the calibration uses, so the dates
+  of a year have a few hundred distinct strings instead of one per order. A file whose rows have a varying number of
   fields (other than blank lines) is read row by row with Python's ``csv`` instead.
-- **Excel**: read whole with pandas/openpyxl (a sheet holds at most 1,048,576 rows).
+- **Excel**: read whole with pandas/openpyxl (a sheet holds at most 1,048,576 rows). A workbook
+  with several sheets (a summary sheet first, say) is refused unless ``--sheet`` names one.
+
+A folder, a loop of symbolic links, a broken link, a device or an unreadable file is refused with a
+line that says which (:func:`check_readable`).
 
 Rows in which every used cell is blank are not orders and are dropped. Row numbers are the
 file's: a CSV line number (of the record's last line), an Excel sheet row. For the fast
@@ -27,7 +31,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +54,12 @@ CHUNK_BYTES = 1 << 24  # pieces of the encoding check
 BLOCK_BYTES = 1 << 20  # CSV blocks: the reader keeps a few dozen ahead, so small blocks keep memory small
 RELEASE_ROWS = 1 << 20  # return the blocks' freed memory to the system every million rows or so
 HEAD_BYTES = 1 << 20  # the first MiB holds the header row, or more is read
-# a date followed by a time of day, optionally wrapped as ="..." or padded: keep the date
-DATE_WITH_TIME = r'^\s*(?:="?)?(\d{4}[-/]\d{2}[-/]\d{2})[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?"?\s*$'
+# a date followed by a time of day and perhaps a time zone, optionally wrapped as ="..." or padded: keep the date
+# and the zone ("2024-03-01 +08:00"; "2024-03-01 " without one), which sim.calibrate.dates checks
+DATE_WITH_TIME = (
+    r'^\s*(?:="?)?(\d{4}[-/]\d{2}[-/]\d{2})[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?'
+    r'\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"?\s*$'
+)
 
 
 @dataclass(frozen=True)
@@ -121,21 +132,24 @@ def read_table(
     customer: str | None = None,
     date: str | None = None,
     amount: str | None = None,
+    sheet: str | None = None,
 ) -> Table:
-    """Read an export's used columns (see the module doc); raises :class:`OrdersError` with a one-line message."""
+    """Read an export's used columns (see the module doc); raises :class:`OrdersError` with a one-line message.
+
+    ``sheet`` names the sheet of an Excel workbook; a workbook with several sheets needs it.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise OrdersError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise OrdersError(f"{path}: the file is empty")
+    check_readable(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        raw = _read_excel(path)
+        raw = _read_excel(path, sheet)
         return _from_frame(path, raw, np.arange(1, len(raw) + 1), None, customer, date, amount)
+    if sheet is not None:
+        raise OrdersError(f"--sheet {sheet}: {path.name} is not an Excel workbook; --sheet is for .xlsx/.xlsm/.xls")
     enc = _detect_encoding(path, encoding)
     head, rows, lines, delimiter = _head(path, enc)
     if not rows:
         raise OrdersError(f"{path}: the file is empty")
-    h = header_row(rows, customer, date, amount)
+    h = _header_row(path, rows, customer, date, amount)
     headers = [str(v).strip() for v in rows[h]]
     cols = find_columns(headers, customer, date, amount)
     offset = _byte_offset(path, head, lines[h], enc)
@@ -144,6 +158,39 @@ def read_table(
         return fast
     table, numbers = _parse_csv_rows(path, enc)  # ragged rows: the row-by-row reader
     return _from_frame(path, table, numbers, enc, customer, date, amount)
+
+
+def _header_row(path: Path, rows: list[list[str]], customer: str | None, date: str | None, amount: str | None) -> int:
+    try:
+        return header_row(rows, customer, date, amount)
+    except OrdersError as exc:
+        raise OrdersError(f"{path}: {exc}") from None
+
+
+def check_readable(path: Path) -> None:
+    """One line unless ``path`` is a regular, readable, non-empty file: what was found there and what to do."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise OrdersError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist") from None
+        raise OrdersError(f"{path}: no such file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OrdersError(f"{path}: a loop of symbolic links; give the order export file itself") from None
+        raise OrdersError(f"{path}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise OrdersError(f"{path}: is a folder; give the order export file in it (CSV or Excel)")
+    if not stat.S_ISREG(info.st_mode):
+        raise OrdersError(f"{path}: not a regular file (a device, pipe or socket); give the order export file")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        reason = "no permission to read it" if exc.errno == errno.EACCES else exc.strerror
+        raise OrdersError(f"{path}: cannot be read ({reason}); check its permissions or copy it") from None
+    if info.st_size == 0:
+        raise OrdersError(f"{path}: the file is empty")
 
 
 def _detect_encoding(path: Path, given: str | None) -> str:
@@ -241,7 +288,7 @@ def _read_csv_fast(
                 for name, k in zip(names, used, strict=True):
                     values = batch.column(field[k])
                     if name == cols.date:
-                        values = pc.replace_substring_regex(values, DATE_WITH_TIME, r"\1")
+                        values = pc.replace_substring_regex(values, DATE_WITH_TIME, r"\1 \2")
                     parts[name].append(values.dictionary_encode())
                 n_read += batch.num_rows
                 if n_read % RELEASE_ROWS < batch.num_rows:
@@ -323,7 +370,7 @@ def _from_frame(
 ) -> Table:
     """A table of strings held whole: find the header among its top rows and encode the used columns."""
     top = [[str(v) for v in table.iloc[i].tolist()] for i in range(min(HEADER_SEARCH_ROWS, len(table)))]
-    h = header_row(top, customer, date, amount)
+    h = _header_row(path, top, customer, date, amount)
     headers = [str(v).strip() for v in table.iloc[h].tolist()]
     cols = find_columns(headers, customer, date, amount)
     names = _used_names(cols)
@@ -362,13 +409,26 @@ def _parse_csv_rows(path: Path, encoding: str) -> tuple[pd.DataFrame, np.ndarray
     return table, np.asarray(lines)
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
+    """The workbook's only sheet, or the sheet named, as strings; a workbook with several needs ``sheet``."""
     try:
         import openpyxl  # noqa: F401 - pandas reads .xlsx through it
     except ImportError:
         raise OrdersError(f"{path}: reading Excel files needs openpyxl (pip install openpyxl)") from None
     try:
-        table = pd.read_excel(path, header=None, dtype=str, keep_default_na=False)
+        with pd.ExcelFile(path) as book:
+            names = [str(n) for n in book.sheet_names]
+            listed = ", ".join(names)
+            if sheet is None and len(names) > 1:
+                raise OrdersError(
+                    f"{path}: a workbook with {len(names)} sheets ({listed}); allowed: one sheet, "
+                    "or --sheet NAME to say which holds the orders"
+                )
+            if sheet is not None and sheet not in names:
+                raise OrdersError(f"--sheet {sheet}: no such sheet in {path.name}; the sheets are: {listed}")
+            table = pd.read_excel(book, sheet_name=sheet or 0, header=None, dtype=str, keep_default_na=False)
+    except OrdersError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is one line
         raise OrdersError(f"{path}: not a readable Excel file ({_first_line(exc)})") from None
     table = table.fillna("").astype(str)
