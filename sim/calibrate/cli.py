@@ -11,22 +11,27 @@ Turns a merchant's order export into a population config the engine uses directl
 4. with ``--holdout-end``, backtest every model on the holdout (:mod:`sim.calibrate.backtest`),
    BG/NBD also through the engine's own platform layer (:mod:`sim.calibrate.engine_backtest`):
    a printed table, ``NAME_backtest.csv`` and the figures ``NAME_holdout`` and ``NAME_tracking``;
-5. check the population against the engine's schema and ranges, then write the files, the
-   YAML last, each atomically. A structured comment block at the YAML's top records the fits,
-   which models it holds and why, and the backtest.
+5. check the population against the engine's schema and ranges, then write the files all at
+   once or not at all, the YAML last (:mod:`sim.calibrate.output`, which also checks ``--out``
+   before any work). A structured comment block at the YAML's top records the fits, which
+   models it holds and why, and the backtest.
 
 The population always holds BG/NBD and Gamma-Gamma, because those are what the engine
 simulates; the other models are fitted to say how much a model the engine cannot run would
 change the forecast, and the record and the console say which forecast the holdout favoured.
 
 Bad input prints one line ``error: ...`` on stderr and exits with status 2; nothing is written.
+A failure to write (a full disk) is one line and status 1, Ctrl-C status 130 and SIGTERM 143; none
+leaves a file behind.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import re
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +41,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.calibrate.dates import DATE_ORDERS, EARLIEST, latest_allowed
 from sim.calibrate.fit import DAYS_PER_WEEK, RFM, Fit, FitError, expected_repeats, rfm_summary
 from sim.calibrate.models import ENGINE_REPEAT, ENGINE_SPEND, REPEAT_BY_KEY, SPEND_LABELS, ModelFits, aic, fit_models
 from sim.calibrate.orders import Orders, OrdersError, load_orders
+from sim.calibrate.output import OutError, check_out, publish
 from sim.calibrate.seasonality import Volume, platform_volume
 from sim.calibrate.spend import likelihood_ratio
 
@@ -46,7 +53,7 @@ if TYPE_CHECKING:
     from sim.calibrate.backtest import Choice
     from sim.calibrate.engine_backtest import EngineForecast
 
-EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143  # 128 + SIGINT, 128 + SIGTERM
 FLAGSHIP = "hook_cash_vs_coupon"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 RECORD_PREFIX = "# "
@@ -56,6 +63,14 @@ SPEND_NAMES = ("Gamma-Gamma", "spend by frequency")
 
 class CalibrationError(ValueError):
     """An input or result the calibration cannot accept; the message is one line."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the run stops and writes nothing."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end-date", help="end of the calibration period, YYYY-MM-DD (default: the last order date)")
     p.add_argument("--holdout-end", help="end of a holdout period after --end-date, YYYY-MM-DD")
     p.add_argument("--encoding", help="text encoding of a CSV (default: UTF-8 with or without BOM, else GB18030/GBK)")
+    p.add_argument("--sheet", help="the sheet holding the orders, in an Excel workbook with several sheets")
+    p.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        help="how to read dates such as 03/01/2024: dmy (3 January) or mdy (1 March); default: as the column decides",
+    )
     return p
 
 
@@ -143,9 +164,13 @@ def _date(text: str | None, flag: str) -> pd.Timestamp | None:
     if text is None:
         return None
     try:
-        return pd.Timestamp(dt.date.fromisoformat(text))
+        date = dt.date.fromisoformat(text)
     except ValueError:
         raise CalibrationError(f"{flag} {text}: must be a date as YYYY-MM-DD") from None
+    latest = latest_allowed()
+    if not EARLIEST <= date <= latest:
+        raise CalibrationError(f"{flag} {text}: allowed: a date from {EARLIEST} to {latest} (tomorrow)")
+    return pd.Timestamp(date)
 
 
 def population_name(out: Path) -> str:
@@ -454,19 +479,26 @@ def _fmt_fit(fit: Fit) -> str:
     return ", ".join(f"{k} = {v:.4g} (SE {fit.se[k]:.2g})" for k, v in fit.params.items())
 
 
-def report_lines(c: Calibration) -> list[str]:
-    o, rfm, b, s, v = c.orders, c.rfm, c.bgnbd, c.spend, c.volume
+def read_lines(o: Orders, source: Path) -> list[str]:
+    """What was read: the columns used, and the orders dropped and merged (printed before the fits start)."""
     cols = o.columns
     extra = "".join(f", {k} = {getattr(cols, k)}" for k in ("status", "refund") if getattr(cols, k))
-    weeks = (c.end - c.start).days / DAYS_PER_WEEK
     kept_first = (
         f"; kept {o.n_zero_first} zero-amount first orders as their customer's first purchase" if o.n_zero_first else ""
     )
-    lines = [
-        f"read {c.source} ({o.encoding or 'Excel'}): customer = {cols.customer}, date = {cols.date}, "
+    return [
+        f"read {source} ({o.encoding or 'Excel'}): customer = {cols.customer}, date = {cols.date}, "
         f"amount = {cols.amount}{extra}",
         f"{o.n_rows} orders: dropped {o.n_refunded} refunded or cancelled and {o.n_zero} zero-amount; "
         f"merged {o.n_merged} same-day orders into their customer's purchase of that day{kept_first}",
+    ]
+
+
+def report_lines(c: Calibration) -> list[str]:
+    """The calibration period and every fit (after :func:`read_lines`)."""
+    rfm, b, s, v = c.rfm, c.bgnbd, c.spend, c.volume
+    weeks = (c.end - c.start).days / DAYS_PER_WEEK
+    lines = [
         f"calibration period {c.start.date()} to {c.end.date()} ({weeks:.1f} weeks): {len(rfm)} customers, "
         f"{int(len(rfm) + rfm.x.sum())} purchases, {int(rfm.x.sum())} repeat purchases, "
         f"{int((rfm.x == 0).sum())} customers with none",
@@ -558,8 +590,9 @@ def holdout_lines(c: Calibration, h: Holdout) -> list[str]:
 
 
 def run(argv: list[str] | None = None) -> Path:
-    """Parse, calibrate, backtest, print, write; returns the YAML written. Raises on bad input."""
+    """Parse, check --out, calibrate, backtest, print, write; returns the YAML written. Raises on bad input."""
     args = build_parser().parse_args(argv)
+    check_out(args.out)
     name = population_name(args.out)
     end = _date(args.end_date, "--end-date")
     holdout_end = _date(args.holdout_end, "--holdout-end")
@@ -571,7 +604,10 @@ def run(argv: list[str] | None = None) -> Path:
         date_col=args.date_col,
         amount_col=args.amount_col,
         encoding=args.encoding,
+        date_order=args.date_order,
+        sheet=args.sheet,
     )
+    print("\n".join(read_lines(orders, args.orders)), flush=True)  # a large export: say what was read before fitting
     c = calibrate(orders, name, args.orders, end, holdout_end)
     h = backtest(c, holdout_end) if holdout_end is not None else None
     text = render_yaml(c, h)
@@ -583,25 +619,50 @@ def run(argv: list[str] | None = None) -> Path:
             print(line)
     choice = model_choice(c, h)
     print(f"the population holds BG/NBD and Gamma-Gamma: {choice['why']}")
-    from sim.report.writers import write_text
+    figures = _backtest_figures(c, h) if h is not None else {}
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    def write(stage: Path) -> None:
+        from sim.report.writers import write_figure_bytes, write_table, write_text
+
+        if h is not None:
+            write_table(stage / f"{args.out.stem}_backtest.csv", _backtest_csv(h))
+            for figure, (png, svg) in figures.items():
+                write_figure_bytes(stage, figure, png, svg)
+        write_text(stage / args.out.name, text)
+
+    try:
+        publish(args.out, write)
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        reason = "no space left on the device" if full else exc.strerror or str(exc)
+        raise WriteError(f"{reason} while writing {args.out} and its files; none were kept") from None
     if h is not None:
-        _write_backtest(c, h, args.out)
-    write_text(args.out, text)
+        folder = args.out.parent
+        print(
+            f"wrote {folder / f'{args.out.stem}_backtest.csv'} and "
+            f"{', '.join(f'{folder / n}.png' for n in figures)} (and .svg)"
+        )
     print(f"wrote {args.out}; run it with: python -m sim experiment={FLAGSHIP} population={name}")
     return args.out
 
 
-def _write_backtest(c: Calibration, h: Holdout, out: Path) -> None:
-    """NAME_backtest.csv and the figures NAME_holdout and NAME_tracking, next to the YAML."""
+class WriteError(RuntimeError):
+    """The results could not be written (none were kept); the message is one line."""
+
+
+def _backtest_csv(h: Holdout) -> pd.DataFrame:
+    return h.backtest.round({"actual": 6, "forecast": 6, "error_pct": 3})
+
+
+def _backtest_figures(c: Calibration, h: Holdout) -> dict[str, tuple[bytes, bytes]]:
+    """The figures NAME_holdout and NAME_tracking, rendered (PNG and SVG bytes), for beside the YAML."""
     from sim.calibrate.plots import holdout_figure, tracking_figure
-    from sim.report.writers import figure_bytes, write_figure_bytes, write_table
+    from sim.report.writers import figure_bytes
 
     weeks = f"{h.weeks:.0f} weeks after {c.end.date()}"
-    figures = {
-        f"{out.stem}_holdout": figure_bytes(holdout_figure(h.groups, f"{c.name}: holdout repeat purchases, {weeks}")),
-        f"{out.stem}_tracking": figure_bytes(
+    return {
+        f"{c.name}_holdout": figure_bytes(holdout_figure(h.groups, f"{c.name}: holdout repeat purchases, {weeks}")),
+        f"{c.name}_tracking": figure_bytes(
             tracking_figure(
                 h.tracking,
                 h.holdout_tracking,
@@ -610,19 +671,20 @@ def _write_backtest(c: Calibration, h: Holdout, out: Path) -> None:
             )
         ),
     }
-    csv = out.parent / f"{out.stem}_backtest.csv"
-    write_table(csv, h.backtest.round({"actual": 6, "forecast": 6, "error_pct": 3}))
-    for name, (png, svg) in figures.items():
-        write_figure_bytes(out.parent, name, png, svg)
-    print(f"wrote {csv} and {', '.join(f'{out.parent / n}.png' for n in figures)} (and .svg)")
 
 
 def main(argv: list[str] | None = None) -> None:
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         run(argv)
-    except (OrdersError, FitError, CalibrationError) as exc:
+    except (OrdersError, FitError, CalibrationError, OutError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
+    except WriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_FAILED)
+    except KeyboardInterrupt as exc:
         print("interrupted: no population written", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
