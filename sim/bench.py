@@ -1,4 +1,4 @@
-"""Benchmark: ``python -m sim.bench [--buyers N] [--repeat K]`` and ``python -m sim.bench --speedup [--pairs K]``.
+"""Benchmark: ``python -m sim.bench [--buyers N] [--repeat K]``, ``--speedup [--pairs K]`` and ``--calibrate-rows N``.
 
 The engine benchmark runs one replication of the flagship experiment's base strategy (cash card, all
 channels, default onboarding, touches and referral) with N platform buyers over 365
@@ -16,6 +16,11 @@ that a busy spell of the machine hits both, and each parallel run starting its w
 processes afresh as a new command would. The last line is one JSON object: cores, pairs,
 serial_s and parallel_s (each run's seconds), speedup (median serial over median parallel)
 and identical_summary (every run's summary.csv byte for byte the same).
+
+The calibration benchmark (``--calibrate-rows N``) writes an N-row Taobao-style order export and
+runs ``python -m sim.calibrate`` on it in a child process (:func:`sim.calibrate.bench.calibrate_rows`).
+The last line is one JSON object: rows, file_mib, seconds, cpu_seconds, peak_rss_mib (of the
+command alone) and cores.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from sim.model.funnel import simulate
 REFERENCE_PROCESSES = 100_000
 REFERENCE_TIMEOUTS = 10
 REFERENCE_MEAN_DAYS = 30.0
+CALIBRATE_ROWS = (100, 20_000_000)  # generating 20M rows takes about 4 GiB in this process
 
 
 def reference_events_per_s(seed: int = 1) -> float:
@@ -130,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="engine and reference runs, medians reported")
     parser.add_argument("--speedup", action="store_true", help="time the flagship end to end, one core vs all")
     parser.add_argument("--pairs", type=int, default=3, help="serial/parallel pairs for --speedup (default 3)")
+    parser.add_argument("--calibrate-rows", type=int, help="time python -m sim.calibrate on an N-row order export")
     args = parser.parse_args(argv)
     limit = _buyers_limit()
     if not 1 <= args.buyers <= limit:
@@ -140,6 +147,13 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--repeat={args.repeat}: allowed range [1, 100]")
     if not 0 <= args.seed < 2**63:
         parser.error(f"--seed={args.seed}: allowed range [0, 2**63 - 1]")
+    if args.calibrate_rows is not None:
+        if not CALIBRATE_ROWS[0] <= args.calibrate_rows <= CALIBRATE_ROWS[1]:
+            parser.error(f"--calibrate-rows={args.calibrate_rows}: allowed range [100, {CALIBRATE_ROWS[1]:,}]")
+        from sim.calibrate.bench import calibrate_rows
+
+        print(json.dumps(calibrate_rows(args.calibrate_rows)))
+        return
     if args.speedup:
         print(json.dumps(speedup(args.pairs, (f"run.seed={args.seed}",))))
         return

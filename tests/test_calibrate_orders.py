@@ -286,6 +286,21 @@ def test_calibrate_rows_reports_time_and_memory_of_the_command() -> None:
     assert result["seconds"] > 0 and 50 < result["peak_rss_mib"] < 2048
 
 
+def test_the_bench_command_runs_the_calibration_benchmark_and_bounds_its_rows() -> None:
+    import json
+    import subprocess
+
+    bench = [sys.executable, "-m", "sim.bench", "--calibrate-rows"]
+    ok = subprocess.run([*bench, "1000"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    result = json.loads(ok.stdout.strip().splitlines()[-1])
+    assert result["rows"] == 1000 and 0 < result["cpu_seconds"] and 50 < result["peak_rss_mib"] < 2048
+    for rows in ("99", "20000001"):
+        bad = subprocess.run([*bench, rows], capture_output=True, text=True)
+        assert bad.returncode == 2
+        assert bad.stderr.strip() == f"error: --calibrate-rows={rows}: allowed range [100, 20,000,000]"
+
+
 def test_measured_peak_memory_is_the_commands_not_the_callers() -> None:
     """A caller holding 400 MiB (as after generating an export) must not show in the command's peak RSS.
 
