@@ -65,6 +65,10 @@ class CalibrationError(ValueError):
     """An input or result the calibration cannot accept; the message is one line."""
 
 
+class WriteError(RuntimeError):
+    """The results could not be written (none were kept); the message is one line."""
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: the run stops and writes nothing."""
 
@@ -644,10 +648,6 @@ def run(argv: list[str] | None = None) -> Path:
         )
     print(f"wrote {args.out}; run it with: python -m sim experiment={FLAGSHIP} population={name}")
     return args.out
-
-
-class WriteError(RuntimeError):
-    """The results could not be written (none were kept); the message is one line."""
 
 
 def _backtest_csv(h: Holdout) -> pd.DataFrame:
