@@ -408,4 +408,38 @@ TEXT: dict[str, tuple[str, str]] = {
         "assumption; practitioners aim for the first order within about 3 days",
         "假设；从业者目标是在约 3 天内完成首单",
     ),
+    # python -m sim.plan risk
+    "risk.heading": ("Risk of the plan: {name}", "方案风险：{name}"),
+    "risk.sentence": ("**{strategy}** ({n} replications): {parts}.", "**{strategy}**（{n} 次重复模拟）：{parts}。"),
+    "risk.join": ("; ", "；"),
+    "risk.loss": (
+        "P(loss against doing nothing) {p}; downside case (5th percentile) {downside}",
+        "相对不做私域的亏损概率 {p}；下行情景（第 5 百分位）{downside}",
+    ),
+    "risk.reach": ("P({metric} reaches {target}) {p}", "{metric}达到 {target} 的概率 {p}"),
+    "risk.at_most": ("P({metric} at most {target}) {p}", "{metric}不超过 {target} 的概率 {p}"),
+    "risk.method": (
+        "Each replication is one possible year (its own buyers and luck). Chances are shares of replications with "
+        "Wilson 95% intervals; the downside case is the 5th percentile (95th for metrics where less is better); a "
+        "payback that never came counts as the worst outcome. More replications (run.n_replications) narrow the "
+        "intervals.",
+        "每次重复模拟代表一种可能的一年（各自的买家与随机性）。概率为达成的重复模拟占比，附 Wilson 95% 区间；"
+        "下行情景为第 5 百分位（越低越好的指标取第 95 百分位）；未回本计为最差结果。增加重复次数"
+        "（run.n_replications）可收窄区间。",
+    ),
+    "risk.col.strategy": ("Strategy", "策略"),
+    "risk.col.metric": ("Metric", "指标"),
+    "risk.col.mean": ("Mean", "均值"),
+    "risk.col.median": ("Median", "中位数"),
+    "risk.col.downside": ("Downside case", "下行情景"),
+    "risk.col.p_target": ("P(reaching the target)", "达成目标概率"),
+    "risk.target": ("target", "目标"),
+    "risk.missing": ("{what}: {k} of {n}", "{what}：{n} 次中 {k} 次"),
+    "risk.take_loss": ("{strategy}: P(loss) {p}", "{strategy}：亏损概率 {p}"),
+    "risk.take_target": ("{strategy}: P(target) {p}", "{strategy}：达标概率 {p}"),
+    "risk.take_downside": ("{strategy}: downside {v}", "{strategy}：下行情景 {v}"),
+    "risk.fig_title": (
+        "Outcomes over {n} replications (dots), downside case (black bar)",
+        "{n} 次重复模拟的结果（点）与下行情景（黑线）",
+    ),
 }
