@@ -442,4 +442,59 @@ TEXT: dict[str, tuple[str, str]] = {
         "Outcomes over {n} replications (dots), downside case (black bar)",
         "{n} 次重复模拟的结果（点）与下行情景（黑线）",
     ),
+    # python -m sim.plan budget
+    "budget.heading": ("Budget split: {name}", "预算分配：{name}"),
+    "budget.beats": (
+        "{strategy} earns {diff} more incremental net profit over 12 months than {baseline} (paired, 95% interval, "
+        "fresh seed), spending {spend} against a budget of {budget}.",
+        "{strategy} 比 {baseline} 多赚 12 个月增量净利润 {diff}（配对，95% 区间，新随机种子），"
+        "花费 {spend}，预算 {budget}。",
+    ),
+    "budget.worse": (
+        "On a fresh seed {strategy} earns less than {baseline}: {diff} (paired, 95% interval); the search's pick did "
+        "not hold. Spend {spend}, budget {budget}.",
+        "新随机种子下 {strategy} 比 {baseline} 少赚：{diff}（配对，95% 区间）；搜索选出的方案未能复现。"
+        "花费 {spend}，预算 {budget}。",
+    ),
+    "budget.over": (
+        "On a fresh seed {strategy} spends {spend}, above the budget of {budget} (or above {baseline}'s spend when "
+        "the budget is {baseline}'s); difference in incremental net profit against {baseline}: {diff}.",
+        "新随机种子下 {strategy} 花费 {spend}，超出预算 {budget}（未给预算时即超出 {baseline} 的花费）；"
+        "与 {baseline} 的增量净利润差：{diff}。",
+    ),
+    "budget.unclear": (
+        "No clear difference: {strategy} against {baseline} {diff} (paired, 95% interval, fresh seed), spending "
+        "{spend} against a budget of {budget}.",
+        "无明显差异：{strategy} 相对 {baseline} {diff}（配对，95% 区间，新随机种子），花费 {spend}，预算 {budget}。",
+    ),
+    "budget.method": (
+        "{n} lever mixes tried on common random numbers (Optuna TPE); the best within the budget, the line limits "
+        "and the churn ceiling (trial {trial}) was then run against the baseline on a fresh seed, which gives the "
+        "table. Spend: every acquisition line plus first-order subsidies, touches and membership discounts within "
+        "the horizon.",
+        "在相同随机数上试了 {n} 种杠杆组合（Optuna TPE）；在预算、分项上限与流失上限内最好的组合（第 {trial} 次）"
+        "再以新随机种子与基线对比，得到下表。花费：周期内全部获客项，加首单补贴、触达与会员折扣。",
+    ),
+    "budget.col.metric": ("Metric", "指标"),
+    "budget.col.best": ("Best mix", "最佳组合"),
+    "budget.col.baseline": ("Baseline", "基线"),
+    "budget.col.diff": ("Difference (95% interval)", "差值（95% 区间）"),
+    "budget.col.line": ("Ledger line", "账目"),
+    "budget.spend": ("Spend (horizon)", "花费（周期内）"),
+    "budget.allocation": ("Spend by ledger line (fresh seed)", "分项花费（新随机种子）"),
+    "budget.marginal": (
+        "The next CNY 10,000 above {budget} adds {gain} of incremental net profit at best among the mixes tried.",
+        "在 {budget} 之上再投入 1 万元，所试组合中最多可多得 {gain} 增量净利润。",
+    ),
+    "budget.marginal_none": (
+        "No mix tried is within the limits, so the profit-vs-budget curve is empty.",
+        "没有试过的组合满足限制，收益-预算曲线为空。",
+    ),
+    "budget.spend_axis": ("Spend within the horizon (CNY)", "周期内花费（元）"),
+    "budget.take_allocation": ("Where the money goes: mean spend by line", "钱花在哪里：各项平均花费"),
+    "budget.take_frontier": ("Next CNY 10k at the budget: {gain}", "预算处再投 1 万元：{gain}"),
+    "budget.ok": ("mix within the limits", "满足限制的组合"),
+    "budget.not_ok": ("over a limit or the churn ceiling", "超出上限或流失上限"),
+    "budget.best_at": ("best found at or below this spend", "该花费以内的最佳组合"),
+    "budget.budget_line": ("budget {budget}", "预算 {budget}"),
 }
