@@ -11,6 +11,12 @@ when the replications allow one), P(loss) for incremental net profit, and P(reac
 target) with a Wilson 95% interval. A missing value counts as the worst outcome: a payback day
 that never came is later than any day, so it misses every payback target.
 
+**Parameter uncertainty.** ``--parameter-draws FILE`` (a CSV whose columns are config keys, e.g.
+``population.repeat.r``, one row per draw; ``python -m sim.calibrate --parameter-draws N`` writes one from a
+fit's covariance) runs replication *i* with the values of row *i*, so the spread over replications holds the
+uncertainty of the fitted parameters as well as the luck of the year. Every strategy of a replication
+uses the same row (common random numbers hold within a replication).
+
 Writes ``risk.csv`` (one row per strategy and metric), ``risk_replications.csv`` (every
 replication's values), ``risk.png``/``.svg`` (the distributions side by side) and ``risk.md`` (the
 report section, in ``report.lang``) into ``--out``.
@@ -23,6 +29,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -142,6 +149,54 @@ def risk_row(strategy: str, metric: str, values: np.ndarray, target: float | Non
     return row
 
 
+def read_draws(path: Path, n_replications: int) -> list[list[str]]:
+    """Per replication, the overrides (``key=value``) of one row of the parameter-draws CSV; a ValueError names what
+    is wrong (missing file, no rows, fewer rows than replications, a value that is not a finite number)."""
+    try:
+        draws = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"--parameter-draws {path}: cannot read it as CSV ({type(exc).__name__})") from None
+    if len(draws) < n_replications:
+        raise ValueError(
+            f"--parameter-draws {path}: {len(draws)} rows for {n_replications} replications; "
+            "give at least one row per replication"
+        )
+    values = draws.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad = np.argwhere(~np.isfinite(values))
+    if bad.size:
+        row, col = bad[0]
+        raise ValueError(
+            f"--parameter-draws {path}: row {row + 2}, column {draws.columns[col]}: "
+            f"{draws.iat[row, col]!r} is not a finite number"
+        )
+    keys = [str(c) for c in draws.columns]
+    return [[f"{k}={float(values[i, j])!r}" for j, k in enumerate(keys)] for i in range(n_replications)]
+
+
+def run_with_draws(
+    cfg: Any, overrides: list[str], draws: list[list[str]], strategies: list[str] | None
+) -> pd.DataFrame:
+    """Replication *i* with the overrides of draw *i* (each validated like a command-line override)."""
+    from sim.config.compose import build_experiment
+    from sim.config.overrides import variant_config
+    from sim.plan.variants import only
+    from sim.run.experiment import run_replication
+    from sim.run.workers import map_in_workers
+
+    jobs = []
+    for i, row in enumerate(draws):
+        changed, variant = list(overrides), cfg
+        for item in row:
+            key, _, value = item.partition("=")
+            variant = variant_config(variant, changed, key, value)
+            changed.append(item)
+        jobs.append((only(build_experiment(variant), strategies), i))
+    n_jobs = jobs[0][0].shared.run.n_jobs
+    parts = map_in_workers(run_replication, jobs, n_jobs)
+    rows = [row for part in parts for row in part]
+    return pd.DataFrame(rows, columns=["strategy", "replication", "metric", "value"]).astype({"value": float})
+
+
 def risk_table(reps: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
     """One row per strategy (not the control arm) and metric of :data:`RISK_METRICS` and of ``targets``."""
     metrics = list(dict.fromkeys([*RISK_METRICS, *targets]))
@@ -169,6 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a target as metric=value, e.g. members_acquired=300000 or private_gmv=5000000 (repeatable)",
     )
     parser.add_argument("--strategy", action="append", help="strategy to analyse (repeatable; default: all)")
+    parser.add_argument(
+        "--parameter-draws",
+        type=Path,
+        default=None,
+        help="CSV of parameter draws (columns: config keys; one row per replication) for parameter uncertainty",
+    )
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/risk/...)")
     args, overrides = parser.parse_known_args(argv)
     bad = [o for o in overrides if o.startswith("-") or "=" not in o]
@@ -189,7 +250,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out = args.out or Path("outputs") / "risk" / f"{experiment.name}_{stamp}"
-    reps = run_variants([experiment], experiment.shared.run.n_jobs).drop(columns="variant")
+    if args.parameter_draws is None:
+        reps = run_variants([experiment], experiment.shared.run.n_jobs).drop(columns="variant")
+    else:
+        try:
+            draws = read_draws(args.parameter_draws, experiment.shared.run.n_replications)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        reps = run_with_draws(cfg, list(overrides), draws, args.strategy)
     table = risk_table(reps, targets)
     lang = str(getattr(cfg.report.lang, "value", cfg.report.lang))
     write_risk(out, reps, table, experiment.name, lang)
