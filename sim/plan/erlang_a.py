@@ -58,6 +58,8 @@ def erlang_a(arrivals_per_hour: float, handling_hours: float, patience_hours: fl
     """P(wait > 0), P(abandon), E[wait] (closed forms) and E[wait | served] (chain sum) of M/M/n+M."""
     _check(arrivals_per_hour, handling_hours, patience_hours, agents)
     lam, mu, theta, n = arrivals_per_hour, 1.0 / handling_hours, 1.0 / patience_hours, agents
+    if special.gammainc(n * mu / theta, lam / theta) == 0.0:  # underflows for a vanishing abandonment rate
+        return chain_measures(arrivals_per_hour, handling_hours, patience_hours, agents)
     a = _a_function(n * mu / theta, lam / theta)
     b = erlang_b(n, lam / mu)
     p_wait = a * b / (1.0 + (a - 1.0) * b)
