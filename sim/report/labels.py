@@ -415,8 +415,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "fig.staffing_target": ("target", "目标"),
     "fig.staffing_chosen": ("chosen", "选定"),
     "take.staffing": (
-        "{strategy}: {agents} agents on duty ({hours} h) and {accounts} WeCom accounts keep losses under {loss} "
-        "and the mean greeting delay under {delay} h",
+        "{strategy}: agents on duty {agents} ({hours} h), WeCom accounts {accounts}: losses under {loss} "
+        "and a mean greeting delay under {delay} h",
         "{strategy}：{hours} 时段 {agents} 名客服在岗、{accounts} 个企业微信账号，"
         "流失率低于 {loss}，平均响应时长低于 {delay} 小时",
     ),
