@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "breakeven": ("sim.plan.breakeven", "the lever value at which a metric crosses a target"),
     "sensitivity": ("sim.plan.sensitivity", "each assumption at its low and high value (tornado)"),
     "sweep": ("sim.plan.sweep", "summarise a Hydra multirun over a grid of levers"),
+    "staffing": ("sim.plan.staffing", "least-cost agents and WeCom accounts under loss and delay targets"),
 }
 
 

@@ -497,4 +497,64 @@ TEXT: dict[str, tuple[str, str]] = {
     "budget.not_ok": ("over a limit or the churn ceiling", "超出上限或流失上限"),
     "budget.best_at": ("best found at or below this spend", "该花费以内的最佳组合"),
     "budget.budget_line": ("budget {budget}", "预算 {budget}"),
+    # ---------------------------------------------------------------- python -m sim.plan staffing (issue 19)
+    "fig.staffing_loss": ("Add requests lost", "加粉请求流失率"),
+    "fig.staffing_delay": ("Mean greeting delay (hours)", "平均响应时长（小时）"),
+    "fig.staffing_agents": ("Agents on duty", "在岗客服人数"),
+    "fig.staffing_target": ("target", "目标"),
+    "fig.staffing_chosen": ("chosen", "选定"),
+    "take.staffing": (
+        "{strategy}: agents on duty {agents} ({hours} h), WeCom accounts {accounts}: losses under {loss} "
+        "and a mean greeting delay under {delay} h",
+        "{strategy}：{hours} 时段 {agents} 名客服在岗、{accounts} 个企业微信账号，"
+        "流失率低于 {loss}，平均响应时长低于 {delay} 小时",
+    ),
+    "take.staffing_none": (
+        "No desk tried keeps losses under {loss} and the mean greeting delay under {delay} h",
+        "所试方案均无法使流失率低于 {loss} 且平均响应时长低于 {delay} 小时",
+    ),
+    "staffing.title": ("Staffing the onboarding desk", "承接客服排班"),
+    "staffing.targets": (
+        "Targets: at most {loss} of add requests lost and a mean greeting delay (request to acceptance) of at most "
+        "{delay} h, both judged by the upper end of their 95% interval over replications.",
+        "目标：加粉请求流失率不超过 {loss}，平均响应时长（从请求到通过）不超过 {delay} 小时，"
+        "均以各次重复的 95% 置信区间上限判断。",
+    ),
+    "staffing.col.strategy": ("Strategy", "策略"),
+    "staffing.col.hours": ("Desk hours", "在岗时段"),
+    "staffing.col.agents": ("Agents on duty", "在岗客服"),
+    "staffing.col.accounts": ("WeCom accounts", "企业微信账号"),
+    "staffing.col.loss": ("Requests lost [95% CI]", "请求流失率 [95% 区间]"),
+    "staffing.col.delay": ("Mean greeting delay [95% CI]", "平均响应时长 [95% 区间]"),
+    "staffing.col.cost": ("Agent cost over the horizon", "周期内客服成本"),
+    "staffing.col.day": ("Day", "日期类型"),
+    "staffing.col.date": ("Date", "日期"),
+    "staffing.col.requests": ("Requests that day", "当日加粉请求"),
+    "staffing.col.loss_at_chosen": ("Lost at the chosen desk", "选定方案下流失率"),
+    "staffing.col.agents_needed": ("Agents that day needs", "当日所需客服"),
+    "staffing.col.accounts_needed": ("Accounts that day needs", "当日所需账号"),
+    "staffing.none": (
+        "No desk tried meets the targets: try longer desk hours (--hours) or more agents (--max-agents).",
+        "所试方案均未达标：可尝试延长在岗时段（--hours）或增加客服上限（--max-agents）。",
+    ),
+    "staffing.missing": (
+        "No desk tried meets the targets for: {strategies}.",
+        "以下策略在所试方案中均未达标：{strategies}。",
+    ),
+    "staffing.peak_title": ("Peak days", "大促高峰日"),
+    "staffing.peak_intro": (
+        "The busiest request days (after each seasonal order peak) against an ordinary day: the agents each day "
+        "alone needs to meet the targets, and the WeCom accounts whose daily add limit covers that day's adds.",
+        "大促订单高峰后的加粉请求高峰日与普通日对比：单日达标所需的客服人数，以及日加好友上限足以覆盖当日通过数的企业微信账号数。",
+    ),
+    "staffing.method": (
+        "Method: every desk tried runs the experiment's replications on the same seed (common random numbers); "
+        "agents are searched by doubling and bisection with the daily add limit lifted, then accounts at the agents "
+        "found. A desk's cost is its agent-hours at the config's cost per agent-day. With stationary arrivals, a "
+        "round-the-clock desk and no add limit the desk is the Erlang-A (M/M/n+M) queue, and its losses and waits "
+        "match the closed form in the test suite.",
+        "方法：每个候选方案在相同随机种子下运行实验的全部重复（共同随机数）；先在不限日加好友数的条件下以倍增加二分法搜索客服人数，"
+        "再在该人数下搜索账号数。方案成本按配置的每人每天成本折算为客服工时。到达平稳、全天在岗且不限加好友数时，"
+        "承接台即 Erlang-A（M/M/n+M）排队，其流失率与等待时间在测试中与解析公式一致。",
+    ),
 }
