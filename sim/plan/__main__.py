@@ -16,6 +16,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "breakeven": ("sim.plan.breakeven", "the lever value at which a metric crosses a target"),
     "sensitivity": ("sim.plan.sensitivity", "each assumption at its low and high value (tornado)"),
     "sweep": ("sim.plan.sweep", "summarise a Hydra multirun over a grid of levers"),
+    # abtest (issue 19)
+    "abtest": ("sim.plan.abtest", "sample size, days, budget MDE and holdout of the real A/B test"),
 }
 
 
