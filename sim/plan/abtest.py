@@ -35,7 +35,11 @@ DEFAULT_BUDGETS_CNY = "10000,100000"
 
 
 def _open_unit(name: str, text: str) -> float:
-    value = float(text)
+    """A number strictly between 0 and 1 (a power, a significance level, a margin), or a one-line ValueError."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
     if not 0.0 < value < 1.0:
         raise ValueError(f"{name} {text}: must be between 0 and 1 (exclusive), e.g. {0.8 if 'power' in name else 0.05}")
     return value
@@ -88,10 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not 100 <= args.check_reps <= 1_000_000:
             raise ValueError(f"--check-reps {args.check_reps}: allowed range [100, 1000000]")
     except ValueError as exc:
-        message = str(exc)
-        if message.startswith("could not convert"):
-            message = f"--power/--alpha/--holdout-margin: {message}; give a number between 0 and 1"
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
     from sim.plan.variants import load, only

@@ -4,7 +4,7 @@
 with per-unit means ``mean_a``, ``mean_b`` and variances ``var_a``, ``var_b``:
 
 - a share (``p_a``, ``p_b``): Cohen's ``h = 2 asin(sqrt(p_b)) - 2 asin(sqrt(p_a))``
-  (``statsmodels.stats.proportion.proportion_effectsize``) and ``n = (z_{1-alpha/2} + z_{power})^2 / h^2`` per arm;
+  (``statsmodels.stats.proportion.proportion_effectsize``) and ``n = 2 (z_{1-alpha/2} + z_{power})^2 / h^2`` per arm;
 - a mean (revenue): ``d = effect / sqrt((var_a + var_b) / 2)`` and ``n = (z_{1-alpha/2} + z_{power})^2 (var_a + var_b)
   / effect^2`` per arm. For unequal arms (a budget buys different numbers of units at different costs) the same
   holds with ``sigma^2 = (var_a / n_a + var_b / n_b) / (1 / n_a + 1 / n_b)``, which gives the minimum detectable
