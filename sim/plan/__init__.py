@@ -4,7 +4,8 @@
 :mod:`~sim.plan.search` runs and reports an Optuna search for the best levers under a churn
 ceiling; :mod:`~sim.plan.breakeven` finds where a metric crosses a target;
 :mod:`~sim.plan.sensitivity` moves each assumption to its low and high value;
-:mod:`~sim.plan.variants` runs one experiment at several settings on common random numbers.
+:mod:`~sim.plan.variants` runs one experiment at several settings on common random numbers;
+:mod:`~sim.plan.abtest` sizes the real A/B test (with ``abtest_data``, ``abtest_stats``, ``abtest_tables``).
 Commands: ``python -m sim.plan.sweep``, ``python -m sim.plan.breakeven``,
 ``python -m sim.plan.sensitivity``; the search runs through ``python -m sim -m``.
 
