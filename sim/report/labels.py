@@ -557,4 +557,94 @@ TEXT: dict[str, tuple[str, str]] = {
         "再在该人数下搜索账号数。方案成本按配置的每人每天成本折算为客服工时。到达平稳、全天在岗且不限加好友数时，"
         "承接台即 Erlang-A（M/M/n+M）排队，其流失率与等待时间在测试中与解析公式一致。",
     ),
+    # ---------------------------------------------------------------- python -m sim.plan abtest (issue 19)
+    "abtest.metric.revenue_90d_cny": ("90-day revenue per member", "新成员 90 天私域收入"),
+    "abtest.unit.card": ("cards", "张包裹卡"),
+    "abtest.unit.sms": ("SMS", "条短信"),
+    "abtest.unit.member": ("new members", "位新成员"),
+    "abtest.title": ("Sizing the real A/B test", "真实 A/B 测试需要多大"),
+    "abtest.intro": (
+        "{metric}, one unit = one of the {unit}; a two-sided {test} at significance {alpha} with power {power}. "
+        "Means, variances, volumes and costs per unit are what the simulation predicts; the traffic is split evenly "
+        "between the two arms.",
+        "指标：{metric}，每个单位为一{unit}；双侧{test}，显著性水平 {alpha}，检验功效 {power}。"
+        "均值、方差、日流量和单位成本均为模拟的预测值；流量在两组之间平均分配。",
+    ),
+    "abtest.test.share": ("two-proportion score test", "两比例 score 检验"),
+    "abtest.test.mean": ("Welch t-test", "Welch t 检验"),
+    "abtest.col.pair": ("A → B", "A → B"),
+    "abtest.col.mean_a": ("A", "A"),
+    "abtest.col.mean_b": ("B", "B"),
+    "abtest.col.effect": ("B − A [95% interval]", "B − A [95% 区间]"),
+    "abtest.col.n_per_arm": ("units per arm", "每组样本量"),
+    "abtest.col.days": ("days of volume", "所需天数"),
+    "abtest.col.cost": ("test cost", "测试成本"),
+    "abtest.col.empirical": ("simulated power ± 95%", "模拟检验功效 ± 95%"),
+    "abtest.pp": ("{pp} pp", "{pp} 个百分点"),
+    "abtest.days": ("{days} days", "{days} 天"),
+    "abtest.note": ("Note ({a} vs {b}): {note}.", "注（{a} 对 {b}）：{note}。"),
+    "abtest.mde.title": ("What a budget can detect", "给定预算能检测到的最小效应"),
+    "abtest.mde.line": (
+        "{budget} ({a}: {n_a}, {b}: {n_b} {unit}, {days}): smallest detectable rise {mde} ({relative} of A); "
+        "the predicted effect is {verdict}.",
+        "预算 {budget}（{a}：{n_a}，{b}：{n_b} {unit}，{days}）：最小可检测提升 {mde}（A 的 {relative}）；"
+        "预测效应{verdict}。",
+    ),
+    "abtest.mde.yes": ("detectable", "可以检测到"),
+    "abtest.mde.no": ("not detectable", "检测不到"),
+    "abtest.holdout.title": ("Holdout to measure cannibalisation", "测量订单替代率所需的对照组（holdout）"),
+    "abtest.holdout.formula": (
+        "Cannibalised share c = (Y_h − Y_t) / P_t: platform orders per buyer in a holdout without capture less those "
+        "of the treated buyers, per private order of the treated buyers (the private share of the members' "
+        "repurchases is the same contrast). Var(c) = (var_h / n_h + var_t / n_t) / P_t²; the holdout is the least "
+        "n_h with z·sqrt(Var(c)) ≤ margin.",
+        "订单替代率 c = (Y_h − Y_t) / P_t：不做引流的对照组每位买家的平台订单数，减去实验组的，再除以实验组每位买家的"
+        "私域订单数（成员复购的私域占比是同一个对比）。Var(c) = (var_h / n_h + var_t / n_t) / P_t²；"
+        "对照组大小取满足 z·sqrt(Var(c)) ≤ 误差范围 的最小 n_h。",
+    ),
+    "abtest.holdout.line": (
+        "{strategy}: cannibalised share {value}, margin ±{margin}: {result} A 50/50 split needs {buyers} buyers "
+        "({horizons} × the horizon's buyers).",
+        "{strategy}：订单替代率 {value}，误差范围 ±{margin}：{result}五五分组需要 {buyers} 位买家"
+        "（本周期买家数的 {horizons} 倍）。",
+    ),
+    "abtest.holdout.ok": (
+        "a holdout of {n} buyers ({share} of the horizon's buyers).",
+        "对照组 {n} 位买家（占本周期买家的 {share}）。",
+    ),
+    "abtest.holdout.none": (
+        "no split of the horizon's buyers is enough (the best reaches ±{best}).",
+        "本周期的买家无论如何分组都不够（最好也只能达到 ±{best}）。",
+    ),
+    "abtest.check.title": ("Check: the test simulated many times", "验证：多次模拟这项测试"),
+    "abtest.check.summary": (
+        "Each check draws units from the simulated distributions (Bernoulli at each arm's rate; revenue resampled "
+        "from the simulated members), applies the test {reps} times and counts rejections. {within} of {total} "
+        "checks are within ±3 points of the nominal power.",
+        "每项验证按模拟的分布抽取单位（比例按各组概率做伯努利抽样；收入从模拟成员中重抽样），执行 {reps} 次检验并统计"
+        "拒绝次数。{total} 项中有 {within} 项与名义功效相差不超过 ±3 个百分点。",
+    ),
+    "abtest.check.line": (
+        "{design}, {factor} × size ({n_a} / {n_b}): nominal power at that size {nominal}, simulated {empirical} "
+        "(SE {se}): {verdict}",
+        "{design}，{factor} 倍样本（{n_a} / {n_b}）：该样本量下名义功效 {nominal}，"
+        "模拟 {empirical}（标准误 {se}）：{verdict}",
+    ),
+    "abtest.check.size": (
+        "Both arms drawn from A (no effect): rejected {rate} of the time (SE {se}), against the significance level.",
+        "两组都按 A 抽取（无效应）：拒绝率 {rate}（标准误 {se}），应接近显著性水平。",
+    ),
+    "abtest.check.ok": ("within ±3 points", "在 ±3 个百分点内"),
+    "abtest.check.off": ("OFF by more than 3 points", "偏差超过 3 个百分点"),
+    "abtest.design.predicted": ("predicted effect", "预测效应"),
+    "abtest.design.mde": ("budget at its MDE", "预算及其最小可检测效应"),
+    "abtest.fig.pair": ("{a} vs {b}", "{a} 对 {b}"),
+    "abtest.fig.empirical": ("simulated test (95% bar)", "模拟检验（95% 区间）"),
+    "abtest.fig.x": ("{unit} per arm (log scale)", "每组样本量（{unit}，对数刻度）"),
+    "abtest.fig.y": ("power", "检验功效"),
+    "abtest.fig.take": (
+        "{metric}: {n} per arm give {power} power; the simulated test reaches {empirical}",
+        "{metric}：每组 {n} 个单位可达 {power} 功效；模拟检验为 {empirical}",
+    ),
+    "abtest.fig.no_effect": ("No predicted difference: no sample size detects it", "预测无差异：任何样本量都检测不到"),
 }
