@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.report.i18n import metric_name, metric_value, money, t
+from sim.report.plots.waterfall import line_label
 
 PROFIT = "incremental_net_profit_12m"
 
@@ -85,7 +86,8 @@ def budget_section(result: BudgetResult, name: str, lang: str = "en") -> str:
     strategies = [c for c in result.allocation.columns if c not in ("line", "limit_cny")]
     lines += ["| " + " | ".join([t("budget.col.line", lang), *strategies]) + " |", "|" + "---|" * (1 + len(strategies))]
     for row in result.allocation.to_dict("records"):
-        lines.append("| " + " | ".join([str(row["line"]), *(money(row[s], lang) for s in strategies)]) + " |")
+        label = line_label(str(row["line"]), lang)
+        lines.append("| " + " | ".join([label, *(money(row[s], lang) for s in strategies)]) + " |")
     lines += ["", marginal_sentence(result, lang)]
     return "\n".join(lines) + "\n"
 
