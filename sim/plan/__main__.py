@@ -13,6 +13,10 @@ from collections.abc import Sequence
 from sim.config.cli import EXIT_BAD_INPUT
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "risk": ("sim.plan.risk", "chance a plan loses money or misses a target, and its downside case"),
+    "budget": ("sim.plan.budget", "the lever mix that earns the most for a budget, under a churn ceiling"),
+    "staffing": ("sim.plan.staffing", "least-cost agents and WeCom accounts under loss and delay targets"),
+    "abtest": ("sim.plan.abtest", "sample size, days, budget MDE and holdout of the real A/B test"),
     "breakeven": ("sim.plan.breakeven", "the lever value at which a metric crosses a target"),
     "sensitivity": ("sim.plan.sensitivity", "each assumption at its low and high value (tornado)"),
     "sweep": ("sim.plan.sweep", "summarise a Hydra multirun over a grid of levers"),

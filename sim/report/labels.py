@@ -408,4 +408,243 @@ TEXT: dict[str, tuple[str, str]] = {
         "assumption; practitioners aim for the first order within about 3 days",
         "假设；从业者目标是在约 3 天内完成首单",
     ),
+    # python -m sim.plan risk
+    "risk.heading": ("Risk of the plan: {name}", "方案风险：{name}"),
+    "risk.sentence": ("**{strategy}** ({n} replications): {parts}.", "**{strategy}**（{n} 次重复模拟）：{parts}。"),
+    "risk.join": ("; ", "；"),
+    "risk.loss": (
+        "P(loss against doing nothing) {p}; downside case (5th percentile) {downside}",
+        "相对不做私域的亏损概率 {p}；下行情景（第 5 百分位）{downside}",
+    ),
+    "risk.reach": ("P({metric} reaches {target}) {p}", "{metric}达到 {target} 的概率 {p}"),
+    "risk.at_most": ("P({metric} at most {target}) {p}", "{metric}不超过 {target} 的概率 {p}"),
+    "risk.method": (
+        "Each replication is one possible year (its own buyers and luck). Chances are shares of replications with "
+        "Wilson 95% intervals; the downside case is the 5th percentile (95th for metrics where less is better); a "
+        "payback that never came counts as the worst outcome. More replications (run.n_replications) narrow the "
+        "intervals.",
+        "每次重复模拟代表一种可能的一年（各自的买家与随机性）。概率为达成的重复模拟占比，附 Wilson 95% 区间；"
+        "下行情景为第 5 百分位（越低越好的指标取第 95 百分位）；未回本计为最差结果。增加重复次数"
+        "（run.n_replications）可收窄区间。",
+    ),
+    "risk.col.strategy": ("Strategy", "策略"),
+    "risk.col.metric": ("Metric", "指标"),
+    "risk.col.mean": ("Mean", "均值"),
+    "risk.col.median": ("Median", "中位数"),
+    "risk.col.downside": ("Downside case", "下行情景"),
+    "risk.col.p_target": ("P(reaching the target)", "达成目标概率"),
+    "risk.target": ("target", "目标"),
+    "risk.missing": ("{what}: {k} of {n}", "{what}：{n} 次中 {k} 次"),
+    "risk.take_loss": ("{strategy}: P(loss) {p}", "{strategy}：亏损概率 {p}"),
+    "risk.take_target": ("{strategy}: P(target) {p}", "{strategy}：达标概率 {p}"),
+    "risk.take_downside": ("{strategy}: downside {v}", "{strategy}：下行情景 {v}"),
+    "risk.fig_title": (
+        "Outcomes over {n} replications (dots), downside case (black bar)",
+        "{n} 次重复模拟的结果（点）与下行情景（黑线）",
+    ),
+    # python -m sim.plan budget
+    "budget.heading": ("Budget split: {name}", "预算分配：{name}"),
+    "budget.beats": (
+        "{strategy} earns {diff} more incremental net profit over 12 months than {baseline} (paired, 95% interval, "
+        "fresh seed), spending {spend} against a budget of {budget}.",
+        "{strategy} 比 {baseline} 多赚 12 个月增量净利润 {diff}（配对，95% 区间，新随机种子），"
+        "花费 {spend}，预算 {budget}。",
+    ),
+    "budget.worse": (
+        "On a fresh seed {strategy} earns less than {baseline}: {diff} (paired, 95% interval); the search's pick did "
+        "not hold. Spend {spend}, budget {budget}.",
+        "新随机种子下 {strategy} 比 {baseline} 少赚：{diff}（配对，95% 区间）；搜索选出的方案未能复现。"
+        "花费 {spend}，预算 {budget}。",
+    ),
+    "budget.over": (
+        "On a fresh seed {strategy} spends {spend}, above the budget of {budget} (or above {baseline}'s spend when "
+        "the budget is {baseline}'s); difference in incremental net profit against {baseline}: {diff}.",
+        "新随机种子下 {strategy} 花费 {spend}，超出预算 {budget}（未给预算时即超出 {baseline} 的花费）；"
+        "与 {baseline} 的增量净利润差：{diff}。",
+    ),
+    "budget.unclear": (
+        "No clear difference: {strategy} against {baseline} {diff} (paired, 95% interval, fresh seed), spending "
+        "{spend} against a budget of {budget}.",
+        "无明显差异：{strategy} 相对 {baseline} {diff}（配对，95% 区间，新随机种子），花费 {spend}，预算 {budget}。",
+    ),
+    "budget.method": (
+        "{n} lever mixes tried on common random numbers (Optuna TPE); the best within the budget, the line limits "
+        "and the churn ceiling (trial {trial}) was then run against the baseline on a fresh seed, which gives the "
+        "table. Spend: every acquisition line plus first-order subsidies, touches and membership discounts within "
+        "the horizon.",
+        "在相同随机数上试了 {n} 种杠杆组合（Optuna TPE）；在预算、分项上限与流失上限内最好的组合（第 {trial} 次）"
+        "再以新随机种子与基线对比，得到下表。花费：周期内全部获客项，加首单补贴、触达与会员折扣。",
+    ),
+    "budget.col.metric": ("Metric", "指标"),
+    "budget.col.best": ("Best mix", "最佳组合"),
+    "budget.col.baseline": ("Baseline", "基线"),
+    "budget.col.diff": ("Difference (95% interval)", "差值（95% 区间）"),
+    "budget.col.line": ("Ledger line", "账目"),
+    "budget.spend": ("Spend (horizon)", "花费（周期内）"),
+    "budget.allocation": ("Spend by ledger line (fresh seed)", "分项花费（新随机种子）"),
+    "budget.marginal": (
+        "The next CNY 10,000 above {budget} adds {gain} of incremental net profit at best among the mixes tried.",
+        "在 {budget} 之上再投入 1 万元，所试组合中最多可多得 {gain} 增量净利润。",
+    ),
+    "budget.marginal_none": (
+        "No mix tried is within the limits, so the profit-vs-budget curve is empty.",
+        "没有试过的组合满足限制，收益-预算曲线为空。",
+    ),
+    "budget.spend_axis": ("Spend within the horizon (CNY)", "周期内花费（元）"),
+    "budget.take_allocation": ("Where the money goes: mean spend by line", "钱花在哪里：各项平均花费"),
+    "budget.take_frontier": ("Next CNY 10k at the budget: {gain}", "预算处再投 1 万元：{gain}"),
+    "budget.ok": ("mix within the limits", "满足限制的组合"),
+    "budget.not_ok": ("over a limit or the churn ceiling", "超出上限或流失上限"),
+    "budget.best_at": ("best found at or below this spend", "该花费以内的最佳组合"),
+    "budget.budget_line": ("budget {budget}", "预算 {budget}"),
+    # ---------------------------------------------------------------- python -m sim.plan staffing (issue 19)
+    "fig.staffing_loss": ("Add requests lost", "加粉请求流失率"),
+    "fig.staffing_delay": ("Mean greeting delay (hours)", "平均响应时长（小时）"),
+    "fig.staffing_agents": ("Agents on duty", "在岗客服人数"),
+    "fig.staffing_target": ("target", "目标"),
+    "fig.staffing_chosen": ("chosen", "选定"),
+    "take.staffing": (
+        "{strategy}: agents on duty {agents} ({hours} h), WeCom accounts {accounts}: losses under {loss} "
+        "and a mean greeting delay under {delay} h",
+        "{strategy}：{hours} 时段 {agents} 名客服在岗、{accounts} 个企业微信账号，"
+        "流失率低于 {loss}，平均响应时长低于 {delay} 小时",
+    ),
+    "take.staffing_none": (
+        "No desk tried keeps losses under {loss} and the mean greeting delay under {delay} h",
+        "所试方案均无法使流失率低于 {loss} 且平均响应时长低于 {delay} 小时",
+    ),
+    "staffing.title": ("Staffing the onboarding desk", "承接客服排班"),
+    "staffing.targets": (
+        "Targets: at most {loss} of add requests lost and a mean greeting delay (request to acceptance) of at most "
+        "{delay} h, both judged by the upper end of their 95% interval over replications.",
+        "目标：加粉请求流失率不超过 {loss}，平均响应时长（从请求到通过）不超过 {delay} 小时，"
+        "均以各次重复的 95% 置信区间上限判断。",
+    ),
+    "staffing.col.strategy": ("Strategy", "策略"),
+    "staffing.col.hours": ("Desk hours", "在岗时段"),
+    "staffing.col.agents": ("Agents on duty", "在岗客服"),
+    "staffing.col.accounts": ("WeCom accounts", "企业微信账号"),
+    "staffing.col.loss": ("Requests lost [95% CI]", "请求流失率 [95% 区间]"),
+    "staffing.col.delay": ("Mean greeting delay [95% CI]", "平均响应时长 [95% 区间]"),
+    "staffing.col.cost": ("Agent cost over the horizon", "周期内客服成本"),
+    "staffing.col.day": ("Day", "日期类型"),
+    "staffing.col.date": ("Date", "日期"),
+    "staffing.col.requests": ("Requests that day", "当日加粉请求"),
+    "staffing.col.loss_at_chosen": ("Lost at the chosen desk", "选定方案下流失率"),
+    "staffing.col.agents_needed": ("Agents that day needs", "当日所需客服"),
+    "staffing.col.accounts_needed": ("Accounts that day needs", "当日所需账号"),
+    "staffing.none": (
+        "No desk tried meets the targets: try longer desk hours (--hours) or more agents (--max-agents).",
+        "所试方案均未达标：可尝试延长在岗时段（--hours）或增加客服上限（--max-agents）。",
+    ),
+    "staffing.missing": (
+        "No desk tried meets the targets for: {strategies}.",
+        "以下策略在所试方案中均未达标：{strategies}。",
+    ),
+    "staffing.peak_title": ("Peak days", "大促高峰日"),
+    "staffing.peak_intro": (
+        "The busiest request days (after each seasonal order peak) against an ordinary day: the agents each day "
+        "alone needs to meet the targets, and the WeCom accounts whose daily add limit covers that day's adds.",
+        "大促订单高峰后的加粉请求高峰日与普通日对比：单日达标所需的客服人数，以及日加好友上限足以覆盖当日通过数的企业微信账号数。",
+    ),
+    "staffing.method": (
+        "Method: every desk tried runs the experiment's replications on the same seed (common random numbers); "
+        "agents are searched by doubling and bisection with the daily add limit lifted, then accounts at the agents "
+        "found. A desk's cost is its agent-hours at the config's cost per agent-day. With stationary arrivals, a "
+        "round-the-clock desk and no add limit the desk is the Erlang-A (M/M/n+M) queue, and its losses and waits "
+        "match the closed form in the test suite.",
+        "方法：每个候选方案在相同随机种子下运行实验的全部重复（共同随机数）；先在不限日加好友数的条件下以倍增加二分法搜索客服人数，"
+        "再在该人数下搜索账号数。方案成本按配置的每人每天成本折算为客服工时。到达平稳、全天在岗且不限加好友数时，"
+        "承接台即 Erlang-A（M/M/n+M）排队，其流失率与等待时间在测试中与解析公式一致。",
+    ),
+    # ---------------------------------------------------------------- python -m sim.plan abtest (issue 19)
+    "abtest.metric.revenue_90d_cny": ("90-day revenue per member", "新成员 90 天私域收入"),
+    "abtest.unit.card": ("cards", "张包裹卡"),
+    "abtest.unit.sms": ("SMS", "条短信"),
+    "abtest.unit.member": ("new members", "位新成员"),
+    "abtest.title": ("Sizing the real A/B test", "真实 A/B 测试需要多大"),
+    "abtest.intro": (
+        "{metric}, one unit = one of the {unit}; a two-sided {test} at significance {alpha} with power {power}. "
+        "Means, variances, volumes and costs per unit are what the simulation predicts; the traffic is split evenly "
+        "between the two arms.",
+        "指标：{metric}，每个单位为一{unit}；双侧{test}，显著性水平 {alpha}，检验功效 {power}。"
+        "均值、方差、日流量和单位成本均为模拟的预测值；流量在两组之间平均分配。",
+    ),
+    "abtest.test.share": ("two-proportion score test", "两比例 score 检验"),
+    "abtest.test.mean": ("Welch t-test", "Welch t 检验"),
+    "abtest.col.pair": ("A → B", "A → B"),
+    "abtest.col.mean_a": ("A", "A"),
+    "abtest.col.mean_b": ("B", "B"),
+    "abtest.col.effect": ("B − A [95% interval]", "B − A [95% 区间]"),
+    "abtest.col.n_per_arm": ("units per arm", "每组样本量"),
+    "abtest.col.days": ("days of volume", "所需天数"),
+    "abtest.col.cost": ("test cost", "测试成本"),
+    "abtest.col.empirical": ("simulated power ± 95%", "模拟检验功效 ± 95%"),
+    "abtest.pp": ("{pp} pp", "{pp} 个百分点"),
+    "abtest.days": ("{days} days", "{days} 天"),
+    "abtest.note": ("Note ({a} vs {b}): {note}.", "注（{a} 对 {b}）：{note}。"),
+    "abtest.mde.title": ("What a budget can detect", "给定预算能检测到的最小效应"),
+    "abtest.mde.line": (
+        "{budget} ({a}: {n_a}, {b}: {n_b} {unit}, {days}): smallest detectable rise {mde} ({relative} of A); "
+        "the predicted effect is {verdict}.",
+        "预算 {budget}（{a}：{n_a}，{b}：{n_b} {unit}，{days}）：最小可检测提升 {mde}（A 的 {relative}）；"
+        "预测效应{verdict}。",
+    ),
+    "abtest.mde.yes": ("detectable", "可以检测到"),
+    "abtest.mde.no": ("not detectable", "检测不到"),
+    "abtest.holdout.title": ("Holdout to measure cannibalisation", "测量订单替代率所需的对照组（holdout）"),
+    "abtest.holdout.formula": (
+        "Cannibalised share c = (Y_h − Y_t) / P_t: platform orders per buyer in a holdout without capture less those "
+        "of the treated buyers, per private order of the treated buyers (the private share of the members' "
+        "repurchases is the same contrast). Var(c) = (var_h / n_h + var_t / n_t) / P_t²; the holdout is the least "
+        "n_h with z·sqrt(Var(c)) ≤ margin.",
+        "订单替代率 c = (Y_h − Y_t) / P_t：不做引流的对照组每位买家的平台订单数，减去实验组的，再除以实验组每位买家的"
+        "私域订单数（成员复购的私域占比是同一个对比）。Var(c) = (var_h / n_h + var_t / n_t) / P_t²；"
+        "对照组大小取满足 z·sqrt(Var(c)) ≤ 误差范围 的最小 n_h。",
+    ),
+    "abtest.holdout.line": (
+        "{strategy}: cannibalised share {value}, margin ±{margin}: {result} A 50/50 split needs {buyers} buyers "
+        "({horizons} × the horizon's buyers).",
+        "{strategy}：订单替代率 {value}，误差范围 ±{margin}：{result}五五分组需要 {buyers} 位买家"
+        "（本周期买家数的 {horizons} 倍）。",
+    ),
+    "abtest.holdout.ok": (
+        "a holdout of {n} buyers ({share} of the horizon's buyers).",
+        "对照组 {n} 位买家（占本周期买家的 {share}）。",
+    ),
+    "abtest.holdout.none": (
+        "no split of the horizon's buyers is enough (the best reaches ±{best}).",
+        "本周期的买家无论如何分组都不够（最好也只能达到 ±{best}）。",
+    ),
+    "abtest.check.title": ("Check: the test simulated many times", "验证：多次模拟这项测试"),
+    "abtest.check.summary": (
+        "Each check draws units from the simulated distributions (Bernoulli at each arm's rate; revenue resampled "
+        "from the simulated members), applies the test {reps} times and counts rejections. {within} of {total} "
+        "checks are within ±3 points of the nominal power.",
+        "每项验证按模拟的分布抽取单位（比例按各组概率做伯努利抽样；收入从模拟成员中重抽样），执行 {reps} 次检验并统计"
+        "拒绝次数。{total} 项中有 {within} 项与名义功效相差不超过 ±3 个百分点。",
+    ),
+    "abtest.check.line": (
+        "{design}, {factor} × size ({n_a} / {n_b}): nominal power at that size {nominal}, simulated {empirical} "
+        "(SE {se}): {verdict}",
+        "{design}，{factor} 倍样本（{n_a} / {n_b}）：该样本量下名义功效 {nominal}，"
+        "模拟 {empirical}（标准误 {se}）：{verdict}",
+    ),
+    "abtest.check.size": (
+        "Both arms drawn from A (no effect): rejected {rate} of the time (SE {se}), against the significance level.",
+        "两组都按 A 抽取（无效应）：拒绝率 {rate}（标准误 {se}），应接近显著性水平。",
+    ),
+    "abtest.check.ok": ("within ±3 points", "在 ±3 个百分点内"),
+    "abtest.check.off": ("OFF by more than 3 points", "偏差超过 3 个百分点"),
+    "abtest.design.predicted": ("predicted effect", "预测效应"),
+    "abtest.design.mde": ("budget at its MDE", "预算及其最小可检测效应"),
+    "abtest.fig.pair": ("{a} vs {b}", "{a} 对 {b}"),
+    "abtest.fig.empirical": ("simulated test (95% bar)", "模拟检验（95% 区间）"),
+    "abtest.fig.x": ("{unit} per arm (log scale)", "每组样本量（{unit}，对数刻度）"),
+    "abtest.fig.y": ("power", "检验功效"),
+    "abtest.fig.take": (
+        "{metric}: {n} per arm give {power} power; the simulated test reaches {empirical}",
+        "{metric}：每组 {n} 个单位可达 {power} 功效；模拟检验为 {empirical}",
+    ),
+    "abtest.fig.no_effect": ("No predicted difference: no sample size detects it", "预测无差异：任何样本量都检测不到"),
 }

@@ -1,0 +1,114 @@
+"""The onboarding desk seen day by day: what the staffing search (:mod:`sim.plan.staffing`) measures.
+
+One job is one replication of every strategy of an experiment on the same platform buyers (common random
+numbers, as :mod:`sim.run.experiment`). For each strategy it returns, per request day of the horizon, the add
+requests made, how many of them were lost (the buyer gave up waiting), how many were accepted, the sum of
+their greeting delays (响应时长: request to acceptance, handling included, hours) and the adds made per
+calendar day (what the WeCom accounts' daily add limit counts). A request still waiting when the run ends is
+neither lost nor accepted and is left out of both shares.
+
+The desk needs only a short follow-up after the horizon, long enough for the last requests to be settled:
+:func:`desk_followup_days` replaces ``run.followup_days`` (members' 12-month values are not measured here).
+:func:`desk_share` and :func:`desk_delay` turn the day counts into per-replication values and 95% intervals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim.config import Experiment
+from sim.model.funnel import LOST, NOT_ASKED, FunnelModel
+from sim.model.population import build_platform
+from sim.model.streams import Streams
+from sim.run.compare import interval
+from sim.run.workers import map_in_workers
+
+HOURS_PER_DAY = 24.0
+ROWS: tuple[str, ...] = ("requests", "lost", "accepted", "delay_hours_sum", "adds")
+REQUESTS, LOST_ROW, ACCEPTED, DELAY_SUM, ADDS = range(len(ROWS))
+MIN_FOLLOWUP_DAYS = 7
+
+
+def desk_followup_days(experiment: Experiment) -> int:
+    """Days simulated after the horizon: at least a week and ten mean patiences."""
+    patience_days = experiment.shared.population.patience_hours / HOURS_PER_DAY
+    return max(MIN_FOLLOWUP_DAYS, math.ceil(10.0 * patience_days))
+
+
+def desk_replication(experiment: Experiment, replication: int) -> dict[str, np.ndarray]:
+    """Every strategy on one replication: strategy -> array (len(ROWS), horizon_days) of day counts."""
+    shared = experiment.shared
+    shared = dataclasses.replace(
+        shared, run=dataclasses.replace(shared.run, followup_days=desk_followup_days(experiment))
+    )
+    days = shared.run.horizon_days
+    platform = build_platform(shared.population, days, Streams(shared.run.seed, replication), shared.platform)
+    out: dict[str, np.ndarray] = {}
+    for name, strategy in experiment.strategies.items():
+        model = FunnelModel(strategy, shared, platform, Streams(shared.run.seed, replication))
+        record = model.run(replication)
+        n = len(model.people)
+        status = model.status[:n]
+        asked = status != NOT_ASKED
+        request_day = np.floor(np.where(asked, model.requested_at[:n], -1.0)).astype(np.int64)
+        table = np.zeros((len(ROWS), days))
+
+        def count(mask: np.ndarray, weights: np.ndarray | None = None, day: np.ndarray = request_day) -> np.ndarray:
+            d = day[mask]
+            keep = (d >= 0) & (d < days)
+            w = None if weights is None else weights[keep]
+            return np.bincount(d[keep], weights=w, minlength=days)[:days]
+
+        table[REQUESTS] = count(asked)
+        table[LOST_ROW] = count(status == LOST)
+        members = record.members
+        buyer = members["buyer"].to_numpy(dtype=np.int64)
+        delay_hours = members["wait_hours"].to_numpy(dtype=float)
+        member_day = request_day[buyer]
+        every = np.ones(buyer.size, dtype=bool)
+        table[ACCEPTED] = count(every, day=member_day)
+        table[DELAY_SUM] = count(every, delay_hours, day=member_day)
+        table[ADDS] = count(every, day=np.floor(members["join_day"].to_numpy(dtype=float)).astype(np.int64))
+        out[name] = table
+    return out
+
+
+def run_desk(experiments: Sequence[Experiment], n_jobs: int) -> list[dict[str, np.ndarray]]:
+    """Every replication of every experiment: per experiment, strategy -> array (replications, len(ROWS), days)."""
+    jobs = [(i, r) for i, exp in enumerate(experiments) for r in range(exp.shared.run.n_replications)]
+    parts = map_in_workers(desk_replication, [(experiments[i], r) for i, r in jobs], n_jobs)
+    results: list[dict[str, list[np.ndarray]]] = [{} for _ in experiments]
+    for (i, _), part in zip(jobs, parts, strict=True):
+        for name, table in part.items():
+            results[i].setdefault(name, []).append(table)
+    return [{name: np.stack(tables) for name, tables in res.items()} for res in results]
+
+
+def _window(days: np.ndarray, first_day: int, last_day: int | None) -> np.ndarray:
+    """Sum the day counts of [first_day, last_day) per replication: (replications, len(ROWS))."""
+    return days[:, :, first_day:last_day].sum(axis=2)
+
+
+def desk_share(days: np.ndarray, first_day: int = 0, last_day: int | None = None) -> np.ndarray:
+    """Per replication: lost / (lost + accepted) of the requests made in [first_day, last_day); NaN if none."""
+    w = _window(days, first_day, last_day)
+    settled = w[:, LOST_ROW] + w[:, ACCEPTED]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(settled > 0, w[:, LOST_ROW] / settled, np.nan)
+
+
+def desk_delay(days: np.ndarray, first_day: int = 0, last_day: int | None = None) -> np.ndarray:
+    """Per replication: mean greeting delay (hours) of the requests made in [first_day, last_day) and accepted."""
+    w = _window(days, first_day, last_day)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(w[:, ACCEPTED] > 0, w[:, DELAY_SUM] / w[:, ACCEPTED], np.nan)
+
+
+def summary(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval over replications (NaN bounds with one replication)."""
+    mean, low, high, _ = interval(np.asarray(values, dtype=float))
+    return mean, low, high

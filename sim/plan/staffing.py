@@ -1,0 +1,161 @@
+"""Staffing: the least-cost onboarding desk (agents on duty, WeCom accounts) that keeps losses and delay under targets.
+
+``python -m sim.plan staffing experiment=hook_cash_vs_coupon --max-loss-share 0.05 --max-mean-delay-hours 2``
+
+For each strategy of the experiment and each desk hours tried (``--hours``, default the config's), the fewest
+agents on duty whose upper 95% bounds of the share of add requests lost and of the mean greeting delay
+(响应时长, request to acceptance) meet the targets, with the daily add limit lifted; then the fewest WeCom
+accounts (``onboarding.daily_add_limit_per_account`` each) that still meet them (:mod:`sim.plan.staffing_search`).
+Every candidate runs the experiment's replications on the same seed (common random numbers). The plan chosen
+per strategy is the cheapest over the hours tried. The config has one shift (the desk's hours, the same agents
+all day) and no cost per account, so a plan is agents per desk and accounts, and costs agent-hours.
+
+Writes ``staffing.csv``, ``staffing_peak.csv`` (:mod:`sim.plan.staffing_tables`), ``staffing.png``/``.svg`` and
+``staffing.md`` (in ``report.lang``) into ``--out``, all at once at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config.cli import EXIT_BAD_INPUT, ArgumentParser
+from sim.plan.staffing_search import Desk, Targets
+
+MAX_AGENTS = 10_000  # onboarding.agents' upper bound in the config schema
+
+
+def parse_hours(text: str) -> list[tuple[float, float]]:
+    """``9-22,0-24``: desk hours to try, each START-END with 0 <= START < END <= 24."""
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            start, end = (float(x) for x in part.split("-"))
+        except ValueError:
+            raise ValueError(f"--hours {text}: write START-END[,START-END...], e.g. 9-22,0-24") from None
+        if not 0.0 <= start < end <= 24.0:
+            raise ValueError(f"--hours {part}: need 0 <= START < END <= 24, e.g. 9-22 or 0-24")
+        out.append((start, end))
+    return list(dict.fromkeys(out))
+
+
+def check_targets(max_loss_share: float, max_mean_delay_hours: float) -> Targets:
+    if not 0.0 < max_loss_share < 1.0:
+        raise ValueError(f"--max-loss-share {max_loss_share:g}: allowed a share between 0 and 1 (exclusive), e.g. 0.05")
+    if not (math.isfinite(max_mean_delay_hours) and max_mean_delay_hours > 0.0):
+        raise ValueError(f"--max-mean-delay-hours {max_mean_delay_hours:g}: allowed a positive number of hours, e.g. 2")
+    return Targets(max_loss_share, max_mean_delay_hours)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = ArgumentParser(
+        prog="python -m sim.plan staffing",
+        description="The least-cost agents and WeCom accounts that keep the share of add requests lost and the mean "
+        "greeting delay under targets, per strategy. Other arguments are config overrides, as for python -m sim.",
+    )
+    parser.add_argument("--max-loss-share", type=float, required=True, help="most add requests lost, e.g. 0.05")
+    parser.add_argument("--max-mean-delay-hours", type=float, required=True, help="most mean greeting delay, e.g. 2")
+    parser.add_argument("--hours", default=None, help="desk hours to try, e.g. 9-22,0-24 (default: the config's)")
+    parser.add_argument("--max-agents", type=int, default=50, help="most agents to try (default: %(default)s)")
+    parser.add_argument("--strategy", action="append", help="strategy to staff (repeatable; default: all)")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/staffing/...)")
+    args, overrides = parser.parse_known_args(argv)
+    bad = [o for o in overrides if o.startswith("-") or "=" not in o]
+    if bad:
+        parser.error(f"unrecognised argument {bad[0]!r}; config overrides are written key=value")
+    try:
+        targets = check_targets(args.max_loss_share, args.max_mean_delay_hours)
+        hours = parse_hours(args.hours) if args.hours else None
+        if not 1 <= args.max_agents <= MAX_AGENTS:
+            raise ValueError(f"--max-agents {args.max_agents}: allowed 1 to {MAX_AGENTS}")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    from sim.plan.staffing_search import DeskEvaluator, desk_cost_cny
+    from sim.plan.staffing_tables import choose, peak_table, staffing_table
+    from sim.plan.variants import load, only
+
+    cfg, experiment = load(overrides)
+    try:
+        experiment = only(experiment, args.strategy)
+    except ValueError as exc:
+        print(f"error: --strategy: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    shared = experiment.shared
+    if shared.run.n_replications < 2:
+        print(f"error: run.n_replications={shared.run.n_replications}: allowed 2 or more (95% bounds)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if shared.population.sample_share != 1.0:
+        print(
+            f"error: population.sample_share={shared.population.sample_share:g}: allowed only 1 for staffing "
+            "(a sampled desk has fewer, slower agents, so its queue is not the real one's)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    onboarding = experiment.strategies[next(iter(experiment.strategies))].onboarding
+    hours = hours or [(onboarding.work_start_hour, onboarding.work_end_hour)]
+
+    evaluator = DeskEvaluator(cfg, overrides, experiment, shared.run.n_jobs)
+    chosen: dict[str, Desk | None] = {}
+    notes: list[str] = []
+    for strategy in experiment.strategies:
+        plans = []
+        for h in hours:
+            agents = evaluator.least_agents(strategy, h, targets, args.max_agents)
+            if agents is None:
+                notes.append(
+                    f"{strategy}: desk {h[0]:g}-{h[1]:g} h misses the targets even with {args.max_agents} agents"
+                )
+                continue
+            accounts = evaluator.least_accounts(strategy, h, agents, targets)
+            if accounts is None:  # pragma: no cover - the limit lifted met the targets
+                continue
+            desk = Desk(*h, agents, accounts)
+            evaluator(desk)
+            plans.append(desk)
+        config_hours = onboarding.work_end_hour - onboarding.work_start_hour
+        price = onboarding.cost_per_agent_day_cny
+        chosen[strategy] = choose([(d, desk_cost_cny(d, price, config_hours, shared.run.horizon_days)) for d in plans])
+    table = staffing_table(evaluator, targets, chosen, onboarding.daily_add_limit_per_account)
+    peak_hours = {s: d or Desk(*hours[-1], args.max_agents) for s, d in chosen.items()}
+    peaks = peak_table(evaluator, targets, peak_hours, args.max_agents, onboarding.daily_add_limit_per_account)
+    lang = str(cfg.report.lang.value if hasattr(cfg.report.lang, "value") else cfg.report.lang)
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    out = args.out or Path("outputs") / "staffing" / f"{experiment.name}_{stamp}"
+    write_staffing(out, table, peaks, targets, notes, lang)
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(table[table["chosen"]].to_string(index=False))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"files in {out}")
+    return 0
+
+
+def write_staffing(
+    out: Path, table: pd.DataFrame, peaks: pd.DataFrame, targets: Targets, notes: list[str], lang: str
+) -> None:
+    """Write the figure, the report section, ``staffing_peak.csv`` and ``staffing.csv`` at once (or none of them)."""
+    from sim.report.plots.staffing import staffing_figure
+    from sim.report.staffing import staffing_markdown
+    from sim.report.writers import staged, write_figure, write_table, write_text
+
+    with staged(out) as stage:
+        write_figure(
+            stage, "staffing", staffing_figure(table, targets.max_loss_share, targets.max_mean_delay_hours, lang=lang)
+        )
+        write_text(
+            stage / "staffing.md",
+            staffing_markdown(table, peaks, targets.max_loss_share, targets.max_mean_delay_hours, notes, lang=lang),
+        )
+        write_table(stage / "staffing_peak.csv", peaks)
+        write_table(stage / "staffing.csv", table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""The staffing search: the fewest agents, then the fewest WeCom accounts, that keep losses and delay under targets.
+
+A candidate desk (:class:`Desk`) is the config's onboarding desk with its hours, agents on duty and WeCom
+accounts changed (``onboarding.*`` overrides through :func:`sim.plan.variants.variant`, so every value is
+validated like a command-line override). :class:`DeskEvaluator` runs the experiment at a candidate, keeping the
+seed, so every candidate sees the same buyers and luck (common random numbers), and caches the day counts of
+:mod:`sim.plan.desk_runs`. A candidate meets the targets when the upper 95% bounds (over replications) of both
+the share of add requests lost and the mean greeting delay are at or under them.
+
+:func:`least` finds the least count meeting a monotone condition by doubling and then bisection. Agents are
+searched with the daily add limit lifted (``accounts`` None: enough accounts for any day), then accounts at the
+agents found. The cost of a desk is its agent-hours: ``agents x cost_per_agent_day_cny x open hours / the config's
+open hours x horizon_days`` (an agent-day of the config is its open hours; the config has no cost per account).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.config import Experiment
+from sim.plan.desk_runs import ADDS, desk_delay, desk_share, run_desk, summary
+
+MAX_ACCOUNTS = 100_000  # onboarding.accounts' upper bound in the config schema
+
+
+@dataclass(frozen=True, order=True)
+class Desk:
+    """One staffing candidate: open hours, agents on duty while open, WeCom accounts (None: no daily add limit)."""
+
+    work_start_hour: float
+    work_end_hour: float
+    agents: int
+    accounts: int | None = None
+
+    @property
+    def open_hours(self) -> float:
+        return self.work_end_hour - self.work_start_hour
+
+    def hours_label(self) -> str:
+        return f"{self.work_start_hour:g}-{self.work_end_hour:g}"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The most a plan accepts: share of add requests lost, mean greeting delay (hours)."""
+
+    max_loss_share: float
+    max_mean_delay_hours: float
+
+
+def least(meets: Callable[[int], bool], lo: int, hi: int) -> int | None:
+    """The least n in [lo, hi] with ``meets(n)``, for a condition that stays true once true (monotone).
+
+    Doubles from ``lo`` until the condition holds, then bisects the last step; None if it fails at ``hi``.
+    """
+    failed, n = lo - 1, lo
+    while not meets(n):
+        failed = n
+        if n >= hi:
+            return None
+        n = min(hi, max(n + 1, 2 * n))
+    while n - failed > 1:
+        mid = (failed + n) // 2
+        if meets(mid):
+            n = mid
+        else:
+            failed = mid
+    return n
+
+
+def meets_targets(loss: np.ndarray, delay: np.ndarray, targets: Targets) -> bool:
+    """Upper 95% bounds of both at or under their targets; a stretch with no request meets them trivially."""
+    loss_hi, delay_hi = summary(loss)[2], summary(delay)[2]
+    if not np.isfinite(loss).any():
+        return True
+    if not np.isfinite(delay).any():  # every request lost
+        return False
+    return bool(loss_hi <= targets.max_loss_share and delay_hi <= targets.max_mean_delay_hours)
+
+
+class DeskEvaluator:
+    """Runs the experiment at candidate desks on common random numbers; remembers every result."""
+
+    def __init__(self, cfg: Any, overrides: Sequence[str], experiment: Experiment, n_jobs: int) -> None:
+        self.cfg, self.overrides, self.experiment, self.n_jobs = cfg, list(overrides), experiment, n_jobs
+        self.results: dict[Desk, dict[str, np.ndarray]] = {}
+        self.strategies = list(experiment.strategies)
+
+    def build(self, desk: Desk) -> Experiment:
+        """The experiment with the desk's settings (validated like command-line overrides)."""
+        from sim.plan.variants import only
+
+        accounts = MAX_ACCOUNTS if desk.accounts is None else desk.accounts
+        settings: dict[str, object] = {
+            "onboarding.unlimited": False,
+            "onboarding.work_start_hour": desk.work_start_hour,
+            "onboarding.work_end_hour": desk.work_end_hour,
+            "onboarding.agents": desk.agents,
+            "onboarding.accounts": accounts,
+        }
+        return only(variant_chain(self.cfg, self.overrides, settings), self.strategies)
+
+    def __call__(self, desk: Desk) -> dict[str, np.ndarray]:
+        """Day counts per strategy, shape (replications, rows, days), at ``desk``."""
+        if desk not in self.results:
+            self.results[desk] = run_desk([self.build(desk)], self.n_jobs)[0]
+        return self.results[desk]
+
+    def meets(self, strategy: str, desk: Desk, targets: Targets, day: int | None = None) -> bool:
+        """Whether ``desk`` meets the targets for ``strategy`` over the horizon (or on one request day)."""
+        days = self(desk)[strategy]
+        lo, hi = (0, None) if day is None else (day, day + 1)
+        return meets_targets(desk_share(days, lo, hi), desk_delay(days, lo, hi), targets)
+
+    def least_agents(
+        self, strategy: str, hours: tuple[float, float], targets: Targets, max_agents: int, day: int | None = None
+    ) -> int | None:
+        """Fewest agents meeting the targets with no daily add limit; None if even ``max_agents`` do not."""
+        if not self.meets(strategy, Desk(*hours, max_agents), targets, day):
+            return None
+        return least(lambda n: self.meets(strategy, Desk(*hours, n), targets, day), 1, max_agents)
+
+    def least_accounts(self, strategy: str, hours: tuple[float, float], agents: int, targets: Targets) -> int | None:
+        """Fewest WeCom accounts (at their daily add limit) meeting the targets with ``agents`` agents."""
+        return least(lambda a: self.meets(strategy, Desk(*hours, agents, a), targets), 1, MAX_ACCOUNTS)
+
+    def adds_high(self, strategy: str, desk: Desk, day: int) -> float:
+        """Upper 95% bound (over replications) of the adds accepted on calendar day ``day``."""
+        adds = self(desk)[strategy][:, ADDS, day]
+        high = summary(adds)[2]
+        return float(high if np.isfinite(high) else adds.max())
+
+
+def variant_chain(cfg: Any, overrides: Sequence[str], settings: Mapping[str, object]) -> Experiment:
+    """The experiment with every ``key: value`` of ``settings`` set in turn, each validated like an override."""
+    from sim.config.compose import build_experiment
+    from sim.config.overrides import variant_config
+
+    changed = list(overrides)
+    for key, value in settings.items():
+        text = (
+            repr(value) if isinstance(value, float) else str(value).lower() if isinstance(value, bool) else str(value)
+        )
+        cfg = variant_config(cfg, changed, key, text)
+        changed.append(f"{key}={text}")
+    return build_experiment(cfg)
+
+
+def desk_cost_cny(desk: Desk, cost_per_agent_day_cny: float, config_open_hours: float, horizon_days: int) -> float:
+    """Agent-hours over the horizon at the config's price of an agent-day (its open hours)."""
+    return desk.agents * cost_per_agent_day_cny * desk.open_hours / config_open_hours * horizon_days
+
+
+def accounts_for(adds: float, daily_add_limit: int) -> int:
+    """WeCom accounts whose daily add limit covers ``adds`` adds in a day."""
+    return max(1, math.ceil(adds / daily_add_limit - 1e-9))

@@ -1,0 +1,161 @@
+"""The staffing planner's tables: every desk tried, the plan chosen per strategy, and the peak days.
+
+``staffing.csv`` has one row per strategy and desk tried (hours, agents, accounts), with the share of add
+requests lost and the mean greeting delay (mean and 95% interval over replications), the desk's cost, whether it
+meets the targets and whether it is the plan chosen: for each strategy, the cheapest desk meeting the targets over
+the hours tried, with the fewest accounts. ``staffing_peak.csv`` has, per strategy, the busiest request days of the
+year (the request peak after each seasonal order peak in ``population.peaks``, the busiest day if it is another
+one) and an ordinary day: the requests, the chosen desk's losses and delay on that day, and the agents and accounts
+that day alone needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.config import PeakConfig
+from sim.plan.desk_runs import REQUESTS, desk_delay, desk_share, summary
+from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, accounts_for, desk_cost_cny, meets_targets
+
+PEAK_LAG_DAYS = 10  # requests follow the order peak by delivery and scanning: look this many days after it
+WARMUP_DAYS = 14  # the first days' requests ramp up from none (parcels in transit): not an ordinary day
+
+STAFFING_COLUMNS = [
+    "strategy",
+    "work_start_hour",
+    "work_end_hour",
+    "agents",
+    "accounts",
+    "daily_add_quota",
+    "loss_share",
+    "loss_share_ci_low",
+    "loss_share_ci_high",
+    "mean_delay_hours",
+    "mean_delay_hours_ci_low",
+    "mean_delay_hours_ci_high",
+    "cost_cny",
+    "meets_targets",
+    "chosen",
+    "n_replications",
+]
+
+
+def staffing_table(
+    evaluator: DeskEvaluator, targets: Targets, chosen: dict[str, Desk | None], daily_add_limit: int
+) -> pd.DataFrame:
+    """One row per strategy and desk tried, sorted by strategy, hours, accounts (no limit first) and agents."""
+    exp = evaluator.experiment
+    base = exp.strategies[evaluator.strategies[0]].onboarding  # the desk settings the candidates leave as they are
+    config_hours = base.work_end_hour - base.work_start_hour
+    rows = []
+    for desk, result in evaluator.results.items():
+        for strategy, days in result.items():
+            loss, delay = desk_share(days), desk_delay(days)
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "work_start_hour": desk.work_start_hour,
+                    "work_end_hour": desk.work_end_hour,
+                    "agents": desk.agents,
+                    "accounts": desk.accounts,
+                    "daily_add_quota": None if desk.accounts is None else desk.accounts * daily_add_limit,
+                    **dict(zip(STAFFING_COLUMNS[6:9], summary(loss), strict=True)),
+                    **dict(zip(STAFFING_COLUMNS[9:12], summary(delay), strict=True)),
+                    "cost_cny": desk_cost_cny(
+                        desk, base.cost_per_agent_day_cny, config_hours, exp.shared.run.horizon_days
+                    ),
+                    "meets_targets": meets_targets(loss, delay, targets),
+                    "chosen": chosen.get(strategy) == desk,
+                    "n_replications": days.shape[0],
+                }
+            )
+    table = pd.DataFrame(rows, columns=STAFFING_COLUMNS).astype({"accounts": "Int64", "daily_add_quota": "Int64"})
+    order = {s: i for i, s in enumerate(evaluator.strategies)}
+    table["_s"] = table["strategy"].map(order)
+    table["_unlimited"] = table["accounts"].isna()
+    table = table.sort_values(["_s", "work_start_hour", "work_end_hour", "_unlimited", "accounts", "agents"])
+    return table.drop(columns=["_s", "_unlimited"]).reset_index(drop=True)
+
+
+def choose(plans: Sequence[tuple[Desk, float]]) -> Desk | None:
+    """The cheapest plan, then the one with fewer accounts, then the first listed; None if there is none."""
+    if not plans:
+        return None
+    return min(enumerate(plans), key=lambda p: (p[1][1], p[1][0].accounts or 0, p[0]))[1][0]
+
+
+def peak_days(mean_requests: np.ndarray, peaks: Sequence[PeakConfig], start_date: str) -> list[tuple[str, int]]:
+    """(kind, day) of the request peak after each seasonal order peak in the horizon, the busiest day if another,
+    and an ordinary day (the day after the warm-up whose requests are nearest the median)."""
+    days = mean_requests.size
+    start = dt.date.fromisoformat(start_date)
+    found: list[tuple[str, int]] = []
+    for peak in peaks:
+        month, day = (int(x) for x in peak.month_day.split("-"))
+        for year in (start.year, start.year + 1):
+            offset = (dt.date(year, month, day) - start).days
+            if 0 <= offset < days:
+                window = mean_requests[offset : min(days, offset + PEAK_LAG_DAYS + 1)]
+                found.append((peak.name, offset + int(np.argmax(window))))
+    busiest = int(np.argmax(mean_requests))
+    if busiest not in {d for _, d in found}:
+        found.append(("busiest", busiest))
+    settled = mean_requests[WARMUP_DAYS:] if days > 2 * WARMUP_DAYS else mean_requests
+    first = WARMUP_DAYS if days > 2 * WARMUP_DAYS else 0
+    ordinary = first + int(np.argmin(np.abs(settled - np.median(settled))))
+    found.append(("ordinary", ordinary))
+    return found
+
+
+def peak_table(
+    evaluator: DeskEvaluator,
+    targets: Targets,
+    plans: dict[str, Desk],
+    max_agents: int,
+    daily_add_limit: int,
+) -> pd.DataFrame:
+    """Per strategy and busy (or ordinary) day: requests, the chosen desk's results that day, what the day needs."""
+    exp = evaluator.experiment
+    start = dt.date.fromisoformat(exp.shared.population.start_date)
+    rows = []
+    for strategy, desk in plans.items():
+        days = evaluator(desk)[strategy]
+        requests = days[:, REQUESTS, :]
+        hours = (desk.work_start_hour, desk.work_end_hour)
+        for kind, day in peak_days(
+            requests.mean(axis=0), exp.shared.population.peaks, exp.shared.population.start_date
+        ):
+            need = evaluator.least_agents(strategy, hours, targets, max_agents, day=day)
+            adds = None if need is None else evaluator.adds_high(strategy, Desk(*hours, need), day)
+            req = summary(requests[:, day])
+            loss = summary(desk_share(days, day, day + 1))
+            delay = summary(desk_delay(days, day, day + 1))
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "day": kind,
+                    "day_of_horizon": day,
+                    "date": (start + dt.timedelta(days=day)).isoformat(),
+                    "requests": req[0],
+                    "requests_ci_low": req[1],
+                    "requests_ci_high": req[2],
+                    "work_start_hour": desk.work_start_hour,
+                    "work_end_hour": desk.work_end_hour,
+                    "agents_chosen": desk.agents,
+                    "loss_share_at_chosen": loss[0],
+                    "loss_share_at_chosen_ci_high": loss[2],
+                    "mean_delay_hours_at_chosen": delay[0],
+                    "mean_delay_hours_at_chosen_ci_high": delay[2],
+                    "agents_needed": need,
+                    "adds_ci_high": adds,
+                    "accounts_needed": None if adds is None else accounts_for(adds, daily_add_limit),
+                }
+            )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    return table.astype({"agents_needed": "Int64", "accounts_needed": "Int64"})

@@ -1,0 +1,88 @@
+"""The staffing report section (``staffing.md``), in English or Chinese, from the staffing planner's two tables.
+
+``staffing.csv`` and ``staffing_peak.csv`` come from :mod:`sim.plan.staffing`; every word comes from
+:mod:`sim.report.labels` (keys ``staffing.*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from sim.report.i18n import money, number, pct, t
+
+
+def _bound(mean: float, low: float, high: float, fmt: object) -> str:
+    f = fmt if callable(fmt) else str
+    return f"{f(mean)} [{f(low)}, {f(high)}]"
+
+
+def _row(cells: Sequence[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
+
+
+def staffing_markdown(
+    table: pd.DataFrame,
+    peaks: pd.DataFrame,
+    max_loss_share: float,
+    max_mean_delay_hours: float,
+    notes: Sequence[str],
+    lang: str = "en",
+) -> str:
+    """The section: the targets, the plan chosen per strategy, the peak days, what was not reachable, the method."""
+    hours = lambda v: f"{number(v, lang)} h"  # noqa: E731
+    share = lambda v: pct(v, lang)  # noqa: E731
+    lines = [
+        f"## {t('staffing.title', lang)}",
+        "",
+        t("staffing.targets", lang, loss=pct(max_loss_share, lang), delay=f"{max_mean_delay_hours:g}"),
+        "",
+    ]
+    chosen = table[table["chosen"].astype(bool)]
+    header = [
+        t(f"staffing.col.{c}", lang) for c in ("strategy", "hours", "agents", "accounts", "loss", "delay", "cost")
+    ]
+    rows = [
+        [
+            r.strategy,
+            f"{r.work_start_hour:g}-{r.work_end_hour:g}",
+            int(r.agents),
+            int(r.accounts),
+            _bound(r.loss_share, r.loss_share_ci_low, r.loss_share_ci_high, share),
+            _bound(r.mean_delay_hours, r.mean_delay_hours_ci_low, r.mean_delay_hours_ci_high, hours),
+            money(r.cost_cny, lang),
+        ]
+        for r in chosen.itertuples(index=False)
+    ]
+    lines += _table(header, rows) if rows else [t("staffing.none", lang)]
+    missing = [s for s in pd.unique(table["strategy"]) if s not in set(chosen["strategy"])]
+    if missing and rows:
+        lines += ["", t("staffing.missing", lang, strategies=", ".join(map(str, missing)))]
+    if notes:
+        lines += ["", *(f"- {n}" for n in notes)]
+    if not peaks.empty:
+        lines += ["", f"### {t('staffing.peak_title', lang)}", "", t("staffing.peak_intro", lang), ""]
+        header = [
+            t(f"staffing.col.{c}", lang)
+            for c in ("strategy", "day", "date", "requests", "loss_at_chosen", "agents_needed", "accounts_needed")
+        ]
+        rows = [
+            [
+                r.strategy,
+                r.day,
+                r.date,
+                number(r.requests, lang),
+                share(r.loss_share_at_chosen),
+                "" if pd.isna(r.agents_needed) else int(r.agents_needed),
+                "" if pd.isna(r.accounts_needed) else int(r.accounts_needed),
+            ]
+            for r in peaks.itertuples(index=False)
+        ]
+        lines += _table(header, rows)
+    lines += ["", t("staffing.method", lang), ""]
+    return "\n".join(lines)
