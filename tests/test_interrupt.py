@@ -83,3 +83,20 @@ def test_ctrl_c_stops_promptly_and_writes_no_summary(tmp_path: Path, n_jobs: int
     while _live_members_of_group(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _live_members_of_group(proc.pid) == [], "worker processes kept running after Ctrl-C"
+
+
+def test_worker_processes_start_with_ctrl_c_blocked() -> None:
+    """Workers are started with SIGINT blocked, so a Ctrl-C during their start-up is never theirs to print about.
+
+    Run in a fresh interpreter: the resource trackers that loky and multiprocessing launch on first use unblock
+    SIGINT behind the caller's back, which let workers start with Ctrl-C live (a 'Fatal Python error' from each
+    worker interrupted while importing its site module)."""
+    code = (
+        "import signal\n"
+        "from sim.run.workers import map_in_workers\n"
+        "masks = map_in_workers(signal.pthread_sigmask, [(signal.SIG_BLOCK, [])] * 4, 2)\n"
+        "print(all(signal.SIGINT in m for m in masks), signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "False"]  # blocked in every worker; live again here afterwards

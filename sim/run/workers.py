@@ -15,9 +15,11 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from multiprocessing.resource_tracker import ensure_running as mp_resource_tracker
 from typing import Any, TypeVar
 
 from joblib import Parallel, delayed
+from joblib.externals.loky.backend.resource_tracker import ensure_running as loky_resource_tracker
 
 T = TypeVar("T")
 warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given to the executor")
@@ -37,10 +39,16 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
 
     Blocking (rather than ignoring) means a Ctrl-C that arrives while the workers start is held back, not lost:
     it is delivered here as soon as the mask is restored.
+
+    The resource trackers (loky's and multiprocessing's) are started first: launching one unblocks SIGINT (it blocks
+    and then unblocks rather than restoring the mask), so launched inside the block it would let the workers spawned
+    next start with Ctrl-C live, and a Ctrl-C during their start-up would print a fatal error from each.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    loky_resource_tracker()
+    mp_resource_tracker()
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
