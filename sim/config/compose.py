@@ -107,7 +107,8 @@ def _build(cfg: DictConfig) -> Experiment:
     )
     validate_shared(shared)
     base = OmegaConf.create({group: OmegaConf.to_container(cfg[group], resolve=True) for group in STRATEGY_GROUPS})
-    validate_strategy(_to_object(base, StrategyConfig, ""), "")  # the base's own errors, named by its own keys
+    platforms = list(shared.platform.economics)
+    validate_strategy(_to_object(base, StrategyConfig, ""), "", platforms)  # the base's errors, by its own keys
     plain_base: dict[str, Any] = OmegaConf.to_container(base, resolve=True)  # type: ignore[assignment]
     if isinstance(cfg.experiment, DictConfig) and OmegaConf.is_missing(cfg.experiment, "baseline"):
         names = ", ".join(str(k) for k in (cfg.experiment.get("strategies") or {})) or "(none given yet)"
@@ -126,7 +127,7 @@ def _build(cfg: DictConfig) -> Experiment:
         node = OmegaConf.merge(base, with_kind_settings(plain_base, override))
         strategy = _to_object(node, StrategyConfig, key)
         strategy = dataclasses.replace(strategy, name=str(name))
-        validate_strategy(strategy, key)
+        validate_strategy(strategy, key, platforms)
         strategies[str(name)] = strategy
     for name, label in exp.names_zh.items():
         if name not in strategies:
