@@ -29,7 +29,14 @@ from sim.config import (
     StrategyConfig,
     unlocked,
 )
-from sim.config.errors import ROOT, allowed_text, container_kind, field_type, omegaconf_error_message
+from sim.config.errors import (
+    ROOT,
+    allowed_text,
+    container_kind,
+    field_type,
+    list_item_error,
+    omegaconf_error_message,
+)
 from sim.config.options import with_kind_settings
 from sim.config.validate import ConfigError, UnknownKeyError, validate_shared, validate_strategy
 
@@ -57,6 +64,9 @@ def _typing_error(exc: Exception, node: DictConfig, schema: type, prefix: str) -
     if unknown is not None:
         return unknown
     if isinstance(exc, OmegaConfBaseException):
+        in_item = list_item_error(exc, OmegaConf.to_container(node, resolve=False), schema, prefix)
+        if in_item is not None:  # inside an SMS wave or a campaign, whose key OmegaConf gives relative to the item
+            return ConfigError(*in_item)
         return ConfigError(*omegaconf_error_message(exc, prefix, schema))
     return UnknownKeyError(prefix, None, "unknown key; " + allowed_text(schema))
 
