@@ -407,7 +407,8 @@ class Members:
         touched = np.isfinite(interval)
         sent = np.zeros(due.size, dtype=np.int64)
         sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
-        c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
+        with np.errstate(invalid="ignore"):  # untouched segments (interval inf, none sent) are rechecked tomorrow
+            c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
         hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return

@@ -376,7 +376,6 @@ def build_platform(
     multiplier = np.array([m.spend_multiplier for m in platform.economics.values()], dtype=np.float32)
     traits.spend_rate /= multiplier[marketplace]
     buyer, order_day, card_index = platform_orders(arrival, traits, horizon_days, streams)
-    order_index = card_index
     base = draw_base(pop, horizon_days, streams, platform)
     n = n_new + base.n
     lapsed = np.zeros(n, dtype=bool)
@@ -388,16 +387,15 @@ def build_platform(
         marketplace = np.concatenate([marketplace, base.marketplace])
         base_global = (base.buyer + n_new).astype(np.int32)
         all_buyers, all_days = np.concatenate([buyer, base_global]), np.concatenate([order_day, base.day])
-        # the base's orders during the run carry cards; its k-th card is its k-th order from day 0
+        # the base's orders during the run carry cards: its k-th card comes with its k-th order from day 0
         during = base.day >= 0.0
         rank = _occurrence_sorted(base.buyer[during])
         buyer = np.concatenate([buyer, base_global[during]])
         order_day = np.concatenate([order_day, base.day[during]])
-        order_index = np.concatenate([order_index, base.index[during]])
         card_index = np.concatenate([card_index, np.minimum(rank, 32767).astype(np.int16)])
-    # each parcel's delivery and card scan are keyed by (buyer, order number): settings that change how
+    # each parcel's delivery and card scan are keyed by (buyer, card number): settings that change how
     # many orders there are leave every other parcel's luck as it was
-    parcel = (buyer, order_index)
+    parcel = (buyer, card_index)
     delivery_delay = gamma_quantile(4.0, streams.uniform("parcel_delivery", *parcel)) * pop.delivery_days_mean / 4.0
     delivery = order_day + delivery_delay
     order = np.argsort(delivery, kind="stable")

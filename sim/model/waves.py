@@ -77,6 +77,7 @@ class WaveResult:
     message_cost_cny: float = 0.0
     recipients: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     requesters: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    unsubscribed: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     request_hours: np.ndarray = field(default_factory=lambda: np.empty(0))  # hours from sending to each request
 
 
@@ -155,7 +156,7 @@ def send_wave(
     state.delivered[ids[delivered]] += 1
     state.opted_out[ids[opt_out]] = True
     result.delivered, result.clicked, result.opted_out = int(delivered.sum()), int(clicked.sum()), int(opt_out.sum())
-    result.requesters = ids[added]
+    result.requesters, result.unsubscribed = ids[added], ids[opt_out]
     delay = exponential_from_uniform(sms.response_mean_hours, streams.uniform("sms.wave_delay", ids[added], key))
     result.request_hours = delay
     return result
