@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
 import logging
+import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import hydra
 import yaml
@@ -30,10 +33,10 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.config import register_configs
 from sim.config.compose import build_experiment
-from sim.config.overrides import CONFIG_DIR, fail, precheck, precheck_sweep
+from sim.config.overrides import CONFIG_DIR, fail, output_dir, precheck, precheck_sweep
 from sim.config.validate import ConfigError
 
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_FAILED = 130, 143, 1  # 128 + SIGINT, 128 + SIGTERM
 MULTIRUN_FLAGS = ("-m", "--multirun")
 SWEEP_CALLBACK = "sim.plan.sweep.SweepSummaryCallback"
 BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
@@ -128,7 +131,10 @@ def hydra_entry(cfg: DictConfig) -> float | None:
     config_yaml = OmegaConf.to_yaml(cfg, resolve=True)
     point = " ".join(hc.overrides.task)
     if not multirun:
-        return run_and_report(experiment, out_dir, config_yaml)
+        try:
+            return run_and_report(experiment, out_dir, config_yaml)
+        except OSError as exc:
+            _write_failed(exc, out_dir)
     if point_finished(out_dir, config_yaml):
         log.info("point %s already finished, skipped: %s", hc.job.num, point)
     else:
@@ -139,22 +145,58 @@ def hydra_entry(cfg: DictConfig) -> float | None:
     return trial_score(out_dir, search) if search is not None else best_objective(out_dir)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the run stops, cleans up and leaves nothing that looks like a result."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _hold(cfg: DictConfig, key: str) -> tuple[object, str]:
+    """Check the output folder, take its lock, and pin it: Hydra resolves ``${now:...}`` again when it starts, so
+    the folder locked here is given back to it as a fixed override."""
+    from sim.report.writers import DirectoryInUseError, lock_dir
+
+    folder = output_dir(cfg, key)
+    try:
+        lock = lock_dir(folder)
+    except DirectoryInUseError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{key}={folder}: cannot be created ({exc.strerror}); choose another folder")
+    return lock, f"{key}='{folder}'"
+
+
+def _write_failed(exc: OSError, out_dir: Path) -> NoReturn:
+    """One line for a run whose results could not be written (nothing of them was kept), and exit 1."""
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    reason = "no space left on the device" if full else exc.strerror or str(exc)
+    print(f"error: {reason} while writing the results to {out_dir}; none were kept", file=sys.stderr)
+    sys.exit(EXIT_FAILED)
+
+
 def main() -> None:
     register_configs()
     logging.getLogger("alembic").setLevel(logging.WARNING)  # imported by Optuna; its INFO lines are noise here
+    logging.raiseExceptions = False  # a log line that cannot be written (full disk) is not worth a traceback
+    signal.signal(signal.SIGTERM, _terminate)
     args = normalise(sys.argv[1:])
     flags = [a for a in args if a.startswith("-")]
     overrides = [a for a in args if not a.startswith("-")]
+    lock: object = None
     if not flags:  # a plain run
-        precheck(args)
+        lock, pinned = _hold(precheck(args), "hydra.run.dir")
+        args = [*args, pinned]
     elif all(f in MULTIRUN_FLAGS for f in flags):  # a multirun; --help, --cfg ... go to Hydra as they are
         cfg = precheck_sweep(overrides)
         _check_search_settings(cfg)
-        args = args + multirun_defaults(cfg, overrides)
+        lock, pinned = _hold(cfg, "hydra.sweep.dir")
+        args = [*args, *multirun_defaults(cfg, overrides), pinned]
     sys.argv = [sys.argv[0], *args]
     try:
         hydra_entry()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if any(a in MULTIRUN_FLAGS for a in args):
             print(
                 "interrupted: finished points are kept; run the same command (same hydra.sweep.dir) to finish the "
@@ -163,7 +205,9 @@ def main() -> None:
             )
         else:
             print("interrupted: the run stopped and wrote no summary", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+    finally:
+        del lock
 
 
 if __name__ == "__main__":

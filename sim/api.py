@@ -36,10 +36,14 @@ def run(
 
     from sim.config.compose import build_experiment
     from sim.report.runner import run_and_report
+    from sim.report.writers import lock_dir
 
     cfg = compose_experiment(experiment, overrides)
     exp = build_experiment(cfg)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    run_and_report(exp, out, OmegaConf.to_yaml(cfg, resolve=True), show=show)
+    lock = lock_dir(out)  # a second run into the same folder raises DirectoryInUseError
+    try:
+        run_and_report(exp, out, OmegaConf.to_yaml(cfg, resolve=True), show=show)
+    finally:
+        del lock
     return out

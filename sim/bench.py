@@ -20,7 +20,6 @@ and identical_summary (every run's summary.csv byte for byte the same).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import os
@@ -35,7 +34,8 @@ from typing import Any
 
 import simpy
 
-from sim.config import RunConfig, SharedConfig
+from sim.config import PopulationConfig, RunConfig, SharedConfig
+from sim.config.cli import ArgumentParser
 from sim.model.funnel import simulate
 
 REFERENCE_PROCESSES = 100_000
@@ -117,20 +117,29 @@ def speedup(pairs: int, overrides: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
+def _buyers_limit() -> int:
+    """The largest ``--buyers``: the range of ``population.buyers_per_year``."""
+    bounds = next(f for f in dataclasses.fields(PopulationConfig) if f.name == "buyers_per_year").metadata["range"]
+    return int(bounds[1])
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=1_000_000, help="platform buyers a year (default 1,000,000)")
     parser.add_argument("--seed", type=int, default=RunConfig().seed)
     parser.add_argument("--repeat", type=int, default=1, help="engine and reference runs, medians reported")
     parser.add_argument("--speedup", action="store_true", help="time the flagship end to end, one core vs all")
     parser.add_argument("--pairs", type=int, default=3, help="serial/parallel pairs for --speedup (default 3)")
     args = parser.parse_args(argv)
-    if args.buyers < 1:
-        parser.error(f"--buyers={args.buyers}: must be at least 1")
-    if args.pairs < 1:
-        parser.error(f"--pairs={args.pairs}: must be at least 1")
-    if args.repeat < 1:
-        parser.error(f"--repeat={args.repeat}: must be at least 1")
+    limit = _buyers_limit()
+    if not 1 <= args.buyers <= limit:
+        parser.error(f"--buyers={args.buyers}: allowed range [1, {limit:,}] (population.buyers_per_year's range)")
+    if not 1 <= args.pairs <= 100:
+        parser.error(f"--pairs={args.pairs}: allowed range [1, 100]")
+    if not 1 <= args.repeat <= 100:
+        parser.error(f"--repeat={args.repeat}: allowed range [1, 100]")
+    if not 0 <= args.seed < 2**63:
+        parser.error(f"--seed={args.seed}: allowed range [0, 2**63 - 1]")
     if args.speedup:
         print(json.dumps(speedup(args.pairs, (f"run.seed={args.seed}",))))
         return

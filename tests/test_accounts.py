@@ -57,7 +57,9 @@ def test_no_account_ever_exceeds_its_cap(accounts: int, cap: int, takes: int, op
 
 
 def test_the_daily_quota_is_the_accounts_with_room_times_the_limit() -> None:
-    cfg = OnboardingConfig(accounts=3, friend_cap_per_account=2, daily_add_limit_per_account=10, when_full=WhenFull.lose)
+    cfg = OnboardingConfig(
+        accounts=3, friend_cap_per_account=2, daily_add_limit_per_account=10, when_full=WhenFull.lose
+    )
     acc = WeComAccounts(cfg)
     quotas = []
     for i in range(6):

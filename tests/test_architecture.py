@@ -96,8 +96,9 @@ def test_a_built_wheel_carries_every_config_file(tmp_path: Path) -> None:
 
 
 def test_the_readme_metric_table_is_the_engine_s_own() -> None:
-    """Every metric of the engine is in the README's table with its unit, direction and definition, and no other."""
-    from sim.run.metrics import METRICS
+    """Every metric of the engine is in the README's table with its unit, direction, definition and when it can be
+    missing, and no other."""
+    from sim.run.metrics import METRICS, MISSING_WHEN
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| `")]
@@ -107,4 +108,5 @@ def test_the_readme_metric_table_is_the_engine_s_own() -> None:
     assert set(table) == set(METRICS)
     for name, m in METRICS.items():
         better = "higher" if m.direction > 0 else "lower"
-        assert table[name] == f"| `{name}` | {m.unit} | {better} | {m.definition} |", name
+        missing = MISSING_WHEN.get(name, "never")
+        assert table[name] == f"| `{name}` | {m.unit} | {better} | {m.definition} | {missing} |", name

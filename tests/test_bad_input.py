@@ -402,7 +402,9 @@ def list_item_cases() -> list[Case]:
         Case((f"{w}=[{{name: a, hook: {{typo: 2}}}}]",), f"{w}[0].hook.typo", "2", "unknown key; allowed keys: type"),
         Case((f"{w}=[{{name: a, audience: vip}}]",), f"{w}[0].audience", "vip", "allowed: base, new_buyers, all"),
         Case((f"{w}=[{{name: a}},{{name: b, send_hour: abc}}]",), f"{w}[1].send_hour", "abc", "must be a number"),
-        Case((f"{w}=[{{name: a, rfm: {{min_orders: 0}}}}]",), f"{w}[0].rfm.min_orders", "0", _range_text(1, 1e4, False)),
+        Case(
+            (f"{w}=[{{name: a, rfm: {{min_orders: 0}}}}]",), f"{w}[0].rfm.min_orders", "0", _range_text(1, 1e4, False)
+        ),
         Case((f"{w}=[5]",), f"{w}[0]", "5", "allowed keys: name, date"),
         Case(("sms.hour_multiplier=[1,2]",), "sms.hour_multiplier", "[1,2]", "a list of 24 click multipliers"),
         Case(("sms.hour_multiplier.3=-1",), "sms.hour_multiplier.3", "-1", _range_text(0, 100, False)),

@@ -64,7 +64,9 @@ def expected_add_prob(wave: SmsWaveConfig, sms: SmsConfig, recency_days: np.ndar
         resp = sms.hook_response[hook.type.value]
         lift = 1.0 + resp.max_click_lift * (1.0 - math.exp(-hook.value_cny / resp.value_scale_cny))
     stale = np.maximum(recency_days - sms.recency_fresh_days, 0.0)
-    click = sms.click_prob * lift * sms.hour_multiplier[int(wave.send_hour)] * 0.5 ** (stale / sms.recency_half_life_days)
+    click = (
+        sms.click_prob * lift * sms.hour_multiplier[int(wave.send_hour)] * 0.5 ** (stale / sms.recency_half_life_days)
+    )
     click = np.minimum(1.0, click * sms.repeat_factor**earlier)
     return (1.0 - wave.intercept_prob) * click * sms.scene_switch_prob
 
@@ -96,12 +98,16 @@ def test_deduplication_counts_are_exact() -> None:
         expected = everyone - asked - opted - (reached if wave.skip_earlier_recipients else set())
         got = set(result.recipients.tolist())
         assert got == expected, wave.name
-        assert result.sent == len(expected) == result.audience - result.skipped_asked - result.skipped_opted_out - (
-            result.skipped_reached
+        assert (
+            result.sent
+            == len(expected)
+            == result.audience - result.skipped_asked - result.skipped_opted_out - (result.skipped_reached)
         )
         assert result.skipped_asked == len(asked)
         assert result.skipped_opted_out == len((everyone - asked) & opted)
-        assert result.skipped_reached == (len((everyone - asked - opted) & reached) if wave.skip_earlier_recipients else 0)
+        assert result.skipped_reached == (
+            len((everyone - asked - opted) & reached) if wave.skip_earlier_recipients else 0
+        )
         assert len(asked) > 20 and result.opted_out > 50
         reached |= got
         opted |= set(result.unsubscribed.tolist())

@@ -37,8 +37,11 @@ from sim.config.errors import (
     list_item_error,
     omegaconf_error_message,
 )
+from sim.config.lint import bad_name
 from sim.config.options import with_kind_settings
 from sim.config.validate import ConfigError, UnknownKeyError, validate_shared, validate_strategy
+
+BASE = "base"  # the base strategy's name when an experiment names no strategies
 
 
 def _key(prefix: str, name: Any) -> str:
@@ -124,12 +127,25 @@ def _build(cfg: DictConfig) -> Experiment:
         names = ", ".join(str(k) for k in (cfg.experiment.get("strategies") or {})) or "(none given yet)"
         raise ConfigError("experiment.baseline", "???", f"name the strategy the others are compared with: {names}")
     exp = _to_object(cfg.experiment, ExperimentConfig, "experiment")
-    overrides = exp.strategies or {exp.baseline: {}}  # no strategies: the base strategy on its own
+    problem = bad_name("experiment.name", exp.name)
+    if problem is not None:
+        raise ConfigError("experiment.name", exp.name, problem)
+    if not exp.strategies and exp.baseline != BASE:
+        raise ConfigError(
+            "experiment.strategies",
+            {},
+            f"empty, yet the baseline is {exp.baseline!r}: name the strategies (experiment.strategies.NAME), or "
+            f"leave the baseline '{BASE}' to run the base strategy alone",
+        )
+    overrides = exp.strategies or {BASE: {}}  # no strategies: the base strategy on its own
     strategies: dict[str, StrategyConfig] = {}
     for name, override in overrides.items():
         key = f"experiment.strategies.{name!s}"
         if str(name) == CONTROL:
             raise ConfigError(key, name, f"'{CONTROL}' is reserved for the arm without capture; choose another name")
+        problem = bad_name(key, name)
+        if problem is not None:
+            raise ConfigError(key, name, f"a strategy name {problem}")
         if override is None:
             override = {}
         if not isinstance(override, dict):

@@ -348,6 +348,8 @@ def _add_hint(key: str, given: str) -> str:
     """An experiment key its file does not set (a strategy's overrides hold only what differs from the base)."""
     if not key.startswith("experiment.strategies."):
         return f"{key}={given}: not set by the experiment file; write +{key}={given} to add it"
+    if key.count(".") == 2:  # a whole strategy
+        return f"{key}={given}: no such strategy in the experiment file; write +{key}={given} to add it"
     base_key = key.split(".", 3)[-1]
     return (
         f"{key}={given}: not among this strategy's overrides; write +{key}={given} to add it, "

@@ -1,4 +1,4 @@
-"""Declaring a field's allowed range next to its default.
+"""Declaring a field's allowed range next to its default; every numeric setting has finite bounds.
 
 :func:`within`, :func:`prob`, :func:`nonneg` and :func:`positive` make dataclass fields that
 carry their range in the field's metadata; :func:`sim.config.validate.check_ranges` checks
@@ -21,11 +21,11 @@ def prob(default: float) -> Any:
     return within(default, 0.0, 1.0)
 
 
-def nonneg(default: Any, hi: float = float("inf")) -> Any:
-    """A cost, count or duration that may be zero but not negative."""
+def nonneg(default: Any, hi: float) -> Any:
+    """A cost, count or duration that may be zero but not negative, up to a finite ``hi`` (a sanity bound)."""
     return within(default, 0.0, hi)
 
 
-def positive(default: Any, hi: float = float("inf")) -> Any:
-    """A size, rate or scale that must be strictly positive."""
+def positive(default: Any, hi: float) -> Any:
+    """A size, rate or scale that must be strictly positive, up to a finite ``hi`` (a sanity bound)."""
     return within(default, 0.0, hi, open_lo=True)

@@ -13,9 +13,11 @@ inside an installed package (the wheel carries them); :data:`CONFIG_DIR` is whic
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
@@ -23,6 +25,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.compose import build_experiment
 from sim.config.errors import error_line, hydra_error_message, omegaconf_error_message
+from sim.config.lint import config_file_problem, loose_boolean, non_ascii_key
 from sim.config.paths import CONFIG_DIR
 from sim.config.schema import register_configs
 from sim.config.validate import ConfigError, UnknownKeyError
@@ -38,19 +41,31 @@ def compose_experiment(experiment: str | None, overrides: Sequence[str] = ()) ->
         return compose(config_name="config", overrides=args)
 
 
-def fail(message: str) -> None:
-    """Print one error line and exit non-zero."""
-    print(f"error: {message}", file=sys.stderr)
+def fail(message: str) -> NoReturn:
+    """Print one error line (a line break in what the user typed is shown as \\n) and exit non-zero."""
+    print("error: " + message.replace("\n", "\\n"), file=sys.stderr)
     sys.exit(EXIT_BAD_INPUT)
 
 
+def _lint(overrides: list[str]) -> None:
+    """What Hydra would misread or report unclearly, as one line: odd characters in keys, loose booleans, config
+    files that are not plain UTF-8 YAML."""
+    for override in overrides:
+        problem = non_ascii_key(override) or loose_boolean(override)
+        if problem is not None:
+            fail(problem)
+    problem = config_file_problem(overrides)
+    if problem is not None:
+        fail(problem)
+
+
 def _compose(overrides: list[str], *, with_hydra: bool = False) -> DictConfig:
+    _lint(overrides)
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         try:
             return compose(config_name="config", overrides=overrides, return_hydra_config=with_hydra)
         except Exception as exc:  # noqa: BLE001 - every composition failure becomes one line
             fail(hydra_error_message(exc, overrides, _group_options))
-            raise  # unreachable: fail exits
 
 
 def _group_options(group: str) -> list[str]:
@@ -73,6 +88,31 @@ def precheck(overrides: list[str]) -> DictConfig:
     cfg = _compose(overrides, with_hydra=True)
     _build(cfg, overrides)
     return cfg
+
+
+def output_dir(cfg: DictConfig, key: str) -> Path:
+    """The folder a run (``hydra.run.dir``) or a sweep (``hydra.sweep.dir``) will write into, checked before Hydra
+    creates it: one line when it cannot be resolved, sits on or below a file, is read-only or is a system folder."""
+    try:
+        text = str(OmegaConf.select(cfg, key, throw_on_missing=True))
+    except OmegaConfBaseException as exc:
+        fail(f"{key}: cannot be resolved ({_first_line(str(exc))}); set it, e.g. {key}=outputs/my_run")
+    path = Path(text).expanduser().absolute()
+    if any(path.is_relative_to(system) for system in (Path("/proc"), Path("/sys"), Path("/dev"))):
+        fail(f"{key}={text}: a system folder; choose a folder of your own, e.g. {key}=outputs/my_run")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "is a file" if existing == path else f"is below a file ({existing})"
+        fail(f"{key}={text}: {what}; choose a folder, e.g. {key}=outputs/my_run")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"{key}={text}: cannot write in {existing} (read-only or no permission); choose another folder")
+    return path
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
 
 
 # --------------------------------------------------------------------------- multiruns

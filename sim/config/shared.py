@@ -127,7 +127,7 @@ class AccountingConfig:
 
     gross_margin_rate: float = prob(0.5)  # private orders: (price - cost of goods) / price
     discount_rate_annual: float = nonneg(0.10, 10.0)
-    service_cost_per_order_cny: float = nonneg(2.0)  # private orders: customer service
+    service_cost_per_order_cny: float = nonneg(2.0, 1e4)  # private orders: customer service
     shipping_cost_per_order_cny: float = nonneg(6.0, 1e4)  # private orders: the brand ships them itself
     payment_fee_rate: float = prob(0.006)  # private orders: WeChat Pay fee, share of the order value
     dormancy_window_days: int = within(90, 1, 3650)

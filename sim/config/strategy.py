@@ -227,7 +227,7 @@ class OnboardingConfig:
     handling_minutes: float = positive(3.0, 24 * 60.0)  # mean, exponential
     accounts: int = within(5, 1, 100_000)  # WeCom staff accounts taking add requests at the start
     daily_add_limit_per_account: int = within(300, 1, 1_000_000)
-    cost_per_agent_day_cny: float = nonneg(250.0)
+    cost_per_agent_day_cny: float = nonneg(250.0, 1e5)
     friend_cap_per_account: int = within(5000, 1, 1_000_000)  # WeCom: 5,000 customers per staff account at first
     when_full: WhenFull = WhenFull.open_new
     new_account_cost_cny: float = nonneg(0.0, 1e7)  # per account opened when another fills (when_full=open_new)
@@ -267,7 +267,7 @@ class TouchConfig:
     )
     new_days: int = within(30, 0, 3650)  # members younger than this are "new"
     at_risk_days: int = within(45, 1, 3650)  # no private order for this long: "at risk"
-    high_value_spend_cny: float = nonneg(1000.0)  # cumulative private spend for "high value"
+    high_value_spend_cny: float = nonneg(1000.0, 1e8)  # cumulative private spend for "high value"
 
 
 @dataclass(frozen=True)

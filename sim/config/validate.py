@@ -106,6 +106,9 @@ def _check_month_day(text: str, key: str) -> None:
         raise ConfigError(key, text, "must be a month and day as MM-DD, e.g. 11-11") from None
 
 
+FIRST_START, LAST_START = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # a run's first day
+
+
 def validate_shared(shared: SharedConfig) -> None:
     """Check the run, population and accounting settings."""
     check_ranges(shared.run, "run")
@@ -114,9 +117,11 @@ def validate_shared(shared: SharedConfig) -> None:
     _check_platform(shared.platform)
     pop = shared.population
     try:
-        dt.date.fromisoformat(pop.start_date)
+        start = dt.date.fromisoformat(pop.start_date)
     except ValueError:
         raise ConfigError("population.start_date", pop.start_date, "must be a date as YYYY-MM-DD") from None
+    if not FIRST_START <= start <= LAST_START:
+        raise ConfigError("population.start_date", pop.start_date, f"must be between {FIRST_START} and {LAST_START}")
     for i, peak in enumerate(pop.peaks):
         _check_month_day(peak.month_day, f"population.peaks[{i}].month_day")
     resp = pop.touch_response

@@ -17,7 +17,6 @@ metric's mean and interval at every value) and ``breakeven.png``/``.svg`` into `
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config.cli import ArgumentParser
 from sim.run.compare import summarise
 from sim.run.objectives import metric_info
 
@@ -183,7 +183,7 @@ def breakeven_table(grid: pd.DataFrame, metric: str, target: float) -> pd.DataFr
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m sim.plan.breakeven",
         description="The lever value at which a metric (default LTV:CAC) crosses a target, with a 95% interval. "
         "Other arguments are config overrides, as for python -m sim (e.g. experiment=hook_cash_vs_coupon).",
@@ -231,16 +231,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def write_breakeven(out: Path, grid: pd.DataFrame, result: pd.DataFrame) -> None:
-    """Write the grid, the figure and, last, ``breakeven.csv``."""
+    """Write the grid, the figure and ``breakeven.csv``, all at once at the end (or none of them)."""
     from sim.report.sweep_plots import breakeven_figure
-    from sim.report.writers import write_figure, write_table
+    from sim.report.writers import staged, write_figure, write_table
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_table(out / "breakeven_grid.csv", grid)
-    metric = str(result["metric"].iloc[0])
-    part = grid[grid["metric"] == metric].rename(columns={"lever_value": "value"})
-    write_figure(out, "breakeven", breakeven_figure(part, result))
-    write_table(out / "breakeven.csv", result)
+    with staged(out) as stage:
+        write_table(stage / "breakeven_grid.csv", grid)
+        metric = str(result["metric"].iloc[0])
+        part = grid[grid["metric"] == metric].rename(columns={"lever_value": "value"})
+        write_figure(stage, "breakeven", breakeven_figure(part, result))
+        write_table(stage / "breakeven.csv", result)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ change at the low and high value with their intervals) into ``--out``.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.config.cli import ArgumentParser
 from sim.config.overrides import CONFIG_DIR
 from sim.run.compare import interval, summarise
 from sim.run.objectives import metric_info
@@ -111,7 +111,7 @@ def sensitivity_table(reps: pd.DataFrame, runs: list[tuple[str, str, float]], pr
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m sim.plan.sensitivity",
         description="Tornado chart of CAC and LTV over each assumption's low and high value (from a priors file). "
         "Other arguments are config overrides, as for python -m sim (e.g. experiment=hook_cash_vs_coupon).",
@@ -185,15 +185,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def write_sensitivity(out: Path, table: pd.DataFrame, metrics: Sequence[str]) -> None:
-    """Write the tornado figure and, last, ``sensitivity.csv``."""
+    """Write the tornado figure, ``tornado.csv`` and ``sensitivity.csv``, all at once at the end (or none of them)."""
     from sim.report.sweep_plots import tornado_figure, tornado_table
-    from sim.report.writers import write_figure, write_table
+    from sim.report.writers import staged, write_figure, write_table
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_figure(out, "tornado", tornado_figure(table, metrics))
-    bars = [tornado_table(table, metric).assign(metric=metric) for metric in metrics]
-    write_table(out / "tornado.csv", pd.concat(bars, ignore_index=True))
-    write_table(out / "sensitivity.csv", table)
+    with staged(out) as stage:
+        write_figure(stage, "tornado", tornado_figure(table, metrics))
+        bars = [tornado_table(table, metric).assign(metric=metric) for metric in metrics]
+        write_table(stage / "tornado.csv", pd.concat(bars, ignore_index=True))
+        write_table(stage / "sensitivity.csv", table)
 
 
 if __name__ == "__main__":

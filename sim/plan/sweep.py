@@ -19,7 +19,6 @@ numbers) and differ only where their settings do.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ import pandas as pd
 import yaml
 
 from sim.config import CONTROL
+from sim.config.cli import ArgumentParser
 from sim.run.objectives import INCREMENTAL_NET_PROFIT, metric_info
 
 SUMMARY = "summary.csv"
@@ -313,7 +313,7 @@ class SweepSummaryCallback(Callback):  # type: ignore[misc]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m sim.plan.sweep SWEEP_DIR [--metrics a,b]``: rebuild a sweep's summary and figures."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m sim.plan.sweep",
         description="Rebuild sweep_summary.csv, sweep_differences.csv and the figures from a sweep's finished points.",
     )

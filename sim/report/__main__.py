@@ -7,11 +7,11 @@ with one line.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.config.cli import ArgumentParser
 from sim.report.i18n import resolve_lang
 from sim.report.publish import publish
 from sim.report.tables import load_run
@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m sim.report",
         description="Rebuild a run's figures, report.md and report.html from its files, without re-simulating.",
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +22,22 @@ from sim.run.metrics import METRICS
 
 @contextmanager
 def progress(total: int, label: str, *, enabled: bool = True) -> Iterator[Callable[[], None]]:
-    """Show a progress bar of ``total`` steps; yields the function that advances it by one."""
+    """Show a progress bar of ``total`` steps on a terminal, or a plain line per step when the output goes to a file
+    or a pipe (where a bar would show nothing until the end); yields the function that advances it by one."""
     if not enabled:
         yield lambda: None
         return
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        start, done = time.monotonic(), itertools.count(1)
+
+        def line() -> None:
+            print(f"{label}: {next(done)} of {total} finished ({time.monotonic() - start:.0f} s)", file=sys.stderr)
+
+        yield line
+        return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda: bar.advance(task)
 

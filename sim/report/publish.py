@@ -119,9 +119,10 @@ def render_figures(run: RunTables, lang: str, n_jobs: int = -1) -> dict[str, tup
     return {name: images for name, images in zip(names, rendered, strict=True) if images is not None}
 
 
-def publish(run_dir: Path, run: RunTables, n_jobs: int = 1) -> list[Path]:
+def publish(run_dir: Path, run: RunTables, n_jobs: int = 1, shown_as: Path | None = None) -> list[Path]:
     """Draw every figure (in up to ``n_jobs`` processes) and write it (PNG, SVG) with ``report.md`` and
-    ``report.html`` into ``run_dir``."""
+    ``report.html`` into ``run_dir``; the report names the run's directory as ``shown_as`` (default ``run_dir``),
+    for a run that writes into a staging folder first."""
     from sim.report.writers import write_figure_bytes, write_text
 
     with plots.style(run.lang) as lang:  # resolves the language once, warning here if Chinese has no font
@@ -130,7 +131,7 @@ def publish(run_dir: Path, run: RunTables, n_jobs: int = 1) -> list[Path]:
     for name, (png, svg) in rendered.items():
         write_figure_bytes(run_dir, name, png, svg)
     images = {name: png for name, (png, _) in rendered.items()}
-    blocks = build_report(run, list(images), lang, run_dir=str(run_dir))
+    blocks = build_report(run, list(images), lang, run_dir=str(shown_as or run_dir))
     paths = [write_text(run_dir / "report.md", render_markdown(blocks))]
     paths.append(write_text(run_dir / "report.html", render_html(blocks, images, lang)))
     return [p for name in images for p in (run_dir / f"{name}.png", run_dir / f"{name}.svg")] + paths

@@ -18,7 +18,7 @@ import yaml
 from sim.config import CONTROL, Experiment
 from sim.report.console import print_comparison, progress
 from sim.report.headline import HEADLINE_METRIC, headline
-from sim.report.writers import write_run, write_summary
+from sim.report.writers import staged, write_run, write_summary
 from sim.run.compare import paired_differences, summarise
 from sim.run.costs import summarise_costs
 from sim.run.experiment import run_experiment_tables
@@ -75,22 +75,24 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
         costs=summarise_costs(tables.costs),
         **extras,
     )
-    write_run(
-        out_dir,
-        {
-            "replications.parquet": tables.replications,
-            "differences.csv": differences,
-            "funnel.csv": tables.funnel,
-            "curves.parquet": tables.curves,
-            "strategies.csv": run_tables.strategies,
-            "assumptions.csv": run_tables.assumptions,
-            "costs.csv": run_tables.costs,
-            **extra_files(extras),
-        },
-        config_yaml,
-    )
-    publish(out_dir, run_tables, n_processes(run.n_jobs, run.n_replications))  # the run's workers, still warm
-    write_summary(out_dir, summary)
+    with staged(out_dir) as stage:  # every file appears at the end, or none does
+        write_run(
+            stage,
+            {
+                "replications.parquet": tables.replications,
+                "differences.csv": differences,
+                "funnel.csv": tables.funnel,
+                "curves.parquet": tables.curves,
+                "strategies.csv": run_tables.strategies,
+                "assumptions.csv": run_tables.assumptions,
+                "costs.csv": run_tables.costs,
+                **extra_files(extras),
+            },
+            config_yaml,
+        )
+        workers = n_processes(run.n_jobs, run.n_replications)  # the run's workers, still warm
+        publish(stage, run_tables, workers, shown_as=out_dir)
+        write_summary(stage, summary)
     log.info("wrote the run's tables, figures and report to %s", out_dir)
     log.info("%s", headline(tables.replications, summary))
     if show:

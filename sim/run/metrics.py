@@ -104,7 +104,7 @@ METRICS: dict[str, Metric] = {
         "day",
         -1,
         "first day from which cumulative incremental net profit (private income minus all private-domain costs "
-        "minus the platform contribution lost to cannibalised orders) stays >= 0; missing when it never does",
+        "minus the platform contribution lost to cannibalised orders) stays >= 0",
     ),
     "roi": Metric(
         "ratio", +1, "(private income - all private-domain costs) / all private-domain costs, within the horizon"
@@ -143,8 +143,8 @@ METRICS: dict[str, Metric] = {
     "desk_utilisation": Metric(
         "share",
         -1,
-        "share of the onboarding agents' working time over the horizon spent handling add requests "
-        "(missing with unlimited onboarding); a planning signal, not a goal: near 0 the team is idle",
+        "share of the onboarding agents' working time over the horizon spent handling add requests; a planning "
+        "signal, not a goal: near 0 the team is idle",
     ),
     "requests_lost_share": Metric(
         "share", -1, "add requests lost because the buyer gave up waiting / add requests made"
@@ -153,6 +153,33 @@ METRICS: dict[str, Metric] = {
         f"sms_adds_{h}h": Metric("share", +1, f"SMS add requests within {h} h of sending / SMS sent")
         for h in SMS_MARKS_HOURS
     },
+}
+
+
+NO_MEMBERS = "no member acquired"
+# When each metric can be missing (NaN); a metric not listed here always has a value.
+MISSING_WHEN: dict[str, str] = {
+    "capture_rate_card": "no card sent",
+    "card_contribution": "no card sent",
+    "capture_rate_sms": "no SMS sent",
+    **{f"sms_adds_{h}h": "no SMS sent" for h in SMS_MARKS_HOURS},
+    "first_order_rate": NO_MEMBERS,
+    "cac": NO_MEMBERS,
+    "ltv_12m": NO_MEMBERS,
+    "ltv_horizon": NO_MEMBERS,
+    "incremental_ltv": NO_MEMBERS,
+    "monthly_churn": NO_MEMBERS,
+    "monthly_churn_unsubscribe": NO_MEMBERS,
+    "monthly_churn_dormancy": NO_MEMBERS,
+    "ltv_to_cac": f"{NO_MEMBERS}, or no acquisition spend",
+    "incremental_ltv_to_cac": f"{NO_MEMBERS}, or no acquisition spend",
+    "cost_per_first_order": "no first private order",
+    "cannibalisation_rate": "no private order within the horizon",
+    "roi": "no private-domain cost within the horizon",
+    "incremental_roi": "no private-domain cost within the horizon",
+    "requests_lost_share": "no add request",
+    "desk_utilisation": "onboarding.unlimited=true (no desk)",
+    "payback_day": "cumulative incremental net profit does not stay >= 0 before the run ends",
 }
 
 
