@@ -418,7 +418,28 @@ def list_item_cases() -> list[Case]:
         Case((f"{c}=[{{name: x, typo: 1}}]",), f"{c}[0].typo", "1", "unknown key; allowed keys: name, start"),
         Case((f"{c}=5",), c, "5", "must be a list"),
         Case(("onboarding.when_full=maybe",), "onboarding.when_full", "maybe", "allowed: open_new, lose"),
+        *_list_item_range_cases(),
     ]
+
+
+def _list_item_range_cases() -> list[Case]:
+    """Every range-checked setting of a wave (its hook and RFM segment included) and of a campaign, above its upper
+    bound, in the second item of a list given whole: the line names the item and the allowed range."""
+    from sim.config import CampaignConfig, SmsWaveConfig
+
+    cases = []
+    for key, schema in (("sms.waves", SmsWaveConfig), ("calendar.campaigns", CampaignConfig)):
+        for field_key, hint, (lo, hi, open_lo) in _ranged_fields(schema, ""):
+            value = _out_of_range_values(int if hint is int else float, lo, hi, open_lo)[-1]
+            path = field_key.lstrip(".").split(".")
+            item = value
+            for part in reversed(path):
+                item = f"{{{part}: {item}}}"
+            where = f"{key}[1].{'.'.join(path)}"
+            cases.append(
+                Case((f"{key}=[{{name: a}},{{name: b, {item[1:]}]",), where, value, _range_text(lo, hi, open_lo))
+            )
+    return cases
 
 
 def malformed_override_cases() -> list[Case]:
