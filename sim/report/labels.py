@@ -350,7 +350,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "report.col.wave": ("wave", "波次"),
     "report.col.hook": ("hook", "钩子"),
-    "report.col.sent_at": ("sent", "发送时间"),
+    "report.col.sent_at": ("sent on", "发送时间"),
     "report.col.messages": ("messages sent", "发送条数"),
     "report.col.delivered": ("delivered", "送达条数"),
     "report.col.adds_marks": ("add requests within 3 / 6 / 12 / 24 h", "3 / 6 / 12 / 24 小时内加好友请求"),
