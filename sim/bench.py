@@ -1,10 +1,14 @@
-"""Benchmark: ``python -m sim.bench [--buyers N] [--repeat K]``, ``--speedup [--pairs K]`` and ``--calibrate-rows N``.
+"""Benchmark: ``python -m sim.bench [--buyers N] [--repeat K] [--experiment E [--strategy S]]``,
+``--speedup [--pairs K]`` and ``--calibrate-rows N``.
 
 The engine benchmark runs one replication of the flagship experiment's base strategy (cash card, all
-channels, default onboarding, touches and referral) with N platform buyers over 365
+channels, default onboarding, touches and referral) with N new platform buyers a year over 365
 days, then the fixed bare-SimPy reference loop (100,000 processes x 10 exponential
-timeouts of mean 30 days), in the same process. The last line is one JSON object:
-buyers, seconds, buyers_per_s, bare_simpy_events_per_s, ratio (buyers_per_s /
+timeouts of mean 30 days), in the same process. ``--experiment`` runs one strategy of another
+experiment instead (``--strategy``, default its first strategy other than the baseline), with that
+experiment's shared settings (its existing customer base, for one) and N new buyers. The last line
+is one JSON object: experiment, strategy, buyers (every platform buyer simulated, the existing base
+included), base_buyers, seconds, buyers_per_s, bare_simpy_events_per_s, ratio (buyers_per_s /
 bare_simpy_events_per_s), peak_rss_mb, members_acquired, simpy_events. With ``--repeat K``
 the engine and the reference loop run K times side by side and seconds, speeds and ratio are
 medians (the ratio the median of each side-by-side pair's ratio).
@@ -41,6 +45,7 @@ import simpy
 
 from sim.config import PopulationConfig, RunConfig, SharedConfig
 from sim.config.cli import ArgumentParser
+from sim.config.paths import CONFIG_DIR
 from sim.model.funnel import simulate
 
 REFERENCE_PROCESSES = 100_000
@@ -65,25 +70,38 @@ def reference_events_per_s(seed: int = 1) -> float:
     return REFERENCE_PROCESSES * REFERENCE_TIMEOUTS / (time.perf_counter() - start)
 
 
-def flagship_config(overrides: tuple[str, ...] = ()) -> Any:
-    """The flagship experiment's composed config, with ``overrides``."""
+FLAGSHIP = "hook_cash_vs_coupon"
+FLAGSHIP_STRATEGY = "cash"
+
+
+def flagship_config(overrides: tuple[str, ...] = (), experiment: str = FLAGSHIP) -> Any:
+    """The flagship experiment's (or ``experiment``'s) composed config, with ``overrides``."""
     from sim.api import compose_experiment
 
-    return compose_experiment("hook_cash_vs_coupon", overrides)
+    return compose_experiment(experiment, overrides)
 
 
-def flagship_base(buyers: int) -> tuple[Any, SharedConfig]:
-    """The flagship experiment's base strategy and shared settings at ``buyers`` a year."""
+def flagship_base(buyers: int, experiment: str = FLAGSHIP, strategy: str | None = None) -> tuple[Any, SharedConfig]:
+    """The flagship experiment's base strategy (or ``experiment``'s ``strategy``, by default its first other than
+    the baseline) and shared settings at ``buyers`` new buyers a year over 365 days."""
     from sim.config.compose import build_experiment
 
-    exp = build_experiment(flagship_config())
+    exp = build_experiment(flagship_config(experiment=experiment))
+    if strategy is None:
+        strategy = (
+            FLAGSHIP_STRATEGY
+            if experiment == FLAGSHIP
+            else next((s for s in exp.strategies if s != exp.baseline), exp.baseline)
+        )
+    if strategy not in exp.strategies:
+        raise KeyError(strategy)
     shared = exp.shared
     shared = dataclasses.replace(
         shared,
         run=dataclasses.replace(shared.run, horizon_days=365),
         population=dataclasses.replace(shared.population, buyers_per_year=buyers),
     )
-    return exp.strategies["cash"], shared
+    return exp.strategies[strategy], shared
 
 
 def flagship_seconds(n_jobs: int, overrides: tuple[str, ...]) -> tuple[float, bytes]:
@@ -134,6 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--buyers", type=int, default=1_000_000, help="platform buyers a year (default 1,000,000)")
     parser.add_argument("--seed", type=int, default=RunConfig().seed)
     parser.add_argument("--repeat", type=int, default=1, help="engine and reference runs, medians reported")
+    parser.add_argument("--experiment", default=FLAGSHIP, help=f"the experiment (default {FLAGSHIP})")
+    parser.add_argument("--strategy", default=None, help="its strategy (default: the first that is not the baseline)")
     parser.add_argument("--speedup", action="store_true", help="time the flagship end to end, one core vs all")
     parser.add_argument("--pairs", type=int, default=3, help="serial/parallel pairs for --speedup (default 3)")
     parser.add_argument("--calibrate-rows", type=int, help="time python -m sim.calibrate on an N-row order export")
@@ -157,7 +177,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.speedup:
         print(json.dumps(speedup(args.pairs, (f"run.seed={args.seed}",))))
         return
-    strategy, shared = flagship_base(args.buyers)
+    known = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+    if args.experiment not in known:
+        parser.error(f"--experiment={args.experiment}: allowed: {', '.join(known)}")
+    try:
+        strategy, shared = flagship_base(args.buyers, args.experiment, args.strategy)
+    except KeyError:
+        parser.error(f"--strategy={args.strategy}: not a strategy of experiment {args.experiment}")
     shared = dataclasses.replace(shared, run=dataclasses.replace(shared.run, seed=args.seed))
     seconds, bare, ratios = [], [], []
     for i in range(args.repeat):  # engine and reference loop side by side, so a slow spell hits both
@@ -169,7 +195,10 @@ def main(argv: list[str] | None = None) -> None:
         bare.append(reference_events_per_s())
         ratios.append(record.platform_buyers / seconds[-1] / bare[-1])
     result = {
+        "experiment": args.experiment,
+        "strategy": strategy.name,
         "buyers": record.platform_buyers,
+        "base_buyers": round(shared.population.base.size * shared.population.sample_share),
         "seconds": round(statistics.median(seconds), 3),
         "buyers_per_s": round(record.platform_buyers / statistics.median(seconds), 1),
         "bare_simpy_events_per_s": round(statistics.median(bare), 1),

@@ -19,6 +19,10 @@ OVERRIDES: dict[str, list[str]] = {
     # a sample of the default 600,000 buyers a year, with the onboarding team and its cost scaled alike
     "hook_cash_vs_coupon": ["run=tiny", "population.sample_share=0.03"],
     "touch_frequency": ["run=tiny", "run.n_replications=2", "population.sample_share=0.02"],
+    # issue 16: the recall waves are in March (inside the tiny horizon); Double 11 and full accounts need the year
+    "sms_recall_existing_base": ["run=tiny", "run.n_replications=2", "population.sample_share=0.02"],
+    "double11_campaign": ["run=tiny", "run.n_replications=2", "run.horizon_days=365", "population.sample_share=0.01"],
+    "wecom_accounts": ["run=tiny", "run.n_replications=2", "run.horizon_days=365", "population.sample_share=0.01"],
 }
 
 

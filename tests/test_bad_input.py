@@ -259,7 +259,7 @@ def type_cases() -> list[Case]:
         Case(("population.start_date=2026-13-01",), "population.start_date", "2026-13-01", "YYYY-MM-DD"),
         Case(("population.repeat=5",), "population.repeat", "5", "allowed keys: r, alpha_days, a, b"),
         Case(("population.peaks=5",), "population.peaks", "5", "list of peaks", bug=UNCLEAR),
-        Case(("population.peaks=[1,2]",), "population.peaks", "1", "name, month_day", bug=UNCLEAR),
+        Case(("population.peaks=[1,2]",), "population.peaks[0]", "1", "name, month_day"),
         Case(
             ("population.peaks=[{name: x, month_day: '13-45', multiplier: 2.0, width_days: 2.0}]",),
             "population.peaks[0].month_day",
@@ -388,6 +388,60 @@ def consistency_cases() -> list[Case]:
     ]
 
 
+def list_item_cases() -> list[Case]:
+    """SMS waves and campaigns, lists of settings given whole (issue 16): each bad item is named by its index."""
+    w, c = "sms.waves", "calendar.campaigns"
+    month_day = "must be a month and day as MM-DD, e.g. 11-11"
+    return [
+        Case((f"{w}=[{{name: a, date: '13-45'}}]",), f"{w}[0].date", "'13-45'", month_day),
+        Case((f"{w}=[{{name: a, intercept_prob: 2}}]",), f"{w}[0].intercept_prob", "2.0", _range_text(0, 1, False)),
+        Case((f"{w}=[{{name: a}},{{name: a}}]",), f"{w}[1].name", "'a'", "used by no other wave"),
+        Case((f"{w}=[{{name: a, slice_from: 0.5, slice_to: 0.5}}]",), f"{w}[0].slice_to", "0.5", "above slice_from"),
+        Case((f"{w}=[{{name: a, platform: kuaishou}}]",), f"{w}[0].platform", "'kuaishou'", "unknown platform"),
+        Case((f"{w}=[{{name: a, hook: {{type: lottery}}}}]",), f"{w}[0].hook.type", "lottery", "allowed: none, cash"),
+        Case((f"{w}=[{{name: a, hook: {{typo: 2}}}}]",), f"{w}[0].hook.typo", "2", "unknown key; allowed keys: type"),
+        Case((f"{w}=[{{name: a, audience: vip}}]",), f"{w}[0].audience", "vip", "allowed: base, new_buyers, all"),
+        Case((f"{w}=[{{name: a}},{{name: b, send_hour: abc}}]",), f"{w}[1].send_hour", "abc", "must be a number"),
+        Case(
+            (f"{w}=[{{name: a, rfm: {{min_orders: 0}}}}]",), f"{w}[0].rfm.min_orders", "0", _range_text(1, 1e4, False)
+        ),
+        Case((f"{w}=[5]",), f"{w}[0]", "5", "allowed keys: name, date"),
+        Case(("sms.hour_multiplier=[1,2]",), "sms.hour_multiplier", "[1,2]", "a list of 24 click multipliers"),
+        Case(("sms.hour_multiplier.3=-1",), "sms.hour_multiplier.3", "-1", _range_text(0, 100, False)),
+        Case(("sms.hook_response.cash.max_click_lift=-1",), "sms.hook_response.cash.max_click_lift", "-1", "[0, 100]"),
+        Case((f"{c}=[{{name: x, start: '02-30'}}]",), f"{c}[0].start", "'02-30'", month_day),
+        Case((f"{c}=[{{name: x, start: '01-31', repeat: monthly}}]",), f"{c}[0].start", "'01-31'", "28 or earlier"),
+        Case((f"{c}=[{{name: x, hook_value_cny: -1}}]",), f"{c}[0].hook_value_cny", "-1.0", _range_text(0, 1e5, False)),
+        Case((f"{c}=[{{name: x, hook_type: banana}}]",), f"{c}[0].hook_type", "banana", "allowed: cash, physical"),
+        Case((f"{c}=[{{name: x, touch_mix: {{educational: 0.5}}}}]",), f"{c}[0].touch_mix", "", "must sum to 1"),
+        Case((f"{c}=[{{name: x, extra_agents: -2}}]",), f"{c}[0].extra_agents", "-2", _range_text(0, 1e4, False)),
+        Case((f"{c}=[{{name: x, typo: 1}}]",), f"{c}[0].typo", "1", "unknown key; allowed keys: name, start"),
+        Case((f"{c}=5",), c, "5", "must be a list"),
+        Case(("onboarding.when_full=maybe",), "onboarding.when_full", "maybe", "allowed: open_new, lose"),
+        *_list_item_range_cases(),
+    ]
+
+
+def _list_item_range_cases() -> list[Case]:
+    """Every range-checked setting of a wave (its hook and RFM segment included) and of a campaign, above its upper
+    bound, in the second item of a list given whole: the line names the item and the allowed range."""
+    from sim.config import CampaignConfig, SmsWaveConfig
+
+    cases = []
+    for key, schema in (("sms.waves", SmsWaveConfig), ("calendar.campaigns", CampaignConfig)):
+        for field_key, hint, (lo, hi, open_lo) in _ranged_fields(schema, ""):
+            value = _out_of_range_values(int if hint is int else float, lo, hi, open_lo)[-1]
+            path = field_key.lstrip(".").split(".")
+            item = value
+            for part in reversed(path):
+                item = f"{{{part}: {item}}}"
+            where = f"{key}[1].{'.'.join(path)}"
+            cases.append(
+                Case((f"{key}=[{{name: a}},{{name: b, {item[1:]}]",), where, value, _range_text(lo, hi, open_lo))
+            )
+    return cases
+
+
 def malformed_override_cases() -> list[Case]:
     hint = "malformed override; write key=value"
     return [
@@ -499,6 +553,14 @@ EXPERIMENT_FILES: dict[str, tuple[str, str, str, str, str | None]] = {
         "unknown key; allowed keys: name, question, baseline, strategies",
         UNCLEAR,
     ),
+    "wave_in_strategy": (
+        "# @package _global_\nexperiment:\n  name: bad\n  baseline: a\n"
+        "  strategies:\n    a: {sms: {waves: [{name: w}, {name: v, audience: vip}]}}\n",
+        "experiment.strategies.a.sms.waves[1].audience",
+        "'vip'",
+        "allowed: base, new_buyers, all",
+        None,
+    ),
     "name_not_a_string": (
         "# @package _global_\nexperiment:\n  name: [1, 2]\n",
         "experiment.name",
@@ -535,6 +597,7 @@ STATIC_CASES: list[Case] = [
     *missing_cases(),
     *malformed_override_cases(),
     *consistency_cases(),
+    *list_item_cases(),
 ]
 STATIC_CASES = list({c.id: c for c in reversed(STATIC_CASES)}.values())[::-1]  # the first of equal cases wins
 ROOT_PLACEHOLDER = "@EXPERIMENTS@"  # replaced by the temporary experiment directory at run time
@@ -600,6 +663,7 @@ def test_at_least_two_hundred_generated_cases() -> None:
         "absurd size": absurd_size_cases(),
         "malformed override": malformed_override_cases(),
         "consistency": consistency_cases(),
+        "list item": list_item_cases(),
         "experiment file": list(EXPERIMENT_FILES),
     }
     assert all(len(v) > 0 for v in kinds.values()), {k: len(v) for k, v in kinds.items()}

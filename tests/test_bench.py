@@ -32,3 +32,26 @@ def test_engine_benchmark_prints_the_fields_the_readme_lists(capsys: pytest.Capt
     assert abs(result["buyers"] - 20000) < 5 * 20000**0.5  # Poisson arrivals around buyers_per_year
     assert result["buyers_per_s"] == pytest.approx(result["buyers"] / result["seconds"], rel=1e-3)
     assert result["repeats"] == 2 and result["members_acquired"] > 0 and result["simpy_events"] > 0
+
+
+def test_engine_benchmark_runs_a_strategy_of_another_experiment(capsys: pytest.CaptureFixture[str]) -> None:
+    """sms_recall_existing_base: its first strategy after the baseline, with its 200,000 existing customers."""
+    main(["--buyers", "5000", "--experiment", "sms_recall_existing_base"])
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["experiment"] == "sms_recall_existing_base" and result["strategy"] == "coupon_all"
+    assert result["base_buyers"] == 200_000
+    assert abs(result["buyers"] - 205_000) < 5 * 5000**0.5  # the base and the new buyers
+    assert result["members_acquired"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--experiment", "nope"], "--experiment=nope: allowed: compare, double11_campaign"),
+        (["--experiment", "wecom_accounts", "--strategy", "x"], "--strategy=x: not a strategy of experiment"),
+    ],
+)
+def test_engine_benchmark_refuses_an_unknown_experiment_or_strategy(args, message, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--buyers", "100", *args])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err

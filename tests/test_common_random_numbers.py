@@ -26,12 +26,21 @@ import pytest
 from _helpers import make_shared
 
 from sim.config import (
+    BaseConfig,
+    CalendarConfig,
+    CampaignConfig,
     ChannelConfig,
     Experiment,
+    HookType,
     PlatformConfig,
     ReferralConfig,
     SharedConfig,
+    SmsConfig,
+    SmsWaveConfig,
     StrategyConfig,
+    WaveAudience,
+    WaveHookConfig,
+    WaveHookType,
 )
 from sim.config.validate import ConfigError, validate_shared, validate_strategy
 from sim.model.funnel import CARD, SMS, FunnelModel
@@ -44,6 +53,7 @@ ARRIVALS = (  # who the buyers are
     "population.sample_share",
     "population.start_date",
     "population.peaks.*",
+    "population.base.*",  # the existing customers: how many, and since when
 )
 REPEAT = ("population.repeat.*",)
 PLATFORM_DRIVERS: dict[str, tuple[str, ...]] = {
@@ -71,20 +81,54 @@ PLATFORM_DRIVERS: dict[str, tuple[str, ...]] = {
     "parcel.u_scan": (),  # of the parcels that exist in both
     "parcel.scan_delay": ("population.scan_delay_days_mean",),
     "sms_luck": (),
+    "lapsed": REPEAT,  # existing customers who dropped out before day 0
 }
 PLATFORM_LAYER = tuple(sorted({k for keys in PLATFORM_DRIVERS.values() for k in keys} | set(ARRIVALS)))
+CAMPAIGN = "strategy.calendar.campaigns.*"
 CAPTURE_DRIVERS = (
     *PLATFORM_LAYER,
     "strategy.channel.*",
     "strategy.hook.*",
     "strategy.card.*",
-    "strategy.sms.*",
+    "strategy.sms.*",  # the routine message and the waves (each wave's luck is keyed by its name)
+    f"{CAMPAIGN}.hook_*",  # a campaign's card hook, in its window
+    f"{CAMPAIGN}.start",
+    f"{CAMPAIGN}.days",
+    f"{CAMPAIGN}.repeat",
 )
-# the desk decides who joins and when; referral requests queue at the same desk
-JOIN_DRIVERS = (*CAPTURE_DRIVERS, "strategy.onboarding.*", "strategy.referral.*")
+# the desk decides who joins and when; referral requests queue at the same desk; a campaign may add agents
+JOIN_DRIVERS = (*CAPTURE_DRIVERS, "strategy.onboarding.*", "strategy.referral.*", f"{CAMPAIGN}.extra_agents")
 
-BASE_STRATEGY = StrategyConfig(name="base", referral=ReferralConfig(enabled=False))
-BASE_SHARED = make_shared(seed=31, buyers_per_year=30_000, horizon_days=45, followup_days=30, platform=PlatformConfig())
+# every setting in play: an SMS wave to new buyers and the existing base, and a campaign that changes every lever
+WAVE = SmsWaveConfig(
+    name="recall",
+    date="01-20",
+    send_hour=20.0,
+    audience=WaveAudience.all,
+    hook=WaveHookConfig(type=WaveHookType.coupon, value_cny=3.0),
+    filter_prob=0.0,
+)
+CAMPAIGN_CONFIG = CampaignConfig(
+    name="week",
+    start="01-10",
+    days=10,
+    hook_type=HookType.coupon,
+    hook_value_cny=8.0,
+    touches_per_week=3.0,
+    touch_mix={"educational": 0.2, "emotional": 0.3, "promotional": 0.5},
+    first_order_prob=0.4,
+    subsidy_cny=5.0,
+    extra_agents=1,
+)
+BASE_STRATEGY = StrategyConfig(
+    name="base",
+    referral=ReferralConfig(enabled=False),
+    sms=SmsConfig(waves=[WAVE]),
+    calendar=CalendarConfig(campaigns=[CAMPAIGN_CONFIG]),
+)
+BASE_SHARED = make_shared(
+    seed=31, buyers_per_year=30_000, horizon_days=45, followup_days=30, platform=PlatformConfig(), base=BaseConfig(2000)
+)
 
 
 # ----------------------------------------------------------------------------- the generated cases
@@ -135,8 +179,10 @@ def _candidates(key: str, value: Any) -> list[Any]:
     if isinstance(value, str):
         if key.endswith("start_date"):
             return ["2026-01-02"]
-        if key.endswith("month_day"):
+        if key.endswith(("month_day", ".date", ".start")):
             return [value[:3] + f"{int(value[3:]) % 28 + 1:02d}"]
+        if key.endswith(".platform"):  # a wave's platform: "" for every one
+            return ["tmall"]
         return [value + "_changed"]
     if value is None:
         return [1.0]
@@ -166,7 +212,7 @@ def _moves(root: Any, parts: list[str], key: str, value: Any) -> Any:
         yield _set(root, parts, {"educational": 1.0, "emotional": 0.0, "promotional": 0.0})
         return
     owner = _get_path(root, parts[:-1])
-    shares = len(parts) > 1 and parts[-2] in ("mix", "buyer_share")
+    shares = len(parts) > 1 and parts[-2] in ("mix", "buyer_share", "touch_mix")
     for candidate in _candidates(key, value):
         if shares:  # move the difference to another entry, so the shares still sum to 1
             other = next(name for name in owner if name != parts[-1])
@@ -194,7 +240,16 @@ STRATEGY_KEYS = [k for k in _leaves(BASE_STRATEGY, "strategy") if k != "strategy
 
 def test_the_cases_cover_every_setting_of_the_schema() -> None:
     assert len(SHARED_KEYS) > 40 and len(STRATEGY_KEYS) > 50
-    for must in ("population.unsubscribe.beta", "population.spend.p", "strategy.card.floor_add_prob"):
+    for must in (
+        "population.unsubscribe.beta",
+        "population.spend.p",
+        "strategy.card.floor_add_prob",
+        "population.base.size",
+        "strategy.sms.waves.0.hook.value_cny",
+        "strategy.sms.waves.0.rfm.max_recency_days",
+        "strategy.calendar.campaigns.0.extra_agents",
+        "strategy.onboarding.friend_cap_per_account",
+    ):
         assert must in SHARED_KEYS + STRATEGY_KEYS
 
 
@@ -223,6 +278,7 @@ def _platform_quantities(p: Platform) -> dict[str, Any]:
     out["parcel.u_scan"] = parcels["u_scan"]
     out["parcel.scan_delay"] = parcels["scan_delay"]
     out["sms_luck"] = (p.u_sms, p.sms_response_delay)
+    out["lapsed"] = p.lapsed
     return out
 
 

@@ -29,7 +29,14 @@ from sim.config import (
     StrategyConfig,
     unlocked,
 )
-from sim.config.errors import ROOT, allowed_text, container_kind, field_type, omegaconf_error_message
+from sim.config.errors import (
+    ROOT,
+    allowed_text,
+    container_kind,
+    field_type,
+    list_item_error,
+    omegaconf_error_message,
+)
 from sim.config.lint import bad_name
 from sim.config.options import with_kind_settings
 from sim.config.validate import ConfigError, UnknownKeyError, validate_shared, validate_strategy
@@ -60,6 +67,9 @@ def _typing_error(exc: Exception, node: DictConfig, schema: type, prefix: str) -
     if unknown is not None:
         return unknown
     if isinstance(exc, OmegaConfBaseException):
+        in_item = list_item_error(exc, OmegaConf.to_container(node, resolve=False), schema, prefix)
+        if in_item is not None:  # inside an SMS wave or a campaign, whose key OmegaConf gives relative to the item
+            return ConfigError(*in_item)
         return ConfigError(*omegaconf_error_message(exc, prefix, schema))
     return UnknownKeyError(prefix, None, "unknown key; " + allowed_text(schema))
 
@@ -110,7 +120,8 @@ def _build(cfg: DictConfig) -> Experiment:
     )
     validate_shared(shared)
     base = OmegaConf.create({group: OmegaConf.to_container(cfg[group], resolve=True) for group in STRATEGY_GROUPS})
-    validate_strategy(_to_object(base, StrategyConfig, ""), "")  # the base's own errors, named by its own keys
+    platforms = list(shared.platform.economics)
+    validate_strategy(_to_object(base, StrategyConfig, ""), "", platforms)  # the base's errors, by its own keys
     plain_base: dict[str, Any] = OmegaConf.to_container(base, resolve=True)  # type: ignore[assignment]
     if isinstance(cfg.experiment, DictConfig) and OmegaConf.is_missing(cfg.experiment, "baseline"):
         names = ", ".join(str(k) for k in (cfg.experiment.get("strategies") or {})) or "(none given yet)"
@@ -142,7 +153,7 @@ def _build(cfg: DictConfig) -> Experiment:
         node = OmegaConf.merge(base, with_kind_settings(plain_base, override))
         strategy = _to_object(node, StrategyConfig, key)
         strategy = dataclasses.replace(strategy, name=str(name))
-        validate_strategy(strategy, key)
+        validate_strategy(strategy, key, platforms)
         strategies[str(name)] = strategy
     for name, label in exp.names_zh.items():
         if name not in strategies:

@@ -228,8 +228,77 @@ def hydra_error_message(exc: BaseException, overrides: list[str], group_options:
     return _first_line(str(exc))
 
 
+def list_item_error(
+    exc: OmegaConfBaseException, data: Any, schema: Any = ROOT, prefix: str = ""
+) -> tuple[str, Any, str] | None:
+    """(key, value, allowed) for an error OmegaConf raised inside an item of a list of settings (an SMS wave, a
+    campaign), whose key it gives relative to the item; the item is found in ``data`` (plain containers of type
+    ``schema`` below ``prefix``) by the bad value. None if the error is not in such an item."""
+    parts = _key_parts(str(exc.full_key or ""))
+    if not parts:
+        return None
+    unknown = isinstance(exc, (ConfigKeyError, ConfigAttributeError))
+    found = _find_in_items(data, schema, prefix, parts, exc.value, unknown)
+    if found is None:
+        return None
+    where, value, item = found
+    if unknown:
+        return where, value, "unknown key; " + allowed_text(_schema_at(parts[:-1], item))
+    return where, value, _allowed_at(parts, item)
+
+
+def _find_in_items(
+    data: Any, schema: Any, path: str, parts: list[str], value: Any, unknown: bool
+) -> tuple[str, Any, Any] | None:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            found = _find_in_items(v, field_type(schema, str(k)), _key(path, k), parts, value, unknown)
+            if found is not None:
+                return found
+    elif isinstance(data, list) and _is_record(field_type(schema, "0")):
+        item_schema = field_type(schema, "0")
+        for i, item in enumerate(data):
+            node: Any = item
+            for part in parts:
+                node = node.get(part, _ABSENT) if isinstance(node, dict) else _ABSENT
+            if node is not _ABSENT and (unknown or str(node) == str(value)):
+                return f"{path}[{i}].{'.'.join(parts)}", node, item_schema
+    return None
+
+
+def _key(prefix: str, name: Any) -> str:
+    return f"{prefix}.{name}" if prefix else str(name)
+
+
+_ABSENT = object()
+
+
+def _list_item_line(exc: OmegaConfBaseException, overrides: list[str]) -> str | None:
+    """The line for an error inside an item of a list set whole on the command line (``sms.waves=[{...}]``)."""
+    for override in overrides:
+        key, _, text = override.lstrip("+").partition("=")
+        if not text.lstrip().startswith("["):
+            continue
+        try:
+            items = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        parts = _key_parts(key)
+        data: Any = items
+        for part in reversed(parts):
+            data = {part: data}
+        found = list_item_error(exc, data)
+        if found is not None:
+            where, value, allowed = found
+            return f"{where}={value}: {allowed}"
+    return None
+
+
 def _omegaconf_line(exc: OmegaConfBaseException, overrides: list[str]) -> str:
     """One line for an OmegaConf error raised while Hydra applied ``overrides``."""
+    in_item = _list_item_line(exc, overrides)
+    if in_item is not None:
+        return in_item
     key, value, allowed = omegaconf_error_message(exc)
     unknown = isinstance(exc, (ConfigKeyError, ConfigAttributeError))
     typed = _typed_override(key, overrides, below=unknown)

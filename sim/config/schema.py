@@ -26,6 +26,7 @@ from sim.config.shared import (
     SharedConfig,
 )
 from sim.config.strategy import (
+    CalendarConfig,
     CardConfig,
     ChannelConfig,
     HookConfig,
@@ -82,6 +83,7 @@ class Config:
     touch: TouchConfig = field(default_factory=TouchConfig)
     referral: ReferralConfig = field(default_factory=ReferralConfig)
     membership: MembershipConfig = field(default_factory=MembershipConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
     # an experiment file, typed as ExperimentConfig by sim.config.compose so that no schema default hides its '???'
     experiment: Any = None
     report: ReportConfig = field(default_factory=lambda: ReportConfig())
@@ -118,6 +120,7 @@ GROUP_SCHEMAS: dict[str, type] = {
     "touch": TouchConfig,
     "referral": ReferralConfig,
     "membership": MembershipConfig,
+    "calendar": CalendarConfig,
     "experiment": ExperimentConfig,
     "report": ReportConfig,
 }

@@ -80,6 +80,19 @@ class TouchResponseConfig:
 
 
 @dataclass(frozen=True)
+class BaseConfig:
+    """The existing customer base (存量): past platform buyers the brand has at day 0, who are not members yet.
+
+    Each first bought at a uniform time within the last ``history_days`` and has bought since as the
+    population's BG/NBD process says (so recency, frequency and spend are those of the model's buyers);
+    they reorder on their platforms during the run, with package cards, and can be recalled by SMS waves.
+    """
+
+    size: int = within(0, 0, 50_000_000)  # existing customers; 0: none (scaled by sample_share like every total)
+    history_days: int = within(730, 1, 36500)  # their first orders fall uniformly within this many days before day 0
+
+
+@dataclass(frozen=True)
 class PopulationConfig:
     """Who the platform buyers are and how they behave (the practitioners' priors)."""
 
@@ -105,6 +118,7 @@ class PopulationConfig:
     scan_delay_days_mean: float = nonneg(1.0, 60.0)  # delivery to scanning the card, exponential
     patience_hours: float = positive(24.0, 1e5)  # mean wait a buyer accepts before giving up
     greeting_half_life_hours: float = positive(12.0, 1e5)  # wait that halves the first-order chance
+    base: BaseConfig = field(default_factory=BaseConfig)  # the existing customers at day 0
 
 
 @dataclass(frozen=True)

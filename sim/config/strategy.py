@@ -1,8 +1,8 @@
 """A strategy: every lever an operator can pull, one dataclass per Hydra config group.
 
-Channels, hook, package card, SMS, onboarding desk, new-member offer, touches, referral and
-paid membership; :class:`StrategyConfig` holds one of each. Imports only
-:mod:`sim.config.fields`.
+Channels, hook, package card, SMS (the routine message to new buyers and dated waves), onboarding
+desk and WeCom accounts, new-member offer, touches, referral, paid membership and the campaign
+calendar; :class:`StrategyConfig` holds one of each. Imports only :mod:`sim.config.fields`.
 """
 
 from __future__ import annotations
@@ -47,6 +47,38 @@ class Segment(str, Enum):
     active = "active"
     at_risk = "at_risk"
     high_value = "high_value"
+
+
+class WaveAudience(str, Enum):
+    """Whom an SMS wave goes to, before targeting and deduplication."""
+
+    base = "base"  # the existing customers (population.base), who bought before the run
+    new_buyers = "new_buyers"  # platform buyers whose first order falls in the run, before the send time
+    all = "all"  # both
+
+
+class WaveHookType(str, Enum):
+    """What an SMS wave promises for adding: a hook type, or none (a plain invitation)."""
+
+    none = "none"
+    cash = "cash"
+    physical = "physical"  # a sample or low-price gift (领小样), product + shipping paid on add
+    coupon = "coupon"
+    virtual = "virtual"
+
+
+class WhenFull(str, Enum):
+    """What happens when every WeCom account has reached its friend cap."""
+
+    open_new = "open_new"  # a new staff account replaces each full one, at onboarding.new_account_cost_cny
+    lose = "lose"  # no more accounts: further add requests are lost
+
+
+class CampaignRepeat(str, Enum):
+    """How often a campaign's window recurs."""
+
+    once = "once"  # the first occurrence of its start date on or after population.start_date
+    monthly = "monthly"  # the same day of every month from then on (a member day)
 
 
 @dataclass(frozen=True)
@@ -97,9 +129,68 @@ class CardConfig:
     repeat_card_factor: float = prob(0.5)  # each further card a buyer receives is this much less effective
 
 
+DEFAULT_HOUR_MULTIPLIER: tuple[float, ...] = (
+    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0, 1.0,  # 0:00-11:00
+    0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 1.0, 1.2, 1.3, 1.2, 0.8, 0.4,  # 12:00-23:00: evenings read most
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SmsHookResponseConfig:
+    """How much a hook in an SMS lifts its click rate: x (1 + max_click_lift * (1 - exp(-value / value_scale_cny)))."""
+
+    max_click_lift: float = nonneg(1.0, 100.0)
+    value_scale_cny: float = positive(10.0, 1e6)
+
+
+@dataclass  # not frozen: it sits in list items (SmsConfig.waves), which OmegaConf makes read-only if frozen
+class WaveHookConfig:
+    """The hook an SMS wave promises; paid as the package card's hook of the same type (see HookType)."""
+
+    type: WaveHookType = WaveHookType.none
+    value_cny: float = nonneg(0.0, 1e5)
+    shipping_cost_cny: float = nonneg(0.0, 1e4)  # physical gifts (samples) only
+    coupon_valid_days: int = within(30, 1, 3650)  # coupons only
+    virtual_cost_ratio: float = prob(0.2)  # virtual services only
+
+
+@dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only
+class RfmConfig:
+    """Targeting by RFM at the send time; the defaults select everybody."""
+
+    max_recency_days: float = within(3650.0, 0.0, 36500.0)  # last platform order at most this long ago
+    min_orders: int = within(1, 1, 10_000)  # platform orders so far (the first included)
+    min_order_value_cny: float = nonneg(0.0, 1e7)  # the buyer's mean order value
+
+
+@dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only
+class SmsWaveConfig:
+    """One dated SMS wave (a recall or a campaign message) to an audience, deduplicated before sending."""
+
+    name: str = "wave"
+    date: str = "03-01"  # MM-DD: its first occurrence on or after population.start_date
+    send_hour: float = within(10.0, 0.0, 23.99)
+    audience: WaveAudience = WaveAudience.base
+    platform: str = ""  # only buyers of this platform (a key of platform.economics); "" for every platform
+    rfm: RfmConfig = field(default_factory=RfmConfig)
+    # an A/B split: only buyers whose split uniform lies in [slice_from, slice_to) (stream sms.ab_split)
+    slice_from: float = prob(0.0)
+    slice_to: float = prob(1.0)
+    hook: WaveHookConfig = field(default_factory=WaveHookConfig)
+    cost_per_message_cny: float = nonneg(0.03, 100.0)
+    intercept_prob: float = prob(0.2)  # each message filtered by the carrier
+    filter_prob: float = prob(0.05)  # the whole wave filtered (a bad copy or link): it yields zero, and is paid
+    skip_earlier_recipients: bool = True  # deduplicate against earlier waves' recipients
+
+
 @dataclass(frozen=True)
 class SmsConfig:
-    """One SMS per deduplicated platform buyer who has not added by the send time."""
+    """The routine SMS (one per deduplicated new buyer who has not added by the send time) and dated waves.
+
+    The routine message keeps its hook-independent response (``click_prob``); a wave's click rate is
+    ``click_prob`` times its hook's lift, the send hour's multiplier, a recency factor and
+    ``repeat_factor`` per earlier SMS the buyer received (:func:`sim.model.capture.wave_click_probs`).
+    """
 
     cost_per_message_cny: float = nonneg(0.03, 100.0)
     delay_days: int = within(3, 0, 365)  # after the buyer's first platform order
@@ -108,6 +199,21 @@ class SmsConfig:
     click_prob: float = prob(0.005)
     scene_switch_prob: float = prob(0.4)  # of clickers, those who complete the add in WeChat
     response_mean_hours: float = positive(4.0, 1e4)  # exponential delay from send to add request
+    waves: list[SmsWaveConfig] = field(default_factory=list)
+    hook_response: dict[str, SmsHookResponseConfig] = field(
+        default_factory=lambda: {
+            "cash": SmsHookResponseConfig(max_click_lift=3.0, value_scale_cny=5.0),
+            "physical": SmsHookResponseConfig(max_click_lift=2.5, value_scale_cny=5.0),
+            "coupon": SmsHookResponseConfig(max_click_lift=1.5, value_scale_cny=5.0),
+            "virtual": SmsHookResponseConfig(max_click_lift=1.0, value_scale_cny=10.0),
+        }
+    )
+    # click multiplier by the hour of sending (0:00 .. 23:00); 1 at the routine message's 10:00
+    hour_multiplier: list[float] = field(default_factory=lambda: list(DEFAULT_HOUR_MULTIPLIER))
+    recency_fresh_days: float = nonneg(30.0, 36500.0)  # buyers who ordered this recently respond fully
+    recency_half_life_days: float = positive(180.0, 36500.0)  # beyond that, the click rate halves every this long
+    repeat_factor: float = prob(0.6)  # each earlier SMS the buyer received multiplies the click rate by this
+    opt_out_prob: float = prob(0.01)  # a delivered message not acted on makes its reader unsubscribe (退订)
 
 
 @dataclass(frozen=True)
@@ -119,9 +225,12 @@ class OnboardingConfig:
     work_start_hour: float = within(9.0, 0.0, 24.0)
     work_end_hour: float = within(22.0, 0.0, 24.0)
     handling_minutes: float = positive(3.0, 24 * 60.0)  # mean, exponential
-    accounts: int = within(5, 1, 100_000)
+    accounts: int = within(5, 1, 100_000)  # WeCom staff accounts taking add requests at the start
     daily_add_limit_per_account: int = within(300, 1, 1_000_000)
     cost_per_agent_day_cny: float = nonneg(250.0, 1e5)
+    friend_cap_per_account: int = within(5000, 1, 1_000_000)  # WeCom: 5,000 customers per staff account at first
+    when_full: WhenFull = WhenFull.open_new
+    new_account_cost_cny: float = nonneg(0.0, 1e7)  # per account opened when another fills (when_full=open_new)
 
 
 @dataclass(frozen=True)
@@ -184,6 +293,30 @@ class MembershipConfig:
     discount_rate: float = prob(0.05)  # member price discount on private orders
 
 
+@dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only
+class CampaignConfig:
+    """A dated campaign (618, Double 11, a member day) that changes levers for a window; unset levers stay."""
+
+    name: str = "campaign"
+    start: str = "11-01"  # MM-DD
+    days: int = within(1, 1, 366)  # length of the window
+    repeat: CampaignRepeat = CampaignRepeat.once
+    hook_type: HookType | None = None  # the package card's hook (and the routine SMS's) in the window
+    hook_value_cny: float | None = within(None, 0.0, 1e5)
+    touches_per_week: float | None = within(None, 0.0, 70.0)  # every segment's, in the window
+    touch_mix: Any = None  # dict[str, float] | None: every segment's content mix, in the window
+    first_order_prob: float | None = within(None, 0.0, 1.0)  # the new-member offer of members joining in the window
+    subsidy_cny: float | None = within(None, 0.0, 1e5)
+    extra_agents: int = within(0, 0, 10_000)  # onboarding agents added on the window's days, at the same day rate
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    """The campaign calendar: campaigns whose windows change levers (later campaigns win where they overlap)."""
+
+    campaigns: list[CampaignConfig] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class StrategyConfig:
     """One strategy: every lever an operator can pull."""
@@ -198,6 +331,7 @@ class StrategyConfig:
     touch: TouchConfig = field(default_factory=TouchConfig)
     referral: ReferralConfig = field(default_factory=ReferralConfig)
     membership: MembershipConfig = field(default_factory=MembershipConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
 
 
 STRATEGY_GROUPS: tuple[str, ...] = (
@@ -210,4 +344,5 @@ STRATEGY_GROUPS: tuple[str, ...] = (
     "touch",
     "referral",
     "membership",
+    "calendar",
 )

@@ -10,11 +10,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
 from sim.config import (
     LTV_WINDOW_DAYS,
+    CampaignRepeat,
     CardDesign,
     ContentType,
     HookType,
@@ -153,8 +155,14 @@ def _check_platform(platform: PlatformConfig) -> None:
         )
 
 
-def validate_strategy(strategy: StrategyConfig, prefix: str) -> None:
-    """Check one strategy's levers; ``prefix`` is where it lives in the config ("" for the base), for messages."""
+HOURS_PER_DAY = 24
+
+
+def validate_strategy(strategy: StrategyConfig, prefix: str, platforms: Sequence[str] | None = None) -> None:
+    """Check one strategy's levers; ``prefix`` is where it lives in the config ("" for the base), for messages.
+
+    ``platforms`` are the platform names a wave may target (the keys of ``platform.economics``); None: not checked.
+    """
     key = prefix.rstrip(".")
 
     def at(rest: str) -> str:
@@ -181,3 +189,46 @@ def validate_strategy(strategy: StrategyConfig, prefix: str) -> None:
             onb.work_end_hour,
             f"must be later than onboarding.work_start_hour ({onb.work_start_hour:g})",
         )
+    _check_sms(strategy, at, platforms)
+    _check_calendar(strategy, at)
+
+
+def _check_sms(strategy: StrategyConfig, at: Any, platforms: Sequence[str] | None) -> None:
+    """The SMS response curves and every wave: unique names, dates, A/B slices and platforms."""
+    sms = strategy.sms
+    _check_keys(sms.hook_response, HookType, at("sms.hook_response"), complete=True)
+    hours = sms.hour_multiplier
+    if not isinstance(hours, list) or len(hours) != HOURS_PER_DAY:
+        raise ConfigError(at("sms.hour_multiplier"), hours, "must be a list of 24 click multipliers, one per hour")
+    for i, v in enumerate(hours):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 100.0:
+            raise ConfigError(at(f"sms.hour_multiplier[{i}]"), v, _range_text(0, 100, False))
+    names: set[str] = set()
+    for i, wave in enumerate(sms.waves):
+        where = at(f"sms.waves[{i}]")
+        if not wave.name.strip() or wave.name in names:
+            raise ConfigError(f"{where}.name", wave.name, "must be a non-empty name used by no other wave")
+        names.add(wave.name)
+        _check_month_day(wave.date, f"{where}.date")
+        if wave.slice_to <= wave.slice_from:
+            raise ConfigError(f"{where}.slice_to", wave.slice_to, f"must be above slice_from ({wave.slice_from:g})")
+        if wave.platform and platforms is not None and wave.platform not in platforms:
+            allowed = f"unknown platform; allowed: '' (every platform), {', '.join(platforms)}"
+            raise ConfigError(f"{where}.platform", wave.platform, allowed)
+
+
+def _check_calendar(strategy: StrategyConfig, at: Any) -> None:
+    """Every campaign: a unique name, a start date (a day a monthly campaign finds in every month), its touch mix."""
+    names: set[str] = set()
+    for i, campaign in enumerate(strategy.calendar.campaigns):
+        where = at(f"calendar.campaigns[{i}]")
+        if not campaign.name.strip() or campaign.name in names:
+            raise ConfigError(f"{where}.name", campaign.name, "must be a non-empty name used by no other campaign")
+        names.add(campaign.name)
+        _check_month_day(campaign.start, f"{where}.start")
+        if campaign.repeat is CampaignRepeat.monthly and int(campaign.start[3:]) > 28:
+            raise ConfigError(f"{where}.start", campaign.start, "a monthly campaign's day must be 28 or earlier")
+        if campaign.repeat is CampaignRepeat.monthly and campaign.days > 28:
+            raise ConfigError(f"{where}.days", campaign.days, "a monthly campaign lasts at most 28 days")
+        if campaign.touch_mix is not None:
+            _check_mix(campaign.touch_mix, f"{where}.touch_mix")

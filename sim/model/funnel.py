@@ -5,7 +5,9 @@ Processes (named after their actors), all in days:
 - ``post_office``: once a day, the day's parcels reach their buyers; cards are scanned
   (a batched event over the day's parcels) and add requests are submitted.
 - ``sms_sender``: once a day at the send hour, the day's deduplicated SMS batch goes out to
-  buyers who have not asked to add yet; responders submit add requests hours later.
+  new buyers who have not asked to add yet; responders submit add requests hours later.
+- ``sms_campaigner``: waits for each dated SMS wave's send time and sends it
+  (:func:`~sim.model.waves.send_wave`: audience, deduplication, response by hook, hour and recency).
 - ``buyer_asks``: one timeout event per add request (only buyers entering the private
   domain), whose callback queues the request at the :class:`~sim.model.onboarding.ServiceDesk`,
   where agent processes serve it.
@@ -13,14 +15,16 @@ Processes (named after their actors), all in days:
   (:meth:`~sim.model.members.Members.step`); friends who accept referral invitations become new
   add requests.
 
-Platform buyers who never ask to add have no process and no Python object.
+Platform buyers who never ask to add have no process and no Python object. The campaign
+calendar (:mod:`~sim.model.calendar`) sets, day by day, the card's hook, the desk's agents and the
+members' touches and offer; every add request remembers its hook and the wave that brought it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -29,12 +33,14 @@ import pandas as pd
 import simpy
 
 from sim.config import SharedConfig, StrategyConfig
-from sim.model.capture import SMS_ADDED, card_add_prob, sms_stage
+from sim.model.calendar import day_plan
+from sim.model.capture import SMS_ADDED, SMS_INTERCEPTED, HookTable, card_add_prob, sms_stage
 from sim.model.ledger import Ledger
 from sim.model.members import CARD, CHANNELS, REFERRAL, SMS, Members
-from sim.model.onboarding import ServiceDesk
+from sim.model.onboarding import DAILY_RECORDS, ServiceDesk
 from sim.model.population import HOURS_PER_DAY, People, Platform, TraitPool, Traits
 from sim.model.streams import Streams
+from sim.model.waves import SmsState, WaveResult, routine_opt_outs, send_wave, wave_send_time
 
 NOT_ASKED, ASKED, LOST, JOINED = 0, 1, 2, 3
 BUYER_STATES: tuple[str, ...] = (
@@ -73,6 +79,12 @@ class RunRecord:
     value_12m_by_line: dict[str, float]  # members' first 12 months by ledger line, discounted (costs negative)
     desk_utilisation: float  # share of the agents' working time over the horizon spent handling requests
     sample_share: float  # the share of buyers simulated (population.sample_share): totals are divided by it
+    waves: list[WaveResult] = field(default_factory=list)  # every SMS wave, in the strategy's order
+    windows: pd.DataFrame | None = None  # the campaign windows: campaign, name, start_day, end_day
+    daily: pd.DataFrame | None = None  # per day: the desk's requests and load (DAILY_RECORDS), friends, accounts
+    accounts: dict[str, float] = field(default_factory=dict)  # initial, used, friends, lost_to_caps, first_full_day
+    sms_reached: int = -1  # distinct buyers sent at least one SMS (-1: sms_sent)
+    lost_to_caps: int = 0  # add requests lost because every WeCom account was full
 
 
 class FunnelModel:
@@ -87,22 +99,32 @@ class FunnelModel:
         self.horizon_days = shared.run.horizon_days
         self.n_days = self.horizon_days + shared.run.followup_days
         self.ledger = Ledger(self.n_days)
-        self.people = People(platform.traits, platform.marketplace)
+        self.people = People(platform.traits, platform.marketplace, platform.lapsed)
         self.friend_traits = TraitPool(shared.population, streams, "referral_trait")
         n = platform.n_buyers
         self.requested_at = np.full(n, math.inf)
         self.status = np.zeros(n, dtype=np.int8)
         self.channel = np.full(n, -1, dtype=np.int8)
-        self.members = Members(strategy, shared, self.people, self.ledger, streams)
+        self.req_hook = np.full(n, -1, dtype=np.int16)  # the hook each buyer's earliest request was made for
+        self.req_origin = np.full(n, -1, dtype=np.int16)  # the SMS wave that brought it (-1: none)
+        self.plan = day_plan(strategy, shared.population.start_date, self.n_days)
+        self.hooks = HookTable(self.plan.hooks, strategy.sms.waves)
+        self.members = Members(strategy, shared, self.people, self.ledger, streams, self.plan, self.hooks)
         self.cards_sent = 0
         self.sms_stage_counts = np.zeros(4, dtype=np.int64)
         self.sms_response_hours: list[np.ndarray] = []
         self.card_add_delay: list[np.ndarray] = []
         self.lost = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.lost_cap = 0
+        self.waves: list[WaveResult] = []
+        self.sms_state = SmsState.empty(n) if strategy.sms.waves else None
+        self.friends_daily = np.full(self.n_days, np.nan)
+        self.accounts_daily = np.full(self.n_days, np.nan)
         self._joins: list[tuple[int, int, float, float]] = []
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # unlimited onboarding
         self.desk: ServiceDesk | None = None
         if not strategy.onboarding.unlimited:
+            extra = bool((self.plan.agents != strategy.onboarding.agents).any())
             self.desk = ServiceDesk(
                 self.env,
                 strategy.onboarding,
@@ -110,28 +132,40 @@ class FunnelModel:
                 self._accept,
                 self._lose,
                 share=shared.population.sample_share,
+                agents_by_day=self.plan.agents if extra else None,
+                on_capped=self._lose_to_caps,
+                on_open=self._open_account,
+                n_days=self.n_days,
             )
         env = self.env
         if strategy.channel.card:
             env.process(self.post_office())
         if strategy.channel.sms:
             env.process(self.sms_sender())
+        if strategy.sms.waves:
+            env.process(self.sms_campaigner())
         self._staff_costs()
         self.members_proc = env.process(self.members_day())
 
     # ------------------------------------------------------------------ add requests
 
-    def submit(self, who: np.ndarray, t_request: np.ndarray, channel: int) -> None:
-        """Register add requests; a buyer's earliest request wins, later ones are dropped."""
+    def submit(
+        self, who: np.ndarray, t_request: np.ndarray, channel: int, hook: np.ndarray | int = 0, origin: int = -1
+    ) -> None:
+        """Register add requests (made for ``hook``, an index into the HookTable, and brought by wave ``origin``);
+        a buyer's earliest request wins, later ones are dropped."""
         in_time = t_request < self.n_days
+        hook = np.broadcast_to(np.asarray(hook, dtype=np.int16), who.shape)[in_time]
         who, t_request = who[in_time], t_request[in_time]
         np.minimum.at(self.requested_at, who, t_request)
         first = t_request == self.requested_at[who]
-        who, t_request = who[first], t_request[first]
+        who, t_request, hook = who[first], t_request[first], hook[first]
         if who.size == 0:
             return
         self.status[who] = ASKED
         self.channel[who] = channel
+        self.req_hook[who] = hook
+        self.req_origin[who] = origin
         if self.desk is None:
             self._pending.append((who, t_request, np.full(who.size, channel, dtype=np.int8)))
             return
@@ -153,6 +187,14 @@ class FunnelModel:
     def _lose(self, buyer: int, channel: int, t_lost: float) -> None:
         self.status[buyer] = LOST
         self.lost[channel] += 1
+
+    def _lose_to_caps(self, buyer: int, channel: int, t_lost: float) -> None:
+        self.status[buyer] = LOST
+        self.lost_cap += 1
+
+    def _open_account(self, t_open: float) -> None:
+        share = self.shared.population.sample_share  # the full run opens as many accounts, at full cost
+        self.ledger.book("wecom_accounts", t_open, self.s.onboarding.new_account_cost_cny * share)
 
     def _admit(self, until: float) -> None:
         """Turn accepted requests up to ``until`` into members (vectorised)."""
@@ -177,33 +219,35 @@ class FunnelModel:
             t_req = np.array([j[2] for j in ready])
             t_acc = np.array([j[3] for j in ready])
         self.status[who] = JOINED
-        self.members.add(who, ch, t_req, t_acc)
+        hook = np.where(ch == REFERRAL, -1, self.req_hook[who])
+        self.members.add(who, ch, t_req, t_acc, hook=hook, origin=self.req_origin[who])
 
     # ------------------------------------------------------------------ processes
 
     def post_office(self) -> Generator[simpy.Event, Any, None]:
         """Each day, the day's parcels are delivered and their cards scanned; waits a day between batches."""
         p, card = self.platform, self.s.card
-        p_first_card = card_add_prob(self.s.hook, card)
+        p_first_card = [card_add_prob(hook, card) for hook in self.plan.hooks]  # by the day's hook (campaigns)
         n_parcel_days = min(len(p.parcel_day_start) - 1, self.n_days)
         for day in range(n_parcel_days):
             lo, hi = int(p.parcel_day_start[day]), int(p.parcel_day_start[day + 1])
             if hi > lo:
+                hook = int(self.plan.hook[day])
                 self.cards_sent += hi - lo
                 self.ledger.book("cards", day, card.cost_per_card_cny * (hi - lo))
                 who = p.parcel_buyer[lo:hi].astype(np.int64)
                 delivered = p.parcel_delivery_day[lo:hi]
                 t_scan = delivered + p.parcel_scan_delay[lo:hi].astype(np.float64)
-                prob = p_first_card * card.repeat_card_factor ** p.parcel_card_index[lo:hi].astype(float)
+                prob = p_first_card[hook] * card.repeat_card_factor ** p.parcel_card_index[lo:hi].astype(float)
                 adds = (p.parcel_u_scan[lo:hi] < prob) & (t_scan < self.requested_at[who])
                 self.card_add_delay.append(t_scan[adds] - delivered[adds])
-                self.submit(who[adds], t_scan[adds], CARD)
+                self.submit(who[adds], t_scan[adds], CARD, hook)
             yield self.env.timeout(1.0)
 
     def sms_sender(self) -> Generator[simpy.Event, Any, None]:
-        """Each day at the send hour, SMS the buyers due today who have not asked to add; waits a day."""
+        """Each day at the send hour, SMS the new buyers due today who have not asked to add; waits a day."""
         p, sms = self.platform, self.s.sms
-        send_day = np.floor(p.arrival_day) + sms.delay_days
+        send_day = np.floor(p.arrival_day[: p.n_new]) + sms.delay_days
         bounds = np.searchsorted(send_day, np.arange(self.horizon_days + 1, dtype=float))
         hour = sms.send_hour / HOURS_PER_DAY
         yield self.env.timeout(hour)
@@ -221,15 +265,51 @@ class FunnelModel:
                 added = who[stage == SMS_ADDED]
                 delay_hours = p.sms_response_delay[added].astype(np.float64) * sms.response_mean_hours
                 self.sms_response_hours.append(delay_hours)
-                self.submit(added, t_send + delay_hours / HOURS_PER_DAY, SMS)
+                self.submit(added, t_send + delay_hours / HOURS_PER_DAY, SMS, int(self.plan.hook[day]))
+                if self.sms_state is not None:  # what later waves need to know
+                    self.sms_state.messaged[who] = True
+                    delivered = stage != SMS_INTERCEPTED
+                    self.sms_state.delivered[who[delivered]] += 1
+                    leaving = routine_opt_outs(who, delivered, stage == SMS_ADDED, sms, self.streams)
+                    self.sms_state.opted_out[leaving] = True
             yield self.env.timeout(1.0)
+
+    def sms_campaigner(self) -> Generator[simpy.Event, Any, None]:
+        """Waits for each SMS wave's send time (in time order; the list's order at equal times) and sends it."""
+        sms, pop = self.s.sms, self.shared.population
+        assert self.sms_state is not None
+        platforms = list(self.shared.platform.economics)
+        times = [wave_send_time(w, pop.start_date) for w in sms.waves]
+        for index in sorted(range(len(sms.waves)), key=lambda i: (times[i], i)):
+            wave, t_send = sms.waves[index], times[index]
+            if t_send >= self.horizon_days:  # waves go out within the acquisition window only
+                self.waves.append(WaveResult(wave.name, t_send))
+                continue
+            yield self.env.timeout(t_send - self.env.now)
+            result = send_wave(
+                wave, t_send, self.platform, self.sms_state, self.requested_at, sms, self.streams, pop, platforms
+            )
+            self.waves.append(result)
+            self.ledger.book("sms", t_send, result.message_cost_cny)
+            self.sms_stage_counts += np.array(
+                [result.sent - result.delivered, result.delivered - result.clicked, result.clicked, 0]
+            )
+            n_added = result.requesters.size
+            self.sms_stage_counts[2:] += [-n_added, n_added]
+            self.sms_response_hours.append(result.request_hours)
+            t_request = t_send + result.request_hours / HOURS_PER_DAY
+            self.submit(result.requesters, t_request, SMS, self.hooks.of_wave(index), index)
 
     def members_day(self) -> Generator[simpy.Event, Any, None]:
         """At the end of each day, admit that day's accepted requests and advance all members."""
         for day in range(self.n_days):
             yield self.env.timeout(day + 1.0 - self.env.now)
+            self.members.begin_day(day)
             self._admit(day + 1.0)
             invited = self.members.step(day)
+            if self.desk is not None:
+                self.friends_daily[day] = self.desk.accounts.total_friends
+                self.accounts_daily[day] = self.desk.accounts.used
             if invited.n:
                 friends = self._add_people(self.friend_traits.take(invited.n))
                 self.submit(friends, invited.request_day, REFERRAL)
@@ -248,16 +328,19 @@ class FunnelModel:
             self.requested_at = _grown(self.requested_at, start, capacity, math.inf)
             self.status = _grown(self.status, start, capacity, NOT_ASKED)
             self.channel = _grown(self.channel, start, capacity, -1)
+            self.req_hook = _grown(self.req_hook, start, capacity, -1)
+            self.req_origin = _grown(self.req_origin, start, capacity, -1)
         return ids
 
     def _staff_costs(self) -> None:
-        """The onboarding team is paid every day of the horizon, unless no capture channel is on."""
+        """The onboarding team (with a campaign's extra agents in its window) is paid every day of the horizon,
+        unless no capture channel is on."""
         onb = self.s.onboarding
-        if not (self.s.channel.card or self.s.channel.sms):
+        if not (self.s.channel.card or self.s.channel.sms or self.s.sms.waves):
             return
-        daily = onb.agents * onb.cost_per_agent_day_cny * self.shared.population.sample_share
+        share = self.shared.population.sample_share
         for day in range(self.horizon_days):
-            self.ledger.book("onboarding_staff", day, daily)
+            self.ledger.book("onboarding_staff", day, int(self.plan.agents[day]) * onb.cost_per_agent_day_cny * share)
 
     # ------------------------------------------------------------------ run
 
@@ -312,8 +395,14 @@ class FunnelModel:
                 "ltv_horizon_cny": m.ltv_horizon_cny,
                 "gross_margin_12m_cny": m.gross_margin_12m_cny,
                 "lost_platform_12m_cny": m.lost_platform_12m_cny,
+                "request_day": m.request_day,
+                "hook_cost_cny": m.hook_cost_cny,  # the member's hook: paid on add or redeemed (acquisition)
+                "origin": m.origin,  # the SMS wave that captured the member (index into sms.waves); -1: none
+                "lapsed": m.lapsed,
+                "existing": m.buyer >= self.platform.n_new,  # from the existing customer base (referred: no)
             }
         )
+        members.loc[members["buyer"] >= self.platform.n_buyers, "existing"] = False
         orders = pd.DataFrame(m.order_table())
         stages = self.sms_stage_counts
         return RunRecord(
@@ -344,7 +433,43 @@ class FunnelModel:
             value_12m_by_line=dict(m.value_12m_by_line),
             desk_utilisation=self.desk.utilisation(self.horizon_days) if self.desk is not None else float("nan"),
             sample_share=self.shared.population.sample_share,
+            waves=self.waves,
+            windows=pd.DataFrame(
+                [(w.campaign, w.name, w.start_day, w.end_day) for w in self.plan.windows],
+                columns=["campaign", "name", "start_day", "end_day"],
+            ),
+            daily=self._daily(),
+            accounts=self._accounts(),
+            sms_reached=int(self.sms_state.messaged.sum()) if self.sms_state is not None else int(stages.sum()),
+            lost_to_caps=self.lost_cap,
         )
+
+    def _daily(self) -> pd.DataFrame:
+        """Per day of the run: the desk's requests, acceptances, losses and load, and the WeCom accounts' friends."""
+        if self.desk is None:
+            nan = np.full(self.n_days, np.nan)
+            frame = pd.DataFrame({name: nan for name in DAILY_RECORDS})
+        else:
+            frame = pd.DataFrame(self.desk.daily)
+        frame["friends"] = self.friends_daily
+        frame["accounts"] = self.accounts_daily
+        frame.index.name = "day"
+        return frame
+
+    def _accounts(self) -> dict[str, float]:
+        """The WeCom accounts at the end: initial, used (opened included), friends, requests lost to the caps,
+        and the day the first account filled (NaN if none did; nothing at all with unlimited onboarding)."""
+        if self.desk is None:
+            return {}
+        acc = self.desk.accounts
+        return {
+            "initial": float(acc.initial),
+            "used": float(acc.used),
+            "friends": float(acc.total_friends),
+            "cap_per_account": float(acc.cap),
+            "lost_to_caps": float(self.lost_cap),
+            "first_full_day": acc.full_days[0] if acc.full_days else float("nan"),
+        }
 
 
 def _grown(values: np.ndarray, n_rows: int, capacity: int, fill: float) -> np.ndarray:

@@ -9,7 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-ACQUISITION_LINES: tuple[str, ...] = ("cards", "sms", "hook", "referral_reward", "onboarding_staff")
+# wave_hook: the hooks of SMS waves (hook: the package card's and routine SMS's); wecom_accounts: accounts opened
+ACQUISITION_LINES: tuple[str, ...] = (
+    "cards",
+    "sms",
+    "hook",
+    "referral_reward",
+    "onboarding_staff",
+    "wave_hook",
+    "wecom_accounts",
+)
 ORDER_COST_LINES: tuple[str, ...] = ("service", "shipping", "payment_fee", "membership_discount")  # private orders
 RETENTION_LINES: tuple[str, ...] = ("first_order_subsidy", "touches", *ORDER_COST_LINES)
 COST_LINES: tuple[str, ...] = ACQUISITION_LINES + RETENTION_LINES

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import LTV_WINDOW_DAYS, SharedConfig, StrategyConfig
-from sim.model.capture import hook_cost_on_add_cny, hook_cost_on_redeem_cny
+from sim.model.calendar import DayPlan, day_plan
+from sim.model.capture import HookTable
 from sim.model.ledger import Ledger
 from sim.model.population import HOURS_PER_DAY, People
 from sim.model.quantiles import exponential_from_uniform, gamma_from_uniform, poisson_from_uniform
@@ -100,6 +101,12 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "ltv_horizon_cny": (np.float64, 0.0),
     "gross_margin_12m_cny": (np.float64, 0.0),
     "lost_platform_12m_cny": (np.float64, 0.0),  # discounted platform contribution of cannibalised orders
+    "request_day": (np.float64, 0.0),  # when the member asked to add
+    "hook": (np.int16, -1),  # the hook the member was captured with (index into the HookTable); -1: none (referred)
+    "origin": (np.int16, -1),  # the SMS wave that captured the member (index into sms.waves); -1: none
+    "offer": (np.int16, 0),  # the new-member offer the member got (index into the day plan's offers)
+    "lapsed": (np.bool_, False),  # an existing customer who had dropped out (BG/NBD) before day 0
+    "hook_cost_cny": (np.float64, 0.0),  # what the member's hook cost: paid on add, or redeemed on the first order
 }
 
 
@@ -121,6 +128,8 @@ class Members:
         people: People,
         ledger: Ledger,
         streams: Streams,
+        plan: DayPlan | None = None,
+        hooks: HookTable | None = None,
     ) -> None:
         self.s = strategy
         self.shared = shared
@@ -135,8 +144,26 @@ class Members:
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
         self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.value_12m_by_line: dict[str, float] = dict.fromkeys(VALUE_LINES, 0.0)
-        self.touches = TouchPolicy(strategy.touch, shared.population.touch_response)
+        n_days = shared.run.horizon_days + shared.run.followup_days
+        self.plan = plan or day_plan(strategy, shared.population.start_date, n_days)
+        self.hooks = hooks or HookTable(self.plan.hooks)
+        response = shared.population.touch_response
+        self.policies = [TouchPolicy(t, response) for t in self.plan.touches]
+        self.touches = self.policies[0]  # the policy in force today (campaigns change it: begin_day)
+        self.touches_on = any(p.on for p in self.policies)
+        offers = self.plan.offers
+        self._first_order_prob = np.array([o.first_order_prob for o in offers])
+        self._first_order_mean_days = np.array([o.first_order_mean_days for o in offers])
+        self._subsidy_cny = np.array([o.subsidy_cny for o in offers])
+        self._cannibalisation = np.array([o.first_order_cannibalisation for o in offers])
+        self.offer_today = 0
         self._resolve_platforms()
+
+    def begin_day(self, day: int) -> None:
+        """Put the touch policy and new-member offer in force on ``day`` (the campaign calendar's)."""
+        d = min(day, self.plan.touch.size - 1)
+        self.touches = self.policies[int(self.plan.touch[d])]
+        self.offer_today = int(self.plan.offer[d])
 
     # ------------------------------------------------------------------ table
 
@@ -154,21 +181,41 @@ class Members:
             return cols[name][: self.__dict__["n"]]
         raise AttributeError(name)
 
-    def add(self, buyer: np.ndarray, channel: np.ndarray, t_request: np.ndarray, t_accept: np.ndarray) -> None:
-        """Accept new members: draw their first-order plan and book the hook or referral reward."""
+    def add(
+        self,
+        buyer: np.ndarray,
+        channel: np.ndarray,
+        t_request: np.ndarray,
+        t_accept: np.ndarray,
+        hook: np.ndarray | None = None,
+        origin: np.ndarray | None = None,
+    ) -> None:
+        """Accept new members: draw their first-order plan and book the hook or referral reward.
+
+        ``hook`` is each member's hook (index into the HookTable; default: the strategy's own for card and SMS
+        members, none for referred friends); ``origin`` the SMS wave that captured each (default none).
+        """
         k = buyer.size
         if k == 0:
             return
         if self.n + k > self._capacity:
             self._grow(max(2 * self._capacity, self.n + k))
         sl = slice(self.n, self.n + k)
-        take, c, offer = self.people.take, self.cols, self.s.offer
+        take, c = self.people.take, self.cols
+        captured = channel != REFERRAL
+        if hook is None:
+            hook = np.where(captured, 0, -1)
         wait = t_accept - t_request
         c["buyer"][sl] = buyer
         c["channel"][sl] = channel
         c["marketplace"][sl] = self.people.marketplace_of(buyer)
         c["join_day"][sl] = t_accept
+        c["request_day"][sl] = t_request
         c["wait_days"][sl] = wait
+        c["hook"][sl] = hook
+        c["origin"][sl] = -1 if origin is None else origin
+        c["offer"][sl] = self.offer_today
+        c["lapsed"][sl] = self.people.lapsed_of(buyer)
         c["last_activity_day"][sl] = t_accept
         c["dormant_day"][sl] = t_accept + self.shared.accounting.dormancy_window_days
         for name in ("rate_per_day", "spend_rate", "tolerance_per_week"):
@@ -177,21 +224,29 @@ class Members:
         with np.errstate(divide="ignore"):  # exponential time at the daily hazard: survival (1 - hazard)^t
             c["unsubscribe_day"][sl] = t_accept + np.log1p(-take("u_unsubscribe", buyer)) / np.log1p(-hazard)
         interval = self.touches.interval_days[self.segment_codes(t_accept, np.arange(self.n, self.n + k))]
-        if self.touches.on:
+        if self.touches_on:
             c["next_touch_day"][sl] = t_accept + np.where(np.isfinite(interval), TOUCH_PHASE * interval, RECHECK)
         half_life_days = self.shared.population.greeting_half_life_hours / HOURS_PER_DAY
-        p_first = offer.first_order_prob * np.exp2(-wait / half_life_days)
+        p_first = self._first_order_prob[self.offer_today] * np.exp2(-wait / half_life_days)
         will_order = take("u_first_order", buyer) < p_first
         c["first_due_day"][sl] = np.where(
-            will_order, t_accept + take("first_order_delay", buyer) * offer.first_order_mean_days, math.inf
+            will_order,
+            t_accept + take("first_order_delay", buyer) * self._first_order_mean_days[self.offer_today],
+            math.inf,
         )
         p = take("dropout_prob", buyer)
         with np.errstate(divide="ignore"):
             repeats = np.ceil(np.log1p(-take("u_dropout", buyer)) / np.log1p(-p))
-        c["repeats_left"][sl] = np.clip(np.nan_to_num(repeats, posinf=2**40), 1, 2**40).astype(np.int64)
+        repeats = np.clip(np.nan_to_num(repeats, posinf=2**40), 1, 2**40).astype(np.int64)
+        # an existing customer who dropped out before day 0 buys nothing more after a first private order
+        c["repeats_left"][sl] = np.where(c["lapsed"][sl], 0, repeats)
         self.n += k
-        captured = channel != REFERRAL
-        self.ledger.book_many("hook", t_accept[captured], hook_cost_on_add_cny(self.s.hook))
+        on_add = np.where(captured, self.hooks.on_add_cny[np.maximum(hook, 0)], 0.0)
+        c["hook_cost_cny"][sl] = on_add
+        wave = captured & self.hooks.wave[np.maximum(hook, 0)]
+        self.ledger.book_many("hook", t_accept[captured & ~wave], on_add[captured & ~wave])
+        if wave.any():
+            self.ledger.book_many("wave_hook", t_accept[wave], on_add[wave])
         self.ledger.book_many("referral_reward", t_accept[~captured], self.s.referral.reward_cny)
 
     # ------------------------------------------------------------------ platforms
@@ -220,7 +275,7 @@ class Members:
         """Advance every member through ``day`` (the interval [day, day + 1))."""
         c, n = self.cols, self.n
         end = day + 1.0
-        if self.touches.on:
+        if self.touches_on:
             self._touch(day)
         base = np.flatnonzero(c["unsubscribe_day"][:n] < end)
         self._leave(base, c["unsubscribe_day"][base])
@@ -232,8 +287,14 @@ class Members:
         c["first_order_day"][first] = t_first
         c["can_buy"][first] = True
         self._first_order_costs(day, first, t_first)
-        first_replaces = self._replaces[c["marketplace"][first]] & (
-            self.streams.uniform("first_order_channel", c["buyer"][first]) < self.s.offer.first_order_cannibalisation
+        # an existing customer who had dropped out before day 0 would not have ordered on the platform again
+        first_replaces = (
+            self._replaces[c["marketplace"][first]]
+            & ~c["lapsed"][first]
+            & (
+                self.streams.uniform("first_order_channel", c["buyer"][first])
+                < self._cannibalisation[c["offer"][first]]
+            )
         )
 
         # repeat orders: the member's natural ones (BG/NBD, whatever the touches), then those touches add on top
@@ -281,11 +342,12 @@ class Members:
         when = self.streams.uniform("order_times", c["buyer"][rep], day, _occurrence(rep))
         t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
         alive_until = np.full(buyers.size, end)
-        dropped = np.repeat(left == 0, k)
-        if dropped.any():
+        gone = left == 0  # dropped out today, or (lapsed existing customers) before their first private order
+        if gone.any():
+            dropped = np.repeat(gone, k)
             last = np.full(buyers.size, -math.inf)
             np.maximum.at(last, np.repeat(np.arange(buyers.size), k)[dropped], t_rep[dropped])
-            alive_until = np.where(left == 0, last, end)
+            alive_until = np.where(gone, last, end)
         return rep, t_rep, alive_until
 
     def _route_natural(self, day: int, rep: np.ndarray, t_rep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -345,7 +407,8 @@ class Members:
         touched = np.isfinite(interval)
         sent = np.zeros(due.size, dtype=np.int64)
         sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
-        c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
+        with np.errstate(invalid="ignore"):  # untouched segments (interval inf, none sent) are rechecked tomorrow
+            c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
         hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return
@@ -406,13 +469,23 @@ class Members:
     def _first_order_costs(self, day: int, first: np.ndarray, t_first: np.ndarray) -> None:
         """Book the new-member subsidy, coupon redemptions and membership uptake of first orders."""
         c, s = self.cols, self.s
-        subsidy = s.offer.subsidy_cny
+        subsidy = self._subsidy_cny[c["offer"][first]]
         self.ledger.book_many("first_order_subsidy", t_first, subsidy)
         self._accrue(day, first, {"first_order_subsidy": -subsidy})
-        redeem_cost = hook_cost_on_redeem_cny(s.hook)
-        if redeem_cost > 0.0:
-            valid = (c["channel"][first] != REFERRAL) & (t_first - c["join_day"][first] <= s.hook.coupon_valid_days)
-            self.ledger.book_many("hook", t_first[valid], redeem_cost)
+        hook = c["hook"][first]
+        has_hook = hook >= 0
+        redeem = np.where(has_hook, self.hooks.on_redeem_cny[np.maximum(hook, 0)], 0.0)
+        if (redeem > 0.0).any():
+            valid = (
+                has_hook
+                & (redeem > 0.0)
+                & (t_first - c["join_day"][first] <= self.hooks.valid_days[np.maximum(hook, 0)])
+            )
+            wave = valid & self.hooks.wave[np.maximum(hook, 0)]
+            self.ledger.book_many("hook", t_first[valid & ~wave], redeem[valid & ~wave])
+            if wave.any():
+                self.ledger.book_many("wave_hook", t_first[wave], redeem[wave])
+            np.add.at(c["hook_cost_cny"], first[valid], redeem[valid])
         if s.membership.enabled:
             joins = self.people.take("u_membership", c["buyer"][first]) < s.membership.uptake_prob
             c["paid_member"][first[joins]] = True

@@ -2,11 +2,16 @@
 
 Add requests wait in one first-come-first-served queue. Each agent is a SimPy process
 that works only while the desk is open (the :meth:`ServiceDesk.shifts` process opens and
-closes it), only while the day's add quota of the team's WeCom accounts lasts, and takes
-the oldest waiting request. A buyer whose request waits longer than their patience has
-given up: the agent who reaches it finds it expired and it is lost, dated at the buyer's
-deadline (reneging, handled lazily so that a long queue costs no extra events). So
-under-staffing, short hours or a low add limit lower capture.
+closes it) and the agent is staffed that day (a campaign may add agents for its window),
+only while the day's add quota of the team's WeCom accounts lasts, and takes the oldest
+waiting request. A buyer whose request waits longer than their patience has given up: the
+agent who reaches it finds it expired and it is lost, dated at the buyer's deadline
+(reneging, handled lazily so that a long queue costs no extra events). Each accepted
+request becomes a friend of one WeCom account (:class:`~sim.model.accounts.WeComAccounts`);
+when every account is at its friend cap and no new one may be opened, the request is lost
+to the caps. So under-staffing, short hours, a low add limit or full accounts lower capture.
+The desk also keeps, per day, the requests that arrived, were accepted and were lost, and the
+agents' handling time and time on duty (the desk's load).
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ import numpy as np
 import simpy
 
 from sim.config import OnboardingConfig
+from sim.model.accounts import WeComAccounts
 
 MINUTES_PER_DAY = 24.0 * 60.0
+DAILY_RECORDS: tuple[str, ...] = ("arrived", "accepted", "lost_patience", "lost_cap", "busy_days", "duty_days")
 
 
 @dataclass(slots=True)
@@ -36,7 +43,12 @@ class AddRequest:
 
 
 class ServiceDesk:
-    """Agents, working hours and the daily add quota of the team's WeCom accounts."""
+    """Agents, working hours and the daily add quota and friend caps of the team's WeCom accounts.
+
+    ``agents_by_day`` (one entry per day; the last holds for later days) staffs the desk day by day,
+    for campaigns; without it ``cfg.agents`` work every day. ``on_capped`` is told of requests lost to
+    full accounts (``on_lost`` by default); ``on_open`` of each account opened (time).
+    """
 
     def __init__(
         self,
@@ -46,6 +58,11 @@ class ServiceDesk:
         on_accept: Callable[[int, int, float, float], None],
         on_lost: Callable[[int, int, float], None],
         share: float = 1.0,
+        *,
+        agents_by_day: np.ndarray | None = None,
+        on_capped: Callable[[int, int, float], None] | None = None,
+        on_open: Callable[[float], None] | None = None,
+        n_days: int = 1,
     ) -> None:
         self.env = env
         self.cfg = cfg
@@ -56,10 +73,17 @@ class ServiceDesk:
         self.opened = env.event()  # succeeds at the next opening
         # A sampled population (population.sample_share) gets the same share of capacity: the fewest whole
         # agents that hold it, each handling requests proportionally slower, so utilisation is unchanged,
-        # and the same share of the accounts' daily adds.
+        # and the same share of the accounts' daily adds and friends.
+        self.share = share
         self.n_agents = math.ceil(cfg.agents * share - 1e-9)
         self.handling_minutes = cfg.handling_minutes * self.n_agents / (cfg.agents * share)
-        self.daily_quota = max(1, round(cfg.accounts * cfg.daily_add_limit_per_account * share))
+        self.agents_by_day = agents_by_day
+        self.staffed = (  # whole agents each day, and their mean handling time
+            None
+            if agents_by_day is None
+            else np.ceil(np.asarray(agents_by_day, dtype=float) * share - 1e-9).astype(np.int64)
+        )
+        self.accounts = WeComAccounts(cfg, share, on_open)
         self.quota_day = 0
         self.adds_today = 0
         self.busy_days = 0.0  # handling time of the requests served so far
@@ -67,9 +91,33 @@ class ServiceDesk:
         self._idle: list[simpy.Event] = []  # wake-up events of agents with nothing to do
         self.on_accept = on_accept
         self.on_lost = on_lost
+        self.on_capped = on_capped or on_lost
+        self.daily = {name: np.zeros(max(n_days, 1)) for name in DAILY_RECORDS}
         env.process(self.shifts())
-        for _ in range(self.n_agents):
-            env.process(self.agent())
+        most = self.n_agents if self.staffed is None else max(self.n_agents, int(self.staffed.max(initial=0)))
+        for index in range(most):
+            env.process(self.agent(index))
+
+    @property
+    def daily_quota(self) -> int:
+        """The team's adds a day: the accounts with room x the daily limit per account (of the simulated share)."""
+        return self.accounts.daily_quota()
+
+    def _day(self, t: float) -> int:
+        return min(int(t), len(self.daily["arrived"]) - 1)
+
+    def agents_on(self, day: int) -> int:
+        """Whole agents staffed on ``day``."""
+        if self.staffed is None:
+            return self.n_agents
+        return int(self.staffed[min(day, self.staffed.size - 1)])
+
+    def _handling_minutes_on(self, day: int) -> float:
+        """Mean handling time of one of ``day``'s agents: slower in proportion when the share's agents are fewer."""
+        if self.agents_by_day is None:
+            return self.handling_minutes
+        wanted = float(self.agents_by_day[min(day, self.agents_by_day.size - 1)]) * self.share
+        return self.cfg.handling_minutes * self.agents_on(day) / wanted
 
     def is_open(self) -> bool:
         """Whether the team is on duty now."""
@@ -88,6 +136,7 @@ class ServiceDesk:
             if env.now < opening:
                 yield env.timeout(opening - env.now)
             self.on_duty = True
+            self.daily["duty_days"][self._day(day)] += self.agents_on(day) * (self.open_until - self.open_from)
             self.opened.succeed()
             self.opened = env.event()
             yield env.timeout(closing - env.now)
@@ -97,23 +146,35 @@ class ServiceDesk:
     def arrive(self, buyer: int, channel: int, patience_days: float) -> None:
         """A buyer's add request joins the queue now; an idle agent is woken."""
         now = self.env.now
+        self.daily["arrived"][self._day(now)] += 1
         self.queue.append(AddRequest(buyer, channel, now, now + patience_days))
         if self._idle:
             self._idle.pop().succeed()
 
-    def agent(self) -> Generator[simpy.Event, Any, None]:
-        """One agent: serves the queue first come, first served while on duty and within quota.
+    def agent(self, index: int = 0) -> Generator[simpy.Event, Any, None]:
+        """One agent: serves the queue first come, first served while on duty, staffed and within quota.
 
-        Waits for the opening, for midnight when the day's quota is used up, or for a
-        request to arrive; then yields the handling time and reports the member added.
+        Waits for the opening (and for a day it is staffed), for midnight when the day's quota is
+        used up, or for a request to arrive; then yields the handling time and reports the member
+        added. Once every WeCom account is full (and none may be opened) it turns each request away.
         """
         env = self.env
         while True:
-            if not self.on_duty:
+            if not self.on_duty or (self.staffed is not None and index >= self.agents_on(int(env.now))):
                 yield self.opened
                 continue
             if not self._quota_left():
-                yield env.timeout(math.floor(env.now) + 1.0 - env.now)
+                if not self.accounts.all_full:
+                    yield env.timeout(math.floor(env.now) + 1.0 - env.now)
+                    continue
+                req = self._next_request()
+                if req is None:
+                    wake = env.event()
+                    self._idle.append(wake)
+                    yield wake
+                    continue
+                self.daily["lost_cap"][self._day(env.now)] += 1
+                self.on_capped(req.buyer, req.channel, env.now)
                 continue
             req = self._next_request()
             if req is None:
@@ -122,9 +183,14 @@ class ServiceDesk:
                 yield wake
                 continue
             self.adds_today += 1
-            handling_days = self.rng.exponential(self.handling_minutes) / MINUTES_PER_DAY
+            self.accounts.take(env.now)
+            today = int(env.now)
+            minutes = self.handling_minutes if self.staffed is None else self._handling_minutes_on(today)
+            handling_days = self.rng.exponential(minutes) / MINUTES_PER_DAY
             self.busy_days += handling_days
+            self.daily["busy_days"][self._day(today)] += handling_days
             yield env.timeout(handling_days)
+            self.daily["accepted"][self._day(env.now)] += 1
             self.on_accept(req.buyer, req.channel, req.t_request, env.now)
 
     def _next_request(self) -> AddRequest | None:
@@ -134,6 +200,7 @@ class ServiceDesk:
             req = self.queue.popleft()
             if req.deadline >= now:
                 return req
+            self.daily["lost_patience"][self._day(req.deadline)] += 1
             self.on_lost(req.buyer, req.channel, req.deadline)
         return None
 
@@ -143,6 +210,7 @@ class ServiceDesk:
         waiting: deque[AddRequest] = deque()
         for req in self.queue:
             if req.deadline < now:
+                self.daily["lost_patience"][self._day(req.deadline)] += 1
                 self.on_lost(req.buyer, req.channel, req.deadline)
             else:
                 waiting.append(req)
@@ -154,7 +222,11 @@ class ServiceDesk:
             self.quota_day, self.adds_today = today, 0
         return self.adds_today < self.daily_quota
 
-    def utilisation(self, days: float) -> float:
-        """Share of the agents' working time over ``days`` days spent handling requests."""
-        on_duty_days = self.n_agents * (self.open_until - self.open_from) * days
+    def utilisation(self, days: int) -> float:
+        """Share of the agents' working time over the first ``days`` days spent handling requests."""
+        if self.staffed is None:
+            on_duty_days = self.n_agents * (self.open_until - self.open_from) * days
+        else:
+            staffed = self.staffed[np.minimum(np.arange(days), self.staffed.size - 1)]
+            on_duty_days = float(staffed.sum()) * (self.open_until - self.open_from)
         return self.busy_days / on_duty_days if on_duty_days > 0 else float("nan")

@@ -5,7 +5,14 @@ same buyers, orders and parcels (common random numbers). No Python object or Sim
 process exists per platform buyer: buyers are rows of numpy arrays, drawn in blocks
 from named streams.
 
-Time is in days from the start of the horizon.
+Two kinds of platform buyers: *new* buyers, whose first order falls in the run (ids
+0 .. n_new - 1), and the *existing customer base* (``population.base``, ids n_new ..
+n_buyers - 1), who first bought within ``history_days`` before day 0 and have bought since
+as the same BG/NBD process says: their purchase history up to day 0 (recency, frequency)
+and their orders during the run come from one continuous draw, each from streams of their
+own, so adding a base leaves every new buyer's luck as it was.
+
+Time is in days from the start of the horizon (the base's history has negative days).
 """
 
 from __future__ import annotations
@@ -154,13 +161,17 @@ class People:
     Person ids below ``n_platform`` are platform buyers (read from the shared, never
     modified platform table); the rest are referred friends, stored in a table of
     their own that grows by doubling. ``marketplace`` is each platform buyer's platform
-    (an index into the platform config's ``economics``; all 0 when not given).
+    (an index into the platform config's ``economics``; all 0 when not given); ``lapsed``
+    marks existing customers who dropped out before day 0 (none when not given).
     """
 
-    def __init__(self, platform: Traits, marketplace: np.ndarray | None = None) -> None:
+    def __init__(
+        self, platform: Traits, marketplace: np.ndarray | None = None, lapsed: np.ndarray | None = None
+    ) -> None:
         self.platform = platform
         self.n_platform = len(platform)
         self.marketplace = np.zeros(self.n_platform, dtype=np.int8) if marketplace is None else marketplace
+        self.lapsed = np.zeros(self.n_platform, dtype=bool) if lapsed is None else lapsed
         self.referred: Traits | None = None
         self.n_referred = 0
 
@@ -184,6 +195,11 @@ class People:
         own = ids < self.n_platform
         return np.where(own, self.marketplace[np.where(own, ids, 0)], -1).astype(np.int8)
 
+    def lapsed_of(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each of the people ``ids`` is an existing customer who dropped out before day 0."""
+        own = ids < self.n_platform
+        return own & self.lapsed[np.where(own, ids, 0)]
+
     def take(self, name: str, ids: np.ndarray) -> np.ndarray:
         """Trait ``name`` of the people ``ids``, widened to float64 (stored traits are float32)."""
         column = getattr(self.platform, name)
@@ -198,21 +214,49 @@ class People:
 
 @dataclass
 class Platform:
-    """Platform buyers and parcels for one replication, shared by all strategies."""
+    """Platform buyers and parcels for one replication, shared by all strategies.
+
+    Buyers 0 .. n_new - 1 are new; the rest are the existing customer base. Per-buyer arrays
+    cover all of them, except the routine SMS's uniforms, which only new buyers need.
+    """
 
     n_buyers: int
-    arrival_day: np.ndarray  # first platform order of each buyer
+    arrival_day: np.ndarray  # first platform order of each buyer (negative for the existing base)
     traits: Traits
     marketplace: np.ndarray  # each buyer's platform: index into the platform config's economics
-    n_orders: int
+    n_orders: int  # platform orders placed within the run (from day 0)
     parcel_buyer: np.ndarray  # sorted by delivery day
     parcel_delivery_day: np.ndarray
     parcel_card_index: np.ndarray  # 0 for the buyer's first parcel, 1 for the second, ...
     parcel_u_scan: np.ndarray  # uniform deciding whether the card is scanned
     parcel_scan_delay: np.ndarray  # unit exponential delay from delivery to scan
     parcel_day_start: np.ndarray  # parcels delivered on day d are [start[d], start[d+1])
-    u_sms: np.ndarray  # per buyer, shape (3, n): the uniforms deciding interception, click and scene switch
-    sms_response_delay: np.ndarray  # per buyer: unit exponential delay from send to request
+    u_sms: np.ndarray  # per new buyer, shape (3, n_new): the uniforms deciding interception, click and scene switch
+    sms_response_delay: np.ndarray  # per new buyer: unit exponential delay from send to request
+    n_new: int = -1  # new buyers (-1: all of them)
+    lapsed: np.ndarray | None = None  # per buyer: dropped out (BG/NBD) before day 0; only the base can be
+    order_buyer: np.ndarray | None = None  # every platform order, the base's history included: buyer ...
+    order_day: np.ndarray | None = None  # ... and day (not sorted)
+
+    def __post_init__(self) -> None:
+        if self.n_new < 0:
+            self.n_new = self.n_buyers
+        if self.lapsed is None:
+            self.lapsed = np.zeros(self.n_buyers, dtype=bool)
+
+    @property
+    def n_base(self) -> int:
+        """Existing customers (ids n_new .. n_buyers - 1)."""
+        return self.n_buyers - self.n_new
+
+    def history_at(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """Each buyer's last platform order before time ``t`` (-inf if none) and their orders so far."""
+        assert self.order_buyer is not None and self.order_day is not None
+        before = self.order_day < t
+        who = self.order_buyer[before]
+        last = np.full(self.n_buyers, -np.inf)
+        np.maximum.at(last, who, self.order_day[before])
+        return last, np.bincount(who, minlength=self.n_buyers)
 
 
 def draw_arrivals(pop: PopulationConfig, horizon_days: int, rng: np.random.Generator) -> np.ndarray:
@@ -223,19 +267,29 @@ def draw_arrivals(pop: PopulationConfig, horizon_days: int, rng: np.random.Gener
     return day + rng.random(day.size)
 
 
+ORDER_STREAMS: tuple[str, str] = ("platform_order_gap", "platform_dropout")
+BASE_ORDER_STREAMS: tuple[str, str] = ("base.order_gap", "base.dropout")
+
+
 def platform_orders(
     arrival_day: np.ndarray,
     traits: Traits,
     horizon_days: float,
     streams: Streams,
+    *,
+    names: tuple[str, str] = ORDER_STREAMS,
+    dropout_day: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each buyer's platform orders in [arrival, horizon): BG/NBD repeat buying, in array passes.
 
     Returns (buyer, order_day, order_index) with order_index 0 for the first order.
     Round k draws the k-th repeat of every buyer still alive and inside the horizon, with
-    uniforms keyed by (buyer, k), so a buyer's orders keep their luck whatever the other
-    buyers' rates.
+    uniforms keyed by (buyer, k) from the streams ``names`` (gap, dropout), so a buyer's orders
+    keep their luck whatever the other buyers' rates. ``dropout_day``, if given (one entry per
+    buyer), receives the day of the repeat order after which each buyer dropped out (left as
+    it was for those who did not within the horizon).
     """
+    gap_stream, dropout_stream = names
     n = arrival_day.size
     buyers = [np.arange(n, dtype=np.int32)]
     days = [arrival_day]
@@ -245,7 +299,7 @@ def platform_orders(
     k = 0
     while alive.size:
         k += 1
-        gap = exponential_from_uniform(1.0, streams.uniform("platform_order_gap", alive, k))
+        gap = exponential_from_uniform(1.0, streams.uniform(gap_stream, alive, k))
         with np.errstate(divide="ignore"):  # a rate that underflowed to 0: no next order, ever
             t = last[alive] + gap / traits.rate_per_day[alive]
         inside = t < horizon_days
@@ -254,7 +308,9 @@ def platform_orders(
         days.append(t)
         index.append(np.full(alive.size, min(k, 32767), dtype=np.int16))
         last[alive] = t
-        stays = streams.uniform("platform_dropout", alive, k) >= traits.dropout_prob[alive]
+        stays = streams.uniform(dropout_stream, alive, k) >= traits.dropout_prob[alive]
+        if dropout_day is not None:
+            dropout_day[alive[~stays]] = t[~stays]
         alive = alive[stays]
     return np.concatenate(buyers), np.concatenate(days), np.concatenate(index)
 
@@ -269,19 +325,75 @@ def draw_marketplaces(n: int, platform: PlatformConfig, rng: np.random.Generator
     return np.searchsorted(cut, rng.random(n), side="right").astype(np.int8)
 
 
+@dataclass
+class ExistingBase:
+    """The existing customers at day 0 (local ids 0 .. n - 1) and their orders, history included."""
+
+    first_day: np.ndarray  # first order, before day 0
+    traits: Traits
+    marketplace: np.ndarray
+    lapsed: np.ndarray  # dropped out (BG/NBD) after a repeat order before day 0
+    buyer: np.ndarray  # every order: local buyer id, day, order number (0 for the first)
+    day: np.ndarray
+    index: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.first_day.size
+
+
+def draw_base(pop: PopulationConfig, horizon_days: int, streams: Streams, platform: PlatformConfig) -> ExistingBase:
+    """The existing customer base: ``base.size`` (times the sample share) buyers with a BG/NBD past and future.
+
+    Each buyer's first order is uniform within ``history_days`` before day 0; from it, one BG/NBD
+    process runs on to the end of the horizon, so the history up to day 0 (x repeat orders, the
+    last at t_x, over T days) and the orders during the run are consistent: a buyer who dropped
+    out before day 0 never orders again. Streams ``base.*`` and ``base_trait.*``, keyed by the
+    local id, so the base's luck does not depend on the new buyers.
+    """
+    n = round(pop.base.size * pop.sample_share)
+    first_day = -pop.base.history_days * streams["base.first_order"].random(n)
+    traits = Traits.draw(n, pop, streams, prefix="base_trait")
+    marketplace = draw_marketplaces(n, platform, streams["base.marketplace"])
+    multiplier = np.array([m.spend_multiplier for m in platform.economics.values()], dtype=np.float32)
+    traits.spend_rate /= multiplier[marketplace]
+    dropout_day = np.full(n, np.inf)
+    buyer, day, index = platform_orders(
+        first_day, traits, horizon_days, streams, names=BASE_ORDER_STREAMS, dropout_day=dropout_day
+    )
+    return ExistingBase(first_day, traits, marketplace, dropout_day < 0.0, buyer, day, index)
+
+
 def build_platform(
     pop: PopulationConfig, horizon_days: int, streams: Streams, platform: PlatformConfig | None = None
 ) -> Platform:
     """Draw the whole platform layer of one replication (``platform`` defaults to all buyers on Tmall)."""
     platform = platform or PlatformConfig()
     arrival = draw_arrivals(pop, horizon_days, streams["arrivals"])
-    n = arrival.size
-    traits = Traits.draw(n, pop, streams)
-    marketplace = draw_marketplaces(n, platform, streams["marketplace"])
+    n_new = arrival.size
+    traits = Traits.draw(n_new, pop, streams)
+    marketplace = draw_marketplaces(n_new, platform, streams["marketplace"])
     multiplier = np.array([m.spend_multiplier for m in platform.economics.values()], dtype=np.float32)
-    traits.spend_rate /= multiplier[marketplace]  # mean spend p / nu scales with the platform's multiplier
+    traits.spend_rate /= multiplier[marketplace]
     buyer, order_day, card_index = platform_orders(arrival, traits, horizon_days, streams)
-    # each parcel's delivery and card scan are keyed by (buyer, order number): settings that change how
+    base = draw_base(pop, horizon_days, streams, platform)
+    n = n_new + base.n
+    lapsed = np.zeros(n, dtype=bool)
+    all_buyers, all_days = buyer, order_day
+    if base.n:
+        lapsed[n_new:] = base.lapsed
+        arrival = np.concatenate([arrival, base.first_day])
+        traits = _concat(traits, base.traits)
+        marketplace = np.concatenate([marketplace, base.marketplace])
+        base_global = (base.buyer + n_new).astype(np.int32)
+        all_buyers, all_days = np.concatenate([buyer, base_global]), np.concatenate([order_day, base.day])
+        # the base's orders during the run carry cards: its k-th card comes with its k-th order from day 0
+        during = base.day >= 0.0
+        rank = _occurrence_sorted(base.buyer[during])
+        buyer = np.concatenate([buyer, base_global[during]])
+        order_day = np.concatenate([order_day, base.day[during]])
+        card_index = np.concatenate([card_index, np.minimum(rank, 32767).astype(np.int16)])
+    # each parcel's delivery and card scan are keyed by (buyer, card number): settings that change how
     # many orders there are leave every other parcel's luck as it was
     parcel = (buyer, card_index)
     delivery_delay = gamma_quantile(4.0, streams.uniform("parcel_delivery", *parcel)) * pop.delivery_days_mean / 4.0
@@ -303,6 +415,22 @@ def build_platform(
         parcel_u_scan=scan_u[order].astype(np.float32),
         parcel_scan_delay=scan_delay[order].astype(np.float32),
         parcel_day_start=np.searchsorted(delivery, np.arange(n_days + 1, dtype=float)),
-        u_sms=np.stack([streams[f"sms.{stage}"].random(n, dtype=np.float32) for stage in SMS_STAGE_DRAWS]),
-        sms_response_delay=exponential_from_uniform(1.0, streams["sms.response"].random(n)).astype(np.float32),
+        u_sms=np.stack([streams[f"sms.{stage}"].random(n_new, dtype=np.float32) for stage in SMS_STAGE_DRAWS]),
+        sms_response_delay=exponential_from_uniform(1.0, streams["sms.response"].random(n_new)).astype(np.float32),
+        n_new=n_new,
+        lapsed=lapsed,
+        order_buyer=all_buyers,
+        order_day=all_days,
     )
+
+
+def _occurrence_sorted(ids: np.ndarray) -> np.ndarray:
+    """For each element of ``ids``, its rank among the elements with the same id, in order of appearance
+    (:func:`platform_orders` lists each buyer's orders in time order)."""
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]]) if ids.size else np.empty(0, np.int64)
+    run = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
+    out = np.empty(ids.size, dtype=np.int64)
+    out[order] = run
+    return out

@@ -11,16 +11,16 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from sim.config import CONTROL
 from sim.report.headline import desk_warnings, headline
-from sim.report.i18n import metric_name, metric_value, number, option_value, t
+from sim.report.i18n import count, metric_name, metric_value, money, number, option_value, pct, t
 from sim.report.tables import RunTables
-from sim.run.metrics import METRICS
+from sim.run.metrics import METRICS, SMS_MARKS_HOURS
 
 HEADLINE_ROWS: tuple[str, ...] = (  # incremental first; gross values stay, labelled as gross
     "incremental_net_profit_12m",
@@ -170,9 +170,156 @@ def _strategies_table(run: RunTables, lang: str) -> Block:
         label = t(f"lever.{key}", lang) if f"lever.{key}" in _lever_keys() else key
         values = [option_value(str(table.loc[key, s]), lang) for s in names]
         if key in differing:
-            values = [f"**{v}**" for v in values]
+            values = [f"**{v}**" if v else "—" for v in values]
         rows.append((f"{label} (`{key}`)" if label != key else f"`{key}`", *values))
     return Block("table", header=header, rows=tuple(rows))
+
+
+def _mean_and_interval(part: pd.DataFrame, quantity: str, fmt: Callable[[float], str], lang: str) -> str:
+    row = part[part["quantity"] == quantity]
+    if row.empty or pd.isna(row["mean"].iloc[0]):
+        return t("report.missing", lang)
+    mean, low, high = (float(row[c].iloc[0]) for c in ("mean", "ci_low", "ci_high"))
+    return fmt(mean) if pd.isna(low) or pd.isna(high) else f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
+
+
+def _means(part: pd.DataFrame) -> dict[str, float]:
+    return {str(q): float(v) for q, v in zip(part["quantity"], part["mean"], strict=True)}
+
+
+def _wave_blocks(run: RunTables, lang: str) -> list[Block]:
+    """The SMS waves: per strategy and wave, what was sent, what it brought, what it cost and earned."""
+    if run.waves is None or run.waves.empty:
+        return []
+    header = (
+        t("report.col.strategy", lang),
+        t("report.col.wave", lang),
+        t("report.col.hook", lang),
+        t("report.col.sent_at", lang),
+        t("report.col.messages", lang),
+        t("report.col.delivered", lang),
+        t("report.col.adds_marks", lang),
+        t("report.col.members", lang),
+        t("report.col.first_orders", lang),
+        t("report.col.opted_out", lang),
+        t("report.col.cost", lang),
+        t("report.col.cost_per_member", lang),
+        t("report.col.incremental_profit", lang),
+    )
+    rows = []
+    keys = ["strategy", "wave", "hook", "send_day", "send_hour"]
+    for (strategy, wave, hook, day, hour), part in run.waves.groupby(keys, sort=False):
+        m = _means(part)
+        kind, _, value = str(hook).partition(" ")
+        sent_at = t("report.day_hour", lang, day=int(float(day)), hour=int(float(hour)))
+        if m.get("filtered", 0.0) > 0:
+            sent_at += " " + t("report.filtered", lang, share=pct(m["filtered"], lang, digits=0))
+        rows.append(
+            (
+                str(strategy),
+                str(wave),
+                option_value(kind, lang) + (f" {value}" if value else ""),
+                sent_at,
+                count(m["sent"], lang),
+                count(m["delivered"], lang),
+                " / ".join(count(m[f"adds_{h}h"], lang) for h in SMS_MARKS_HOURS),
+                count(m["members"], lang),
+                count(m["first_orders"], lang),
+                count(m["opted_out"], lang),
+                money(m["cost_cny"], lang),
+                money(m["cost_per_member_cny"], lang),
+                _mean_and_interval(part, "incremental_profit_cny", lambda v: money(v, lang), lang),
+            )
+        )
+    return [
+        Block("h2", t("report.waves", lang)),
+        Block("p", t("report.waves_note", lang)),
+        Block("table", header=header, rows=tuple(rows)),
+    ]
+
+
+def _campaign_blocks(run: RunTables, lang: str) -> list[Block]:
+    """The campaign calendar: per strategy and campaign, members added, spend, profit and the desk's busiest day."""
+    if run.campaigns is None or run.campaigns.empty:
+        return []
+    header = (
+        t("report.col.strategy", lang),
+        t("report.col.campaign", lang),
+        t("report.col.windows", lang),
+        t("report.col.members", lang),
+        t("report.col.first_orders", lang),
+        t("report.col.spend", lang),
+        t("report.col.incremental_profit", lang),
+        t("report.col.peak", lang),
+    )
+    rows = []
+    for (strategy, campaign, windows, _), part in run.campaigns.groupby(
+        ["strategy", "campaign", "windows", "days"], sort=False
+    ):
+        m = _means(part)
+        parts = str(windows).split(";")
+        shown = ", ".join(parts[:3]) + (f", … ({len(parts)})" if len(parts) > 3 else "")
+        peak = t("report.missing", lang)
+        if pd.notna(m.get("peak_day", float("nan"))):
+            busiest = [
+                count(m["peak_requests"], lang),
+                pct(m["peak_load"], lang, digits=0),
+                count(m["peak_lost"], lang),
+            ]
+            peak = f"{t('report.day', lang, day=int(m['peak_day']))}: {', '.join(busiest)}"
+        rows.append(
+            (
+                str(strategy),
+                str(campaign),
+                shown,
+                count(m["members"], lang),
+                count(m["first_orders"], lang),
+                money(m["spend_cny"], lang),
+                _mean_and_interval(part, "incremental_profit_cny", lambda v: money(v, lang), lang),
+                peak,
+            )
+        )
+    return [
+        Block("h2", t("report.campaigns", lang)),
+        Block("p", t("report.campaigns_note", lang)),
+        Block("table", header=header, rows=tuple(rows)),
+    ]
+
+
+def _account_blocks(run: RunTables, lang: str) -> list[Block]:
+    """The WeCom accounts, when they matter: the strategies differ in them, or some account filled."""
+    from sim.report.plots.accounts import accounts_relevant
+
+    if run.accounts is None or not accounts_relevant(run.accounts, run.account_levers()):
+        return []
+    header = (
+        t("report.col.strategy", lang),
+        t("report.col.accounts_start", lang),
+        t("report.col.accounts_used", lang),
+        t("report.col.capacity", lang),
+        t("report.col.friends", lang),
+        t("report.col.lost_to_caps", lang),
+        t("report.col.first_full", lang),
+    )
+    rows = []
+    for strategy, part in run.accounts.groupby("strategy", sort=False):
+        m = _means(part)
+        rows.append(
+            (
+                str(strategy),
+                count(m["initial"], lang),
+                count(m["used"], lang),
+                count(m["capacity"], lang),
+                count(m["friends"], lang),
+                _mean_and_interval(part, "lost_to_caps", lambda v: count(v, lang), lang),
+                t("report.never", lang) if pd.isna(m["first_full_day"]) else count(m["first_full_day"], lang),
+            )
+        )
+    return [
+        Block("h2", t("report.accounts", lang)),
+        Block("p", t("report.accounts_note", lang)),
+        Block("table", header=header, rows=tuple(rows)),
+    ]
 
 
 def _lever_keys() -> set[str]:
@@ -199,6 +346,7 @@ def build_report(run: RunTables, figures: Sequence[str], lang: str, run_dir: str
         blocks.append(_metric_table(run, INCREMENTAL_ROWS, lang, with_differences=False, control=True))
     blocks += [Block("h2", t("report.strategies", lang)), Block("p", t("report.strategies_note", lang))]
     blocks.append(_strategies_table(run, lang))
+    blocks += _wave_blocks(run, lang) + _campaign_blocks(run, lang) + _account_blocks(run, lang)
     blocks.append(Block("h2", t("report.figures", lang)))
     for name in figures:
         blocks.append(Block("figure", text=t(f"caption.{name}", lang), name=name))

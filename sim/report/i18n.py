@@ -108,6 +108,13 @@ def number(value: float, lang: str = "en") -> str:
     return f"{value:.1e}"
 
 
+def count(value: float, lang: str = "en") -> str:
+    """A count (a mean over replications of people, messages or accounts), to the unit: '1,234', or 'missing'."""
+    if value is None or not math.isfinite(value):
+        return _missing(lang)
+    return f"{value:,.0f}"
+
+
 def metric_value(metric: str, unit: str, value: float, lang: str = "en") -> str:
     """A metric value formatted by its unit; a payback day that never came is 'never paid back'."""
     if metric == "payback_day" and (value is None or not math.isfinite(value)):

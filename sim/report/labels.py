@@ -214,9 +214,63 @@ TEXT: dict[str, tuple[str, str]] = {
     "line.hook": ("hook payouts", "钩子成本"),
     "line.referral_reward": ("referral rewards", "裂变奖励"),
     "line.onboarding_staff": ("onboarding staff", "承接客服人力"),
+    "line.wave_hook": ("SMS wave hooks", "短信波次钩子成本"),
+    "line.wecom_accounts": ("WeCom accounts opened", "新开企微账号"),
     "total.ltv_12m": ("LTV, 12 months (gross)", "12个月 LTV（毛）"),
     "total.incremental_value": ("incremental value", "增量价值"),
     "total.incremental_net_profit": ("incremental net profit", "增量净利润"),
+    # SMS waves, the campaign calendar and the WeCom accounts (figures)
+    "fig.wave_label": ("{strategy} · {wave} ({hook}, {hour}:00)", "{strategy} · {wave}（{hook}，{hour}:00）"),
+    "fig.within_hours": ("within {hours} h", "{hours} 小时内"),
+    "fig.adds_per_1000": (
+        "add requests within {hours} h per 1,000 SMS delivered",
+        "每 1,000 条送达短信在 {hours} 小时内带来的加好友请求",
+    ),
+    "fig.wave_profit": (
+        "incremental profit of the wave (CNY, 12 months), 95% CI",
+        "该波次的增量利润（元，12个月），95% 置信区间",
+    ),
+    "take.wave_response": (
+        "Per 1,000 SMS delivered: {best} brings {a} add requests within 24 h; {worst} {b}",
+        "每 1,000 条送达短信：{best} 在 24 小时内带来 {a} 个加好友请求；{worst} 为 {b}",
+    ),
+    "take.wave_profit": (
+        "{best} earns the most ({a}); {n} of {total} waves lose money",
+        "{best} 增量利润最高（{a}）；{total} 个波次中有 {n} 个亏损",
+    ),
+    "fig.adds_per_day": ("friends added a day", "每日加粉数"),
+    "fig.desk_load": ("onboarding desk load", "承接客服负荷"),
+    "fig.lost_per_day": ("add requests lost a day", "每日流失的加粉请求"),
+    "take.calendar_adds": (
+        "Adds peak at {a} a day on day {day} ({strategy})",
+        "加粉在第 {day} 天达到每日 {a} 人的高峰（{strategy}）",
+    ),
+    "take.calendar_load": (
+        "{strategy}: the desk is {a} busy on day {day}, its busiest, and loses {b} add requests that day",
+        "{strategy}：承接客服在最忙的第 {day} 天负荷为 {a}，当天流失 {b} 个加粉请求",
+    ),
+    "take.calendar_lost": (
+        "{strategy} loses the most add requests over the horizon: {a}",
+        "{strategy} 在整个周期内流失的加粉请求最多：{a}",
+    ),
+    "take.calendar_profit": (
+        "{strategy}: {a} cumulative incremental net profit by day {days} (dashed: end of the horizon), against {b} "
+        "for {other}",
+        "{strategy}：到第 {days} 天的累计增量净利润为 {a}（虚线：引流期结束），{other} 为 {b}",
+    ),
+    "fig.friends": ("friends on the accounts\n(dashed: initial accounts' cap)", "账号好友数\n（虚线：初始账号上限）"),
+    "fig.accounts_used": ("WeCom accounts used", "使用的企微账号数"),
+    "fig.lost_to_caps": ("add requests lost to full accounts (cumulative)", "因账号满员流失的加粉请求（累计）"),
+    "take.accounts_full": (
+        "{strategy}: the first WeCom account is full on day {day}",
+        "{strategy}：第一个企微账号在第 {day} 天加满",
+    ),
+    "take.accounts_room": ("No WeCom account fills within the horizon", "周期内没有企微账号加满"),
+    "take.accounts_used": ("{strategy} ends with {a} WeCom accounts", "{strategy} 最终使用 {a} 个企微账号"),
+    "take.accounts_lost": (
+        "{strategy} loses {a} add requests to full accounts",
+        "{strategy} 因账号满员流失 {a} 个加粉请求",
+    ),
     # ---------------------------------------------------------------- report
     "report.title": ("Experiment: {name}", "实验：{name}"),
     "report.question": ("Question", "问题"),
@@ -253,11 +307,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.files": ("Files of this run", "本次运行的文件"),
     "report.files_note": (
         "Tables: `summary.csv`, `differences.csv`, `costs.csv`, `replications.parquet`, `funnel.csv`, "
-        "`curves.parquet`, `strategies.csv`, `assumptions.csv`; configuration: `config_resolved.yaml`; log: "
-        "`__main__.log`. "
+        "`curves.parquet`, `strategies.csv`, `assumptions.csv`, and when the run has them `waves.csv`, "
+        "`campaigns.csv`, `accounts.csv`; configuration: `config_resolved.yaml`; log: `__main__.log`. "
         "Rebuild this report without re-simulating: `python -m sim.report {run_dir}`.",
         "数据表：`summary.csv`、`differences.csv`、`costs.csv`、`replications.parquet`、`funnel.csv`、"
-        "`curves.parquet`、`strategies.csv`、`assumptions.csv`；配置：`config_resolved.yaml`；日志：`__main__.log`。"
+        "`curves.parquet`、`strategies.csv`、`assumptions.csv`，以及（如有）`waves.csv`、`campaigns.csv`、"
+        "`accounts.csv`；配置：`config_resolved.yaml`；日志：`__main__.log`。"
         "无需重新模拟即可重建本报告：`python -m sim.report {run_dir}`。",
     ),
     "report.missing_note": (
@@ -265,6 +320,63 @@ TEXT: dict[str, tuple[str, str]] = {
         "comes within the run is *never paid back*.",
         "分母为零的指标（未发送短信、未获得成员）记为*缺失*；运行期内始终未回本的记为*未回本*。",
     ),
+    "report.waves": ("SMS waves", "短信波次"),
+    "report.waves_note": (
+        "Each wave's messages and what they brought, means over replications. A wave's incremental profit is "
+        "attributed: its members' 12-month incremental value less its messages and their hooks. It is not the "
+        "wave's causal effect (a member it captured might have scanned a card later, and its adds queue at the "
+        "same desk); the paired difference against a strategy without the wave, in the headline, is.",
+        "各波次短信的发送与效果（重复模拟均值）。波次的增量利润为归因口径："
+        "其带来的成员 12 个月增量价值减去短信与钩子成本。"
+        "它不是波次的因果效应（被它召回的成员也可能之后扫包裹卡加粉，且其加粉请求与其他请求共用承接客服）；"
+        "因果效应见结论中相对不发该波次策略的配对差异。",
+    ),
+    "report.campaigns": ("Campaign calendar", "活动日历"),
+    "report.campaigns_note": (
+        "Per campaign, over its windows: the members whose add request fell in a window, their first orders, the "
+        "spend booked on the window's days (cards, SMS, staff, accounts) and their hooks, their 12-month "
+        "incremental value less that spend, and the onboarding desk on the window's busiest day. The campaign's "
+        "full effect, touches and offers included, is the paired difference against business as usual.",
+        "各活动在其时间窗内：加粉请求落在窗内的成员、其首单数、窗内各天的获客支出（包裹卡、短信、人力、账号）及其钩子成本、"
+        "其 12 个月增量价值减去上述支出，以及窗内最忙一天的承接客服情况。活动的完整效果（含触达与首单福利）"
+        "见相对日常运营的配对差异。",
+    ),
+    "report.accounts": ("WeCom accounts", "企微账号"),
+    "report.accounts_note": (
+        "Friends are added to WeCom staff accounts up to each account's cap; when every account is full, a new "
+        "one is opened or further add requests are lost (onboarding.when_full). Means over replications.",
+        "好友加到企微员工账号上，每个账号有好友上限；所有账号加满后，新开账号或流失后续加粉请求"
+        "（onboarding.when_full）。重复模拟均值。",
+    ),
+    "report.col.wave": ("wave", "波次"),
+    "report.col.hook": ("hook", "钩子"),
+    "report.col.sent_at": ("sent on", "发送时间"),
+    "report.col.messages": ("messages sent", "发送条数"),
+    "report.col.delivered": ("delivered", "送达条数"),
+    "report.col.adds_marks": ("add requests within 3 / 6 / 12 / 24 h", "3 / 6 / 12 / 24 小时内加好友请求"),
+    "report.col.members": ("members added", "新增成员"),
+    "report.col.first_orders": ("first orders", "首单数"),
+    "report.col.opted_out": ("unsubscribed", "退订"),
+    "report.col.cost": ("cost (CNY)", "成本（元）"),
+    "report.col.cost_per_member": ("cost per member (CNY)", "单个成员成本（元）"),
+    "report.col.incremental_profit": ("incremental profit [95% CI]", "增量利润 [95% 置信区间]"),
+    "report.col.campaign": ("campaign", "活动"),
+    "report.col.windows": ("days of the run", "运行日"),
+    "report.col.spend": ("spend (CNY)", "支出（元）"),
+    "report.col.peak": ("busiest day: requests, desk load, lost", "最忙一天：请求数、客服负荷、流失数"),
+    "report.col.accounts_start": ("accounts at the start", "初始账号数"),
+    "report.col.accounts_used": ("accounts used", "使用账号数"),
+    "report.col.capacity": ("friends the initial accounts hold", "初始账号好友上限"),
+    "report.col.friends": ("friends at the end", "期末好友数"),
+    "report.col.lost_to_caps": (
+        "add requests lost to full accounts [95% CI]",
+        "因账号满员流失的加粉请求 [95% 置信区间]",
+    ),
+    "report.col.first_full": ("first account full (day)", "首个账号加满（天）"),
+    "report.day_hour": ("day {day}, {hour}:00", "第 {day} 天 {hour}:00"),
+    "report.day": ("day {day}", "第 {day} 天"),
+    "report.filtered": ("(filtered in {share} of replications)", "（{share} 的重复中整批被拦截）"),
+    "report.never": ("never", "从未"),
     "report.missing": ("missing", "缺失"),
     "report.not_paid_back": ("never paid back", "未回本"),
     "report.col.metric": ("metric", "指标"),
@@ -325,6 +437,26 @@ TEXT: dict[str, tuple[str, str]] = {
         "add requests by days after the parcel's delivery.",
         "左：短信发送后各小时的累计加好友请求，标出 3/6/12/24 小时；右：包裹签收后各天的包裹卡加好友请求。",
     ),
+    "caption.waves": (
+        "SMS waves by hook and send hour. Left: add requests within 24 h per 1,000 messages delivered (bars), "
+        "with the 3, 6 and 12 h marks. Right: each wave's incremental profit (its members' 12-month incremental "
+        "value less its messages and hooks) with its 95% interval.",
+        "按钩子与发送时间划分的短信波次。左：每 1,000 条送达短信在 24 小时内带来的加好友请求（柱），并标出 3、6、12 "
+        "小时；右：各波次的增量利润（成员 12 个月增量价值减去短信与钩子成本）及其 95% 置信区间。",
+    ),
+    "caption.calendar": (
+        "The run day by day (means over replications): friends added, the onboarding desk's load (handling time "
+        "/ time on duty), add requests lost, and cumulative incremental net profit. Shaded: campaign windows; "
+        "dotted: SMS waves.",
+        "按天展示（重复模拟均值）：每日加粉数、承接客服负荷（处理时间/在岗时间）、流失的加粉请求和累计增量净利润。"
+        "阴影为活动时间窗，点线为短信波次。",
+    ),
+    "caption.accounts": (
+        "WeCom accounts filling over time (means over replications): friends on the accounts against what the "
+        "initial accounts hold (dashed), accounts used, and add requests lost because every account was full.",
+        "企微账号随时间加满（重复模拟均值）：账号上的好友数与初始账号上限（虚线）、使用的账号数，以及因所有账号满员"
+        "而流失的加粉请求。",
+    ),
     "caption.dose_response": (
         "LTV (12 months) and monthly churn against touches per week, with 95% intervals.",
         "12个月 LTV 与月流失率随每周触达次数的变化，含 95% 置信区间。",
@@ -373,6 +505,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "assume.margins": ("margins and churn definition", "毛利与流失定义"),
     "assume.volume": ("platform volume", "平台订单量"),
     "assume.platform": ("platform economics and private share", "平台经济性与私域占比"),
+    "assume.wecom_accounts": ("WeCom accounts", "企微账号"),
+    "assume.sms_waves": ("SMS waves: response and opt-out", "短信波次：响应与退订"),
+    "assume.existing_base": ("existing customer base", "存量老客"),
+    "source.wecom_accounts": (
+        "5,000 customers per staff account at first, expandable to 20,000 on request; 50,000 per enterprise at "
+        "first (wescrm.com 8852; xiaokeduo.com 15106); the daily add limit, accounts and new-account cost are "
+        "assumptions",
+        "每个员工账号初始 5,000 个客户，可申请扩容至 20,000；企业初始 50,000 个客户关系（wescrm.com 8852；"
+        "xiaokeduo.com 15106）；每日加好友上限、账号数与新开账号成本为假设",
+    ),
+    "source.sms_waves": (
+        "assumption: hook lifts ranked as practitioners rank hooks (cash > low-price gift > coupon > virtual); the "
+        "seeds name samples, lotteries and coupons as SMS hooks and A/B-test send times without numbers; "
+        "interception per message as the routine SMS (qdjiaoyu.cn 4527), a whole wave can yield zero",
+        "假设：钩子提升按从业者的吸引力排序（现金红包＞低价实体产品＞优惠券＞虚拟服务）；原文提到短信钩子"
+        "（领小样、抽奖、送券）和推送时间 A/B 测试但无数据；单条拦截率同常规短信（qdjiaoyu.cn 4527），"
+        "整批短信可能零召回",
+    ),
+    "source.existing_base": (
+        "drawn from the model: first orders uniform over the history, then the BG/NBD process above",
+        "由模型生成：首单在历史期内均匀分布，此后按上述 BG/NBD 过程购买",
+    ),
     "source.card_add_rate": (
         "practitioners: 'generally under 10%', 15–20% with lottery hooks (niaogebiji.com 111999; nctoro.com 109372)",
         "从业者经验：“一般低于 10%”，抽奖钩子可达 15–20%（niaogebiji.com 111999；nctoro.com 109372）",

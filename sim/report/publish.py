@@ -18,7 +18,18 @@ from sim.report import plots
 from sim.report.document import build_report, render_html, render_markdown
 from sim.report.tables import RunTables
 
-FIGURES: tuple[str, ...] = ("comparison", "waterfall", "funnel", "profit", "survival", "response", "dose_response")
+FIGURES: tuple[str, ...] = (
+    "comparison",
+    "waterfall",
+    "funnel",
+    "profit",
+    "survival",
+    "response",
+    "dose_response",
+    "waves",
+    "calendar",
+    "accounts",
+)
 
 
 def _comparison(run: RunTables, lang: str) -> Figure | None:
@@ -58,6 +69,24 @@ def _dose_response(run: RunTables, lang: str) -> Figure | None:
     return plots.dose_response_figure(dose, baseline=run.baseline, lang=lang)
 
 
+def _waves(run: RunTables, lang: str) -> Figure | None:
+    return None if run.waves is None or run.waves.empty else plots.waves_figure(run.waves, lang=lang)
+
+
+def _calendar(run: RunTables, lang: str) -> Figure | None:
+    has_campaigns = run.campaigns is not None and not run.campaigns.empty
+    has_waves = run.waves is not None and not run.waves.empty
+    if run.curves is None or not (has_campaigns or has_waves) or not plots.has_curve(run.curves, "adds_daily"):
+        return None
+    return plots.calendar_figure(run.curves, run.campaigns, run.waves, run.horizon_days, run.baseline, lang=lang)
+
+
+def _accounts(run: RunTables, lang: str) -> Figure | None:
+    if run.curves is None or run.accounts is None or not plots.accounts_relevant(run.accounts, run.account_levers()):
+        return None
+    return plots.accounts_figure(run.curves, run.accounts, run.baseline, lang=lang)
+
+
 FIGURE_BUILDERS: dict[str, Callable[[RunTables, str], Figure | None]] = {
     "comparison": _comparison,
     "waterfall": _waterfall,
@@ -66,6 +95,9 @@ FIGURE_BUILDERS: dict[str, Callable[[RunTables, str], Figure | None]] = {
     "survival": _survival,
     "response": _response,
     "dose_response": _dose_response,
+    "waves": _waves,
+    "calendar": _calendar,
+    "accounts": _accounts,
 }  # file name -> builder; a builder returns None when the run's tables do not allow its figure
 
 

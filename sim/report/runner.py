@@ -31,7 +31,14 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
     """Simulate, print the comparison, write the run's tables, figures and report; return the best mean incremental
     net profit over 12 months (what a sweeper optimises)."""
     from sim.report.publish import publish
-    from sim.report.tables import RunTables, assumption_table, meta_from_config, strategy_table
+    from sim.report.tables import (
+        RunTables,
+        assumption_table,
+        extra_files,
+        extra_summaries,
+        meta_from_config,
+        strategy_table,
+    )
 
     run = experiment.shared.run
     log.info(
@@ -55,6 +62,7 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
         tables = run_experiment_tables(experiment, on_done=done, with_control=True)
     summary = summarise(tables.replications)
     differences = paired_differences(tables.replications, experiment.baseline)
+    extras = extra_summaries(tables)  # per SMS wave, per campaign, the WeCom accounts
     run_tables = RunTables(
         **meta_from_config(yaml.safe_load(config_yaml) or {}),
         summary=summary,
@@ -65,6 +73,7 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
         strategies=strategy_table(experiment),
         assumptions=assumption_table(experiment),
         costs=summarise_costs(tables.costs),
+        **extras,
     )
     with staged(out_dir) as stage:  # every file appears at the end, or none does
         write_run(
@@ -77,6 +86,7 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
                 "strategies.csv": run_tables.strategies,
                 "assumptions.csv": run_tables.assumptions,
                 "costs.csv": run_tables.costs,
+                **extra_files(extras),
             },
             config_yaml,
         )

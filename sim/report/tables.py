@@ -22,6 +22,12 @@ from sim.config import Experiment
 from sim.report.i18n import t
 
 TOUCH_LEVER = "touch.touches_per_week"
+ACCOUNT_LEVERS: tuple[str, ...] = (
+    "onboarding.accounts",
+    "onboarding.friend_cap_per_account",
+    "onboarding.daily_add_limit_per_account",
+    "onboarding.when_full",
+)
 TABLE_FILES: dict[str, str] = {
     "replications": "replications.parquet",
     "differences": "differences.csv",
@@ -30,7 +36,11 @@ TABLE_FILES: dict[str, str] = {
     "strategies": "strategies.csv",
     "assumptions": "assumptions.csv",
     "costs": "costs.csv",
+    "waves": "waves.csv",
+    "campaigns": "campaigns.csv",
+    "accounts": "accounts.csv",
 }
+EXTRA_TABLES: tuple[str, ...] = ("waves", "campaigns", "accounts")  # written when the run has any rows
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,10 @@ class RunTables:
     costs: pd.DataFrame | None = None  # sim.run.costs.SUMMARY_COLUMNS: every ledger line with its interval
     question_zh: str = ""  # the experiment's question and strategy names in Chinese (report.lang=zh)
     names_zh: dict[str, str] = dataclasses.field(default_factory=dict)
+    # sim.run.attribution's summaries: per SMS wave, per campaign, the WeCom accounts (None: the run has none)
+    waves: pd.DataFrame | None = None
+    campaigns: pd.DataFrame | None = None
+    accounts: pd.DataFrame | None = None
 
     def localised(self, lang: str) -> RunTables:
         """The tables as a report in ``lang`` shows them: in Chinese, the experiment's own Chinese question and
@@ -84,6 +98,9 @@ class RunTables:
             funnel=rename(self.funnel),
             curves=rename(self.curves),
             costs=rename(self.costs),
+            waves=rename(self.waves),
+            campaigns=rename(self.campaigns),
+            accounts=rename(self.accounts),
             strategies=self.strategies.rename(columns=names),
         )
 
@@ -102,6 +119,29 @@ class RunTables:
     def touches_per_week(self) -> dict[str, float]:
         """Touches per week of each strategy."""
         return {s: float(v) for s, v in self.lever(TOUCH_LEVER).items()}
+
+    def account_levers(self) -> dict[str, dict[str, str]]:
+        """The WeCom account levers (accounts, friend cap, daily limit, when full) of each strategy."""
+        return {key: self.lever(f"{key}") for key in ACCOUNT_LEVERS}
+
+
+def extra_summaries(tables: Any) -> dict[str, pd.DataFrame]:
+    """The per-wave, per-campaign and accounts summaries of an experiment's tables
+    (:class:`~sim.run.experiment.ExperimentTables`), keyed by their RunTables field; only those with rows."""
+    from sim.run.attribution import ACCOUNT_KEYS, CAMPAIGN_KEYS, WAVE_KEYS, summarise_rows
+
+    keys = {"waves": WAVE_KEYS, "campaigns": CAMPAIGN_KEYS, "accounts": ACCOUNT_KEYS}
+    out = {}
+    for name in EXTRA_TABLES:
+        rows = getattr(tables, name, None)
+        if rows is not None and not rows.empty:
+            out[name] = summarise_rows(rows, keys[name])
+    return out
+
+
+def extra_files(extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """:func:`extra_summaries`' tables keyed by their file names."""
+    return {TABLE_FILES[name]: table for name, table in extras.items()}
 
 
 def meta_from_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -122,10 +162,28 @@ def meta_from_config(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _compact(value: Any) -> str:
+    """A list item (an SMS wave, a campaign) on one line: its settings that differ from the defaults."""
+    if not (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+        return str(value)
+    default = type(value)()
+    flat: dict[str, str] = {}
+    _flatten(value, "", flat)
+    base: dict[str, str] = {}
+    _flatten(default, "", base)
+    always = ("name", "date", "start", "send_hour", "days")  # what identifies a wave or a campaign
+    return ", ".join(f"{k}={v}" for k, v in flat.items() if k in always or base.get(k) != v)
+
+
 def _flatten(value: Any, prefix: str, out: dict[str, str]) -> None:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             _flatten(getattr(value, f.name), f"{prefix}.{f.name}" if prefix else f.name, out)
+    elif isinstance(value, list) and (not value or dataclasses.is_dataclass(value[0])):
+        for i, item in enumerate(value):  # SMS waves, campaigns: one row each
+            out[f"{prefix}[{i}]"] = _compact(item)
+        if not value:
+            out[prefix] = ""
     elif isinstance(value, dict):
         for k, v in value.items():
             _flatten(v, f"{prefix}.{k}", out)
@@ -147,8 +205,8 @@ def strategy_table(experiment: Experiment) -> pd.DataFrame:
         _flatten(strategy, "", levers)
         levers.pop("name", None)
         flat[name] = levers
-    keys = list(next(iter(flat.values())))
-    return pd.DataFrame({"lever": keys, **{name: [levers[k] for k in keys] for name, levers in flat.items()}})
+    keys = list(dict.fromkeys(k for levers in flat.values() for k in levers))  # a strategy's waves may be extra rows
+    return pd.DataFrame({"lever": keys, **{name: [levers.get(k, "") for k in keys] for name, levers in flat.items()}})
 
 
 def _platform_text(experiment: Experiment) -> str:
@@ -249,7 +307,32 @@ def assumption_table(experiment: Experiment) -> pd.DataFrame:
         ),
         ("volume", f"population.buyers_per_year={pop.buyers_per_year}", "assumption"),
         ("platform", _platform_text(experiment), "assumption"),
+        (
+            "wecom_accounts",
+            kv(
+                "onboarding",
+                s.onboarding,
+                ("accounts", "friend_cap_per_account", "daily_add_limit_per_account", "new_account_cost_cny"),
+            )
+            + f"; onboarding.when_full={s.onboarding.when_full.value}",
+            "wecom_accounts",
+        ),
     ]
+    if any(x.sms.waves for x in strategies):
+        lifts = ", ".join(
+            f"{k} {v.max_click_lift:g} (scale CNY {v.value_scale_cny:g})" for k, v in s.sms.hook_response.items()
+        )
+        hours = "/".join(f"{v:g}" for v in s.sms.hour_multiplier)
+        rows.append(
+            (
+                "sms_waves",
+                f"sms.hook_response: {lifts}; sms.hour_multiplier (0-23 h): {hours}; "
+                + kv("sms", s.sms, ("recency_fresh_days", "recency_half_life_days", "repeat_factor", "opt_out_prob")),
+                "sms_waves",
+            )
+        )
+    if pop.base.size > 0:
+        rows.append(("existing_base", kv("population.base", pop.base, ("size", "history_days")), "existing_base"))
     return pd.DataFrame(
         {
             "id": [r[0] for r in rows],
@@ -291,6 +374,9 @@ def load_run(run_dir: Path | str, lang: str | None = None) -> RunTables:
         funnel=optional("funnel"),
         curves=optional("curves"),
         costs=optional("costs"),
+        waves=optional("waves"),
+        campaigns=optional("campaigns"),
+        accounts=optional("accounts"),
         strategies=strategies,
         assumptions=assumptions,
     )

@@ -21,6 +21,15 @@ Curves (``curve``, the meaning of ``x``, the meaning of ``value``):
   SMS sent (at 3, 6, 12 and 24 h these are the ``sms_adds_*h`` metrics). NaN without SMS.
 - ``card_adds_per_card``: whole days after the parcel's delivery (the last point holds that
   day and later); card add requests made that day / cards sent. NaN without cards.
+- ``requests_daily``, ``adds_daily``, ``requests_lost_daily``, ``lost_to_caps_daily``: day of the
+  horizon; add requests reaching the onboarding desk that day, requests accepted, requests lost
+  (buyers who gave up waiting, dated at their deadline, and requests turned away by full WeCom
+  accounts), and of those the ones turned away by full accounts.
+- ``desk_load_daily``: day of the horizon; the agents' handling time / their time on duty that day.
+- ``wecom_friends``, ``wecom_accounts``: day of the horizon; friends on the WeCom accounts and
+  accounts used (opened ones included) at the end of the day. Accounts are not scaled by the sample
+  share (a sampled run's accounts hold the share of the friends). The daily curves are NaN with
+  unlimited onboarding.
 
 Counts and money are divided by the sample share (``population.sample_share``), like every total.
 """
@@ -58,6 +67,7 @@ DETAIL_STAGES: tuple[str, ...] = (
     *(f"lost_{c}" for c in CHANNELS),
     *(f"added_{c}" for c in CHANNELS),
     "cards_sent",
+    "lost_to_caps",
 )
 CHURN_CURVES: tuple[str, ...] = ("not_churned", "churned_unsubscribe", "churned_dormancy")
 CURVES: tuple[str, ...] = (
@@ -66,6 +76,13 @@ CURVES: tuple[str, ...] = (
     *CHURN_CURVES,
     "sms_add_share",
     "card_adds_per_card",
+    "requests_daily",
+    "adds_daily",
+    "requests_lost_daily",
+    "lost_to_caps_daily",
+    "desk_load_daily",
+    "wecom_friends",
+    "wecom_accounts",
 )
 SURVIVAL_DAYS = 365
 SMS_HOURS: np.ndarray = np.arange(0.0, 48.0 + 0.25, 0.5)
@@ -91,7 +108,7 @@ def funnel_counts(rec: RunRecord, reached_card: int) -> dict[str, int]:
     counts = {
         "platform_buyers": rec.platform_buyers,
         "reached_card": reached_card if rec.cards_sent > 0 else 0,
-        "reached_sms": rec.sms_sent,
+        "reached_sms": rec.sms_reached if rec.sms_reached >= 0 else rec.sms_sent,
         "added": len(m),
         "first_order": int(np.isfinite(m["first_order_day"].to_numpy()).sum()),
         "repeat_buyers": int((n_orders >= 2).sum()),
@@ -102,6 +119,7 @@ def funnel_counts(rec: RunRecord, reached_card: int) -> dict[str, int]:
         counts[f"lost_{c}"] = int(rec.lost.get(c, 0))
         counts[f"added_{c}"] = int((channel == c).sum())
     counts["cards_sent"] = rec.cards_sent
+    counts["lost_to_caps"] = rec.lost_to_caps
     return {k: int(v) for k, v in counts.items()}
 
 
@@ -174,11 +192,33 @@ def card_adds_curve(rec: RunRecord) -> tuple[np.ndarray, np.ndarray]:
     return CARD_DAYS, np.bincount(day, minlength=CARD_DAYS.size)[: CARD_DAYS.size] / float(rec.cards_sent)
 
 
+def daily_curves(rec: RunRecord) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The desk's requests, adds, losses and load and the WeCom accounts by day of the horizon (see module doc)."""
+    days = np.arange(rec.horizon_days, dtype=float)
+    if rec.daily is None:
+        nan = np.full(days.size, np.nan)
+        return {name: (days, nan) for name in CURVES if name.endswith("_daily") or name.startswith("wecom_")}
+    d = rec.daily.iloc[: rec.horizon_days]
+    share = rec.sample_share
+    with np.errstate(invalid="ignore", divide="ignore"):
+        load = np.where(d["duty_days"] > 0, d["busy_days"] / d["duty_days"], np.nan)
+    return {
+        "requests_daily": (days, d["arrived"].to_numpy() / share),
+        "adds_daily": (days, d["accepted"].to_numpy() / share),
+        "requests_lost_daily": (days, (d["lost_patience"] + d["lost_cap"]).to_numpy() / share),
+        "lost_to_caps_daily": (days, d["lost_cap"].to_numpy() / share),
+        "desk_load_daily": (days, load),
+        "wecom_friends": (days, d["friends"].to_numpy() / share),
+        "wecom_accounts": (days, d["accounts"].to_numpy()),
+    }
+
+
 def curve_frame(rec: RunRecord, strategy: str, replication: int) -> pd.DataFrame:
     """Every curve of one strategy on one replication, as a tidy table (:data:`CURVE_COLUMNS`)."""
     curves = {**net_profit_curves(rec), **churn_curves(rec)}
     curves["sms_add_share"] = sms_response_curve(rec)
     curves["card_adds_per_card"] = card_adds_curve(rec)
+    curves.update(daily_curves(rec))
     parts = [
         pd.DataFrame({"curve": name, "x": x.astype(float), "value": np.asarray(v, dtype=float)})
         for name, (x, v) in curves.items()

@@ -21,6 +21,7 @@ from sim.config import CONTROL, ChannelConfig, Experiment, StrategyConfig
 from sim.model.funnel import simulate
 from sim.model.population import build_platform
 from sim.model.streams import Streams
+from sim.run.attribution import ACCOUNT_COLUMNS, CAMPAIGN_COLUMNS, WAVE_COLUMNS, account_row, campaign_rows, wave_rows
 from sim.run.costs import COST_COLUMNS, cost_frame
 from sim.run.curves import CURVE_COLUMNS, FUNNEL_COLUMNS, buyers_with_card, curve_frame, funnel_frame
 from sim.run.metrics import compute_metrics
@@ -28,9 +29,9 @@ from sim.run.workers import imap_in_workers
 
 
 def control_strategy(experiment: Experiment) -> StrategyConfig:
-    """The baseline strategy with every capture channel off: nobody joins, nothing is spent."""
+    """The baseline strategy with every capture channel off (and no SMS wave): nobody joins, nothing is spent."""
     base = experiment.strategies[experiment.baseline]
-    return replace(base, name=CONTROL, channel=ChannelConfig(card=False, sms=False))
+    return replace(base, name=CONTROL, channel=ChannelConfig(card=False, sms=False), sms=replace(base.sms, waves=[]))
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class ExperimentTables:
     funnel: pd.DataFrame  # strategy, replication, stage, count
     curves: pd.DataFrame  # strategy, replication, curve, x, value
     costs: pd.DataFrame  # strategy, replication, basis, section, line, amount_cny, per_member_cny
+    waves: pd.DataFrame | None = None  # sim.run.attribution.WAVE_COLUMNS: one row per SMS wave
+    campaigns: pd.DataFrame | None = None  # CAMPAIGN_COLUMNS: one row per campaign
+    accounts: pd.DataFrame | None = None  # ACCOUNT_COLUMNS: the WeCom accounts at the end
 
 
 def run_replication_tables(experiment: Experiment, replication: int, with_control: bool = False) -> ExperimentTables:
@@ -55,7 +59,7 @@ def run_replication_tables(experiment: Experiment, replication: int, with_contro
     )
     reached_card = buyers_with_card(platform, shared.run.horizon_days + shared.run.followup_days)
     rows: list[dict[str, object]] = []
-    funnels, curves, costs = [], [], []
+    funnels, curves, costs, waves, campaigns, accounts = [], [], [], [], [], []
     for name, strategy in experiment.strategies.items():
         record = simulate(strategy, shared, replication, platform)
         for metric, value in compute_metrics(record).items():
@@ -63,6 +67,9 @@ def run_replication_tables(experiment: Experiment, replication: int, with_contro
         funnels.append(funnel_frame(record, name, replication, reached_card))
         curves.append(curve_frame(record, name, replication))
         costs.append(cost_frame(record, name, replication, strategy.hook.type.value))
+        waves.append(wave_rows(record, strategy))
+        campaigns.append(campaign_rows(record, strategy))
+        accounts.append(account_row(record))
     if with_control:
         control = simulate(control_strategy(experiment), shared, replication, platform)
         for metric, value in compute_metrics(control).items():
@@ -72,7 +79,16 @@ def run_replication_tables(experiment: Experiment, replication: int, with_contro
         funnel=pd.concat(funnels, ignore_index=True),
         curves=pd.concat(curves, ignore_index=True),
         costs=pd.concat(costs, ignore_index=True),
+        waves=_concat(waves, WAVE_COLUMNS),
+        campaigns=_concat(campaigns, CAMPAIGN_COLUMNS),
+        accounts=_concat(accounts, ACCOUNT_COLUMNS),
     )
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """The non-empty frames one after the other (an empty frame with ``columns`` if there are none)."""
+    parts = [f for f in frames if f is not None and not f.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 def run_replication(experiment: Experiment, replication: int) -> list[dict[str, object]]:
@@ -104,6 +120,9 @@ def run_experiment_tables(
         funnel=joined("funnel", FUNNEL_COLUMNS),
         curves=joined("curves", CURVE_COLUMNS),
         costs=joined("costs", COST_COLUMNS),
+        waves=_concat([p.waves for p in parts], WAVE_COLUMNS),
+        campaigns=_concat([p.campaigns for p in parts], CAMPAIGN_COLUMNS),
+        accounts=_concat([p.accounts for p in parts], ACCOUNT_COLUMNS),
     )
 
 

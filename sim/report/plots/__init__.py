@@ -10,6 +10,7 @@ they first appear in the data. Words come from :mod:`sim.report.i18n`: ``lang="z
 every label in Chinese. One module per figure; this package re-exports their public names.
 """
 
+from sim.report.plots.accounts import accounts_figure, accounts_relevant
 from sim.report.plots.base import (
     OKABE_ITO,
     mean_curve,
@@ -21,6 +22,7 @@ from sim.report.plots.base import (
     style,
     wrap,
 )
+from sim.report.plots.calendar import calendar_figure, wave_days, windows_of
 from sim.report.plots.comparison import (
     HEADLINE_METRICS,
     comparison_figure,
@@ -59,8 +61,19 @@ from sim.report.plots.survival import (
     survival_figure,
 )
 from sim.report.plots.waterfall import line_label, plot_waterfall, waterfall_figure
+from sim.report.plots.waves import plot_wave_profit, plot_wave_response, wave_label, wave_table, waves_figure
 
 __all__ = [
+    "accounts_figure",
+    "accounts_relevant",
+    "calendar_figure",
+    "plot_wave_profit",
+    "plot_wave_response",
+    "wave_days",
+    "wave_label",
+    "wave_table",
+    "waves_figure",
+    "windows_of",
     "line_label",
     "plot_waterfall",
     "waterfall_figure",
