@@ -59,7 +59,9 @@ def _files(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")} if folder.exists() else set()
 
 
-def _refused(capsys, monkeypatch, argv: list[object], folder: Path, needles: list[str], before: str = "fit") -> str:
+def assert_refused(
+    capsys, monkeypatch, argv: list[object], folder: Path, needles: list[str], before: str = "fit"
+) -> str:
     """Run the command; assert exit 2, one ``error:`` line holding every needle, no traceback, no file left in
     ``folder``. ``before`` is the step that must not be reached: 'fit' (the models) or 'read' (the orders)."""
     guard = {"fit": "calibrate", "read": "load_orders"}[before]
@@ -159,7 +161,7 @@ def test_an_orders_path_that_is_not_a_readable_file_is_one_line(tmp_path: Path, 
             pytest.skip("runs as root, who may read any file: a file without read permission cannot be made")
         _write(path, _export(20, np.random.default_rng(0)))
         path.chmod(0)
-    _refused(capsys, monkeypatch, ["--orders", path, "--out", out], tmp_path / "out", [str(path), says], "fit")
+    assert_refused(capsys, monkeypatch, ["--orders", path, "--out", out], tmp_path / "out", [str(path), says], "fit")
 
 
 # ----------------------------------------------------------------------------- dates
@@ -189,7 +191,7 @@ def test_timestamps_in_two_time_zones_are_one_line_naming_the_row(
     frame.loc[k, "date"] = frame.loc[k, "date"].removesuffix(zone) + other
     path = _write(tmp_path / "orders.csv", frame)
     value = frame.loc[k, "date"].strip()
-    line = _refused(
+    line = assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
@@ -239,7 +241,7 @@ def test_year_first_and_day_or_month_first_dates_in_one_column_are_refused_namin
     frame["date"] = written
     path = _write(tmp_path / "orders.csv", frame)
     kinds = ("year-first", "day/month-first") if reverse else ("day/month-first", "year-first")
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
@@ -264,7 +266,7 @@ def test_a_month_first_date_in_a_day_first_column_is_refused_naming_the_row(
     written[k] = f"{month:02d}/{day:02d}/2024"  # only month-first can read it
     frame["date"] = written
     path = _write(tmp_path / "orders.csv", frame)
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
@@ -290,7 +292,7 @@ def test_a_column_no_date_of_which_decides_day_or_month_first_needs_date_order(
         }
     )
     path = _write(tmp_path / "orders.csv", frame)
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
@@ -330,7 +332,7 @@ def test_dates_beyond_the_plausible_range_are_refused_naming_the_row(
     frame = _export(40, np.random.default_rng(k + 3000))
     frame.loc[k, "date"] = value
     path = _write(tmp_path / "orders.csv", frame)
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
@@ -359,7 +361,7 @@ def test_end_dates_beyond_the_plausible_range_are_one_line(
     tmp_path: Path, capsys, monkeypatch, flag: str, value: str
 ) -> None:
     argv = ["--orders", CDNOW, "--out", tmp_path / "pop.yaml", "--end-date", "1997-06-30", flag, value]
-    _refused(capsys, monkeypatch, argv, tmp_path, [f"{flag} {value}: allowed: a date from 1990-01-01 to"], "read")
+    assert_refused(capsys, monkeypatch, argv, tmp_path, [f"{flag} {value}: allowed: a date from 1990-01-01 to"], "read")
 
 
 # ----------------------------------------------------------------------------- amounts
@@ -383,7 +385,7 @@ def test_amounts_that_are_not_finite_or_implausible_are_refused_naming_the_row(
     frame["refund"] = "0"
     frame.loc[k, column] = value
     path = _write(tmp_path / "orders.csv", frame)
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
@@ -412,7 +414,7 @@ def test_decimal_commas_next_to_decimal_points_are_refused_naming_the_row(
     frame.loc[k, "amount"] = value
     path = _write(tmp_path / "orders.csv", frame, sep=";")
     odd, first = ("a decimal point", "a decimal comma") if comma_column else ("a decimal comma", "a decimal point")
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
@@ -463,14 +465,14 @@ def test_a_workbook_with_several_sheets_needs_sheet(
             )
     before = _files(tmp_path)
     listed = ", ".join(names)
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
         tmp_path,
         [f"{path}: a workbook with {len(names)} sheets ({listed}); allowed: one sheet, or --sheet NAME"],
     )
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml", "--sheet", "nope"],
@@ -484,7 +486,7 @@ def test_a_workbook_with_several_sheets_needs_sheet(
 def test_sheet_on_a_csv_is_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
     path = _write(tmp_path / "orders.csv", _export(20, np.random.default_rng(1)))
     argv = ["--orders", path, "--out", tmp_path / "pop.yaml", "--sheet", "订单"]
-    _refused(capsys, monkeypatch, argv, tmp_path, ["--sheet 订单: orders.csv is not an Excel workbook"])
+    assert_refused(capsys, monkeypatch, argv, tmp_path, ["--sheet 订单: orders.csv is not an Excel workbook"])
 
 
 TITLES = ["订单导出报表", "导出时间：2024-02-01", "", "说明,以下为已付款订单,金额单位:元", "Shop: 小店", "  "]
@@ -503,7 +505,7 @@ def test_a_title_block_above_the_header_is_skipped_and_rows_keep_the_files_numbe
     k = int(rng.integers(1, 40))
     frame.loc[k, "amount"] = "12.x"
     bad = _write(tmp_path / "bad.csv", frame, preamble="\n".join(titles) + "\n")
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", bad, "--out", tmp_path / "pop.yaml"],
@@ -515,7 +517,7 @@ def test_a_title_block_above_the_header_is_skipped_and_rows_keep_the_files_numbe
 def test_a_title_block_longer_than_the_rows_searched_says_so(tmp_path: Path, capsys, monkeypatch) -> None:
     titles = "\n".join(f"备注 {i}" for i in range(25)) + "\n"
     path = _write(tmp_path / "orders.csv", _export(10, np.random.default_rng(2)), preamble=titles)
-    _refused(
+    assert_refused(
         capsys,
         monkeypatch,
         ["--orders", path, "--out", tmp_path / "pop.yaml"],
@@ -595,7 +597,7 @@ def test_an_out_that_cannot_be_written_is_one_line_before_the_orders_are_read(
     assert out is not None
     try:
         argv = ["--orders", CDNOW, "--out", out, "--end-date", "1997-06-30", "--holdout-end", "1997-09-30"]
-        _refused(capsys, monkeypatch, argv, work, [f"--out {out}: ", says], "read")
+        assert_refused(capsys, monkeypatch, argv, work, [f"--out {out}: ", says], "read")
         if ro is not None:
             assert _files(ro) == set()
     finally:

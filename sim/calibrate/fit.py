@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaln, gammaln, hyp2f1
 
-from sim.calibrate.mle import Fit, FitError, maximise
+from sim.calibrate.mle import Fit, FitError, fit_repeat_model, maximise
 from sim.calibrate.rfm import DAYS_PER_WEEK, RFM, Histories, rfm_summary
 
 __all__ = [
@@ -103,18 +103,8 @@ def gamma_gamma_loglik(p: float, q: float, gamma: float | np.ndarray, d: SpendHi
 
 def fit_bgnbd(rfm: RFM) -> Fit:
     """BG/NBD parameters r, alpha (weeks), a, b by maximum likelihood."""
-    if len(rfm) < 2:
-        raise FitError("BG/NBD needs at least two customers")
-    if not (rfm.x > 0).any():
-        raise FitError("no customer bought again in the calibration period: repeat buying cannot be fitted")
-    h = Histories.of(rfm)
-
-    def neg(params: np.ndarray) -> float:
-        r, alpha, a, b = params
-        return -float(h.counts @ bgnbd_loglik(r, alpha, a, b, h))
-
-    x0 = np.log([1.0, max(float(np.mean(rfm.T)), 1e-3), 1.0, 1.0])
-    return maximise("BG/NBD", ("r", "alpha", "a", "b"), neg, x0, len(rfm))
+    start = [1.0, max(float(np.mean(rfm.T)), 1e-3), 1.0, 1.0]
+    return fit_repeat_model("BG/NBD", ("r", "alpha", "a", "b"), bgnbd_loglik, rfm, start)
 
 
 def fit_gamma_gamma(rfm: RFM) -> Fit:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, gammaln, hyp2f1
 
-from sim.calibrate.mle import Fit, FitError, maximise
+from sim.calibrate.mle import Fit, fit_repeat_model
 from sim.calibrate.rfm import RFM, Histories
 
 NAME = "MBG/NBD"
@@ -43,18 +43,7 @@ def loglik(r: float, alpha: float, a: float, b: float, h: Histories) -> np.ndarr
 
 def fit(rfm: RFM) -> Fit:
     """MBG/NBD parameters r, alpha (weeks), a, b by maximum likelihood."""
-    if len(rfm) < 2:
-        raise FitError("MBG/NBD needs at least two customers")
-    if not (rfm.x > 0).any():
-        raise FitError("no customer bought again in the calibration period: repeat buying cannot be fitted")
-    h = Histories.of(rfm)
-
-    def neg(params: np.ndarray) -> float:
-        r, alpha, a, b = params
-        return -float(h.counts @ loglik(r, alpha, a, b, h))
-
-    x0 = np.log([1.0, max(float(np.mean(rfm.T)), 1e-3), 1.0, 1.0])
-    return maximise(NAME, PARAMS, neg, x0, len(rfm))
+    return fit_repeat_model(NAME, PARAMS, loglik, rfm, [1.0, max(float(np.mean(rfm.T)), 1e-3), 1.0, 1.0])
 
 
 def prob_alive(

@@ -9,10 +9,13 @@ or has a singular information matrix raises :class:`FitError`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
+
+from sim.calibrate.rfm import RFM, Histories
 
 LOG_BOUND = np.log(1e6)  # parameters are searched in [1e-6, 1e6]
 SIGNED_BOUND = 50.0  # a parameter that may be negative is searched in [-50, 50]
@@ -113,3 +116,24 @@ def maximise(  # type: ignore[no-untyped-def]
         iterations=int(res.nit + res2.nit),
         covariance=cov * np.outer(scale, scale),
     )
+
+
+def fit_repeat_model(
+    model: str,
+    names: tuple[str, ...],
+    loglik: Callable[..., np.ndarray],
+    rfm: RFM,
+    x0_natural: Sequence[float],
+) -> Fit:
+    """A repeat-buying model (BG/NBD, MBG/NBD, Pareto/NBD) fitted to ``rfm`` by maximum likelihood: ``loglik(*params,
+    histories)`` gives each distinct history's log-likelihood; ``x0_natural`` is the start, in natural units."""
+    if len(rfm) < 2:
+        raise FitError(f"{model} needs at least two customers")
+    if not (rfm.x > 0).any():
+        raise FitError("no customer bought again in the calibration period: repeat buying cannot be fitted")
+    h = Histories.of(rfm)
+
+    def neg(params: np.ndarray) -> float:
+        return -float(h.counts @ loglik(*params, h))
+
+    return maximise(model, names, neg, np.log(np.asarray(x0_natural, dtype=float)), len(rfm))

@@ -24,6 +24,8 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.report.writers import process_alive
+
 SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
 STAGING = ".calibrating-"
 EXAMPLE = "configs/population/NAME.yaml"
@@ -68,18 +70,6 @@ def check_out(out: Path) -> None:
         raise OutError(f"--out {out}: cannot write in {existing} (no permission); choose another folder")
 
 
-def _alive(pid: str) -> bool:
-    if not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
 def _make_folders(folder: Path) -> list[Path]:
     """Create ``folder`` and the parents it needs; the folders made, outermost first."""
     missing = []
@@ -102,7 +92,7 @@ def publish(out: Path, write: Callable[[Path], None]) -> list[Path]:
     try:
         made = _make_folders(out.parent)
         for left in out.parent.glob(f".{out.name}{STAGING}*"):
-            if not _alive(left.name.rsplit("-", 1)[-1]):
+            if not process_alive(left.name.rsplit("-", 1)[-1]):
                 shutil.rmtree(left, ignore_errors=True)
         stage.mkdir()
         write(stage)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, hyp2f1
 
-from sim.calibrate.mle import Fit, FitError, maximise
+from sim.calibrate.mle import Fit, fit_repeat_model
 from sim.calibrate.rfm import RFM, Histories
 
 NAME = "Pareto/NBD"
@@ -55,20 +55,10 @@ def loglik(r: float, alpha: float, s: float, beta: float, h: Histories) -> np.nd
 
 def fit(rfm: RFM) -> Fit:
     """Pareto/NBD parameters r, alpha (weeks), s, beta (weeks) by maximum likelihood."""
-    if len(rfm) < 2:
-        raise FitError("Pareto/NBD needs at least two customers")
-    if not (rfm.x > 0).any():
-        raise FitError("no customer bought again in the calibration period: repeat buying cannot be fitted")
-    h = Histories.of(rfm)
-
-    def neg(params: np.ndarray) -> float:
-        r, alpha, s, beta = params
-        return -float(h.counts @ loglik(r, alpha, s, beta, h))
-
     mean_T = max(float(np.mean(rfm.T)), 1e-3)  # noqa: N806
     # start away from alpha = beta, where A_0 switches form: finite differences across the switch
     # stopped L-BFGS-B at its first step
-    return maximise(NAME, PARAMS, neg, np.log([1.0, mean_T, 1.0, 2.0 * mean_T]), len(rfm))
+    return fit_repeat_model(NAME, PARAMS, loglik, rfm, [1.0, mean_T, 1.0, 2.0 * mean_T])
 
 
 def prob_alive(

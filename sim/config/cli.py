@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import NoReturn
 
 EXIT_BAD_INPUT = 2
@@ -19,3 +20,12 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         print(f"error: {message}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+
+    def parse_with_overrides(self, argv: Sequence[str] | None = None) -> tuple[argparse.Namespace, list[str]]:
+        """The command's own arguments, and the rest as config overrides (``key=value``); anything else is an
+        error line."""
+        args, overrides = self.parse_known_args(argv)
+        bad = [o for o in overrides if o.startswith("-") or "=" not in o]
+        if bad:
+            self.error(f"unrecognised argument {bad[0]!r}; config overrides are written key=value")
+        return args, overrides

@@ -78,10 +78,7 @@ def _parser() -> ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args, overrides = parser.parse_known_args(argv)
-    bad = [o for o in overrides if o.startswith("-") or "=" not in o]
-    if bad:
-        parser.error(f"unrecognised argument {bad[0]!r}; config overrides are written key=value")
+    args, overrides = parser.parse_with_overrides(argv)
     try:
         if args.metric not in ABTEST_METRICS:
             raise ValueError(f"--metric {args.metric}: allowed: {', '.join(ABTEST_METRICS)}")

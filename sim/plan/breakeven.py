@@ -194,10 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--metric", default="ltv_to_cac", help="metric to cross the target (default: %(default)s)")
     parser.add_argument("--strategy", action="append", help="strategy to analyse (repeatable; default: all)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/breakeven/...)")
-    args, overrides = parser.parse_known_args(argv)
-    bad = [o for o in overrides if o.startswith("-") or "=" not in o]
-    if bad:
-        parser.error(f"unrecognised argument {bad[0]!r}; config overrides are written key=value")
+    args, overrides = parser.parse_with_overrides(argv)
     try:
         values = parse_values(args.values)
         metric_info(args.metric)

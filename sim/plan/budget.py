@@ -278,10 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--search-replications", type=int, default=4, help="replications per trial (default: 4)")
     parser.add_argument("--search-share", type=float, default=0.25, help="population.sample_share of the trials")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/budget/...)")
-    args, overrides = parser.parse_known_args(argv)
-    bad = [o for o in overrides if o.startswith("-") or "=" not in o]
-    if bad:
-        parser.error(f"unrecognised argument {bad[0]!r}; config overrides are written key=value")
+    args, overrides = parser.parse_with_overrides(argv)
     problem = _check_numbers(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -38,12 +38,9 @@ def _with_strategy(cfg: Any, overrides: list[str], name: str, levers: dict[str, 
     """The experiment of ``cfg`` with the strategy ``name`` set to ``levers`` and ``extra`` overrides applied."""
     from sim.config.compose import build_experiment
     from sim.config.overrides import variant_config
+    from sim.plan.variants import chained_config
 
-    changed = list(overrides)
-    for item in extra:
-        key, _, value = item.partition("=")
-        cfg = variant_config(cfg, changed, key, value)
-        changed.append(item)
+    cfg, changed = chained_config(cfg, overrides, dict(item.split("=", 1) for item in extra))
     return build_experiment(variant_config(cfg, changed, f"experiment.strategies.{name}", _flow(levers), add=True))
 
 

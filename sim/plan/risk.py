@@ -177,20 +177,14 @@ def run_with_draws(
     cfg: Any, overrides: list[str], draws: list[list[str]], strategies: list[str] | None
 ) -> pd.DataFrame:
     """Replication *i* with the overrides of draw *i* (each validated like a command-line override)."""
-    from sim.config.compose import build_experiment
-    from sim.config.overrides import variant_config
-    from sim.plan.variants import only
+    from sim.plan.variants import only, variant_chain
     from sim.run.experiment import run_replication
     from sim.run.workers import map_in_workers
 
     jobs = []
     for i, row in enumerate(draws):
-        changed, variant = list(overrides), cfg
-        for item in row:
-            key, _, value = item.partition("=")
-            variant = variant_config(variant, changed, key, value)
-            changed.append(item)
-        jobs.append((only(build_experiment(variant), strategies), i))
+        settings = dict(item.split("=", 1) for item in row)
+        jobs.append((only(variant_chain(cfg, overrides, settings), strategies), i))
     n_jobs = jobs[0][0].shared.run.n_jobs
     parts = map_in_workers(run_replication, jobs, n_jobs)
     rows = [row for part in parts for row in part]
@@ -231,10 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="CSV of parameter draws (columns: config keys; one row per replication) for parameter uncertainty",
     )
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/risk/...)")
-    args, overrides = parser.parse_known_args(argv)
-    bad = [o for o in overrides if o.startswith("-") or "=" not in o]
-    if bad:
-        parser.error(f"unrecognised argument {bad[0]!r}; config overrides are written key=value")
+    args, overrides = parser.parse_with_overrides(argv)
     try:
         targets = dict(parse_target(text) for text in args.target)
     except ValueError as exc:

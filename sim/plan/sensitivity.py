@@ -123,10 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--metrics", default=",".join(DEFAULT_METRICS), help="comma-separated (default: %(default)s)")
     parser.add_argument("--only", default=None, help="comma-separated assumption keys to vary (default: all)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/sensitivity/...)")
-    args, overrides = parser.parse_known_args(argv)
-    bad = [o for o in overrides if o.startswith("-") or "=" not in o]
-    if bad:
-        parser.error(f"unrecognised argument {bad[0]!r}; config overrides are written key=value")
+    args, overrides = parser.parse_with_overrides(argv)
     metrics = [m for m in args.metrics.split(",") if m]
     try:
         for metric in metrics:

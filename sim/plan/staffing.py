@@ -64,10 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-agents", type=int, default=50, help="most agents to try (default: %(default)s)")
     parser.add_argument("--strategy", action="append", help="strategy to staff (repeatable; default: all)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/staffing/...)")
-    args, overrides = parser.parse_known_args(argv)
-    bad = [o for o in overrides if o.startswith("-") or "=" not in o]
-    if bad:
-        parser.error(f"unrecognised argument {bad[0]!r}; config overrides are written key=value")
+    args, overrides = parser.parse_with_overrides(argv)
     try:
         targets = check_targets(args.max_loss_share, args.max_mean_delay_hours)
         hours = parse_hours(args.hours) if args.hours else None

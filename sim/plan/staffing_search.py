@@ -16,7 +16,7 @@ open hours x horizon_days`` (an agent-day of the config is its open hours; the c
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +93,7 @@ class DeskEvaluator:
 
     def build(self, desk: Desk) -> Experiment:
         """The experiment with the desk's settings (validated like command-line overrides)."""
-        from sim.plan.variants import only
+        from sim.plan.variants import only, variant_chain
 
         accounts = MAX_ACCOUNTS if desk.accounts is None else desk.accounts
         settings: dict[str, object] = {
@@ -134,21 +134,6 @@ class DeskEvaluator:
         adds = self(desk)[strategy][:, ADDS, day]
         high = summary(adds)[2]
         return float(high if np.isfinite(high) else adds.max())
-
-
-def variant_chain(cfg: Any, overrides: Sequence[str], settings: Mapping[str, object]) -> Experiment:
-    """The experiment with every ``key: value`` of ``settings`` set in turn, each validated like an override."""
-    from sim.config.compose import build_experiment
-    from sim.config.overrides import variant_config
-
-    changed = list(overrides)
-    for key, value in settings.items():
-        text = (
-            repr(value) if isinstance(value, float) else str(value).lower() if isinstance(value, bool) else str(value)
-        )
-        cfg = variant_config(cfg, changed, key, text)
-        changed.append(f"{key}={text}")
-    return build_experiment(cfg)
 
 
 def desk_cost_cny(desk: Desk, cost_per_agent_day_cny: float, config_open_hours: float, horizon_days: int) -> float:

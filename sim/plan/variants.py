@@ -10,7 +10,7 @@ differ only where the setting acts; each (variant, replication) is one job, spre
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -39,7 +39,28 @@ def variant(cfg: Any, overrides: Sequence[str], key: str, value: object) -> Expe
     return build_experiment(variant_config(cfg, list(overrides), key, _text(value)))
 
 
+def chained_config(cfg: Any, overrides: Sequence[str], settings: Mapping[str, object]) -> tuple[Any, list[str]]:
+    """``cfg`` with every ``key: value`` of ``settings`` set in turn, each validated like a command-line override,
+    and the overrides that compose it."""
+    from sim.config.overrides import variant_config
+
+    changed = list(overrides)
+    for key, value in settings.items():
+        cfg = variant_config(cfg, changed, key, _text(value))
+        changed.append(f"{key}={_text(value)}")
+    return cfg, changed
+
+
+def variant_chain(cfg: Any, overrides: Sequence[str], settings: Mapping[str, object]) -> Experiment:
+    """The experiment with every ``key: value`` of ``settings`` set in turn (see :func:`chained_config`)."""
+    from sim.config.compose import build_experiment
+
+    return build_experiment(chained_config(cfg, overrides, settings)[0])
+
+
 def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
     return repr(value) if isinstance(value, float) else str(value)
 
 

@@ -99,7 +99,7 @@ def staged(out_dir: Path) -> Iterator[Path]:
     staging folder is gone afterwards. Staging folders left by killed runs are removed first."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for left in out_dir.glob(f"{STAGING_PREFIX}*"):
-        if not _alive(left.name.removeprefix(STAGING_PREFIX)):
+        if not process_alive(left.name.removeprefix(STAGING_PREFIX)):
             shutil.rmtree(left, ignore_errors=True)
     stage = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
@@ -111,7 +111,7 @@ def staged(out_dir: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _alive(pid: str) -> bool:
+def process_alive(pid: str) -> bool:
     """Whether process ``pid`` (a staging folder's suffix) is running; this process counts as not running."""
     if not pid.isdigit() or int(pid) == os.getpid():
         return False
