@@ -103,7 +103,7 @@ def candidate_config(cfg: DictConfig) -> DictConfig:
 
     trial = copy.deepcopy(cfg)
     with open_dict(trial):
-        trial.experiment.strategies = {CANDIDATE: {}}  # named: a nameless list now runs only under the name 'base'
+        trial.experiment.strategies = {CANDIDATE: {}}  # the base strategy (with the trial's levers), named
         trial.experiment.names_zh = {}
         trial.experiment.baseline = CANDIDATE
     return trial
