@@ -37,6 +37,7 @@ class WeComAccounts:
         self.with_room: deque[int] = deque(range(cfg.accounts))
         self.on_open = on_open
         self.full_days: list[float] = []  # when each account reached its cap, in order
+        self._quota = self._quota_now()
 
     @property
     def used(self) -> int:
@@ -55,6 +56,9 @@ class WeComAccounts:
 
     def daily_quota(self) -> int:
         """The team's adds a day: the accounts with room x the daily limit (at least 1 while one has room)."""
+        return self._quota
+
+    def _quota_now(self) -> int:
         n = len(self.with_room)
         return max(1, round(n * self.limit_per_account * self.share)) if n else 0
 
@@ -73,4 +77,5 @@ class WeComAccounts:
             self.with_room.append(len(self.friends) - 1)
             if self.on_open is not None:
                 self.on_open(now)
+        self._quota = self._quota_now()
         return account
