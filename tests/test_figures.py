@@ -344,3 +344,4 @@ def test_every_text_key_has_both_languages_and_the_same_placeholders() -> None:
         assert fields(en) == fields(zh), key
     for metric in METRICS:
         assert has_cjk(metric_name(metric, "zh")), metric
+        assert i18n.t(f"unit.{METRICS[metric].unit}", "zh"), metric  # every unit has a label (raises if not)

@@ -68,6 +68,7 @@ def test_report_md_holds_question_strategies_headline_figures_and_assumptions(ru
         "## Question",
         "## Headline",
         "## Incremental value against the control arm",
+        "## Operator KPIs and the private-domain GMV formula",
         "## Strategies side by side",
         "## Figures",
         "## All metrics",
@@ -189,7 +190,7 @@ def test_report_lang_zh_writes_every_heading_and_label_in_chinese() -> None:
     md = (run_dir / "report.md").read_text(encoding="utf-8")
     assert md.startswith("# 实验：hook_cash_vs_coupon")
     headings = [line for line in md.splitlines() if line.startswith("#")]
-    assert len(headings) == 9 and all(has_cjk(h) for h in headings), headings
+    assert len(headings) == 10 and all(has_cjk(h) for h in headings), headings
     assert "## 假设及其来源" in md
     rows = [line for line in md.splitlines() if line.startswith("| ") and not line.startswith("| ---")]
     for line in rows:

@@ -13,7 +13,8 @@ with the measured value, the expected value and the tolerance, for the validatio
   at t = 1, 3, 32, 78 weeks and P(X(39) = 0); Gamma-Gamma mean spend pγ/(q - 1).
 - Shifted-beta-geometric survival of the regular and high-end cohorts over 7 years
   (Fader & Hardie 2007).
-- Referral branching: K/(1 - K) referred members per seed member when K < 1.
+- Referral branching: K/(1 - K) referred members per seed member when K < 1 (the fission_rate metric), and
+  the k_factor metric -> K.
 - Onboarding through the whole model: mean wait matches Erlang C (M/M/c) for c agents.
 - Touch frequency: LTV (12 months) has an interior optimum under the defaults.
 
@@ -50,6 +51,7 @@ from sim.config import (
 from sim.model.funnel import simulate
 from sim.run.compare import paired_differences
 from sim.run.experiment import run_experiment
+from sim.run.metrics import compute_metrics
 
 pytestmark = pytest.mark.slow
 
@@ -317,6 +319,10 @@ def test_referral_branching_gives_k_over_one_minus_k_per_seed(design: str, rep, 
     limit = k / (1 - k)
     assert limit - truncated < 0.25 * se, "horizon too short for the long-horizon limit"
     check(f"referral ({design}, K={k:.3f}) referred members per seed vs K/(1-K)", n_referred / n_seeds, limit, se)
+    # the operator KPIs: fission_rate is that ratio; k_factor = T / (1 + T) of it -> K, SE by the delta method
+    kpis = compute_metrics(rec)
+    assert kpis["fission_rate"] == pytest.approx(n_referred / n_seeds, rel=1e-12)
+    check(f"referral ({design}) k_factor vs K", kpis["k_factor"], k, se * (1 - k) ** 2)
 
 
 # ----------------------------------------------------------------------------- onboarding: Erlang C in the model

@@ -20,6 +20,7 @@ from sim.config import CONTROL
 from sim.report.headline import desk_warnings, headline
 from sim.report.i18n import count, metric_name, metric_value, money, number, option_value, pct, t
 from sim.report.tables import RunTables
+from sim.run.kpis import gmv_decomposition
 from sim.run.metrics import METRICS, SMS_MARKS_HOURS
 
 HEADLINE_ROWS: tuple[str, ...] = (  # incremental first; gross values stay, labelled as gross
@@ -322,6 +323,28 @@ def _account_blocks(run: RunTables, lang: str) -> list[Block]:
     ]
 
 
+KPI_ROWS: tuple[str, ...] = ("k_factor", "fission_rate", "response_time_hours", "repurchase_cycle_days")
+
+
+def _kpi_blocks(run: RunTables, lang: str) -> list[Block]:
+    """The KPIs operators report (K-factor, fission rate, response time, repurchase cycle) and the private-domain
+    GMV formula's factors per strategy (:func:`sim.run.kpis.gmv_decomposition`)."""
+    blocks = [Block("h2", t("report.kpis", lang)), Block("p", t("report.kpis_note", lang))]
+    blocks.append(_metric_table(run, KPI_ROWS, lang, with_differences=len(run.strategy_names) == 2))
+    gmv = gmv_decomposition(run.replications).set_index("strategy")
+    header = (t("report.col.gmv.factor", lang), *(_column_name(run, str(s), lang) for s in gmv.index))
+    formats: dict[str, Callable[[float, str], str]] = {
+        "traffic": count,
+        "conversion_rate": pct,
+        "fission_multiplier": number,
+        "orders_per_member": number,
+        "aov_cny": money,
+        "private_gmv_cny": money,
+    }
+    rows = tuple((t(f"report.col.gmv.{c}", lang), *(fmt(v, lang) for v in gmv[c])) for c, fmt in formats.items())
+    return [*blocks, Block("p", t("report.gmv_note", lang)), Block("table", header=header, rows=rows)]
+
+
 def _lever_keys() -> set[str]:
     from sim.report.labels import TEXT
 
@@ -344,6 +367,7 @@ def build_report(run: RunTables, figures: Sequence[str], lang: str, run_dir: str
     if CONTROL in set(run.summary["strategy"]):
         blocks += [Block("h2", t("report.incremental", lang)), Block("p", t("report.incremental_note", lang))]
         blocks.append(_metric_table(run, INCREMENTAL_ROWS, lang, with_differences=False, control=True))
+    blocks += _kpi_blocks(run, lang)
     blocks += [Block("h2", t("report.strategies", lang)), Block("p", t("report.strategies_note", lang))]
     blocks.append(_strategies_table(run, lang))
     blocks += _wave_blocks(run, lang) + _campaign_blocks(run, lang) + _account_blocks(run, lang)

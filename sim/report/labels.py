@@ -39,6 +39,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric.incremental_margin": ("Incremental order margin", "增量订单毛利"),
     "metric.desk_utilisation": ("Onboarding desk utilisation", "承接客服利用率"),
     "metric.requests_lost_share": ("Add requests lost", "流失的加粉请求占比"),
+    "metric.traffic": ("Traffic (cards + SMS sent)", "流量（包裹卡 + 短信）"),
+    "metric.referred_members": ("Referred members", "裂变带来的成员"),
+    "metric.k_factor": ("K-factor", "K因子"),
+    "metric.fission_rate": ("Fission rate", "裂变率"),
+    "metric.response_time_hours": ("Response time (hours)", "响应时长（小时）"),
+    "metric.repurchase_cycle_days": ("Repurchase cycle (days)", "复购周期（天）"),
     "metric.sms_adds_3h": ("SMS adds within 3 h", "短信 3 小时加好友率"),
     "metric.sms_adds_6h": ("SMS adds within 6 h", "短信 6 小时加好友率"),
     "metric.sms_adds_12h": ("SMS adds within 12 h", "短信 12 小时加好友率"),
@@ -53,6 +59,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit.share per month": ("share per month", "每月比例"),
     "unit.day": ("day", "天"),
     "unit.CNY": ("CNY", "元"),
+    "unit.orders": ("orders", "单"),
+    "unit.messages": ("messages", "条"),
+    "unit.hours": ("hours", "小时"),
+    "unit.days": ("days", "天"),
     # ---------------------------------------------------------------- funnel stages
     "stage.platform_buyers": ("Platform buyers", "平台买家"),
     "stage.reached_card": ("Reached by card", "收到包裹卡"),
@@ -296,6 +306,28 @@ TEXT: dict[str, tuple[str, str]] = {
         "对照组是同一批买家但不做私域引流：他们只在平台购买。替代了平台订单的私域订单（被替代订单）只为品牌带来"
         "节省的平台佣金和广告费，减去私域订单成本；增量指标计入这一点，毛指标不计入。对照列为对照组本身的数值。",
     ),
+    "report.kpis": ("Operator KPIs and the private-domain GMV formula", "运营指标与私域GMV公式"),
+    "report.kpis_note": (
+        "K-factor: friends a member brings in; fission rate: referred members per card or SMS member; response "
+        "time: hours from add request to acceptance; repurchase cycle: median days between a member's private "
+        "orders. Definitions in the README's metric table.",
+        "K因子：每个成员带来的好友数；裂变率：每个包裹卡或短信成员带来的裂变成员数；响应时长：从加好友请求到通过"
+        "的小时数；复购周期：成员两次私域订单之间的天数中位数。定义见 README 的指标表。",
+    ),
+    "report.gmv_note": (
+        "私域GMV = traffic x conversion x fission x LTV x order value, read with LTV as private orders per member "
+        "within the horizon, holds exactly: each factor is a ratio of sums over the replications, and their "
+        "product is the mean private GMV.",
+        "私域GMV = 流量 × 转化率 × 裂变 × LTV × 客单价，其中 LTV 取周期内人均私域订单数，此式严格成立：每个因子是"
+        "各次重复之和的比值，其乘积即平均私域 GMV。",
+    ),
+    "report.col.gmv.factor": ("factor", "因子"),
+    "report.col.gmv.traffic": ("traffic (cards + SMS)", "流量（包裹卡 + 短信）"),
+    "report.col.gmv.conversion_rate": ("conversion (card/SMS members)", "转化率（包裹卡/短信成员）"),
+    "report.col.gmv.fission_multiplier": ("fission (members / card+SMS members)", "裂变（成员 / 包裹卡+短信成员）"),
+    "report.col.gmv.orders_per_member": ("LTV (private orders per member)", "LTV（人均私域订单数）"),
+    "report.col.gmv.aov_cny": ("order value (AOV)", "客单价"),
+    "report.col.gmv.private_gmv_cny": ("private GMV", "私域 GMV"),
     "report.figures": ("Figures", "图表"),
     "report.all_metrics": ("All metrics", "全部指标"),
     "report.assumptions": ("Assumptions and their sources", "假设及其来源"),

@@ -149,6 +149,32 @@ METRICS: dict[str, Metric] = {
     "requests_lost_share": Metric(
         "share", -1, "add requests lost because the buyer gave up waiting / add requests made"
     ),
+    "traffic": Metric(
+        "messages",
+        +1,
+        "package cards and SMS sent: the traffic (流量) of the private-domain GMV formula",
+        total=True,
+    ),
+    "referred_members": Metric("members", +1, "members who joined through a member's referral (裂变)", total=True),
+    "k_factor": Metric(
+        "ratio",
+        +1,
+        "referred members / members acquired: every referred member has one referrer, so this is the mean number "
+        "of friends a member brings in (K); one card or SMS member grows into 1 / (1 - K) members when K < 1",
+    ),
+    "fission_rate": Metric(
+        "ratio",
+        +1,
+        "referred members / members captured by card or SMS (裂变率): K / (1 - K) once every referral chain has ended",
+    ),
+    "response_time_hours": Metric(
+        "hours", -1, "mean hours from a buyer's add request to the agent accepting it, over members acquired (响应时长)"
+    ),
+    "repurchase_cycle_days": Metric(
+        "days",
+        -1,
+        "median days between a member's consecutive private orders, both within the horizon (复购周期)",
+    ),
     **{
         f"sms_adds_{h}h": Metric("share", +1, f"SMS add requests within {h} h of sending / SMS sent")
         for h in SMS_MARKS_HOURS
@@ -178,6 +204,10 @@ MISSING_WHEN: dict[str, str] = {
     "roi": "no private-domain cost within the horizon",
     "incremental_roi": "no private-domain cost within the horizon",
     "requests_lost_share": "no add request",
+    "k_factor": NO_MEMBERS,
+    "fission_rate": "no member captured by card or SMS",
+    "response_time_hours": NO_MEMBERS,
+    "repurchase_cycle_days": "no member with two private orders within the horizon",
     "desk_utilisation": "onboarding.unlimited=true (no desk)",
     "payback_day": "cumulative incremental net profit does not stay >= 0 before the run ends",
 }
@@ -215,6 +245,17 @@ def monthly_churn(churned: np.ndarray, kind: np.ndarray, months_at_risk: float) 
     }
 
 
+def repurchase_cycle_days(member: np.ndarray, day: np.ndarray, horizon_days: float) -> float:
+    """Median gap in days between consecutive private orders of the same member, counting orders placed before
+    ``horizon_days``; NaN if no member has two."""
+    keep = day < horizon_days
+    member, day = member[keep], day[keep]
+    order = np.lexsort((day, member))
+    member, day = member[order], day[order]
+    gaps_days = np.diff(day)[member[1:] == member[:-1]]
+    return float(np.median(gaps_days)) if gaps_days.size else float("nan")
+
+
 def compute_metrics(rec: RunRecord) -> dict[str, float]:
     """All metrics of one replication of one strategy (totals scaled to the whole population)."""
     m, led = rec.members, rec.ledger
@@ -246,6 +287,7 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
     ltv_total = float(m["ltv_12m_cny"].sum())
     incremental_total = ltv_total - float(m["lost_platform_12m_cny"].sum())
     requests = sum(rec.requests.values())
+    referred = int((channel == "referral").sum())
 
     out = {
         "incremental_net_profit_12m": incremental_total - acquisition,
@@ -272,6 +314,14 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
         "incremental_ltv": _ratio(incremental_total, n_members),
         "desk_utilisation": rec.desk_utilisation,
         "requests_lost_share": _ratio(sum(rec.lost.values()), requests),
+        "traffic": float(rec.cards_sent + rec.sms_sent),
+        "referred_members": float(referred),
+        "k_factor": _ratio(referred, n_members),
+        "fission_rate": _ratio(referred, n_members - referred),
+        "response_time_hours": float(m["wait_hours"].mean()) if n_members else float("nan"),
+        "repurchase_cycle_days": repurchase_cycle_days(
+            rec.orders["member"].to_numpy(), order_day, float(rec.horizon_days)
+        ),
     }
     out["ltv_to_cac"] = _ratio(out["ltv_12m"], cac) if np.isfinite(out["ltv_12m"]) else float("nan")
     out["incremental_ltv_to_cac"] = (
