@@ -22,6 +22,7 @@ OVERRIDES: dict[str, list[str]] = {
     # issue 16: the recall waves are in March (inside the tiny horizon); Double 11 and full accounts need the year
     "sms_recall_existing_base": ["run=tiny", "run.n_replications=2", "population.sample_share=0.02"],
     "double11_campaign": ["run=tiny", "run.n_replications=2", "run.horizon_days=365", "population.sample_share=0.01"],
+    "referral_mechanics": ["run=tiny", "run.n_replications=2", "population.sample_share=0.1"],
     "wecom_accounts": ["run=tiny", "run.n_replications=2", "run.horizon_days=365", "population.sample_share=0.01"],
 }
 

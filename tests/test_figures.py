@@ -268,6 +268,33 @@ def test_only_an_experiment_that_varies_touch_frequency_gets_a_dose_response_fig
     assert (tiny_run("touch_frequency") / "dose_response.png").is_file()
 
 
+# --------------------------------------------------------------------------- referral mechanics
+
+
+def test_the_referral_figure_shows_each_mechanic_s_k_factor_with_its_interval_and_only_when_they_differ(run) -> None:
+    assert not (tiny_run("hook_cash_vs_coupon") / "referral.png").exists()
+    mech = load_run(tiny_run("referral_mechanics"))
+    assert (tiny_run("referral_mechanics") / "referral.png").is_file()
+    assert mech.lever("referral.mechanic") == {
+        "invite": "invite",
+        "group_buy": "group_buy",
+        "help_link": "help_link",
+        "red_packet": "red_packet",
+    }
+    fig = plots.referral_figure(mech.summary)
+    assert [title(a) for a in fig.axes] == [metric_name(m) for m in plots.REFERRAL_METRICS]
+    by = mech.summary.set_index(["strategy", "metric"])
+    k_axes = fig.axes[0]
+    names = [tick.get_text() for tick in k_axes.get_yticklabels()]
+    assert names == ["invite", "group_buy", "help_link", "red_packet"]  # the experiment's order, top to bottom
+    points = k_axes.get_lines()[0].get_xdata()  # the error-bar centres, in the same order
+    assert list(points) == pytest.approx([by.loc[(s, "k_factor"), "mean"] for s in names])
+    assert all(by.loc[(s, "k_factor"), "ci_low"] < by.loc[(s, "k_factor"), "ci_high"] for s in names)
+    # invitations complete nothing: the completion rate is missing there and present for the other mechanics
+    assert np.isnan(by.loc[("invite", "share_completion_rate"), "mean"])
+    assert all(by.loc[(s, "share_completion_rate"), "mean"] > 0 for s in ("group_buy", "help_link", "red_packet"))
+
+
 # --------------------------------------------------------------------------- language
 
 
@@ -302,8 +329,9 @@ def test_chinese_figures_label_everything_in_chinese_with_no_missing_glyphs(run,
         plots.survival_figure(run.curves, baseline=run.baseline, lang=lang),
         plots.response_figure(run.curves, baseline=run.baseline, lang=lang),
         plots.dose_response_figure(plots.dose_table(touch_run.summary, touch_run.touches_per_week()), lang=lang),
+        plots.referral_figure(load_run(tiny_run("referral_mechanics")).summary, lang=lang),
     ]
-    names = run.strategy_names + touch_run.strategy_names
+    names = run.strategy_names + touch_run.strategy_names + ["invite", "group_buy", "help_link", "red_packet"]
     for fig in figures:
         texts = _texts(fig)
         assert texts

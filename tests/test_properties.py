@@ -57,6 +57,7 @@ from sim.config import (
     PlatformConfig,
     PopulationConfig,
     ReferralConfig,
+    ReferralMechanic,
     RepeatConfig,
     RunConfig,
     SharedConfig,
@@ -196,6 +197,13 @@ def strategies(draw, name: str = "s") -> StrategyConfig:
             accept_prob=d.u(0.0, 0.6),
             reward_cny=d.cost(10.0),
             join_delay_days=d.edge(0.0, 3.0, 0.0),
+            mechanic=d.pick(list(ReferralMechanic)),
+            immunity_decay=d.edge(0.0, 1.0, 0.0, 1.0),
+            group_size=d.pick([2, 3, 5]),
+            window_days=d.u(0.1, 3.0),
+            help_threshold=d.pick([1, 3]),
+            help_reward_cny=d.cost(10.0),
+            red_packet_slots=d.pick([1, 3]),
         ),
         membership=MembershipConfig(
             enabled=d.flag(),
@@ -270,6 +278,8 @@ def _nan_expected(rec, metrics: dict[str, float]) -> dict[str, bool]:
     acquisition = float(led[list(ACQUISITION_LINES)].to_numpy().sum())
     private_orders = int((rec.orders["day"] < rec.horizon_days).sum())
     requests = sum(rec.requests.values())
+    referred = int((m["channel"] == "referral").sum())
+    in_horizon_orders = rec.orders.loc[rec.orders["day"] < rec.horizon_days, "member"]  # two rows: a repurchase cycle
     expected = {
         "incremental_net_profit_12m": False,
         "net_profit_12m": False,
@@ -299,6 +309,13 @@ def _nan_expected(rec, metrics: dict[str, float]) -> dict[str, bool]:
         "cannibalised_orders": False,
         "cannibalisation_rate": private_orders == 0,
         "incremental_margin": False,
+        "traffic": False,
+        "referred_members": False,
+        "k_factor": members == 0,
+        "fission_rate": members == referred,
+        "share_completion_rate": rec.referral_mechanic == "invite" or rec.referral_shares == 0,
+        "response_time_hours": members == 0,
+        "repurchase_cycle_days": not (in_horizon_orders.duplicated().any()),
     }
     for h in (3, 6, 12, 24):
         expected[f"sms_adds_{h}h"] = rec.sms_sent == 0
@@ -320,6 +337,9 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
     assert m["buyer"].is_unique
     if not (strategy.referral.enabled and strategy.referral.invite_prob > 0):
         assert rec.referred_people == 0
+    assert 0 <= rec.referral_completed <= rec.referral_shares
+    if strategy.referral.immunity_decay == 0.0:  # fully immune after one share: at most one share per member
+        assert rec.referral_shares <= len(m)
 
     # ---- the funnel never widens
     people = rec.platform_buyers + rec.referred_people

@@ -74,6 +74,15 @@ class WhenFull(str, Enum):
     lose = "lose"  # no more accounts: further add requests are lost
 
 
+class ReferralMechanic(str, Enum):
+    """How a member's share brings friends in (裂变玩法)."""
+
+    invite = "invite"  # a plain invitation: every friend who accepts joins
+    group_buy = "group_buy"  # 拼团: friends join only if group_size - 1 of them join within window_days
+    help_link = "help_link"  # 助力: every helper joins; the sharer is paid help_reward_cny at help_threshold helpers
+    red_packet = "red_packet"  # 红包: a packet of red_packet_slots shares; at most that many friends join
+
+
 class CampaignRepeat(str, Enum):
     """How often a campaign's window recurs."""
 
@@ -278,8 +287,15 @@ class ReferralConfig:
     invite_prob: float = prob(0.05)  # per private order
     friends_per_invite: float = nonneg(2.0, 1000.0)  # mean, Poisson
     accept_prob: float = prob(0.3)
-    reward_cny: float = nonneg(5.0, 1e5)  # paid to the inviter per friend added
+    reward_cny: float = nonneg(5.0, 1e5)  # per friend added (the invite reward, 拼团 discount or red packet share)
     join_delay_days: float = nonneg(1.0, 365.0)  # mean, exponential
+    mechanic: ReferralMechanic = ReferralMechanic.invite
+    immunity_decay: float = prob(1.0)  # share of the invite chance kept after each share (1: no immunity)
+    group_size: int = within(3, 2, 100)  # 拼团: the sharer and group_size - 1 friends
+    window_days: float = positive(1.0, 365.0)  # 拼团: friends must join within this many days of the share
+    help_threshold: int = within(3, 1, 1000)  # 助力: helpers needed for the sharer's reward
+    help_reward_cny: float = nonneg(0.0, 1e5)  # 助力: paid to the sharer once the threshold is reached
+    red_packet_slots: int = within(5, 1, 1000)  # 红包: friends one packet can bring in
 
 
 @dataclass(frozen=True)

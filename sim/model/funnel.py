@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim.config import SharedConfig, StrategyConfig
+from sim.config import ReferralMechanic, SharedConfig, StrategyConfig
 from sim.model.calendar import day_plan
 from sim.model.capture import SMS_ADDED, SMS_INTERCEPTED, HookTable, card_add_prob, sms_stage
 from sim.model.ledger import Ledger
@@ -85,6 +85,9 @@ class RunRecord:
     accounts: dict[str, float] = field(default_factory=dict)  # initial, used, friends, lost_to_caps, first_full_day
     sms_reached: int = -1  # distinct buyers sent at least one SMS (-1: sms_sent)
     lost_to_caps: int = 0  # add requests lost because every WeCom account was full
+    referral_shares: int = 0  # referral shares members made (sim.model.referral)
+    referral_mechanic: str = "invite"  # referral.mechanic: only other mechanics complete anything
+    referral_completed: int = 0  # of which a 拼团 group formed, a 助力 link reached its threshold, a packet filled
 
 
 class FunnelModel:
@@ -442,6 +445,9 @@ class FunnelModel:
             accounts=self._accounts(),
             sms_reached=int(self.sms_state.messaged.sum()) if self.sms_state is not None else int(stages.sum()),
             lost_to_caps=self.lost_cap,
+            referral_shares=self.members.referral_shares,
+            referral_completed=self.members.referral_completed,
+            referral_mechanic=ReferralMechanic(self.s.referral.mechanic).value,
         )
 
     def _daily(self) -> pd.DataFrame:

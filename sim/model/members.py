@@ -20,7 +20,8 @@ that day at once:
    touches make a live customer buy more often, they do not bring back one who has left. Added
    orders are private and new. Referred friends bought on no platform: all their orders are
    private and new;
-5. referral invitations from today's private orders;
+5. referral shares from today's private orders, under the referral mechanic (invitation, 拼团, 助力 or 红包,
+   :mod:`sim.model.referral`), less likely with every earlier share when members grow immune;
 6. dormancy: no private order (or join) within the window.
 
 Each of these touches only the members it concerns (those due today), found with one
@@ -36,7 +37,6 @@ minus it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -45,8 +45,9 @@ from sim.model.calendar import DayPlan, day_plan
 from sim.model.capture import HookTable
 from sim.model.ledger import Ledger
 from sim.model.population import HOURS_PER_DAY, People
-from sim.model.quantiles import exponential_from_uniform, gamma_from_uniform, poisson_from_uniform
-from sim.model.streams import Streams
+from sim.model.quantiles import gamma_from_uniform, poisson_from_uniform
+from sim.model.referral import Invitations, share_outcomes, sharing
+from sim.model.streams import Streams, occurrence
 from sim.model.touches import TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2
@@ -107,15 +108,8 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "offer": (np.int16, 0),  # the new-member offer the member got (index into the day plan's offers)
     "lapsed": (np.bool_, False),  # an existing customer who had dropped out (BG/NBD) before day 0
     "hook_cost_cny": (np.float64, 0.0),  # what the member's hook cost: paid on add, or redeemed on the first order
+    "shares": (np.int64, 0),  # referral shares made so far (immunity: each lowers the chance of the next)
 }
-
-
-@dataclass
-class Invitations:
-    """Friends who accepted an invitation today and will send an add request."""
-
-    n: int
-    request_day: np.ndarray
 
 
 class Members:
@@ -138,6 +132,8 @@ class Members:
         self.streams = streams
         self.horizon_days = shared.run.horizon_days
         self.n = 0
+        self.referral_shares = 0  # shares made by members (all mechanics)
+        self.referral_completed = 0  # of which a group formed, a help link or a packet filled
         self._capacity = 0
         self.cols: dict[str, np.ndarray] = {}
         self._grow(1024)
@@ -339,7 +335,7 @@ class Members:
         c["repeats_left"][buyers] = left
         c["can_buy"][buyers[left == 0]] = False
         rep = np.repeat(buyers, k)
-        when = self.streams.uniform("order_times", c["buyer"][rep], day, _occurrence(rep))
+        when = self.streams.uniform("order_times", c["buyer"][rep], day, occurrence(rep))
         t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
         alive_until = np.full(buyers.size, end)
         gone = left == 0  # dropped out today, or (lapsed existing customers) before their first private order
@@ -359,7 +355,7 @@ class Members:
         no platform: their orders are private and replace nothing.
         """
         market = self.cols["marketplace"][rep]
-        u = self.streams.uniform("order_channel", self.cols["buyer"][rep], day, _occurrence(rep))
+        u = self.streams.uniform("order_channel", self.cols["buyer"][rep], day, occurrence(rep))
         replaces = (u < self._private_share[market]) & self._replaces[market]
         private = replaces | ~self._replaces[market]
         return rep[private], t_rep[private], replaces[private]
@@ -387,7 +383,7 @@ class Members:
         luck = self.streams.uniform("added_purchases", c["buyer"][buyers], day)
         k = poisson_from_uniform(mean, luck)
         rep = np.repeat(buyers, k)
-        when = self.streams.uniform("added_order_times", c["buyer"][rep], day, _occurrence(rep))
+        when = self.streams.uniform("added_order_times", c["buyer"][rep], day, occurrence(rep))
         return rep, np.repeat(start, k) + np.repeat(span, k) * when
 
     def _touch(self, day: int) -> None:
@@ -413,7 +409,7 @@ class Members:
         if hit.size == 0:
             return
         u = self.streams.uniform(
-            "touch_content", c["buyer"][np.repeat(hit, sent)], day, _occurrence(np.repeat(np.arange(sent.size), sent))
+            "touch_content", c["buyer"][np.repeat(hit, sent)], day, occurrence(np.repeat(np.arange(sent.size), sent))
         )
         counts = self.touches.content_counts(u, seg, sent)
         cost = counts @ self.touches.cost_cny
@@ -507,8 +503,8 @@ class Members:
         c, acc = self.cols, self.shared.accounting
         number = np.empty(orders.size, dtype=np.int64)
         natural = orders[~added]
-        number[~added] = c["n_orders"][natural] - c["n_added"][natural] + _occurrence(natural)
-        number[added] = -(c["n_added"][orders[added]] + _occurrence(orders[added]) + 1)
+        number[~added] = c["n_orders"][natural] - c["n_added"][natural] + occurrence(natural)
+        number[added] = -(c["n_added"][orders[added]] + occurrence(orders[added]) + 1)
         luck = self.streams.uniform("spend", c["buyer"][orders], number)
         spend = gamma_from_uniform(self.shared.population.spend.p, 1.0 / c["spend_rate"][orders], luck)
         discount = np.where(c["paid_member"][orders], self.s.membership.discount_rate, 0.0) * spend
@@ -547,22 +543,20 @@ class Members:
         return number
 
     def _invite(self, day: int, orders: np.ndarray, numbers: np.ndarray) -> Invitations:
-        """Today's orders may invite friends (each order decided by its buyer and order number); return who accepts."""
+        """Today's orders may share (each decided by its buyer and order number, less with every earlier share
+        when members grow immune); the referral mechanic says which friends join (:mod:`sim.model.referral`)."""
         ref = self.s.referral
         if not ref.enabled or day >= self.horizon_days or orders.size == 0:
-            return Invitations(0, np.empty(0))
-        stream = self.streams.uniform
+            return Invitations.none()
         buyer = self.cols["buyer"][orders]
-        inviting = stream("referral_invite", buyer, numbers) < ref.invite_prob
-        buyer, numbers = buyer[inviting], numbers[inviting]
-        friends = poisson_from_uniform(
-            np.full(buyer.size, ref.friends_per_invite), stream("referral_friends", buyer, numbers)
-        )
-        buyer, numbers = np.repeat(buyer, friends), np.repeat(numbers, friends)
-        friend = _occurrence(np.repeat(np.arange(friends.size), friends))
-        accepts = stream("referral_accept", buyer, numbers, friend) < ref.accept_prob
-        delay = exponential_from_uniform(ref.join_delay_days, stream("referral_delay", buyer, numbers, friend))
-        return Invitations(int(accepts.sum()), day + 1.0 + delay[accepts])
+        share = sharing(ref, self.streams.uniform, buyer, numbers, self.cols["shares"][orders])
+        np.add.at(self.cols["shares"], orders[share], 1)
+        invited = share_outcomes(ref, self.streams.uniform, buyer[share], numbers[share], day)
+        self.referral_shares += invited.shares
+        self.referral_completed += invited.completed
+        if invited.sharer_rewards_cny:
+            self.ledger.book("referral_reward", day, invited.sharer_rewards_cny)
+        return invited
 
     # ------------------------------------------------------------------ results
 
@@ -579,16 +573,3 @@ class Members:
             dtypes = (np.int64, np.float64, np.float64, bool, bool)
             return {name: np.empty(0, dtype=dtype) for name, dtype in zip(names, dtypes, strict=True)}
         return {name: np.concatenate(part) for name, part in zip(names, zip(*self._orders, strict=True), strict=True)}
-
-
-def _occurrence(ids: np.ndarray) -> np.ndarray:
-    """For each element, how many earlier elements carry the same id (0 for the first)."""
-    if ids.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    run = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
-    out = np.empty(ids.size, dtype=np.int64)
-    out[order] = run
-    return out

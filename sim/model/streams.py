@@ -71,3 +71,16 @@ class Streams:
         for c in arrays:
             h = _splitmix64(h ^ c.astype(np.uint64))
         return (h >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+
+
+def occurrence(ids: np.ndarray) -> np.ndarray:
+    """For each element, how many earlier elements carry the same id (0 for the first)."""
+    if ids.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    run = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
+    out = np.empty(ids.size, dtype=np.int64)
+    out[order] = run
+    return out

@@ -43,6 +43,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric.referred_members": ("Referred members", "裂变带来的成员"),
     "metric.k_factor": ("K-factor", "K因子"),
     "metric.fission_rate": ("Fission rate", "裂变率"),
+    "metric.share_completion_rate": ("Share completion rate", "成团率"),
     "metric.response_time_hours": ("Response time (hours)", "响应时长（小时）"),
     "metric.repurchase_cycle_days": ("Repurchase cycle (days)", "复购周期（天）"),
     "metric.sms_adds_3h": ("SMS adds within 3 h", "短信 3 小时加好友率"),
@@ -489,6 +490,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "企微账号随时间加满（重复模拟均值）：账号上的好友数与初始账号上限（虚线）、使用的账号数，以及因所有账号满员"
         "而流失的加粉请求。",
     ),
+    "caption.referral": (
+        "Referral by strategy: K-factor (friends a member brings in), fission rate (referred members per card or "
+        "SMS member), the share of 拼团 groups, 助力 links or red packets completed, and the incremental net profit, "
+        "each with its 95% interval over replications.",
+        "各策略的裂变：K因子（每个成员带来的好友数）、裂变率（每个包裹卡或短信成员带来的裂变成员数）、拼团成团、助力"
+        "达标或红包领完的比例，以及增量净利润，均附重复模拟的 95% 区间。",
+    ),
+    "fig.referral_title": (
+        "Referral mechanics: what each brings in, and what it earns",
+        "裂变玩法：各带来多少成员，赚多少钱",
+    ),
     "caption.dose_response": (
         "LTV (12 months) and monthly churn against touches per week, with 95% intervals.",
         "12个月 LTV 与月流失率随每周触达次数的变化，含 95% 置信区间。",
@@ -508,6 +520,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "lever.touch.touches_per_week": ("touches per week", "每周触达次数"),
     "lever.touch.cap_per_week": ("touch cap per week", "每周触达上限"),
     "lever.referral.enabled": ("referral", "裂变"),
+    "lever.referral.mechanic": ("referral mechanic", "裂变玩法"),
+    "lever.referral.invite_prob": ("chance an order shares", "每单分享概率"),
+    "lever.referral.friends_per_invite": ("friends reached per share", "每次分享触达好友数"),
+    "lever.referral.accept_prob": ("friend accepts", "好友接受概率"),
+    "lever.referral.reward_cny": ("reward per friend added (CNY)", "每位新增好友奖励（元）"),
+    "lever.referral.immunity_decay": ("share chance kept after each share", "每次分享后保留的分享概率"),
+    "lever.referral.group_size": ("拼团 group size", "拼团人数"),
+    "lever.referral.window_days": ("拼团 window (days)", "拼团时限（天）"),
+    "lever.referral.help_threshold": ("助力 helpers needed", "助力所需人数"),
+    "lever.referral.help_reward_cny": ("助力 reward (CNY)", "助力奖励（元）"),
+    "lever.referral.red_packet_slots": ("red packet shares", "红包份数"),
     "lever.membership.enabled": ("paid membership", "付费会员"),
     # option values in the strategies table
     "value.cash": ("cash", "现金红包"),
@@ -521,6 +544,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "value.trial_9_9": ("trial_9_9", "9.9元体验装"),
     "value.new_member_coupon": ("new_member_coupon", "新人券"),
     "value.none": ("none", "无"),
+    "value.invite": ("invite", "邀请"),
+    "value.group_buy": ("group buy (拼团)", "拼团"),
+    "value.help_link": ("help link (助力)", "助力"),
+    "value.red_packet": ("red packet (红包)", "红包"),
     "value.True": ("True", "是"),
     "value.False": ("False", "否"),
     # ---------------------------------------------------------------- assumptions
@@ -540,6 +567,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "assume.wecom_accounts": ("WeCom accounts", "企微账号"),
     "assume.sms_waves": ("SMS waves: response and opt-out", "短信波次：响应与退订"),
     "assume.existing_base": ("existing customer base", "存量老客"),
+    "assume.referral_mechanics": ("referral mechanics and immunity", "裂变玩法与免疫"),
+    "source.referral_mechanics": (
+        "the seeds list 拼团, 打卡, 助力, 抽奖 and 红包 as the common mechanics, plan three-person group buys "
+        "(三人拼团), "
+        "and say users have grown immune to them (人人都是产品经理, 2022); every number is an assumption",
+        "原文列出拼团、打卡、助力、抽奖、红包等常见裂变玩法，提到三人拼团，并指出用户已产生免疫力（人人都是产品经理，"
+        "2022）；所有数值均为假设",
+    ),
     "source.wecom_accounts": (
         "5,000 customers per staff account at first, expandable to 20,000 on request; 50,000 per enterprise at "
         "first (wescrm.com 8852; xiaokeduo.com 15106); the daily add limit, accounts and new-account cost are "

@@ -26,6 +26,7 @@ FIGURES: tuple[str, ...] = (
     "survival",
     "response",
     "dose_response",
+    "referral",
     "waves",
     "calendar",
     "accounts",
@@ -69,6 +70,11 @@ def _dose_response(run: RunTables, lang: str) -> Figure | None:
     return plots.dose_response_figure(dose, baseline=run.baseline, lang=lang)
 
 
+def _referral(run: RunTables, lang: str) -> Figure | None:
+    levers = {key: run.lever(key) for key in run.strategies["lever"] if str(key).startswith("referral.")}
+    return plots.referral_figure(run.summary, lang=lang) if plots.varies_referral(levers) else None
+
+
 def _waves(run: RunTables, lang: str) -> Figure | None:
     return None if run.waves is None or run.waves.empty else plots.waves_figure(run.waves, lang=lang)
 
@@ -95,6 +101,7 @@ FIGURE_BUILDERS: dict[str, Callable[[RunTables, str], Figure | None]] = {
     "survival": _survival,
     "response": _response,
     "dose_response": _dose_response,
+    "referral": _referral,
     "waves": _waves,
     "calendar": _calendar,
     "accounts": _accounts,

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.config import Experiment
+from sim.config import Experiment, ReferralMechanic
 from sim.report.i18n import t
 
 TOUCH_LEVER = "touch.touches_per_week"
@@ -226,6 +226,14 @@ def _platform_text(experiment: Experiment) -> str:
     return "; ".join(parts)
 
 
+_MECHANIC_KEYS: dict[str, tuple[str, ...]] = {  # the referral settings each mechanic uses, for the assumptions
+    "invite": ("mechanic", "immunity_decay"),
+    "group_buy": ("mechanic", "group_size", "window_days", "immunity_decay"),
+    "help_link": ("mechanic", "help_threshold", "help_reward_cny", "immunity_decay"),
+    "red_packet": ("mechanic", "red_packet_slots", "immunity_decay"),
+}
+
+
 def assumption_table(experiment: Experiment) -> pd.DataFrame:
     """The assumptions behind the run (shared settings and the baseline strategy), with their sources."""
     from sim.model.capture import card_add_prob, sms_add_prob
@@ -245,7 +253,8 @@ def assumption_table(experiment: Experiment) -> pd.DataFrame:
     )
 
     def kv(prefix: str, obj: Any, keys: Sequence[str]) -> str:
-        return "; ".join(f"{prefix}.{k}={getattr(obj, k)}" for k in keys)
+        values = {k: getattr(obj, k) for k in keys}
+        return "; ".join(f"{prefix}.{k}={v.value if isinstance(v, Enum) else v}" for k, v in values.items())
 
     lift = ", ".join(f"{k} {v:g}" for k, v in pop.touch_response.lift.items())
     risk = ", ".join(f"{k} {v:g}" for k, v in pop.touch_response.delete_risk.items())
@@ -331,6 +340,13 @@ def assumption_table(experiment: Experiment) -> pd.DataFrame:
                 "sms_waves",
             )
         )
+    mechanics = [
+        f"{name}: " + kv("referral", x.referral, _MECHANIC_KEYS[ReferralMechanic(x.referral.mechanic).value])
+        for name, x in experiment.strategies.items()
+        if x.referral.enabled and (x.referral.mechanic != ReferralMechanic.invite or x.referral.immunity_decay < 1.0)
+    ]
+    if mechanics:
+        rows.append(("referral_mechanics", " | ".join(mechanics), "referral_mechanics"))
     if pop.base.size > 0:
         rows.append(("existing_base", kv("population.base", pop.base, ("size", "history_days")), "existing_base"))
     return pd.DataFrame(

@@ -167,6 +167,12 @@ METRICS: dict[str, Metric] = {
         +1,
         "referred members / members captured by card or SMS (裂变率): K / (1 - K) once every referral chain has ended",
     ),
+    "share_completion_rate": Metric(
+        "share",
+        +1,
+        "referral shares whose 拼团 group formed, 助力 link reached its threshold or red packet was fully claimed "
+        "/ referral shares (成团率)",
+    ),
     "response_time_hours": Metric(
         "hours", -1, "mean hours from a buyer's add request to the agent accepting it, over members acquired (响应时长)"
     ),
@@ -206,6 +212,7 @@ MISSING_WHEN: dict[str, str] = {
     "requests_lost_share": "no add request",
     "k_factor": NO_MEMBERS,
     "fission_rate": "no member captured by card or SMS",
+    "share_completion_rate": "no referral share, or referral.mechanic=invite (nothing to complete)",
     "response_time_hours": NO_MEMBERS,
     "repurchase_cycle_days": "no member with two private orders within the horizon",
     "desk_utilisation": "onboarding.unlimited=true (no desk)",
@@ -318,6 +325,9 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
         "referred_members": float(referred),
         "k_factor": _ratio(referred, n_members),
         "fission_rate": _ratio(referred, n_members - referred),
+        "share_completion_rate": _ratio(rec.referral_completed, rec.referral_shares)
+        if rec.referral_mechanic != "invite"
+        else float("nan"),
         "response_time_hours": float(m["wait_hours"].mean()) if n_members else float("nan"),
         "repurchase_cycle_days": repurchase_cycle_days(
             rec.orders["member"].to_numpy(), order_day, float(rec.horizon_days)

@@ -47,6 +47,7 @@ from sim.report.plots.profit import (
     plot_profit,
     profit_figure,
 )
+from sim.report.plots.referral import REFERRAL_METRICS, referral_figure, varies_referral
 from sim.report.plots.response import (
     CARD_WITHIN_SHARE,
     has_curve,
@@ -64,6 +65,9 @@ from sim.report.plots.waterfall import line_label, plot_waterfall, waterfall_fig
 from sim.report.plots.waves import plot_wave_profit, plot_wave_response, wave_label, wave_table, waves_figure
 
 __all__ = [
+    "REFERRAL_METRICS",
+    "referral_figure",
+    "varies_referral",
     "accounts_figure",
     "accounts_relevant",
     "calendar_figure",
