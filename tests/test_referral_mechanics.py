@@ -24,7 +24,17 @@ import pytest
 from _helpers import NO_UNSUBSCRIBE, assert_within_3se, make_shared, quiet_strategy
 from scipy import integrate, stats
 
-from sim.config import CardConfig, ChannelConfig, OfferConfig, ReferralConfig, ReferralMechanic, RepeatConfig
+from sim.config import (
+    CalendarConfig,
+    CampaignConfig,
+    CampaignRepeat,
+    CardConfig,
+    ChannelConfig,
+    OfferConfig,
+    ReferralConfig,
+    ReferralMechanic,
+    RepeatConfig,
+)
 from sim.model.funnel import simulate
 from sim.run.metrics import compute_metrics
 
@@ -180,3 +190,69 @@ def test_full_immunity_lets_a_member_share_once_whatever_their_orders() -> None:
     assert_within_3se(fission, k / (1 - k), se, f"immunity 0: fission_rate vs K/(1-K), K={k:.3f}")
     without = _run(dataclasses.replace(ref, immunity_decay=1.0), repeat=FAST_ORDERS, buyers=6_000)
     assert without.referral_shares > 1.5 * rec.referral_shares  # immunity is what held them back
+
+
+# ----------------------------------------------------------------------------- referral pushes on campaign days
+
+
+def _pushed(push_prob: float, immunity: float, repeat: CampaignRepeat, start: str, friends: float):
+    shared = make_shared(
+        seed=43, buyers_per_year=20_000, horizon_days=365, followup_days=0, unsubscribe=NO_UNSUBSCRIBE, repeat=ONE_ORDER
+    )
+    strategy = quiet_strategy(
+        channel=ChannelConfig(card=True, sms=False),
+        card=CardConfig(floor_add_prob=1.0),
+        offer=OfferConfig(first_order_prob=1.0, first_order_mean_days=0.01),
+        referral=ReferralConfig(
+            invite_prob=0.0, friends_per_invite=friends, accept_prob=0.5, join_delay_days=0.0, immunity_decay=immunity
+        ),
+        calendar=CalendarConfig(
+            campaigns=[CampaignConfig(name="push", start=start, repeat=repeat, referral_push_prob=push_prob)]
+        ),
+    )
+    return simulate(strategy, shared, 0)
+
+
+def test_a_campaign_push_makes_every_member_present_share_with_its_chance() -> None:
+    """One push on day 120 (1 May): each member who joined before it shares with the push's chance and brings
+    Poisson(friends x accept) friends; orders share nothing (invite_prob 0), and friends joining later miss it."""
+    push_day, pi, lam = 120, 0.4, 2.0 * 0.5
+    rec = _pushed(pi, 1.0, CampaignRepeat.once, "05-01", 2.0)
+    m = rec.members
+    present = int(((m["channel"] != "referral") & (m["join_day"] < push_day)).sum())
+    assert present > 3_000
+    assert_within_3se(rec.referral_shares / present, pi, math.sqrt(pi * (1 - pi) / present), "push: shares/member")
+    referred = int((m["channel"] == "referral").sum())
+    var = pi * (lam + lam**2) - (pi * lam) ** 2
+    assert_within_3se(referred / present, pi * lam, math.sqrt(var / present), "push: referred per member present")
+    assert (m.loc[m["channel"] == "referral", "join_day"] >= push_day + 1).all()
+
+
+def _share_count_moments(pi: float, decay: float, pushes: int) -> tuple[float, float]:
+    """Mean and variance of a member's shares over ``pushes`` pushes, sharing with pi x decay^(shares so far)."""
+    dist = np.zeros(pushes + 1)
+    dist[0] = 1.0
+    for _ in range(pushes):
+        p = pi * decay ** np.arange(pushes + 1)
+        dist = dist * (1 - p) + np.r_[0.0, (dist * p)[:-1]]
+    s = np.arange(pushes + 1)
+    mean = float(dist @ s)
+    return mean, float(dist @ s**2) - mean**2
+
+
+@pytest.mark.slow
+def test_monthly_pushes_wear_off_as_members_grow_immune() -> None:
+    """Pushes on the 15th of every month; a member present at k of them makes S_k shares, a Markov chain that
+    shares with pi x decay^S (mean and variance by dynamic programming); the total is checked within 3 SE."""
+    pi, decay = 0.3, 0.5
+    rec = _pushed(pi, decay, CampaignRepeat.monthly, "01-15", 1.0)  # a share brings 0.5 friends: subcritical
+    m = rec.members
+    windows = rec.windows
+    push_days = np.sort(windows.loc[windows["start_day"] < 365, "start_day"].to_numpy())
+    assert len(push_days) == 12
+    join = m["join_day"].to_numpy()
+    k = (push_days[None, :] > join[:, None]).sum(axis=1)  # pushes each member (seed or referred) was present for
+    moments = np.array([_share_count_moments(pi, decay, int(n)) for n in range(13)])
+    expected, var = moments[k, 0].sum(), moments[k, 1].sum()
+    assert_within_3se(rec.referral_shares, expected, math.sqrt(var), "monthly pushes with immunity: total shares")
+    assert expected + 3 * math.sqrt(var) < pi * k.sum()  # immunity matters here: without it, pi x pushes present

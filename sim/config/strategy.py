@@ -324,6 +324,7 @@ class CampaignConfig:
     first_order_prob: float | None = within(None, 0.0, 1.0)  # the new-member offer of members joining in the window
     subsidy_cny: float | None = within(None, 0.0, 1e5)
     extra_agents: int = within(0, 0, 10_000)  # onboarding agents added on the window's days, at the same day rate
+    referral_push_prob: float = prob(0.0)  # on the window's first day, each subscribed member shares with this chance
 
 
 @dataclass(frozen=True)

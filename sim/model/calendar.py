@@ -84,6 +84,7 @@ class DayPlan:
     offers: list[OfferConfig]
     offer: np.ndarray
     agents: np.ndarray  # onboarding agents each day
+    referral_push: np.ndarray  # per day: the chance each member shares in a campaign's referral push (0: none)
 
     @property
     def has_campaigns(self) -> bool:
@@ -117,6 +118,7 @@ def day_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> DayPlan:
     touch = np.zeros(n_days, dtype=np.int16)
     offer = np.zeros(n_days, dtype=np.int16)
     agents = np.full(n_days, strategy.onboarding.agents, dtype=np.int64)
+    referral_push = np.zeros(n_days)
     entries: dict[int, tuple[int, int, int]] = {}
     for i, c in enumerate(campaigns):
         h = t = o = 0
@@ -156,4 +158,5 @@ def day_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> DayPlan:
         if o:
             offer[days] = o
         agents[days] = strategy.onboarding.agents + c.extra_agents
-    return DayPlan(windows, campaign, hooks, hook, touches, touch, offers, offer, agents)
+        referral_push[w.start_day] = c.referral_push_prob
+    return DayPlan(windows, campaign, hooks, hook, touches, touch, offers, offer, agents, referral_push)

@@ -36,11 +36,12 @@ minus it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 
-from sim.config import LTV_WINDOW_DAYS, SharedConfig, StrategyConfig
+from sim.config import LTV_WINDOW_DAYS, ReferralConfig, SharedConfig, StrategyConfig
 from sim.model.calendar import DayPlan, day_plan
 from sim.model.capture import HookTable
 from sim.model.ledger import Ledger
@@ -68,6 +69,7 @@ CHANNELS: tuple[str, ...] = ("card", "sms", "referral")
 NO_CHURN, UNSUBSCRIBED, DORMANT = 0, 1, 2
 TOUCH_PHASE = 0.5  # a member's first touch comes half a touch interval after joining
 RECHECK = 1.0  # members of an untouched segment are looked at again the next day
+PUSH_NUMBER = -(2**40)  # a referral push on day d keys its draws by PUSH_NUMBER - d, apart from any order number
 
 _FIELDS: dict[str, tuple[type, float]] = {
     # name: (dtype, initial value)
@@ -543,14 +545,27 @@ class Members:
         return number
 
     def _invite(self, day: int, orders: np.ndarray, numbers: np.ndarray) -> Invitations:
-        """Today's orders may share (each decided by its buyer and order number, less with every earlier share
-        when members grow immune); the referral mechanic says which friends join (:mod:`sim.model.referral`)."""
+        """Today's shares: each order may share (decided by its buyer and order number), and on a campaign's referral
+        push every subscribed member may, ordering or not (:meth:`_share`)."""
         ref = self.s.referral
-        if not ref.enabled or day >= self.horizon_days or orders.size == 0:
+        if not ref.enabled or day >= self.horizon_days:
             return Invitations.none()
-        buyer = self.cols["buyer"][orders]
-        share = sharing(ref, self.streams.uniform, buyer, numbers, self.cols["shares"][orders])
-        np.add.at(self.cols["shares"], orders[share], 1)
+        invited = self._share(day, ref, orders, numbers) if orders.size else Invitations.none()
+        push_prob = float(self.plan.referral_push[day])
+        if push_prob > 0.0:
+            c = self.cols
+            who = np.flatnonzero(c["subscribed"][: self.n] & (c["join_day"][: self.n] < day))
+            push = dataclasses.replace(ref, invite_prob=push_prob)
+            invited = invited.merged(self._share(day, push, who, np.full(who.size, PUSH_NUMBER - day)))
+        return invited
+
+    def _share(self, day: int, ref: ReferralConfig, members: np.ndarray, numbers: np.ndarray) -> Invitations:
+        """Members ``members`` may share (each keyed by its ``numbers``: an order number, or a push's), less with
+        every earlier share when members grow immune; the referral mechanic says which friends join
+        (:mod:`sim.model.referral`)."""
+        buyer = self.cols["buyer"][members]
+        share = sharing(ref, self.streams.uniform, buyer, numbers, self.cols["shares"][members])
+        np.add.at(self.cols["shares"], members[share], 1)
         invited = share_outcomes(ref, self.streams.uniform, buyer[share], numbers[share], day)
         self.referral_shares += invited.shares
         self.referral_completed += invited.completed

@@ -1,9 +1,11 @@
-"""Referral mechanics (裂变玩法): what one day's private orders bring in through members' shares.
+"""Referral mechanics (裂变玩法): what members' shares on one day bring in.
 
-An order's buyer shares with the referral's ``invite_prob``, lowered by ``immunity_decay`` for every share
-they made before (members grow immune to repeated campaigns; 1 keeps the chance, 0 allows one share per
-member). A share reaches Poisson(``friends_per_invite``) friends; each accepts with ``accept_prob`` and would
-send an add request an exponential ``join_delay_days`` after the day ends. The mechanic decides who joins:
+An order's buyer shares with the referral's ``invite_prob`` (and, on the first day of a campaign with a
+``referral_push_prob``, every subscribed member shares with that chance, ordering or not), lowered by
+``immunity_decay`` for every share they made before (members grow immune to repeated campaigns; 1 keeps the
+chance, 0 allows one share per member). A share reaches Poisson(``friends_per_invite``) friends; each accepts
+with ``accept_prob`` and would send an add request an exponential ``join_delay_days`` after the day ends. The
+mechanic decides who joins:
 
 - ``invite``: every friend who accepts;
 - ``group_buy`` (拼团): the group forms only if ``group_size - 1`` friends accept within ``window_days``;
@@ -42,6 +44,16 @@ class Invitations:
     @classmethod
     def none(cls) -> Invitations:
         return cls(0, np.empty(0))
+
+    def merged(self, other: Invitations) -> Invitations:
+        """Two sets of one day's shares (orders' and a push's) as one."""
+        return Invitations(
+            self.n + other.n,
+            np.concatenate([self.request_day, other.request_day]),
+            self.shares + other.shares,
+            self.completed + other.completed,
+            self.sharer_rewards_cny + other.sharer_rewards_cny,
+        )
 
 
 def sharing(
