@@ -338,6 +338,10 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
     if not (strategy.referral.enabled and strategy.referral.invite_prob > 0):
         assert rec.referred_people == 0
     assert 0 <= rec.referral_completed <= rec.referral_shares
+    # utilisation is the horizon's handling time over the horizon's duty time (not service after the horizon)
+    if rec.daily is not None and np.isfinite(rec.desk_utilisation):
+        within = rec.daily.iloc[: rec.horizon_days]
+        assert rec.desk_utilisation == pytest.approx(within["busy_days"].sum() / within["duty_days"].sum(), rel=1e-9)
     if strategy.referral.immunity_decay == 0.0:  # fully immune after one share: at most one share per member
         assert rec.referral_shares <= len(m)
 

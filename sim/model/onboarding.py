@@ -86,7 +86,6 @@ class ServiceDesk:
         self.accounts = WeComAccounts(cfg, share, on_open)
         self.quota_day = 0
         self.adds_today = 0
-        self.busy_days = 0.0  # handling time of the requests served so far
         self.queue: deque[AddRequest] = deque()
         self._idle: list[simpy.Event] = []  # wake-up events of agents with nothing to do
         self.on_accept = on_accept
@@ -194,7 +193,6 @@ class ServiceDesk:
             today = int(env.now)
             minutes = self.handling_minutes if self.staffed is None else self._handling_minutes_on(today)
             handling_days = self.rng.exponential(minutes) / MINUTES_PER_DAY
-            self.busy_days += handling_days
             self._counts["busy_days"][self._day(today)] += handling_days
             yield env.timeout(handling_days)
             self._counts["accepted"][self._day(env.now)] += 1
@@ -236,4 +234,5 @@ class ServiceDesk:
         else:
             staffed = self.staffed[np.minimum(np.arange(days), self.staffed.size - 1)]
             on_duty_days = float(staffed.sum()) * (self.open_until - self.open_from)
-        return self.busy_days / on_duty_days if on_duty_days > 0 else float("nan")
+        busy_days = float(sum(self._counts["busy_days"][:days]))  # requests taken up within the first days only
+        return busy_days / on_duty_days if on_duty_days > 0 else float("nan")
