@@ -12,8 +12,9 @@ target) with a Wilson 95% interval. A missing value counts as the worst outcome:
 that never came is later than any day, so it misses every payback target.
 
 **Parameter uncertainty.** ``--parameter-draws FILE`` (a CSV whose columns are config keys, e.g.
-``population.repeat.r``, one row per draw; ``python -m sim.calibrate --parameter-draws N`` writes one from a
-fit's covariance) runs replication *i* with the values of row *i*, so the spread over replications holds the
+``population.repeat.r``, one row per draw; ``python -m sim.calibrate --orders ... --out NAME.yaml
+--parameter-draws N`` writes ``NAME_draws.csv`` from the fits' covariance, :mod:`sim.calibrate.draws`, to run
+with ``population=NAME``) runs replication *i* with the values of row *i*, so the spread over replications holds the
 uncertainty of the fitted parameters as well as the luck of the year. Every strategy of a replication
 uses the same row (common random numbers hold within a replication).
 
