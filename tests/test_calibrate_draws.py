@@ -109,6 +109,15 @@ def test_a_draw_the_engine_would_refuse_is_drawn_again_as_often_as_the_normal_sa
     assert (draws.table["population.spend.q"] > 1.0).all()
 
 
+def test_a_later_run_without_draws_removes_the_earlier_draws(tmp_path: Path) -> None:
+    """The files beside a YAML are always its own: draws written by an earlier run of the same name go."""
+    out = tmp_path / "pop.yaml"
+    main(["--orders", str(CDNOW), "--out", str(out), "--parameter-draws", "5", "--draws-seed", "9"])
+    assert len(pd.read_csv(tmp_path / "pop_draws.csv")) == 5
+    main(["--orders", str(CDNOW), "--out", str(out)])
+    assert out.is_file() and not (tmp_path / "pop_draws.csv").exists()
+
+
 @pytest.mark.parametrize("value", ["0", "-3", "x", "1.5", "100001"])
 def test_a_bad_count_is_one_line_and_writes_nothing(tmp_path: Path, capsys, value: str) -> None:
     out = tmp_path / "pop.yaml"
@@ -120,6 +129,25 @@ def test_a_bad_count_is_one_line_and_writes_nothing(tmp_path: Path, capsys, valu
         err
         == f"error: --parameter-draws {value}: allowed: a whole number from 1 to 100,000 (one draw per replication)\n"
     )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "4294967296"])
+def test_a_bad_seed_is_one_line_and_writes_nothing(tmp_path: Path, capsys, value: str) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            [
+                "--orders",
+                str(CDNOW),
+                "--out",
+                str(tmp_path / "pop.yaml"),
+                "--parameter-draws",
+                "3",
+                f"--draws-seed={value}",
+            ]
+        )
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == f"error: --draws-seed {value}: allowed: a whole number from 0 to 4294967295\n"
     assert list(tmp_path.iterdir()) == []
 
 
