@@ -217,6 +217,8 @@ def calendar_table(evaluator: DeskEvaluator, targets: Targets, plans: dict[str, 
         for day in days_on:
             req = summary(days[:, REQUESTS, day])
             loss, delay = desk_share(days, day, day + 1), desk_delay(days, day, day + 1)
+            loss_mean, _, loss_high = summary(loss)
+            delay_mean, _, delay_high = summary(delay)
             rows.append(
                 {
                     "strategy": strategy,
@@ -229,10 +231,10 @@ def calendar_table(evaluator: DeskEvaluator, targets: Targets, plans: dict[str, 
                     "requests": req[0],
                     "requests_ci_low": req[1],
                     "requests_ci_high": req[2],
-                    "loss_share": summary(loss)[0],
-                    "loss_share_ci_high": summary(loss)[2],
-                    "mean_delay_hours": summary(delay)[0],
-                    "mean_delay_hours_ci_high": summary(delay)[2],
+                    "loss_share": loss_mean,
+                    "loss_share_ci_high": loss_high,
+                    "mean_delay_hours": delay_mean,
+                    "mean_delay_hours_ci_high": delay_high,
                     "adds": float(days[:, ADDS, day].mean()),
                     "meets_targets": meets_targets(loss, delay, targets),
                 }
