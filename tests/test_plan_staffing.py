@@ -287,6 +287,10 @@ def test_staffing_a_campaign_reports_each_campaign_day_and_costs_its_extra_agent
     text = (out / "staffing.md").read_text(encoding="utf-8")
     assert "### Campaign days" in text and "2026-11-01 – 2026-11-20 (double_11)" in text
     assert "at onboarding.new_account_cost_cny each" in text
+    for strategy, rows in calendar.groupby("strategy"):  # a strategy with days missing the targets is named
+        missed = int((~rows["meets_targets"]).sum())
+        said = f"{strategy}: {missed} of 20 campaign days miss the targets at the chosen desk"
+        assert (said in text) == (missed > 0), strategy
 
 
 def _figure_table(chosen_loss: float) -> pd.DataFrame:

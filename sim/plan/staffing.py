@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
     from sim.plan.staffing_search import DeskEvaluator
-    from sim.plan.staffing_tables import calendar_table, choose, peak_table, staffing_table
+    from sim.plan.staffing_tables import calendar_notes, calendar_table, choose, peak_table, staffing_table
     from sim.plan.variants import load, only
 
     cfg, experiment = load(overrides)
@@ -124,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     peak_hours = {s: d or Desk(*hours[-1], args.max_agents) for s, d in chosen.items()}
     peaks = peak_table(evaluator, targets, peak_hours, args.max_agents, onboarding.daily_add_limit_per_account)
     calendar = calendar_table(evaluator, targets, peak_hours)
+    notes += calendar_notes(calendar)
     lang = str(cfg.report.lang.value if hasattr(cfg.report.lang, "value") else cfg.report.lang)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out = args.out or Path("outputs") / "staffing" / f"{experiment.name}_{stamp}"

@@ -240,3 +240,21 @@ def calendar_table(evaluator: DeskEvaluator, targets: Targets, plans: dict[str, 
                 }
             )
     return pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
+
+
+def calendar_notes(calendar: pd.DataFrame) -> list[str]:
+    """One line per strategy with campaign days not shown to meet the targets at its chosen desk (the horizon's bounds
+    can meet them while a peak's days do not), naming the day with the most lost."""
+    notes = []
+    for strategy, days in calendar.groupby("strategy", sort=False):
+        missed = days[~days["meets_targets"].astype(bool)]
+        if missed.empty:
+            continue
+        worst = missed.loc[missed["loss_share"].fillna(-1.0).idxmax()]
+        notes.append(
+            f"{strategy}: {len(missed)} of {len(days)} campaign days miss the targets at the chosen desk or cannot be "
+            "shown to meet them (an upper 95% bound over a target, or none with this few replications; most lost "
+            f"{worst['date']}: {worst['loss_share']:.1%}, mean delay {worst['mean_delay_hours']:.2g} h); "
+            "see staffing_calendar.csv"
+        )
+    return notes
