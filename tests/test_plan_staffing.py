@@ -281,6 +281,9 @@ def test_staffing_a_campaign_reports_each_campaign_day_and_costs_its_extra_agent
     for strategy, rows in calendar.groupby("strategy"):
         assert (rows["agents_on_duty"] == chosen.loc[strategy, "agents"] + extra[strategy] // 20).all(), strategy
         assert set(rows["campaign"]) == ({""} if strategy == "business_as_usual" else {"double_11"}), strategy
+    limit = 300  # onboarding.daily_add_limit_per_account: the accounts a day needs cover its adds with the limit lifted
+    expected = np.maximum(1, np.ceil(calendar["adds_unlimited_ci_high"] / limit - 1e-9))
+    assert (calendar["accounts_needed"] == expected).all()
     # the boosted hook (CNY 10 cash on the card) brings more requests in the window than business as usual
     per_strategy = calendar.groupby("strategy")["requests"].sum()
     assert per_strategy["boost_only"] > per_strategy["business_as_usual"]

@@ -11,7 +11,8 @@ year (the request peak after each seasonal order peak in ``population.peaks``, t
 one) and an ordinary day: the requests, the chosen desk's losses and delay on that day, and the agents and accounts
 that day alone needs. ``staffing_calendar.csv`` (only when a strategy has a campaign calendar, e.g. 双11) has, per
 strategy, every day of every campaign window: the chosen desk's agents on duty that day (the campaign's extra agents
-included), the requests, losses, delay and adds, and whether that day alone meets the targets.
+included), the requests, losses, delay and adds, whether that day alone meets the targets, and the WeCom accounts
+whose daily add limit covers that day's adds at the same agents with the limit lifted.
 """
 
 from __future__ import annotations
@@ -188,6 +189,8 @@ CALENDAR_COLUMNS = [
     "mean_delay_hours_ci_high",
     "adds",
     "meets_targets",
+    "adds_unlimited_ci_high",
+    "accounts_needed",
 ]
 
 
@@ -201,10 +204,14 @@ def campaign_days(evaluator: DeskEvaluator) -> np.ndarray:
     return np.flatnonzero(on)
 
 
-def calendar_table(evaluator: DeskEvaluator, targets: Targets, plans: dict[str, Desk]) -> pd.DataFrame:
+def calendar_table(
+    evaluator: DeskEvaluator, targets: Targets, plans: dict[str, Desk], daily_add_limit: int
+) -> pd.DataFrame:
     """Per strategy and campaign day (the days of any strategy's window, so a strategy without that campaign is
     shown on the same days): the chosen desk's agents that day (a campaign's extra agents included), requests,
-    losses, delay and adds, and whether the day's upper bounds meet the targets. Empty without a calendar."""
+    losses, delay and adds, and whether the day's upper bounds meet the targets; then the upper bound of the day's
+    adds at the same agents with the daily add limit lifted, and the WeCom accounts whose limit covers them (the
+    accounts that day needs). Empty without a calendar."""
     exp = evaluator.experiment
     start = dt.date.fromisoformat(exp.shared.population.start_date)
     days_on = campaign_days(evaluator)
@@ -214,7 +221,9 @@ def calendar_table(evaluator: DeskEvaluator, targets: Targets, plans: dict[str, 
         plan = day_plan(exp.strategies[strategy], exp.shared.population.start_date, exp.shared.run.horizon_days)
         names = [c.name for c in exp.strategies[strategy].calendar.campaigns]
         agents = evaluator.agents_by_day(strategy, desk)
+        unlimited = Desk(desk.work_start_hour, desk.work_end_hour, desk.agents)  # run by the agent search already
         for day in days_on:
+            adds_free = evaluator.adds_high(strategy, unlimited, int(day))
             req = summary(days[:, REQUESTS, day])
             loss, delay = desk_share(days, day, day + 1), desk_delay(days, day, day + 1)
             loss_mean, _, loss_high = summary(loss)
@@ -237,6 +246,8 @@ def calendar_table(evaluator: DeskEvaluator, targets: Targets, plans: dict[str, 
                     "mean_delay_hours_ci_high": delay_high,
                     "adds": float(days[:, ADDS, day].mean()),
                     "meets_targets": meets_targets(loss, delay, targets),
+                    "adds_unlimited_ci_high": adds_free,
+                    "accounts_needed": accounts_for(adds_free, daily_add_limit),
                 }
             )
     return pd.DataFrame(rows, columns=CALENDAR_COLUMNS)

@@ -817,9 +817,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "staffing.calendar_intro": (
         "Every day of the campaign calendar at the chosen desk (staffing_calendar.csv has each day): agents on duty "
         "(the campaign's extra agents included), the busiest day, the worst day's losses and mean greeting delay "
-        "(means over replications), and the days whose upper 95% bounds meet the targets.",
+        "(means over replications), the days whose upper 95% bounds meet the targets, and the most WeCom accounts a "
+        "day needs (the daily add limit covering the day's adds at the same agents, with the limit lifted).",
         "选定方案在活动日历每一天的表现（staffing_calendar.csv 逐日列出）：在岗客服（含活动增加的客服）、"
-        "请求最多的一天、最差一天的流失率与平均响应时长（各次重复的平均），以及 95% 区间上限达标的天数。",
+        "请求最多的一天、最差一天的流失率与平均响应时长（各次重复的平均）、95% 区间上限达标的天数，"
+        "以及单日最多所需的企业微信账号数（同样客服人数、不限日加好友数时，日上限足以覆盖当日通过数）。",
     ),
     "staffing.col.campaign_days": ("Campaign days", "活动日期"),
     "staffing.col.agents_on_duty": ("Agents on duty", "在岗客服"),
@@ -827,4 +829,5 @@ TEXT: dict[str, tuple[str, str]] = {
     "staffing.col.worst_loss": ("Worst day lost", "最差日流失率"),
     "staffing.col.worst_delay": ("Worst day delay", "最差日响应时长"),
     "staffing.col.days_met": ("Days meeting the targets", "达标天数"),
+    "staffing.col.accounts_needed_max": ("Most accounts a day needs", "单日最多所需账号"),
 }

@@ -28,10 +28,19 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
 
 def calendar_lines(calendar: pd.DataFrame, lang: str) -> list[str]:
     """Per strategy, over the campaign days: agents on duty, the busiest day, the worst day's losses and delay (means
-    over replications), and the days whose upper bounds meet the targets."""
+    over replications), the days whose upper bounds meet the targets, and the most accounts a day needs."""
     header = [
         t(f"staffing.col.{c}", lang)
-        for c in ("strategy", "campaign_days", "agents_on_duty", "busiest_day", "worst_loss", "worst_delay", "days_met")
+        for c in (
+            "strategy",
+            "campaign_days",
+            "agents_on_duty",
+            "busiest_day",
+            "worst_loss",
+            "worst_delay",
+            "days_met",
+            "accounts_needed_max",
+        )
     ]
     rows = []
     for strategy, days in calendar.groupby("strategy", sort=False):
@@ -47,6 +56,7 @@ def calendar_lines(calendar: pd.DataFrame, lang: str) -> list[str]:
                 pct(float(days["loss_share"].max()), lang),
                 f"{number(float(days['mean_delay_hours'].max()), lang)} h",
                 f"{int(days['meets_targets'].sum())} / {len(days)}",
+                int(days["accounts_needed"].max()),
             ]
         )
     title = f"### {t('staffing.calendar_title', lang)}"
