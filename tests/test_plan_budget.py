@@ -19,11 +19,13 @@ from _helpers import make_shared
 
 from sim.config import Experiment, StrategyConfig
 from sim.plan.budget import (
+    CANDIDATE,
     LEVERS,
     RETENTION_SPEND_LINES,
     Constraints,
     evaluate,
     frontier,
+    levers,
     marginal_return,
     parse_limit,
     spend_lines,
@@ -35,14 +37,74 @@ NOT_SPEND = {"gross_margin", "membership_fee", "service", "shipping", "payment_f
 
 def test_levers_become_nested_strategy_settings() -> None:
     settings = strategy_settings(
-        {"hook.type": "cash", "hook.value_cny": 8.0, "touch.segments.new.touches_per_week": 1.5, "channel.sms": False}
+        {"hook.type": "cash", "hook.value_cny": 8.0, "touch.segments.new.touches_per_week": 1.5, "channel.sms": False},
+        "2026-01-01",
     )
     assert settings == {
         "hook": {"type": "cash", "value_cny": 8.0},
         "touch": {"segments": {"new": {"touches_per_week": 1.5}}},
         "channel": {"sms": False},
     }
-    assert len({lever.key for lever in LEVERS}) == len(LEVERS)
+    keys = [lever.key for lever in levers(365)]
+    assert len(set(keys)) == len(keys) and set(keys) >= {lever.key for lever in LEVERS}
+
+
+WAVE_ON = {
+    "sms.wave.audience": "base",
+    "sms.wave.segment": "rfm",
+    "sms.wave.day": 66,
+    "sms.wave.send_hour": 20,
+    "sms.wave.hook": "physical",
+}
+
+
+def test_the_wave_levers_become_one_dated_wave_or_none() -> None:
+    """Day 66 of a run starting on 1 January is 8 March; the rfm segment and the sample gift are those of
+    sms_recall_existing_base; audience off empties the waves (so a strategy's own waves are not kept either)."""
+    settings = strategy_settings({"channel.sms": False, **WAVE_ON}, "2026-01-01")
+    assert settings == {
+        "channel": {"sms": False},
+        "sms": {
+            "waves": [
+                {
+                    "name": "budget_wave",
+                    "date": "03-08",
+                    "send_hour": 20.0,
+                    "audience": "base",
+                    "hook": {"type": "physical", "value_cny": 3.0, "shipping_cost_cny": 4.0},
+                    "rfm": {"max_recency_days": 365.0, "min_orders": 2},
+                }
+            ]
+        },
+    }
+    assert strategy_settings({**WAVE_ON, "sms.wave.audience": "off"}, "2026-01-01") == {"sms": {"waves": []}}
+    leap = {**WAVE_ON, "sms.wave.day": 59, "sms.wave.segment": "everyone", "sms.wave.hook": "none"}
+    (wave,) = strategy_settings(leap, "2028-01-01")["sms"]["waves"]  # day 59 of 2028 is 29 February
+    assert wave["date"] == "02-28" and "rfm" not in wave and wave["hook"] == {"type": "none"}
+
+
+def test_a_trial_with_the_wave_lever_sends_the_wave_and_one_without_does_not() -> None:
+    """With the routine SMS off, the sms line is the wave's alone: a trial whose wave goes to the 50,000 existing
+    customers (everyone, no hook) on day 10 pays CNY 0.03 for each one not yet asking to add by then: at most CNY
+    1,500, and at least 99% of it (only the few who reordered and added through a package card in the first 10 days
+    are left out: 0.04% here); the same trial with the wave off pays nothing for SMS. Both run on the same seed."""
+    from sim.plan.budget_run import _with_strategy, strategy_levers
+    from sim.plan.variants import load, only
+
+    overrides = [*TINY, "population.base.size=50000", "run.n_replications=2"]
+    cfg, experiment = load(overrides)
+    mix = strategy_levers(experiment, "coupon") | {"channel.sms": False}
+    wave = {**WAVE_ON, "sms.wave.segment": "everyone", "sms.wave.hook": "none", "sms.wave.day": 10}
+    spend = {}
+    for name, levers_on in (("wave", mix | wave), ("off", mix | {**wave, "sms.wave.audience": "off"})):
+        candidate = only(_with_strategy(cfg, overrides, CANDIDATE, levers_on, []), [CANDIDATE])
+        assert len(candidate.strategies[CANDIDATE].sms.waves) == (name == "wave")
+        _, lines = evaluate(candidate, n_jobs=1)
+        spend[name] = (
+            lines[lines["line"] == "sms"].groupby("replication")["spend_cny"].sum().reindex([0, 1], fill_value=0.0)
+        )
+    assert ((spend["wave"] <= 50_000 * 0.03 + 1e-9) & (spend["wave"] >= 0.99 * 50_000 * 0.03)).all(), spend["wave"]
+    assert (spend["off"] == 0.0).all()
 
 
 def test_spend_is_every_horizon_line_but_fulfilment_and_the_platform_loss() -> None:

@@ -173,3 +173,17 @@ def test_each_replication_runs_with_its_own_draw(tmp_path: Path) -> None:
     proc = _run(tmp_path, *TINY, "--parameter-draws", str(draws), "--out", str(tmp_path / "bad"))
     assert proc.returncode == 2 and proc.stderr.strip() == "error: population.repeat.r=-1.0: allowed range (0, 1000]"
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_draw_set_at_once_gives_the_experiment_set_key_by_key() -> None:
+    """Risk validates a draw's keys once, after setting them all (one build per replication, not one per key): the
+    experiment is the one setting and validating them in turn gives."""
+    from sim.config.compose import build_experiment
+    from sim.config.overrides import values_config
+    from sim.plan.variants import load, variant_chain
+
+    cfg, _ = load(TINY)
+    row = {"population.repeat.r": "0.5", "population.spend.q": "2.5", "population.repeat.alpha_days": "12.0"}
+    at_once = build_experiment(values_config(cfg, TINY, row))
+    assert at_once == variant_chain(cfg, TINY, row)
+    assert at_once.shared.population.repeat.r == 0.5 and at_once.shared.population.spend.q == 2.5

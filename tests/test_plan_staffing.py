@@ -195,6 +195,7 @@ def test_staffing_command_on_a_tiny_config(tmp_path: Path) -> None:
     limit = 300  # onboarding.daily_add_limit_per_account
     assert (needed["accounts_needed"] == np.maximum(1, np.ceil(needed["adds_ci_high"] / limit - 1e-9))).all()
     assert (out / "staffing.png").is_file() and (out / "staffing.svg").is_file()
+    assert not (out / "staffing_calendar.csv").exists()  # the experiment has no campaign calendar
     assert "## Staffing the onboarding desk" in (out / "staffing.md").read_text(encoding="utf-8")
 
 
@@ -219,3 +220,119 @@ def test_bad_input_is_one_line_exit_2_and_no_output(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and says in err[0], err
     assert not out.exists()
+
+
+# ----------------------------------------------------------------------------- accounts, campaign days, the figure
+
+
+def test_accounts_opened_are_the_times_one_account_fills_and_each_costs_its_price() -> None:
+    """One starting account with a cap of 5 friends and open_new: the accounts opened within the horizon are exactly
+    floor(friends added within it / 5), replication by replication; the desk's cost prices every account used (the
+    starting one and those opened) at new_account_cost_cny, and its agent-hours as before."""
+    from sim.plan.desk_runs import ADDS, OPENED
+    from sim.plan.staffing_search import Desk, DeskEvaluator
+    from sim.plan.variants import load
+
+    overrides = [*TINY, "onboarding.friend_cap_per_account=5", "onboarding.new_account_cost_cny=100"]
+    cfg, experiment = load(overrides)
+    evaluator = DeskEvaluator(cfg, overrides, experiment, n_jobs=1)
+    desk = Desk(0.0, 24.0, 2, 1)
+    days = evaluator(desk)["cash"]
+    opened, adds = days[:, OPENED, :].sum(axis=1), days[:, ADDS, :].sum(axis=1)
+    assert (adds >= 10).all()  # at least two accounts filled in every replication: the check has something to count
+    np.testing.assert_array_equal(opened, np.floor(adds / 5))
+    cost = evaluator.cost("cash", desk)
+    assert cost.accounts_opened == pytest.approx(opened.mean())
+    assert cost.account_cny == pytest.approx((1 + opened.mean()) * 100)
+    # 2 agents x 40 days at CNY 250 an agent-day of the config's 13 open hours (9-22), open 24 h
+    assert cost.agent_cny == pytest.approx(2 * 40 * 250 * 24 / 13)
+    assert cost.total_cny == pytest.approx(cost.agent_cny + cost.account_cny)
+
+
+DOUBLE11 = [
+    "experiment=double11_campaign",
+    *TINY[1:],
+    "population.start_date=2026-10-20",  # the campaign (11-01, 20 days) is days 12-31 of a 40-day horizon
+    "population.peaks=[]",
+    "onboarding.friend_cap_per_account=20",
+    "onboarding.new_account_cost_cny=100",
+]
+
+
+def test_staffing_a_campaign_reports_each_campaign_day_and_costs_its_extra_agents(tmp_path: Path) -> None:
+    from sim.plan.__main__ import main
+
+    out = tmp_path / "staff"
+    args = ["staffing", "--max-loss-share", "0.2", "--max-mean-delay-hours", "4", "--hours", "0-24"]
+    assert main([*args, "--max-agents", "4", "--out", str(out), *DOUBLE11, "onboarding.handling_minutes=30"]) == 0
+    table = pd.read_csv(out / "staffing.csv")
+    chosen = table[table["chosen"]].set_index("strategy")
+    assert set(chosen.index) == {"business_as_usual", "boost_with_staff", "boost_only"}
+    extra = {"business_as_usual": 0, "boost_with_staff": 4 * 20, "boost_only": 0}  # 4 agents on 20 campaign days
+    for strategy, row in chosen.iterrows():
+        assert row["agent_days"] == row["agents"] * 40 + extra[strategy], strategy
+        assert row["account_cost_cny"] == pytest.approx((row["accounts"] + row["accounts_opened"]) * 100)
+        assert row["cost_cny"] == pytest.approx(row["agent_cost_cny"] + row["account_cost_cny"])
+    assert (chosen["accounts_opened"] > 0).all()  # 20 friends an account: accounts fill within the horizon
+    calendar = pd.read_csv(out / "staffing_calendar.csv", keep_default_na=False)
+    assert len(calendar) == 3 * 20  # every strategy on every campaign day
+    assert sorted(set(calendar["day_of_horizon"])) == list(range(12, 32))
+    assert calendar["date"].iloc[0] == "2026-11-01" and calendar["date"].iloc[19] == "2026-11-20"
+    for strategy, rows in calendar.groupby("strategy"):
+        assert (rows["agents_on_duty"] == chosen.loc[strategy, "agents"] + extra[strategy] // 20).all(), strategy
+        assert set(rows["campaign"]) == ({""} if strategy == "business_as_usual" else {"double_11"}), strategy
+    limit = 300  # onboarding.daily_add_limit_per_account: the accounts a day needs cover its adds with the limit lifted
+    expected = np.maximum(1, np.ceil(calendar["adds_unlimited_ci_high"] / limit - 1e-9))
+    assert (calendar["accounts_needed"] == expected).all()
+    # the boosted hook (CNY 10 cash on the card) brings more requests in the window than business as usual
+    per_strategy = calendar.groupby("strategy")["requests"].sum()
+    assert per_strategy["boost_only"] > per_strategy["business_as_usual"]
+    text = (out / "staffing.md").read_text(encoding="utf-8")
+    assert "### Campaign days" in text and "2026-11-01 – 2026-11-20 (double_11)" in text
+    assert "at onboarding.new_account_cost_cny each" in text
+    for strategy, rows in calendar.groupby("strategy"):  # a strategy with days missing the targets is named
+        missed = int((~rows["meets_targets"]).sum())
+        said = f"{strategy}: {missed} of 20 campaign days miss the targets at the chosen desk"
+        assert (said in text) == (missed > 0), strategy
+
+
+def _figure_table(chosen_loss: float) -> pd.DataFrame:
+    rows = []
+    for agents, loss in ((1, 0.30), (2, 0.08), (3, chosen_loss), (4, chosen_loss / 2)):
+        rows.append(
+            {
+                "strategy": "cash",
+                "work_start_hour": 0.0,
+                "work_end_hour": 24.0,
+                "agents": agents,
+                "accounts": None,
+                "chosen": False,
+                "loss_share": loss,
+                "loss_share_ci_low": loss - 0.01,
+                "loss_share_ci_high": loss + 0.01,
+                "mean_delay_hours": 0.5 / agents,
+                "mean_delay_hours_ci_low": -0.2,  # a t-interval over few replications can reach below zero
+                "mean_delay_hours_ci_high": 0.5 / agents + 0.1,
+            }
+        )
+    table = pd.DataFrame(rows).astype({"accounts": "Int64"})
+    plan = table.iloc[2].to_dict() | {"accounts": 1, "chosen": True}
+    return pd.concat([table, pd.DataFrame([plan])], ignore_index=True).astype({"accounts": "Int64"})
+
+
+def test_the_figure_shows_the_whole_range_with_the_target_inside_and_the_headroom() -> None:
+    """Each panel runs from 0 to at least 10% above both the target and the highest interval, so the target is a
+    line inside it (not its edge), and a dotted bar runs from the chosen point up to the target."""
+    from sim.report.plots.staffing import staffing_figure
+
+    fig = staffing_figure(_figure_table(0.01), max_loss_share=0.05, max_mean_delay_hours=2.0)
+    loss_ax, delay_ax = fig.axes
+    for ax, target, highest in ((loss_ax, 0.05, 0.31), (delay_ax, 2.0, 0.6)):
+        low, high = ax.get_ylim()
+        assert low == 0.0 and high >= 1.1 * max(target, highest), (low, high)
+        (bar,) = ax.collections[-1:]  # the headroom bar, drawn after the error bars
+        segment = bar.get_segments()[0]
+        assert segment[0][1] == pytest.approx(
+            _figure_table(0.01).iloc[-1]["loss_share" if ax is loss_ax else "mean_delay_hours"]
+        )
+        assert segment[1][1] == pytest.approx(target)

@@ -6,7 +6,8 @@ customer and day, :mod:`~sim.calibrate.sums` adds amounts as pandas did); histor
 (:mod:`~sim.calibrate.rfm`); models, each by maximum likelihood (:mod:`~sim.calibrate.mle`):
 BG/NBD and Gamma-Gamma (:mod:`~sim.calibrate.fit`), Pareto/NBD (:mod:`~sim.calibrate.pareto_nbd`),
 MBG/NBD (:mod:`~sim.calibrate.mbg_nbd`), spend by frequency (:mod:`~sim.calibrate.spend`), all
-fitted and compared by :mod:`~sim.calibrate.models`; platform volume and seasonal peaks
+fitted and compared by :mod:`~sim.calibrate.models`; draws of the fitted parameters for ``sim.plan risk``
+(:mod:`~sim.calibrate.draws`); platform volume and seasonal peaks
 (:mod:`~sim.calibrate.seasonality`); the holdout backtest (:mod:`~sim.calibrate.backtest`,
 :mod:`~sim.calibrate.holdout`, and :mod:`~sim.calibrate.engine_backtest` through the engine's
 platform layer) and its figures (:mod:`~sim.calibrate.plots`); the command

@@ -14,7 +14,9 @@ Turns a merchant's order export into a population config the engine uses directl
 5. check the population against the engine's schema and ranges, then write the files all at
    once or not at all, the YAML last (:mod:`sim.calibrate.output`, which also checks ``--out``
    before any work). A structured comment block at the YAML's top records the fits, which
-   models it holds and why, and the backtest.
+   models it holds and why, and the backtest;
+6. with ``--parameter-draws N``, also write ``NAME_draws.csv``: N draws of the fitted parameters from the fits'
+   asymptotic normal (:mod:`sim.calibrate.draws`), for ``python -m sim.plan risk --parameter-draws``.
 
 The population always holds BG/NBD and Gamma-Gamma, because those are what the engine
 simulates; the other models are fitted to say how much a model the engine cannot run would
@@ -42,6 +44,7 @@ import pandas as pd
 import yaml
 
 from sim.calibrate.dates import DATE_ORDERS, EARLIEST, latest_allowed
+from sim.calibrate.draws import DEFAULT_SEED, Draws, DrawsError, check_count, parameter_draws
 from sim.calibrate.fit import DAYS_PER_WEEK, RFM, Fit, FitError, expected_repeats, rfm_summary
 from sim.calibrate.models import ENGINE_REPEAT, ENGINE_SPEND, REPEAT_BY_KEY, SPEND_LABELS, ModelFits, aic, fit_models
 from sim.calibrate.orders import Orders, OrdersError, load_orders
@@ -104,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--date-order",
         choices=DATE_ORDERS,
         help="how to read dates such as 03/01/2024: dmy (3 January) or mdy (1 March); default: as the column decides",
+    )
+    p.add_argument(
+        "--parameter-draws",
+        metavar="N",
+        help="also write NAME_draws.csv: N draws of the fitted parameters from the fits' asymptotic normal, one row "
+        "per replication of python -m sim.plan risk --parameter-draws",
+    )
+    p.add_argument(
+        "--draws-seed",
+        metavar="SEED",
+        default=str(DEFAULT_SEED),
+        help=f"seed of the parameter draws (default {DEFAULT_SEED}): the same fit and seed give the same draws",
     )
     return p
 
@@ -598,6 +613,8 @@ def run(argv: list[str] | None = None) -> Path:
     args = build_parser().parse_args(argv)
     check_out(args.out)
     name = population_name(args.out)
+    n_draws = None if args.parameter_draws is None else check_count(args.parameter_draws)
+    seed = _seed(args.draws_seed)
     end = _date(args.end_date, "--end-date")
     holdout_end = _date(args.holdout_end, "--holdout-end")
     if holdout_end is not None and end is None:
@@ -624,6 +641,8 @@ def run(argv: list[str] | None = None) -> Path:
     choice = model_choice(c, h)
     print(f"the population holds BG/NBD and Gamma-Gamma: {choice['why']}")
     figures = _backtest_figures(c, h) if h is not None else {}
+    draws = parameter_draws(c.bgnbd, c.spend, n_draws, seed) if n_draws is not None else None
+    draws_csv = args.out.parent / f"{args.out.stem}_draws.csv"
 
     def write(stage: Path) -> None:
         from sim.report.writers import write_figure_bytes, write_table, write_text
@@ -632,6 +651,8 @@ def run(argv: list[str] | None = None) -> Path:
             write_table(stage / f"{args.out.stem}_backtest.csv", _backtest_csv(h))
             for figure, (png, svg) in figures.items():
                 write_figure_bytes(stage, figure, png, svg)
+        if draws is not None:
+            write_table(stage / draws_csv.name, draws.table)
         write_text(stage / args.out.name, text)
 
     try:
@@ -646,8 +667,25 @@ def run(argv: list[str] | None = None) -> Path:
             f"wrote {folder / f'{args.out.stem}_backtest.csv'} and "
             f"{', '.join(f'{folder / n}.png' for n in figures)} (and .svg)"
         )
+    if draws is not None:
+        print(_draws_line(draws, draws_csv, name))
     print(f"wrote {args.out}; run it with: python -m sim experiment={FLAGSHIP} population={name}")
     return args.out
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit() or int(text) >= 2**32:
+        raise CalibrationError(f"--draws-seed {text}: allowed: a whole number from 0 to {2**32 - 1}")
+    return int(text)
+
+
+def _draws_line(draws: Draws, path: Path, name: str) -> str:
+    redrawn = f"; {draws.redrawn} draws outside the ranges the engine accepts were drawn again" if draws.redrawn else ""
+    return (
+        f"wrote {path}: {len(draws.table)} draws of {', '.join(draws.table.columns)}{redrawn}; use them with: "
+        f"python -m sim.plan risk experiment={FLAGSHIP} population={name} run.n_replications={len(draws.table)} "
+        f"--parameter-draws {path}"
+    )
 
 
 def _backtest_csv(h: Holdout) -> pd.DataFrame:
@@ -677,7 +715,7 @@ def main(argv: list[str] | None = None) -> None:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         run(argv)
-    except (OrdersError, FitError, CalibrationError, OutError) as exc:
+    except (OrdersError, FitError, CalibrationError, OutError, DrawsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     except WriteError as exc:

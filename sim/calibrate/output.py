@@ -1,7 +1,8 @@
 """Where the calibration's files go: checked before any work, and written all at once or not at all.
 
 ``--out configs/population/NAME.yaml`` names the population YAML; a backtest adds ``NAME_backtest.csv``
-and the figures ``NAME_holdout`` and ``NAME_tracking`` (``.png`` and ``.svg``) beside it.
+and the figures ``NAME_holdout`` and ``NAME_tracking`` (``.png`` and ``.svg``) beside it, and
+``--parameter-draws`` adds ``NAME_draws.csv``.
 
 :func:`check_out` runs before the orders are read: the path must not be a folder or lie below a file
 or in a system folder, and its folder (or the nearest one that exists, when folders are to be made)
@@ -11,8 +12,8 @@ must be writable. Each problem is one line (:class:`OutError`).
 :mod:`sim.report.writers`, each under a temporary name) and, once all are written, renames them into
 place, the YAML last, so that a YAML never stands beside half of its backtest. On any failure (a full
 disk, Ctrl-C, SIGTERM) the staging folder and any folder it made are removed, and nothing appears.
-Files of an earlier run with the same name that this run does not write (its backtest, when this run
-has none) are removed, so that the files beside a YAML are always its own. A staging folder left by a
+Files of an earlier run with the same name that this run does not write (its backtest or draws, when this
+run has none) are removed, so that the files beside a YAML are always its own. A staging folder left by a
 killed run (SIGKILL) is hidden and is removed by the next run of the same name.
 """
 
@@ -36,10 +37,10 @@ class OutError(ValueError):
 
 
 def result_paths(out: Path) -> list[Path]:
-    """Every file a run with ``--out out`` may write: the YAML and the backtest's files beside it."""
+    """Every file a run with ``--out out`` may write: the YAML, the backtest's files and the draws beside it."""
     folder, stem = out.parent, out.stem
     backtest = [f"{stem}_backtest.csv", *(f"{stem}_{f}.{s}" for f in ("holdout", "tracking") for s in ("png", "svg"))]
-    return [out, *(folder / name for name in backtest)]
+    return [out, *(folder / name for name in [*backtest, f"{stem}_draws.csv"])]
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -2,7 +2,8 @@
 
 :func:`precheck` composes and validates a run's overrides as Hydra will, before Hydra creates
 a run directory; :func:`precheck_sweep` does so for every value of every swept key;
-:func:`variant_config` sets one more key on a composed config (break-even, sensitivity).
+:func:`variant_config` sets one more key on a composed config (break-even, sensitivity), :func:`values_config`
+several at once (a replication's parameter draw).
 A bad value prints one line (key, value, what is allowed) and exits with status 2
 (:func:`fail`), with no traceback and no output folder that looks like a result.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -169,6 +170,27 @@ def variant_config(
         except OmegaConfBaseException as exc:
             name, shown, allowed = omegaconf_error_message(exc)
             fail(error_line(ConfigError(name or key, shown, allowed), [single], below=True))
+    _build(variant, changed)
+    return variant
+
+
+def values_config(cfg: DictConfig, overrides: list[str], settings: Mapping[str, str]) -> DictConfig:
+    """``cfg`` (composed from ``overrides``) with every ``key=value`` of ``settings`` set in turn on one copy and
+    validated once at the end, not after each key (a config group among them is composed again, as in
+    :func:`variant_config`); one error line on bad input, naming the key."""
+    changed = list(overrides)
+    variant = copy.deepcopy(cfg)
+    for key, value in settings.items():
+        if _is_group(cfg, key):
+            variant = variant_config(variant, changed, key, value)
+        else:
+            single = f"{key}={value}"
+            try:
+                OmegaConf.update(variant, key, _parse([single])[0].value(), merge=True)
+            except OmegaConfBaseException as exc:
+                name, shown, allowed = omegaconf_error_message(exc)
+                fail(error_line(ConfigError(name or key, shown, allowed), [single], below=True))
+        changed.append(f"{key}={value}")
     _build(variant, changed)
     return variant
 

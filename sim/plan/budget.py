@@ -9,9 +9,10 @@ payment fees, service) and the platform contribution lost are not spend: they fo
 The default budget is the experiment's baseline strategy's mean spend, so the question is "what
 would the same money earn, spent better?".
 
-The search (Optuna's TPE sampler, seeded, one trial at a time) tries lever mixes (:data:`LEVERS`:
+The search (Optuna's TPE sampler, seeded, one trial at a time) tries lever mixes (:func:`levers`:
 hook type and value, touches per week by lifecycle segment, the new-member offer, referral on or
-off, SMS on or off, agents) as a strategy ``candidate``, each on the experiment's seed (common random
+off, the routine SMS on or off, agents, and one dated SMS wave, :data:`WAVE_LEVERS`) as a strategy
+``candidate``, each on the experiment's seed (common random
 numbers, so trials differ only by their levers) at ``--search-replications`` replications and
 ``--search-share`` of the buyers (``population.sample_share``: totals scaled back, so the answer
 does not change with the share). A trial scores its mean incremental net profit if its mean spend is
@@ -24,10 +25,19 @@ The profit-vs-budget curve is the best feasible trial found at or below each spe
 limits met), from the same trials; the marginal return of the next CNY 10,000 is read off it at the
 budget. It is the frontier of what the search tried, so it rises in steps and is only as good as
 the search.
+
+**The SMS wave.** The wave levers describe at most one dated wave (``sms.waves`` of the candidate is set to it,
+or emptied): its audience (``off``: no wave; ``base``: the existing customers, ``population.base``;
+``new_buyers``; ``all``), its segment (``everyone``, or ``rfm``: bought within a year and at least twice, the
+segment of ``configs/experiment/sms_recall_existing_base.yaml``), its send day (a day of the horizon, turned into
+the wave's ``MM-DD`` from ``population.start_date``) and hour, and its hook (none, or a CNY 3 coupon, sample gift
+with CNY 4 shipping, or cash packet, as in that experiment). Its messages are booked on the ``sms`` line and its
+hooks on ``wave_hook``, so they count as spend like the routine SMS.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import sys
 from collections.abc import Sequence
@@ -85,17 +95,63 @@ LEVERS: tuple[Lever, ...] = (
     Lever("channel.sms", choices=(True, False)),
     Lever("onboarding.agents", low=1, high=8, integer=True),
 )
+WAVE = "sms.wave."  # the prefix of the wave levers: they become one entry of sms.waves, not settings of their own
+WAVE_OFF = "off"
+WAVE_NAME = "budget_wave"
+WAVE_LEVERS: tuple[Lever, ...] = (
+    Lever(f"{WAVE}audience", choices=(WAVE_OFF, "base", "new_buyers", "all")),
+    Lever(f"{WAVE}segment", choices=("everyone", "rfm")),
+    Lever(f"{WAVE}send_hour", low=8, high=22, integer=True),
+    Lever(f"{WAVE}hook", choices=("none", "coupon", "physical", "cash")),
+)
+WAVE_RFM = {"max_recency_days": 365.0, "min_orders": 2}  # sms_recall_existing_base's segment
+WAVE_HOOK_VALUE_CNY, WAVE_SHIPPING_CNY = 3.0, 4.0  # sms_recall_existing_base's coupon and sample gift
 
 
-def strategy_settings(levers: dict[str, Any]) -> dict[str, Any]:
-    """The levers as a strategy's nested settings: ``{"hook": {"type": "cash", ...}, "touch": {...}}``."""
+def levers(horizon_days: int) -> tuple[Lever, ...]:
+    """Every searched lever: :data:`LEVERS`, the wave's (:data:`WAVE_LEVERS`) and its send day within the horizon."""
+    return (*LEVERS, *WAVE_LEVERS, Lever(f"{WAVE}day", low=0, high=horizon_days - 1, integer=True))
+
+
+def wave_settings(levers: dict[str, Any], start_date: str) -> list[dict[str, Any]]:
+    """The wave levers as ``sms.waves``: one wave, or none when the audience is ``off``."""
+    audience = levers[f"{WAVE}audience"]
+    if audience == WAVE_OFF:
+        return []
+    when = dt.date.fromisoformat(start_date) + dt.timedelta(days=int(levers[f"{WAVE}day"]))
+    month_day = "02-28" if (when.month, when.day) == (2, 29) else when.strftime("%m-%d")  # a date every year has
+    hook_type = levers[f"{WAVE}hook"]
+    hook: dict[str, Any] = {"type": hook_type}
+    if hook_type != "none":
+        hook["value_cny"] = WAVE_HOOK_VALUE_CNY
+    if hook_type == "physical":
+        hook["shipping_cost_cny"] = WAVE_SHIPPING_CNY
+    wave: dict[str, Any] = {
+        "name": WAVE_NAME,
+        "date": month_day,
+        "send_hour": float(levers[f"{WAVE}send_hour"]),
+        "audience": audience,
+        "hook": hook,
+    }
+    if levers[f"{WAVE}segment"] == "rfm":
+        wave["rfm"] = dict(WAVE_RFM)
+    return [wave]
+
+
+def strategy_settings(levers: dict[str, Any], start_date: str) -> dict[str, Any]:
+    """The levers as a strategy's nested settings: ``{"hook": {"type": "cash", ...}, "touch": {...}}``; the wave
+    levers, when present, as ``{"sms": {"waves": [...]}}`` (:func:`wave_settings`)."""
     out: dict[str, Any] = {}
     for key, value in levers.items():
+        if key.startswith(WAVE):
+            continue
         node = out
         *parents, leaf = key.split(".")
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = float(value) if isinstance(value, float) else value
+    if any(key.startswith(WAVE) for key in levers):
+        out.setdefault("sms", {})["waves"] = wave_settings(levers, start_date)
     return out
 
 
@@ -253,7 +309,7 @@ def best_mix_yaml(experiment: Experiment, levers: dict[str, Any], budget_cny: fl
         "name": f"{experiment.name}_budget",
         "question": f"Does the budget mix beat {experiment.baseline} at a spend of at most CNY {budget_cny:,.0f}?",
         "baseline": experiment.baseline,
-        "strategies": {BEST: strategy_settings(levers)},
+        "strategies": {BEST: strategy_settings(levers, experiment.shared.population.start_date)},
     }
     return (
         "# @package _global_\n# The lever mix found by python -m sim.plan budget.\n"

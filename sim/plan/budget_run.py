@@ -17,35 +17,40 @@ from sim.config import Experiment
 from sim.plan.budget import (
     BEST,
     CANDIDATE,
-    LEVERS,
+    WAVE,
+    WAVE_OFF,
     Constraints,
     allocation_table,
     best_mix_yaml,
     comparison_table,
     evaluate,
     frontier,
+    levers,
     marginal_return,
     strategy_settings,
     trial_row,
 )
 
 
-def _flow(levers: dict[str, Any]) -> str:
-    return yaml.safe_dump(strategy_settings(levers), default_flow_style=True, width=10_000).strip()
+def _flow(settings: dict[str, Any], start_date: str) -> str:
+    return yaml.safe_dump(strategy_settings(settings, start_date), default_flow_style=True, width=10_000).strip()
 
 
-def _with_strategy(cfg: Any, overrides: list[str], name: str, levers: dict[str, Any], extra: list[str]) -> Experiment:
-    """The experiment of ``cfg`` with the strategy ``name`` set to ``levers`` and ``extra`` overrides applied."""
+def _with_strategy(cfg: Any, overrides: list[str], name: str, settings: dict[str, Any], extra: list[str]) -> Experiment:
+    """The experiment of ``cfg`` with the strategy ``name`` set to the levers ``settings`` and ``extra`` overrides
+    applied."""
     from sim.config.compose import build_experiment
     from sim.config.overrides import variant_config
     from sim.plan.variants import chained_config
 
     cfg, changed = chained_config(cfg, overrides, dict(item.split("=", 1) for item in extra))
-    return build_experiment(variant_config(cfg, changed, f"experiment.strategies.{name}", _flow(levers), add=True))
+    flow = _flow(settings, str(cfg.population.start_date))
+    return build_experiment(variant_config(cfg, changed, f"experiment.strategies.{name}", flow, add=True))
 
 
 def strategy_levers(experiment: Experiment, name: str) -> dict[str, Any]:
-    """A strategy's values of the searched levers (numbers clipped to the searched ranges)."""
+    """A strategy's values of the searched levers (numbers clipped to the searched ranges). Its first SMS wave gives
+    the wave levers (a later wave cannot be searched: the mix holds one), none the audience ``off``."""
     strategy = experiment.strategies[name]
     touch = strategy.touch
     values: dict[str, Any] = {
@@ -59,14 +64,40 @@ def strategy_levers(experiment: Experiment, name: str) -> dict[str, Any]:
     for segment, policy in touch.segments.items():
         per_week = policy.touches_per_week if policy.touches_per_week is not None else touch.touches_per_week
         values[f"touch.segments.{segment}.touches_per_week"] = per_week
+    values |= _wave_levers(experiment, name)
     out = {}
-    for lever in LEVERS:
+    for lever in levers(experiment.shared.run.horizon_days):
         value = values[lever.key]
         if not lever.choices:
             value = min(max(value, lever.low), lever.high)
             value = int(value) if lever.integer else float(value)
         out[lever.key] = value
     return out
+
+
+def _wave_levers(experiment: Experiment, name: str) -> dict[str, Any]:
+    """The wave levers of the strategy's first SMS wave (audience ``off`` and the other levers' defaults without
+    one); a segment is ``rfm`` when the wave targets by RFM at all."""
+    from sim.model.calendar import first_day
+
+    waves = experiment.strategies[name].sms.waves
+    if not waves:
+        return {
+            f"{WAVE}audience": WAVE_OFF,
+            f"{WAVE}segment": "everyone",
+            f"{WAVE}send_hour": 10,
+            f"{WAVE}hook": "none",
+            f"{WAVE}day": 0,
+        }
+    w = waves[0]
+    everyone = w.rfm.max_recency_days >= 3650.0 and w.rfm.min_orders <= 1 and w.rfm.min_order_value_cny <= 0.0
+    return {
+        f"{WAVE}audience": w.audience.value,
+        f"{WAVE}segment": "everyone" if everyone else "rfm",
+        f"{WAVE}send_hour": round(w.send_hour),
+        f"{WAVE}hook": w.hook.type.value,
+        f"{WAVE}day": first_day(w.date, experiment.shared.population.start_date),
+    }
 
 
 def run_budget(args: Any, overrides: list[str], limits: dict[str, float], stamp: str) -> int:
@@ -94,11 +125,13 @@ def run_budget(args: Any, overrides: list[str], limits: dict[str, float], stamp:
 
     rows: list[dict[str, Any]] = []
 
+    searched = levers(experiment.shared.run.horizon_days)
+
     def objective(trial: Any) -> float:
-        levers = {lever.key: lever.suggest(trial) for lever in LEVERS}
-        candidate = only(_with_strategy(cfg, overrides, CANDIDATE, levers, search), [CANDIDATE])
+        mix = {lever.key: lever.suggest(trial) for lever in searched}
+        candidate = only(_with_strategy(cfg, overrides, CANDIDATE, mix, search), [CANDIDATE])
         reps, lines = evaluate(candidate, n_jobs)
-        row = trial_row(trial.number, levers, reps, lines, constraints)
+        row = trial_row(trial.number, mix, reps, lines, constraints)
         rows.append(row)
         state = "within" if row["feasible"] else "over a limit"
         print(
@@ -131,10 +164,10 @@ def run_budget(args: Any, overrides: list[str], limits: dict[str, float], stamp:
         )
         return EXIT_BAD_INPUT
     best = feasible.loc[feasible["objective_mean"].idxmax()]
-    levers = {lever.key: _plain(best[lever.key]) for lever in LEVERS}
+    best_mix = {lever.key: _plain(best[lever.key]) for lever in searched}
 
     fresh = [f"run.seed={experiment.shared.run.seed + 1}"]
-    confirm = only(_with_strategy(cfg, overrides, BEST, levers, fresh), [BEST, baseline])
+    confirm = only(_with_strategy(cfg, overrides, BEST, best_mix, fresh), [BEST, baseline])
     reps, lines = evaluate(confirm, n_jobs)
     comparison = comparison_table(reps, baseline)
     allocation = allocation_table(lines, limits)
@@ -144,7 +177,7 @@ def run_budget(args: Any, overrides: list[str], limits: dict[str, float], stamp:
     result = BudgetResult(
         trials, curve, comparison, allocation, budget, args.budget_cny is None, step, int(best["trial"])
     )
-    write_budget(out, result, best_mix_yaml(experiment, levers, budget), experiment.name, lang)
+    write_budget(out, result, best_mix_yaml(experiment, best_mix, budget), experiment.name, lang)
     for line in console_lines(result):
         print(line)
     print(f"files in {out}")

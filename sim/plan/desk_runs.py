@@ -3,9 +3,10 @@
 One job is one replication of every strategy of an experiment on the same platform buyers (common random
 numbers, as :mod:`sim.run.experiment`). For each strategy it returns, per request day of the horizon, the add
 requests made, how many of them were lost (the buyer gave up waiting), how many were accepted, the sum of
-their greeting delays (响应时长: request to acceptance, handling included, hours) and the adds made per
-calendar day (what the WeCom accounts' daily add limit counts). A request still waiting when the run ends is
-neither lost nor accepted and is left out of both shares.
+their greeting delays (响应时长: request to acceptance, handling included, hours), the adds made per
+calendar day (what the WeCom accounts' daily add limit counts) and the WeCom accounts opened per calendar day
+(one each time an account reaches its friend cap, with ``onboarding.when_full=open_new``). A request still
+waiting when the run ends is neither lost nor accepted and is left out of both shares.
 
 The desk needs only a short follow-up after the horizon, long enough for the last requests to be settled:
 :func:`desk_followup_days` replaces ``run.followup_days`` (members' 12-month values are not measured here).
@@ -28,8 +29,8 @@ from sim.run.compare import interval
 from sim.run.workers import map_in_workers
 
 HOURS_PER_DAY = 24.0
-ROWS: tuple[str, ...] = ("requests", "lost", "accepted", "delay_hours_sum", "adds")
-REQUESTS, LOST_ROW, ACCEPTED, DELAY_SUM, ADDS = range(len(ROWS))
+ROWS: tuple[str, ...] = ("requests", "lost", "accepted", "delay_hours_sum", "adds", "accounts_opened")
+REQUESTS, LOST_ROW, ACCEPTED, DELAY_SUM, ADDS, OPENED = range(len(ROWS))
 MIN_FOLLOWUP_DAYS = 7
 
 
@@ -73,6 +74,9 @@ def desk_replication(experiment: Experiment, replication: int) -> dict[str, np.n
         table[ACCEPTED] = count(every, day=member_day)
         table[DELAY_SUM] = count(every, delay_hours, day=member_day)
         table[ADDS] = count(every, day=np.floor(members["join_day"].to_numpy(dtype=float)).astype(np.int64))
+        if model.desk is not None and model.desk.accounts.open_new:
+            full = np.floor(np.asarray(model.desk.accounts.full_days, dtype=float)).astype(np.int64)
+            table[OPENED] = count(np.ones(full.size, dtype=bool), day=full)
         out[name] = table
     return out
 

@@ -12,8 +12,9 @@ target) with a Wilson 95% interval. A missing value counts as the worst outcome:
 that never came is later than any day, so it misses every payback target.
 
 **Parameter uncertainty.** ``--parameter-draws FILE`` (a CSV whose columns are config keys, e.g.
-``population.repeat.r``, one row per draw; ``python -m sim.calibrate --parameter-draws N`` writes one from a
-fit's covariance) runs replication *i* with the values of row *i*, so the spread over replications holds the
+``population.repeat.r``, one row per draw; ``python -m sim.calibrate --orders ... --out NAME.yaml
+--parameter-draws N`` writes ``NAME_draws.csv`` from the fits' covariance, :mod:`sim.calibrate.draws`, to run
+with ``population=NAME``) runs replication *i* with the values of row *i*, so the spread over replications holds the
 uncertainty of the fitted parameters as well as the luck of the year. Every strategy of a replication
 uses the same row (common random numbers hold within a replication).
 
@@ -176,15 +177,17 @@ def read_draws(path: Path, n_replications: int) -> list[list[str]]:
 def run_with_draws(
     cfg: Any, overrides: list[str], draws: list[list[str]], strategies: list[str] | None
 ) -> pd.DataFrame:
-    """Replication *i* with the overrides of draw *i* (each validated like a command-line override)."""
-    from sim.plan.variants import only, variant_chain
+    """Replication *i* with the overrides of draw *i* (validated like command-line overrides, once per draw)."""
+    from sim.config.compose import build_experiment
+    from sim.config.overrides import values_config
+    from sim.plan.variants import only
     from sim.run.experiment import run_replication
     from sim.run.workers import map_in_workers
 
     jobs = []
     for i, row in enumerate(draws):
         settings = dict(item.split("=", 1) for item in row)
-        jobs.append((only(variant_chain(cfg, overrides, settings), strategies), i))
+        jobs.append((only(build_experiment(values_config(cfg, overrides, settings)), strategies), i))
     n_jobs = jobs[0][0].shared.run.n_jobs
     parts = map_in_workers(run_replication, jobs, n_jobs)
     rows = [row for part in parts for row in part]

@@ -8,10 +8,13 @@ agents on duty whose upper 95% bounds of the share of add requests lost and of t
 accounts (``onboarding.daily_add_limit_per_account`` each) that still meet them (:mod:`sim.plan.staffing_search`).
 Every candidate runs the experiment's replications on the same seed (common random numbers). The plan chosen
 per strategy is the cheapest over the hours tried. The config has one shift (the desk's hours, the same agents
-all day) and no cost per account, so a plan is agents per desk and accounts, and costs agent-hours.
+all day, plus a campaign's extra agents in its window), so a plan is agents per desk and accounts; it costs its
+agent-hours and its WeCom accounts, the starting ones and those opened as others fill, at
+``onboarding.new_account_cost_cny`` each (:class:`sim.plan.staffing_search.DeskCost`).
 
-Writes ``staffing.csv``, ``staffing_peak.csv`` (:mod:`sim.plan.staffing_tables`), ``staffing.png``/``.svg`` and
-``staffing.md`` (in ``report.lang``) into ``--out``, all at once at the end.
+Writes ``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv`` when a strategy has a campaign calendar
+(:mod:`sim.plan.staffing_tables`), ``staffing.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into ``--out``,
+all at once at the end.
 """
 
 from __future__ import annotations
@@ -74,8 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    from sim.plan.staffing_search import DeskEvaluator, desk_cost_cny
-    from sim.plan.staffing_tables import choose, peak_table, staffing_table
+    from sim.plan.staffing_search import DeskEvaluator
+    from sim.plan.staffing_tables import calendar_notes, calendar_table, choose, peak_table, staffing_table
     from sim.plan.variants import load, only
 
     cfg, experiment = load(overrides)
@@ -116,16 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             desk = Desk(*h, agents, accounts)
             evaluator(desk)
             plans.append(desk)
-        config_hours = onboarding.work_end_hour - onboarding.work_start_hour
-        price = onboarding.cost_per_agent_day_cny
-        chosen[strategy] = choose([(d, desk_cost_cny(d, price, config_hours, shared.run.horizon_days)) for d in plans])
+        chosen[strategy] = choose([(d, evaluator.cost(strategy, d).total_cny) for d in plans])
     table = staffing_table(evaluator, targets, chosen, onboarding.daily_add_limit_per_account)
     peak_hours = {s: d or Desk(*hours[-1], args.max_agents) for s, d in chosen.items()}
     peaks = peak_table(evaluator, targets, peak_hours, args.max_agents, onboarding.daily_add_limit_per_account)
+    calendar = calendar_table(evaluator, targets, peak_hours, onboarding.daily_add_limit_per_account)
+    notes += calendar_notes(calendar)
     lang = str(cfg.report.lang.value if hasattr(cfg.report.lang, "value") else cfg.report.lang)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out = args.out or Path("outputs") / "staffing" / f"{experiment.name}_{stamp}"
-    write_staffing(out, table, peaks, targets, notes, lang)
+    write_staffing(out, table, peaks, calendar, targets, notes, lang)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table[table["chosen"]].to_string(index=False))
     for note in notes:
@@ -135,9 +138,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def write_staffing(
-    out: Path, table: pd.DataFrame, peaks: pd.DataFrame, targets: Targets, notes: list[str], lang: str
+    out: Path,
+    table: pd.DataFrame,
+    peaks: pd.DataFrame,
+    calendar: pd.DataFrame,
+    targets: Targets,
+    notes: list[str],
+    lang: str,
 ) -> None:
-    """Write the figure, the report section, ``staffing_peak.csv`` and ``staffing.csv`` at once (or none of them)."""
+    """Write the figure, the report section, ``staffing_peak.csv``, ``staffing_calendar.csv`` (with a campaign
+    calendar) and ``staffing.csv`` at once (or none of them)."""
     from sim.report.plots.staffing import staffing_figure
     from sim.report.staffing import staffing_markdown
     from sim.report.writers import staged, write_figure, write_table, write_text
@@ -148,9 +158,13 @@ def write_staffing(
         )
         write_text(
             stage / "staffing.md",
-            staffing_markdown(table, peaks, targets.max_loss_share, targets.max_mean_delay_hours, notes, lang=lang),
+            staffing_markdown(
+                table, peaks, calendar, targets.max_loss_share, targets.max_mean_delay_hours, notes, lang=lang
+            ),
         )
         write_table(stage / "staffing_peak.csv", peaks)
+        if not calendar.empty:
+            write_table(stage / "staffing_calendar.csv", calendar)
         write_table(stage / "staffing.csv", table)
 
 

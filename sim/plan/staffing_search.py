@@ -9,8 +9,16 @@ the share of add requests lost and the mean greeting delay are at or under them.
 
 :func:`least` finds the least count meeting a monotone condition by doubling and then bisection. Agents are
 searched with the daily add limit lifted (``accounts`` None: enough accounts for any day), then accounts at the
-agents found. The cost of a desk is its agent-hours: ``agents x cost_per_agent_day_cny x open hours / the config's
-open hours x horizon_days`` (an agent-day of the config is its open hours; the config has no cost per account).
+agents found.
+
+The cost of a desk (:class:`DeskCost`, :meth:`DeskEvaluator.cost`) over the horizon is its agent-hours and its
+WeCom accounts. Agent-hours: the agent-days (the desk's agents every day, plus a campaign's ``extra_agents`` on
+its window's days, as the ledger pays them) x ``cost_per_agent_day_cny`` x open hours / the config's open hours
+(an agent-day of the config is its open hours). Accounts: every account the desk uses, the ones it starts with and
+the ones opened within the horizon as others fill (``when_full=open_new``; the mean over replications), at
+``onboarding.new_account_cost_cny`` each. The ledger books only the openings, because there the starting accounts
+are given; the plan chooses how many to start with, so they carry the same price, or starting with more accounts
+would look cheaper than opening them later.
 """
 
 from __future__ import annotations
@@ -23,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from sim.config import Experiment
-from sim.plan.desk_runs import ADDS, desk_delay, desk_share, run_desk, summary
+from sim.model.calendar import day_plan
+from sim.plan.desk_runs import ADDS, OPENED, desk_delay, desk_share, run_desk, summary
 
 MAX_ACCOUNTS = 100_000  # onboarding.accounts' upper bound in the config schema
 
@@ -43,6 +52,20 @@ class Desk:
 
     def hours_label(self) -> str:
         return f"{self.work_start_hour:g}-{self.work_end_hour:g}"
+
+
+@dataclass(frozen=True)
+class DeskCost:
+    """A desk's cost over the horizon for one strategy (CNY); accounts NaN where the add limit was lifted."""
+
+    agent_days: int  # campaign extra agents included
+    agent_cny: float
+    accounts_opened: float  # mean over replications, within the horizon
+    account_cny: float  # (starting accounts + accounts opened) x new_account_cost_cny
+
+    @property
+    def total_cny(self) -> float:
+        return self.agent_cny + self.account_cny
 
 
 @dataclass(frozen=True)
@@ -129,16 +152,28 @@ class DeskEvaluator:
         """Fewest WeCom accounts (at their daily add limit) meeting the targets with ``agents`` agents."""
         return least(lambda a: self.meets(strategy, Desk(*hours, agents, a), targets), 1, MAX_ACCOUNTS)
 
+    def agents_by_day(self, strategy: str, desk: Desk) -> np.ndarray:
+        """Agents on duty each day of the horizon at ``desk``: its agents, plus a campaign's extra agents."""
+        s = self.experiment.strategies[strategy]
+        horizon = self.experiment.shared.run.horizon_days
+        extra = day_plan(s, self.experiment.shared.population.start_date, horizon).agents - s.onboarding.agents
+        return desk.agents + extra
+
+    def cost(self, strategy: str, desk: Desk) -> DeskCost:
+        """What ``desk`` costs over the horizon for ``strategy`` (see the module docstring)."""
+        onb = self.experiment.strategies[strategy].onboarding
+        agent_days = int(self.agents_by_day(strategy, desk).sum())
+        config_hours = onb.work_end_hour - onb.work_start_hour
+        agent_cny = agent_days * onb.cost_per_agent_day_cny * desk.open_hours / config_hours
+        opened = float(self(desk)[strategy][:, OPENED, :].sum(axis=1).mean())
+        accounts = float("nan") if desk.accounts is None else (desk.accounts + opened) * onb.new_account_cost_cny
+        return DeskCost(agent_days, agent_cny, opened, accounts)
+
     def adds_high(self, strategy: str, desk: Desk, day: int) -> float:
         """Upper 95% bound (over replications) of the adds accepted on calendar day ``day``."""
         adds = self(desk)[strategy][:, ADDS, day]
         high = summary(adds)[2]
         return float(high if np.isfinite(high) else adds.max())
-
-
-def desk_cost_cny(desk: Desk, cost_per_agent_day_cny: float, config_open_hours: float, horizon_days: int) -> float:
-    """Agent-hours over the horizon at the config's price of an agent-day (its open hours)."""
-    return desk.agents * cost_per_agent_day_cny * desk.open_hours / config_open_hours * horizon_days
 
 
 def accounts_for(adds: float, daily_add_limit: int) -> int:

@@ -1,12 +1,18 @@
 """The staffing planner's tables: every desk tried, the plan chosen per strategy, and the peak days.
 
 ``staffing.csv`` has one row per strategy and desk tried (hours, agents, accounts), with the share of add
-requests lost and the mean greeting delay (mean and 95% interval over replications), the desk's cost, whether it
+requests lost and the mean greeting delay (mean and 95% interval over replications), the desk's cost (agent-days
+and their cost, WeCom accounts opened and the cost of every account used, the total; see
+:class:`~sim.plan.staffing_search.DeskCost`; the account cost and total are empty where the add limit was lifted),
+whether it
 meets the targets and whether it is the plan chosen: for each strategy, the cheapest desk meeting the targets over
 the hours tried, with the fewest accounts. ``staffing_peak.csv`` has, per strategy, the busiest request days of the
 year (the request peak after each seasonal order peak in ``population.peaks``, the busiest day if it is another
 one) and an ordinary day: the requests, the chosen desk's losses and delay on that day, and the agents and accounts
-that day alone needs.
+that day alone needs. ``staffing_calendar.csv`` (only when a strategy has a campaign calendar, e.g. 双11) has, per
+strategy, every day of every campaign window: the chosen desk's agents on duty that day (the campaign's extra agents
+included), the requests, losses, delay and adds, whether that day alone meets the targets, and the WeCom accounts
+whose daily add limit covers that day's adds at the same agents with the limit lifted.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from sim.config import PeakConfig
-from sim.plan.desk_runs import REQUESTS, desk_delay, desk_share, summary
-from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, accounts_for, desk_cost_cny, meets_targets
+from sim.model.calendar import day_plan
+from sim.plan.desk_runs import ADDS, REQUESTS, desk_delay, desk_share, summary
+from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, accounts_for, meets_targets
 
 PEAK_LAG_DAYS = 10  # requests follow the order peak by delivery and scanning: look this many days after it
 WARMUP_DAYS = 14  # the first days' requests ramp up from none (parcels in transit): not an ordinary day
@@ -37,6 +44,10 @@ STAFFING_COLUMNS = [
     "mean_delay_hours",
     "mean_delay_hours_ci_low",
     "mean_delay_hours_ci_high",
+    "agent_days",
+    "agent_cost_cny",
+    "accounts_opened",
+    "account_cost_cny",
     "cost_cny",
     "meets_targets",
     "chosen",
@@ -48,13 +59,11 @@ def staffing_table(
     evaluator: DeskEvaluator, targets: Targets, chosen: dict[str, Desk | None], daily_add_limit: int
 ) -> pd.DataFrame:
     """One row per strategy and desk tried, sorted by strategy, hours, accounts (no limit first) and agents."""
-    exp = evaluator.experiment
-    base = exp.strategies[evaluator.strategies[0]].onboarding  # the desk settings the candidates leave as they are
-    config_hours = base.work_end_hour - base.work_start_hour
     rows = []
     for desk, result in evaluator.results.items():
         for strategy, days in result.items():
             loss, delay = desk_share(days), desk_delay(days)
+            cost = evaluator.cost(strategy, desk)
             rows.append(
                 {
                     "strategy": strategy,
@@ -65,9 +74,11 @@ def staffing_table(
                     "daily_add_quota": None if desk.accounts is None else desk.accounts * daily_add_limit,
                     **dict(zip(STAFFING_COLUMNS[6:9], summary(loss), strict=True)),
                     **dict(zip(STAFFING_COLUMNS[9:12], summary(delay), strict=True)),
-                    "cost_cny": desk_cost_cny(
-                        desk, base.cost_per_agent_day_cny, config_hours, exp.shared.run.horizon_days
-                    ),
+                    "agent_days": cost.agent_days,
+                    "agent_cost_cny": cost.agent_cny,
+                    "accounts_opened": cost.accounts_opened,
+                    "account_cost_cny": cost.account_cny,
+                    "cost_cny": cost.total_cny,
                     "meets_targets": meets_targets(loss, delay, targets),
                     "chosen": chosen.get(strategy) == desk,
                     "n_replications": days.shape[0],
@@ -159,3 +170,102 @@ def peak_table(
     if table.empty:
         return table
     return table.astype({"agents_needed": "Int64", "accounts_needed": "Int64"})
+
+
+CALENDAR_COLUMNS = [
+    "strategy",
+    "campaign",
+    "date",
+    "day_of_horizon",
+    "work_start_hour",
+    "work_end_hour",
+    "agents_on_duty",
+    "requests",
+    "requests_ci_low",
+    "requests_ci_high",
+    "loss_share",
+    "loss_share_ci_high",
+    "mean_delay_hours",
+    "mean_delay_hours_ci_high",
+    "adds",
+    "meets_targets",
+    "adds_unlimited_ci_high",
+    "accounts_needed",
+]
+
+
+def campaign_days(evaluator: DeskEvaluator) -> np.ndarray:
+    """The days of the horizon inside any strategy's campaign window, in order (none without a calendar)."""
+    exp = evaluator.experiment
+    horizon, start = exp.shared.run.horizon_days, exp.shared.population.start_date
+    on = np.zeros(horizon, dtype=bool)
+    for strategy in evaluator.strategies:
+        on |= day_plan(exp.strategies[strategy], start, horizon).campaign >= 0
+    return np.flatnonzero(on)
+
+
+def calendar_table(
+    evaluator: DeskEvaluator, targets: Targets, plans: dict[str, Desk], daily_add_limit: int
+) -> pd.DataFrame:
+    """Per strategy and campaign day (the days of any strategy's window, so a strategy without that campaign is
+    shown on the same days): the chosen desk's agents that day (a campaign's extra agents included), requests,
+    losses, delay and adds, and whether the day's upper bounds meet the targets; then the upper bound of the day's
+    adds at the same agents with the daily add limit lifted, and the WeCom accounts whose limit covers them (the
+    accounts that day needs). Empty without a calendar."""
+    exp = evaluator.experiment
+    start = dt.date.fromisoformat(exp.shared.population.start_date)
+    days_on = campaign_days(evaluator)
+    rows = []
+    for strategy, desk in plans.items():
+        days = evaluator(desk)[strategy]
+        plan = day_plan(exp.strategies[strategy], exp.shared.population.start_date, exp.shared.run.horizon_days)
+        names = [c.name for c in exp.strategies[strategy].calendar.campaigns]
+        agents = evaluator.agents_by_day(strategy, desk)
+        unlimited = Desk(desk.work_start_hour, desk.work_end_hour, desk.agents)  # run by the agent search already
+        for day in days_on:
+            adds_free = evaluator.adds_high(strategy, unlimited, int(day))
+            req = summary(days[:, REQUESTS, day])
+            loss, delay = desk_share(days, day, day + 1), desk_delay(days, day, day + 1)
+            loss_mean, _, loss_high = summary(loss)
+            delay_mean, _, delay_high = summary(delay)
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "campaign": names[plan.campaign[day]] if plan.campaign[day] >= 0 else "",
+                    "date": (start + dt.timedelta(days=int(day))).isoformat(),
+                    "day_of_horizon": int(day),
+                    "work_start_hour": desk.work_start_hour,
+                    "work_end_hour": desk.work_end_hour,
+                    "agents_on_duty": int(agents[day]),
+                    "requests": req[0],
+                    "requests_ci_low": req[1],
+                    "requests_ci_high": req[2],
+                    "loss_share": loss_mean,
+                    "loss_share_ci_high": loss_high,
+                    "mean_delay_hours": delay_mean,
+                    "mean_delay_hours_ci_high": delay_high,
+                    "adds": float(days[:, ADDS, day].mean()),
+                    "meets_targets": meets_targets(loss, delay, targets),
+                    "adds_unlimited_ci_high": adds_free,
+                    "accounts_needed": accounts_for(adds_free, daily_add_limit),
+                }
+            )
+    return pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
+
+
+def calendar_notes(calendar: pd.DataFrame) -> list[str]:
+    """One line per strategy with campaign days not shown to meet the targets at its chosen desk (the horizon's bounds
+    can meet them while a peak's days do not), naming the day with the most lost."""
+    notes = []
+    for strategy, days in calendar.groupby("strategy", sort=False):
+        missed = days[~days["meets_targets"].astype(bool)]
+        if missed.empty:
+            continue
+        worst = missed.loc[missed["loss_share"].fillna(-1.0).idxmax()]
+        notes.append(
+            f"{strategy}: {len(missed)} of {len(days)} campaign days miss the targets at the chosen desk or cannot be "
+            "shown to meet them (an upper 95% bound over a target, or none with this few replications; most lost "
+            f"{worst['date']}: {worst['loss_share']:.1%}, mean delay {worst['mean_delay_hours']:.2g} h); "
+            "see staffing_calendar.csv"
+        )
+    return notes

@@ -747,7 +747,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "staffing.col.accounts": ("WeCom accounts", "企业微信账号"),
     "staffing.col.loss": ("Requests lost [95% CI]", "请求流失率 [95% 区间]"),
     "staffing.col.delay": ("Mean greeting delay [95% CI]", "平均响应时长 [95% 区间]"),
-    "staffing.col.cost": ("Agent cost over the horizon", "周期内客服成本"),
+    "staffing.col.cost": ("Total cost over the horizon", "周期内总成本"),
     "staffing.col.day": ("Day", "日期类型"),
     "staffing.col.date": ("Date", "日期"),
     "staffing.col.requests": ("Requests that day", "当日加粉请求"),
@@ -771,11 +771,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "staffing.method": (
         "Method: every desk tried runs the experiment's replications on the same seed (common random numbers); "
         "agents are searched by doubling and bisection with the daily add limit lifted, then accounts at the agents "
-        "found. A desk's cost is its agent-hours at the config's cost per agent-day. With stationary arrivals, a "
-        "round-the-clock desk and no add limit the desk is the Erlang-A (M/M/n+M) queue, and its losses and waits "
-        "match the closed form in the test suite.",
+        "found. A desk's cost is its agent-hours and its WeCom accounts (see the cost note above). With stationary "
+        "arrivals, a round-the-clock desk and no add limit the desk is the Erlang-A (M/M/n+M) queue, and its losses "
+        "and waits match the closed form in the test suite.",
         "方法：每个候选方案在相同随机种子下运行实验的全部重复（共同随机数）；先在不限日加好友数的条件下以倍增加二分法搜索客服人数，"
-        "再在该人数下搜索账号数。方案成本按配置的每人每天成本折算为客服工时。到达平稳、全天在岗且不限加好友数时，"
+        "再在该人数下搜索账号数。方案成本为客服工时与企业微信账号之和（见上文成本说明）。到达平稳、全天在岗且不限加好友数时，"
         "承接台即 Erlang-A（M/M/n+M）排队，其流失率与等待时间在测试中与解析公式一致。",
     ),
     # ---------------------------------------------------------------- python -m sim.plan abtest (issue 19)
@@ -868,4 +868,33 @@ TEXT: dict[str, tuple[str, str]] = {
         "{metric}：每组 {n} 个单位可达 {power} 功效；模拟检验为 {empirical}",
     ),
     "abtest.fig.no_effect": ("No predicted difference: no sample size detects it", "预测无差异：任何样本量都检测不到"),
+    # ---------------------------------------------------------------- plan19b: staffing costs accounts, campaign days
+    "fig.staffing_headroom": ("headroom to the target", "距目标余量"),
+    "staffing.col.agent_cost": ("Agent cost", "客服成本"),
+    "staffing.col.accounts_opened": ("Accounts opened", "新开账号数"),
+    "staffing.col.account_cost": ("Account cost", "账号成本"),
+    "staffing.cost_note": (
+        "Cost over the horizon: agent-days (a campaign's extra agents included) at the config's cost per agent-day, "
+        "scaled by the desk's open hours, plus every WeCom account the desk uses, those it starts with and those "
+        "opened as others fill (mean over replications), at onboarding.new_account_cost_cny each.",
+        "周期内成本：客服人天（含活动期间增加的客服）按配置的每人每天成本并按在岗时长折算，加上方案用到的全部企业微信账号"
+        "（初始账号与账号加满后新开的账号，取各次重复的平均）乘以 onboarding.new_account_cost_cny。",
+    ),
+    "staffing.calendar_title": ("Campaign days", "活动日"),
+    "staffing.calendar_intro": (
+        "Every day of the campaign calendar at the chosen desk (staffing_calendar.csv has each day): agents on duty "
+        "(the campaign's extra agents included), the busiest day, the worst day's losses and mean greeting delay "
+        "(means over replications), the days whose upper 95% bounds meet the targets, and the most WeCom accounts a "
+        "day needs (the daily add limit covering the day's adds at the same agents, with the limit lifted).",
+        "选定方案在活动日历每一天的表现（staffing_calendar.csv 逐日列出）：在岗客服（含活动增加的客服）、"
+        "请求最多的一天、最差一天的流失率与平均响应时长（各次重复的平均）、95% 区间上限达标的天数，"
+        "以及单日最多所需的企业微信账号数（同样客服人数、不限日加好友数时，日上限足以覆盖当日通过数）。",
+    ),
+    "staffing.col.campaign_days": ("Campaign days", "活动日期"),
+    "staffing.col.agents_on_duty": ("Agents on duty", "在岗客服"),
+    "staffing.col.busiest_day": ("Busiest day: requests", "请求最多的一天：请求数"),
+    "staffing.col.worst_loss": ("Worst day lost", "最差日流失率"),
+    "staffing.col.worst_delay": ("Worst day delay", "最差日响应时长"),
+    "staffing.col.days_met": ("Days meeting the targets", "达标天数"),
+    "staffing.col.accounts_needed_max": ("Most accounts a day needs", "单日最多所需账号"),
 }

@@ -1,7 +1,7 @@
 """The staffing report section (``staffing.md``), in English or Chinese, from the staffing planner's two tables.
 
-``staffing.csv`` and ``staffing_peak.csv`` come from :mod:`sim.plan.staffing`; every word comes from
-:mod:`sim.report.labels` (keys ``staffing.*``).
+``staffing.csv``, ``staffing_peak.csv`` and ``staffing_calendar.csv`` come from :mod:`sim.plan.staffing`; every word
+comes from :mod:`sim.report.labels` (keys ``staffing.*``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,47 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
     return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
 
 
+def calendar_lines(calendar: pd.DataFrame, lang: str) -> list[str]:
+    """Per strategy, over the campaign days: agents on duty, the busiest day, the worst day's losses and delay (means
+    over replications), the days whose upper bounds meet the targets, and the most accounts a day needs."""
+    header = [
+        t(f"staffing.col.{c}", lang)
+        for c in (
+            "strategy",
+            "campaign_days",
+            "agents_on_duty",
+            "busiest_day",
+            "worst_loss",
+            "worst_delay",
+            "days_met",
+            "accounts_needed_max",
+        )
+    ]
+    rows = []
+    for strategy, days in calendar.groupby("strategy", sort=False):
+        busiest = days.loc[days["requests"].idxmax()]
+        campaigns = ", ".join(c for c in pd.unique(days["campaign"]) if c) or "—"
+        lo, hi = int(days["agents_on_duty"].min()), int(days["agents_on_duty"].max())
+        rows.append(
+            [
+                strategy,
+                f"{days['date'].iloc[0]} – {days['date'].iloc[-1]} ({campaigns})",
+                str(lo) if lo == hi else f"{lo}–{hi}",
+                f"{busiest['date']}: {number(busiest['requests'], lang)}",
+                pct(float(days["loss_share"].max()), lang),
+                f"{number(float(days['mean_delay_hours'].max()), lang)} h",
+                f"{int(days['meets_targets'].sum())} / {len(days)}",
+                int(days["accounts_needed"].max()),
+            ]
+        )
+    title = f"### {t('staffing.calendar_title', lang)}"
+    return [title, "", t("staffing.calendar_intro", lang), "", *_table(header, rows)]
+
+
 def staffing_markdown(
     table: pd.DataFrame,
     peaks: pd.DataFrame,
+    calendar: pd.DataFrame,
     max_loss_share: float,
     max_mean_delay_hours: float,
     notes: Sequence[str],
@@ -45,7 +83,19 @@ def staffing_markdown(
     ]
     chosen = table[table["chosen"].astype(bool)]
     header = [
-        t(f"staffing.col.{c}", lang) for c in ("strategy", "hours", "agents", "accounts", "loss", "delay", "cost")
+        t(f"staffing.col.{c}", lang)
+        for c in (
+            "strategy",
+            "hours",
+            "agents",
+            "accounts",
+            "loss",
+            "delay",
+            "agent_cost",
+            "accounts_opened",
+            "account_cost",
+            "cost",
+        )
     ]
     rows = [
         [
@@ -55,11 +105,14 @@ def staffing_markdown(
             int(r.accounts),
             _bound(r.loss_share, r.loss_share_ci_low, r.loss_share_ci_high, share),
             _bound(r.mean_delay_hours, r.mean_delay_hours_ci_low, r.mean_delay_hours_ci_high, hours),
+            money(r.agent_cost_cny, lang),
+            number(r.accounts_opened, lang),
+            money(r.account_cost_cny, lang),
             money(r.cost_cny, lang),
         ]
         for r in chosen.itertuples(index=False)
     ]
-    lines += _table(header, rows) if rows else [t("staffing.none", lang)]
+    lines += [*_table(header, rows), "", t("staffing.cost_note", lang)] if rows else [t("staffing.none", lang)]
     missing = [s for s in pd.unique(table["strategy"]) if s not in set(chosen["strategy"])]
     if missing and rows:
         lines += ["", t("staffing.missing", lang, strategies=", ".join(map(str, missing)))]
@@ -84,5 +137,7 @@ def staffing_markdown(
             for r in peaks.itertuples(index=False)
         ]
         lines += _table(header, rows)
+    if not calendar.empty:
+        lines += ["", *calendar_lines(calendar, lang)]
     lines += ["", t("staffing.method", lang), ""]
     return "\n".join(lines)
