@@ -36,7 +36,7 @@ SUMMARY = "summary.csv"
 CONFIG = "config_resolved.yaml"
 DEFAULT_FIGURE_METRICS: tuple[str, ...] = (INCREMENTAL_NET_PROFIT, "incremental_ltv_to_cac", "monthly_churn")
 # settings that change how a point runs, not what it computes: a finished point stays valid whatever they are
-VOLATILE_KEYS: tuple[tuple[str, str], ...] = (("run", "n_jobs"), ("run", "progress"))
+VOLATILE_KEYS: tuple[tuple[str, str], ...] = (("run", "n_jobs"), ("run", "progress"), ("report", "point_figures"))
 SUMMARY_COLUMNS = ["point", "strategy", "metric", "mean", "ci_low", "ci_high", "n_replications"]
 DIFFERENCE_COLUMNS = ["point", "strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
 
