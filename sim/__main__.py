@@ -38,6 +38,7 @@ from sim.config import register_configs
 from sim.config.compose import build_experiment
 from sim.config.overrides import CONFIG_DIR, fail, output_dir, precheck, precheck_sweep
 from sim.config.validate import ConfigError
+from sim.run.cache import CACHE_DIR_NAME
 
 EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_FAILED = 130, 143, 1  # 128 + SIGINT, 128 + SIGTERM
 MULTIRUN_FLAGS = ("-m", "--multirun")
@@ -149,7 +150,8 @@ def hydra_entry(cfg: DictConfig) -> float | None:
     else:
         run = dataclasses.replace(experiment.shared.run, progress=False)
         experiment = dataclasses.replace(experiment, shared=dataclasses.replace(experiment.shared, run=run))
-        run_and_report(experiment, out_dir, config_yaml, show=False, figures=figures)
+        cache_dir = Path(hc.sweep.dir) / CACHE_DIR_NAME  # the points share platform layers and control arms
+        run_and_report(experiment, out_dir, config_yaml, show=False, figures=figures, cache_dir=cache_dir)
         log.info("point %s finished: %s", hc.job.num, point)
     return trial_score(out_dir, search) if search is not None else best_objective(out_dir)
 

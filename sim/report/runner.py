@@ -28,10 +28,17 @@ log = logging.getLogger(__name__)
 
 
 def run_and_report(
-    experiment: Experiment, out_dir: Path, config_yaml: str, *, show: bool = True, figures: bool = True
+    experiment: Experiment,
+    out_dir: Path,
+    config_yaml: str,
+    *,
+    show: bool = True,
+    figures: bool = True,
+    cache_dir: Path | None = None,
 ) -> float:
     """Simulate, print the comparison, write the run's tables (and, with ``figures``, its figures and report); return
-    the best mean incremental net profit over 12 months (what a sweeper optimises)."""
+    the best mean incremental net profit over 12 months (what a sweeper optimises). ``cache_dir``: a sweep's shared
+    platform layers and control arms (:mod:`sim.run.cache`)."""
     from sim.report.publish import publish
     from sim.report.tables import (
         RunTables,
@@ -61,7 +68,7 @@ def run_and_report(
             advance()
             log.info("replication %d of %d finished", next(finished), run.n_replications)
 
-        tables = run_experiment_tables(experiment, on_done=done, with_control=True)
+        tables = run_experiment_tables(experiment, on_done=done, with_control=True, cache_dir=cache_dir)
     summary = summarise(tables.replications)
     differences = paired_differences(tables.replications, experiment.baseline)
     extras = extra_summaries(tables)  # per SMS wave, per campaign, the WeCom accounts
