@@ -412,9 +412,7 @@ class Members:
         hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return
-        u = self.streams.uniform(
-            "touch_content", c["buyer"][np.repeat(hit, sent)], day, _occurrence(np.repeat(np.arange(sent.size), sent))
-        )
+        u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, _touch_number(sent))
         counts = self.touches.content_counts(u, seg, sent)
         cost = counts @ self.touches.cost_cny
         self.ledger.book("touches", day, float(cost.sum()))
@@ -581,14 +579,24 @@ class Members:
         return {name: np.concatenate(part) for name, part in zip(names, zip(*self._orders, strict=True), strict=True)}
 
 
+def _touch_number(sent: np.ndarray) -> np.ndarray:
+    """0, 1, ..., sent[i] - 1 for each member i in turn: :func:`_occurrence` of ``np.repeat(arange, sent)``, without
+    sorting what is sorted already."""
+    total = int(sent.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sent) - sent, sent)
+
+
 def _occurrence(ids: np.ndarray) -> np.ndarray:
     """For each element, how many earlier elements carry the same id (0 for the first)."""
     if ids.size == 0:
         return np.zeros(0, dtype=np.int64)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    run = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
+    new_run = np.empty(ids.size, dtype=bool)
+    new_run[0] = True
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    run = np.arange(ids.size) - np.repeat(starts, np.diff(starts, append=ids.size))
     out = np.empty(ids.size, dtype=np.int64)
     out[order] = run
     return out
