@@ -590,13 +590,16 @@ def _occurrence(ids: np.ndarray) -> np.ndarray:
     """For each element, how many earlier elements carry the same id (0 for the first)."""
     if ids.size == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
+    in_order = bool(np.all(ids[1:] >= ids[:-1]))  # most callers repeat sorted member rows: no sort needed
+    order = None if in_order else np.argsort(ids, kind="stable")
+    sorted_ids = ids if order is None else ids[order]
     new_run = np.empty(ids.size, dtype=bool)
     new_run[0] = True
     np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=new_run[1:])
     starts = np.flatnonzero(new_run)
     run = np.arange(ids.size) - np.repeat(starts, np.diff(starts, append=ids.size))
+    if order is None:
+        return run
     out = np.empty(ids.size, dtype=np.int64)
     out[order] = run
     return out
