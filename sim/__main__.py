@@ -10,8 +10,11 @@ runs with these defaults unless the command line or the config sets them:
 ``hydra/launcher=joblib`` (points in parallel on local cores), ``run.n_jobs=1`` (each point's
 replications serially, so the cores are not oversubscribed) and
 ``hydra/callbacks=sweep_summary`` (``sweep_summary.csv`` and figures when the multirun ends,
-:mod:`sim.plan.sweep`). A point whose directory already holds a finished run of the same
-configuration is skipped. ``hparams_search=optuna`` implies ``-m`` (:mod:`sim.plan.search`).
+:mod:`sim.plan.sweep`) and ``report.point_figures=false`` (each point writes its tables only; its
+figures and report are drawn by ``python -m sim.report POINT_DIR``, or by every point with
+``report.point_figures=true``). A point whose directory already holds a finished run of the same
+configuration is skipped (and, with ``report.point_figures=true``, given the figures it lacks).
+``hparams_search=optuna`` implies ``-m`` (:mod:`sim.plan.search`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from sim.config import register_configs
 from sim.config.compose import build_experiment
 from sim.config.overrides import CONFIG_DIR, fail, output_dir, precheck, precheck_sweep
 from sim.config.validate import ConfigError
+from sim.run.cache import CACHE_DIR_NAME
 
 EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_FAILED = 130, 143, 1  # 128 + SIGINT, 128 + SIGTERM
 MULTIRUN_FLAGS = ("-m", "--multirun")
@@ -54,7 +58,8 @@ def _check_search_settings(cfg: DictConfig) -> None:
 
 
 def multirun_defaults(cfg: DictConfig, overrides: list[str]) -> list[str]:
-    """Overrides added to a multirun: the joblib launcher, serial replications per point, the sweep summary."""
+    """Overrides added to a multirun: the joblib launcher, serial replications per point, the sweep summary, and
+    tables only from each point."""
     given = {o.lstrip("+~").split("=", 1)[0] for o in overrides}
     extra = []
     launcher = str(cfg.hydra.launcher.get("_target_", ""))
@@ -66,6 +71,8 @@ def multirun_defaults(cfg: DictConfig, overrides: list[str]) -> list[str]:
     targets = {str(v.get("_target_")) for v in (cfg.hydra.callbacks or {}).values() if v is not None}
     if "hydra/callbacks" not in given and SWEEP_CALLBACK not in targets:
         extra.append("hydra/callbacks=sweep_summary")
+    if "report.point_figures" not in given:
+        extra.append("report.point_figures=false")
     return extra
 
 
@@ -135,14 +142,27 @@ def hydra_entry(cfg: DictConfig) -> float | None:
             return run_and_report(experiment, out_dir, config_yaml)
         except OSError as exc:
             _write_failed(exc, out_dir)
+    figures = bool(cfg.report.point_figures)
     if point_finished(out_dir, config_yaml):
         log.info("point %s already finished, skipped: %s", hc.job.num, point)
+        if figures and not (out_dir / "report.md").is_file():
+            _publish_point(out_dir)
     else:
         run = dataclasses.replace(experiment.shared.run, progress=False)
         experiment = dataclasses.replace(experiment, shared=dataclasses.replace(experiment.shared, run=run))
-        run_and_report(experiment, out_dir, config_yaml, show=False)
+        cache_dir = Path(hc.sweep.dir) / CACHE_DIR_NAME  # the points share platform layers and control arms
+        run_and_report(experiment, out_dir, config_yaml, show=False, figures=figures, cache_dir=cache_dir)
         log.info("point %s finished: %s", hc.job.num, point)
     return trial_score(out_dir, search) if search is not None else best_objective(out_dir)
+
+
+def _publish_point(out_dir: Path) -> None:
+    """Draw a finished point's figures and report from its tables (it ran with ``report.point_figures=false``)."""
+    from sim.report.publish import publish
+    from sim.report.tables import load_run
+
+    publish(out_dir, load_run(out_dir))
+    log.info("drew the figures and report of %s", out_dir)
 
 
 class Terminated(KeyboardInterrupt):

@@ -1,5 +1,5 @@
 """Benchmark: ``python -m sim.bench [--buyers N] [--repeat K] [--experiment E [--strategy S]]``,
-``--speedup [--pairs K]`` and ``--calibrate-rows N``.
+``--speedup [--pairs K]``, ``--sweep [--replications R]`` and ``--calibrate-rows N``.
 
 The engine benchmark runs one replication of the flagship experiment's base strategy (cash card, all
 channels, default onboarding, touches and referral) with N new platform buyers a year over 365
@@ -21,6 +21,14 @@ processes afresh as a new command would. The last line is one JSON object: cores
 serial_s and parallel_s (each run's seconds), speedup (median serial over median parallel)
 and identical_summary (every run's summary.csv byte for byte the same).
 
+The sweep benchmark (``--sweep``) runs, as child processes of this one and back to back, the flagship end to end
+(``python -m sim experiment=hook_cash_vs_coupon``) and then the 16-point sweep of it over a 4 x 4 grid of two of its
+levers (``python -m sim -m experiment=hook_cash_vs_coupon hook.value_cny=3,5,10,20 touch.touches_per_week=1,2,3,5``),
+both at R replications (default 20, the flagship's) and each command's own parallelism defaults (the flagship's
+replications on all cores; the sweep's points on all cores, each point's replications serially), into a temporary
+directory. The last line is one JSON object: replications, points, flagship_seconds, sweep_seconds and
+sweep_over_flagship (their ratio), cores.
+
 The calibration benchmark (``--calibrate-rows N``) writes an N-row Taobao-style order export and
 runs ``python -m sim.calibrate`` on it in a child process (:func:`sim.calibrate.bench.calibrate_rows`).
 The last line is one JSON object: rows, file_mib, seconds, cpu_seconds, peak_rss_mib (of the
@@ -35,6 +43,8 @@ import os
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Generator
@@ -141,6 +151,38 @@ def speedup(pairs: int, overrides: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
+SWEEP_GRID: tuple[str, ...] = ("hook.value_cny=3,5,10,20", "touch.touches_per_week=1,2,3,5")
+SWEEP_POINTS = 16
+
+
+def _timed_command(args: list[str]) -> float:
+    """Seconds to run ``python -m sim ARGS`` in a child process (its output discarded); exits with the child's last
+    error line if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "sim", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["(no message)"])[-1]
+        print(f"error: python -m sim {' '.join(args)} failed (exit {done.returncode}): {last}", file=sys.stderr)
+        sys.exit(done.returncode)
+    return time.perf_counter() - start
+
+
+def sweep_bench(replications: int, overrides: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The flagship end to end and its 16-point sweep, back to back, at ``replications`` replications."""
+    common = [f"experiment={FLAGSHIP}", f"run.n_replications={replications}", "run.progress=false", *overrides]
+    with tempfile.TemporaryDirectory() as out_dir:
+        flagship_s = _timed_command([*common, f"hydra.run.dir={out_dir}/flagship"])
+        sweep_s = _timed_command(["--multirun", *common, *SWEEP_GRID, f"hydra.sweep.dir={out_dir}/sweep"])
+    return {
+        "replications": replications,
+        "points": SWEEP_POINTS,
+        "flagship_seconds": round(flagship_s, 2),
+        "sweep_seconds": round(sweep_s, 2),
+        "sweep_over_flagship": round(sweep_s / flagship_s, 3),
+        "cores": os.cpu_count(),
+    }
+
+
 def _buyers_limit() -> int:
     """The largest ``--buyers``: the range of ``population.buyers_per_year``."""
     bounds = next(f for f in dataclasses.fields(PopulationConfig) if f.name == "buyers_per_year").metadata["range"]
@@ -156,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--strategy", default=None, help="its strategy (default: the first that is not the baseline)")
     parser.add_argument("--speedup", action="store_true", help="time the flagship end to end, one core vs all")
     parser.add_argument("--pairs", type=int, default=3, help="serial/parallel pairs for --speedup (default 3)")
+    parser.add_argument("--sweep", action="store_true", help="time the flagship's 16-point sweep against one run of it")
+    parser.add_argument("--replications", type=int, default=20, help="replications for --sweep (default 20)")
     parser.add_argument("--calibrate-rows", type=int, help="time python -m sim.calibrate on an N-row order export")
     args = parser.parse_args(argv)
     limit = _buyers_limit()
@@ -167,12 +211,17 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--repeat={args.repeat}: allowed range [1, 100]")
     if not 0 <= args.seed < 2**63:
         parser.error(f"--seed={args.seed}: allowed range [0, 2**63 - 1]")
+    if not 1 <= args.replications <= 10_000:
+        parser.error(f"--replications={args.replications}: allowed range [1, 10,000] (run.n_replications's range)")
     if args.calibrate_rows is not None:
         if not CALIBRATE_ROWS[0] <= args.calibrate_rows <= CALIBRATE_ROWS[1]:
             parser.error(f"--calibrate-rows={args.calibrate_rows}: allowed range [100, {CALIBRATE_ROWS[1]:,}]")
         from sim.calibrate.bench import calibrate_rows
 
         print(json.dumps(calibrate_rows(args.calibrate_rows)))
+        return
+    if args.sweep:
+        print(json.dumps(sweep_bench(args.replications, (f"run.seed={args.seed}",))))
         return
     if args.speedup:
         print(json.dumps(speedup(args.pairs, (f"run.seed={args.seed}",))))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sim.bench import main, speedup
+from sim.bench import main, speedup, sweep_bench
 
 pytestmark = pytest.mark.slow
 
@@ -55,3 +55,27 @@ def test_engine_benchmark_refuses_an_unknown_experiment_or_strategy(args, messag
     with pytest.raises(SystemExit) as exit_info:
         main(["--buyers", "100", *args])
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_sweep_benchmark_times_the_flagship_and_its_sixteen_points() -> None:
+    result = sweep_bench(1, ("population.buyers_per_year=2000", "run.horizon_days=30"))
+    assert result["replications"] == 1 and result["points"] == 16
+    assert result["flagship_seconds"] > 0 and result["sweep_seconds"] > 0
+    ratio = result["sweep_seconds"] / result["flagship_seconds"]
+    assert result["sweep_over_flagship"] == pytest.approx(ratio, rel=0.01)  # rounded seconds
+
+
+def test_sweep_benchmark_reports_a_failed_command_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        sweep_bench(1, ("population.buyers_per_year=-1",))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2
+    assert len(err) == 1 and err[0].startswith("error: python -m sim experiment=hook_cash_vs_coupon")
+    assert "population.buyers_per_year=-1" in err[0]
+
+
+def test_sweep_benchmark_refuses_a_replication_count_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--sweep", "--replications", "0"])
+    assert exit_info.value.code == 2
+    assert "--replications=0: allowed range [1, 10,000]" in capsys.readouterr().err

@@ -115,7 +115,12 @@ def test_sweep_runs_every_point_with_joblib_and_serial_replications(sweep) -> No
     for point in range(4):
         overrides = yaml.safe_load((sweep_dir / str(point) / ".hydra" / "overrides.yaml").read_text())
         assert "run.n_jobs=1" in overrides
+        assert "report.point_figures=False" in overrides  # as Hydra records a bool
         assert (sweep_dir / str(point) / "summary.csv").is_file()
+        # tables only: no figure and no report per point (the sweep's own figures are drawn once, at the end)
+        assert not list((sweep_dir / str(point)).glob("*.png"))
+        assert not (sweep_dir / str(point) / "report.md").exists()
+        assert (sweep_dir / str(point) / "replications.parquet").is_file()
 
 
 @pytest.mark.slow
@@ -166,6 +171,21 @@ def test_rerun_skips_finished_points_and_redoes_a_killed_one_identically(sweep) 
     assert (sweep_dir / "2" / "summary.csv").is_file()
     after = pd.read_csv(sweep_dir / "sweep_summary.csv")
     pd.testing.assert_frame_equal(after, sweep["before"])  # same seed, same numbers
+
+
+@pytest.mark.slow
+def test_point_figures_on_request_are_drawn_from_the_finished_points_tables(sweep, tmp_path: Path) -> None:
+    assert sweep["before"] is not None, sweep["first"].stderr[-3000:]
+    copy = tmp_path / "figures"
+    shutil.copytree(sweep["dir"], copy)
+    stamps = {p: (copy / str(p) / "summary.csv").stat().st_mtime_ns for p in range(4)}
+    again = _sim(["-m", *SWEEP, "report.point_figures=true", f"hydra.sweep.dir={copy}"], tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    for p, stamp in stamps.items():
+        assert (copy / str(p) / "summary.csv").stat().st_mtime_ns == stamp, f"point {p} ran again"
+        assert (copy / str(p) / "report.md").is_file()
+        assert (copy / str(p) / "comparison.png").stat().st_size > 10_000
+    pd.testing.assert_frame_equal(pd.read_csv(copy / "sweep_summary.csv"), sweep["before"])
 
 
 @pytest.mark.slow

@@ -104,6 +104,9 @@ class ReportConfig:
     """How the run's figures and report are written (not part of any strategy)."""
 
     lang: ReportLang = ReportLang.en
+    # a sweep point's own figures and report; python -m sim -m sets it false (the sweep's figures are drawn once, at
+    # the end) unless given, and python -m sim.report POINT_DIR draws them later from the point's tables
+    point_figures: bool = True
 
 
 GROUP_SCHEMAS: dict[str, type] = {

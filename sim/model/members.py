@@ -410,9 +410,7 @@ class Members:
         hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return
-        u = self.streams.uniform(
-            "touch_content", c["buyer"][np.repeat(hit, sent)], day, occurrence(np.repeat(np.arange(sent.size), sent))
-        )
+        u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, _touch_number(sent))
         counts = self.touches.content_counts(u, seg, sent)
         cost = counts @ self.touches.cost_cny
         self.ledger.book("touches", day, float(cost.sum()))
@@ -588,3 +586,10 @@ class Members:
             dtypes = (np.int64, np.float64, np.float64, bool, bool)
             return {name: np.empty(0, dtype=dtype) for name, dtype in zip(names, dtypes, strict=True)}
         return {name: np.concatenate(part) for name, part in zip(names, zip(*self._orders, strict=True), strict=True)}
+
+
+def _touch_number(sent: np.ndarray) -> np.ndarray:
+    """0, 1, ..., sent[i] - 1 for each member i in turn: :func:`~sim.model.streams.occurrence` of
+    ``np.repeat(arange, sent)``, without sorting what is sorted already."""
+    total = int(sent.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sent) - sent, sent)

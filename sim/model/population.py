@@ -24,7 +24,7 @@ import numpy as np
 
 from sim.config import PlatformConfig, PopulationConfig
 from sim.model.quantiles import beta_quantile, exponential_from_uniform, gamma_quantile
-from sim.model.streams import Streams
+from sim.model.streams import Streams, occurrence
 
 HOURS_PER_DAY = 24.0
 SMS_STAGE_DRAWS: tuple[str, ...] = ("intercept", "click", "switch")
@@ -389,7 +389,7 @@ def build_platform(
         all_buyers, all_days = np.concatenate([buyer, base_global]), np.concatenate([order_day, base.day])
         # the base's orders during the run carry cards: its k-th card comes with its k-th order from day 0
         during = base.day >= 0.0
-        rank = _occurrence_sorted(base.buyer[during])
+        rank = occurrence(base.buyer[during])
         buyer = np.concatenate([buyer, base_global[during]])
         order_day = np.concatenate([order_day, base.day[during]])
         card_index = np.concatenate([card_index, np.minimum(rank, 32767).astype(np.int16)])
@@ -422,15 +422,3 @@ def build_platform(
         order_buyer=all_buyers,
         order_day=all_days,
     )
-
-
-def _occurrence_sorted(ids: np.ndarray) -> np.ndarray:
-    """For each element of ``ids``, its rank among the elements with the same id, in order of appearance
-    (:func:`platform_orders` lists each buyer's orders in time order)."""
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]]) if ids.size else np.empty(0, np.int64)
-    run = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
-    out = np.empty(ids.size, dtype=np.int64)
-    out[order] = run
-    return out

@@ -30,13 +30,17 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 2.0**-53
 
 
-def _splitmix64(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: a bijective, well-mixing hash of 64-bit integers."""
+def _splitmix64_inplace(z: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser, a bijective, well-mixing hash of 64-bit integers, applied to ``z`` in place (the
+    hot path: no temporary arrays but the shifts)."""
     with np.errstate(over="ignore"):
-        z = x + _GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * _MIX1
-        z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
+        z += _GOLDEN
+        z ^= z >> np.uint64(30)
+        z *= _MIX1
+        z ^= z >> np.uint64(27)
+        z *= _MIX2
+    z ^= z >> np.uint64(31)
+    return z
 
 
 class Streams:
@@ -67,20 +71,32 @@ class Streams:
         arrays = np.broadcast_arrays(*(np.asarray(c, dtype=np.int64) for c in coords))
         if arrays[0].size == 0:  # many days have nobody to decide about
             return np.empty(arrays[0].shape)
-        h = np.full(arrays[0].shape, key, dtype=np.uint64)
-        for c in arrays:
-            h = _splitmix64(h ^ c.astype(np.uint64))
-        return (h >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+        h = arrays[0].astype(np.uint64)  # a fresh array: hashed in place from here
+        h ^= key
+        _splitmix64_inplace(h)
+        for c in arrays[1:]:
+            h ^= c.astype(np.uint64, copy=False)
+            _splitmix64_inplace(h)
+        h >>= np.uint64(11)
+        out = h.astype(np.float64)
+        out *= _TO_UNIT
+        return out
 
 
 def occurrence(ids: np.ndarray) -> np.ndarray:
     """For each element, how many earlier elements carry the same id (0 for the first)."""
     if ids.size == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    run = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
+    in_order = bool(np.all(ids[1:] >= ids[:-1]))  # most callers repeat sorted member rows: no sort needed
+    order = None if in_order else np.argsort(ids, kind="stable")
+    sorted_ids = ids if order is None else ids[order]
+    new_run = np.empty(ids.size, dtype=bool)
+    new_run[0] = True
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    run = np.arange(ids.size) - np.repeat(starts, np.diff(starts, append=ids.size))
+    if order is None:
+        return run
     out = np.empty(ids.size, dtype=np.int64)
     out[order] = run
     return out

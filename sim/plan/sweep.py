@@ -13,12 +13,14 @@ numbers) and differ only where their settings do.
   strategy x metric, the swept settings as columns, with means and 95% intervals (and the same
   for the paired differences against each point's baseline).
 - :class:`SweepSummaryCallback` writes ``sweep_summary.csv``, ``sweep_differences.csv`` and the
-  figures when the multirun ends; ``python -m sim.plan.sweep SWEEP_DIR`` rebuilds them from whatever
-  finished (after a kill, or with other metrics).
+  figures when the multirun ends, and removes the points' shared cache (``.cache``, :mod:`sim.run.cache`: the
+  platform layers take about 80 MB a replication at the default population); ``python -m sim.plan.sweep
+  SWEEP_DIR`` rebuilds them from whatever finished (after a kill, or with other metrics).
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,13 +32,14 @@ import yaml
 
 from sim.config import CONTROL
 from sim.config.cli import ArgumentParser
+from sim.run.cache import CACHE_DIR_NAME
 from sim.run.objectives import INCREMENTAL_NET_PROFIT, metric_info
 
 SUMMARY = "summary.csv"
 CONFIG = "config_resolved.yaml"
 DEFAULT_FIGURE_METRICS: tuple[str, ...] = (INCREMENTAL_NET_PROFIT, "incremental_ltv_to_cac", "monthly_churn")
 # settings that change how a point runs, not what it computes: a finished point stays valid whatever they are
-VOLATILE_KEYS: tuple[tuple[str, str], ...] = (("run", "n_jobs"), ("run", "progress"))
+VOLATILE_KEYS: tuple[tuple[str, str], ...] = (("run", "n_jobs"), ("run", "progress"), ("report", "point_figures"))
 SUMMARY_COLUMNS = ["point", "strategy", "metric", "mean", "ci_low", "ci_high", "n_replications"]
 DIFFERENCE_COLUMNS = ["point", "strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
 
@@ -299,6 +302,7 @@ class SweepSummaryCallback(Callback):  # type: ignore[misc]
         sweeper_params = OmegaConf.to_container(hydra.sweeper.params) if hydra.sweeper.get("params") else None
         keys = sweep_keys_from_config(list(hydra.overrides.task), sweeper_params)
         sweep_dir = Path(str(hydra.sweep.dir))
+        shutil.rmtree(sweep_dir / CACHE_DIR_NAME, ignore_errors=True)
         tables = write_sweep(sweep_dir, keys, self.metrics)
         print(
             f"sweep: {tables.points} finished points"

@@ -27,9 +27,18 @@ from sim.run.workers import n_processes
 log = logging.getLogger(__name__)
 
 
-def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, show: bool = True) -> float:
-    """Simulate, print the comparison, write the run's tables, figures and report; return the best mean incremental
-    net profit over 12 months (what a sweeper optimises)."""
+def run_and_report(
+    experiment: Experiment,
+    out_dir: Path,
+    config_yaml: str,
+    *,
+    show: bool = True,
+    figures: bool = True,
+    cache_dir: Path | None = None,
+) -> float:
+    """Simulate, print the comparison, write the run's tables (and, with ``figures``, its figures and report); return
+    the best mean incremental net profit over 12 months (what a sweeper optimises). ``cache_dir``: a sweep's shared
+    platform layers and control arms (:mod:`sim.run.cache`)."""
     from sim.report.publish import publish
     from sim.report.tables import (
         RunTables,
@@ -59,7 +68,7 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
             advance()
             log.info("replication %d of %d finished", next(finished), run.n_replications)
 
-        tables = run_experiment_tables(experiment, on_done=done, with_control=True)
+        tables = run_experiment_tables(experiment, on_done=done, with_control=True, cache_dir=cache_dir)
     summary = summarise(tables.replications)
     differences = paired_differences(tables.replications, experiment.baseline)
     extras = extra_summaries(tables)  # per SMS wave, per campaign, the WeCom accounts
@@ -90,10 +99,11 @@ def run_and_report(experiment: Experiment, out_dir: Path, config_yaml: str, *, s
             },
             config_yaml,
         )
-        workers = n_processes(run.n_jobs, run.n_replications)  # the run's workers, still warm
-        publish(stage, run_tables, workers, shown_as=out_dir)
+        if figures:
+            workers = n_processes(run.n_jobs, run.n_replications)  # the run's workers, still warm
+            publish(stage, run_tables, workers, shown_as=out_dir)
         write_summary(stage, summary)
-    log.info("wrote the run's tables, figures and report to %s", out_dir)
+    log.info("wrote the run's tables%s to %s", ", figures and report" if figures else "", out_dir)
     log.info("%s", headline(tables.replications, summary))
     if show:
         print_comparison(run_tables, out_dir)

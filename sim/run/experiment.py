@@ -7,21 +7,25 @@ replication) and each stream's name, so strategies differ only where their logic
 Every experiment also runs the ``control`` arm on the same buyers: the baseline strategy with
 no capture channel, so its buyers only ever buy on their platforms. Besides the metric rows, a
 job returns the small tidy tables the figures need (funnel counts and curves on fixed grids,
-:mod:`sim.run.curves`), computed in the worker so the raw records never leave it.
+:mod:`sim.run.curves`), computed in the worker so the raw records never leave it. Given a cache directory
+(a sweep's), the platform layer and the control arm's rows are shared with the sweep's other points
+(:mod:`sim.run.cache`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
 from sim.config import CONTROL, ChannelConfig, Experiment, StrategyConfig
 from sim.model.funnel import simulate
-from sim.model.population import build_platform
+from sim.model.population import Platform, build_platform
 from sim.model.streams import Streams
 from sim.run.attribution import ACCOUNT_COLUMNS, CAMPAIGN_COLUMNS, WAVE_COLUMNS, account_row, campaign_rows, wave_rows
+from sim.run.cache import ReplicationCache, control_key, platform_key
 from sim.run.costs import COST_COLUMNS, cost_frame
 from sim.run.curves import CURVE_COLUMNS, FUNNEL_COLUMNS, buyers_with_card, curve_frame, funnel_frame
 from sim.run.metrics import compute_metrics
@@ -48,15 +52,33 @@ class ExperimentTables:
     accounts: pd.DataFrame | None = None  # ACCOUNT_COLUMNS: the WeCom accounts at the end
 
 
-def run_replication_tables(experiment: Experiment, replication: int, with_control: bool = False) -> ExperimentTables:
-    """All strategies on one replication: metric rows (the control arm's last), funnel counts, curves and costs.
+def run_replication_tables(
+    experiment: Experiment, replication: int, with_control: bool = False, cache_dir: Path | None = None
+) -> ExperimentTables:
+    """All strategies on one replication: metric rows (the control arm's last), funnel counts, curves and costs;
+    with ``cache_dir``, the platform layer and the control arm's rows are read from it when another point built them.
 
     The control arm has metric rows only: it acquires nobody and spends nothing.
     """
     shared = experiment.shared
-    platform = build_platform(
-        shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication), shared.platform
-    )
+
+    def platform_layer() -> Platform:
+        return build_platform(
+            shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication), shared.platform
+        )
+
+    def control_rows() -> list[dict[str, object]]:
+        control = simulate(control_strategy(experiment), shared, replication, platform)
+        return [
+            {"strategy": CONTROL, "replication": replication, "metric": metric, "value": value}
+            for metric, value in compute_metrics(control).items()
+        ]
+
+    cache = None if cache_dir is None else ReplicationCache(cache_dir)
+    if cache is None:
+        platform = platform_layer()
+    else:
+        platform = cache.get("platform", platform_key(shared, replication), platform_layer)
     reached_card = buyers_with_card(platform, shared.run.horizon_days + shared.run.followup_days)
     rows: list[dict[str, object]] = []
     funnels, curves, costs, waves, campaigns, accounts = [], [], [], [], [], []
@@ -70,10 +92,11 @@ def run_replication_tables(experiment: Experiment, replication: int, with_contro
         waves.append(wave_rows(record, strategy))
         campaigns.append(campaign_rows(record, strategy))
         accounts.append(account_row(record))
-    if with_control:
-        control = simulate(control_strategy(experiment), shared, replication, platform)
-        for metric, value in compute_metrics(control).items():
-            rows.append({"strategy": CONTROL, "replication": replication, "metric": metric, "value": value})
+    if with_control and cache is None:
+        rows.extend(control_rows())
+    elif with_control and cache is not None:
+        key = control_key(shared, control_strategy(experiment), replication)
+        rows.extend(cache.get("control", key, control_rows))
     return ExperimentTables(
         replications=pd.DataFrame(rows, columns=["strategy", "replication", "metric", "value"]),
         funnel=pd.concat(funnels, ignore_index=True),
@@ -97,13 +120,18 @@ def run_replication(experiment: Experiment, replication: int) -> list[dict[str, 
 
 
 def run_experiment_tables(
-    experiment: Experiment, on_done: Callable[[], None] | None = None, *, with_control: bool = False
+    experiment: Experiment,
+    on_done: Callable[[], None] | None = None,
+    *,
+    with_control: bool = False,
+    cache_dir: Path | None = None,
 ) -> ExperimentTables:
-    """Run every replication (``with_control``: and the control arm); every table has its rows in a fixed order
-    (replication, strategy, ...)."""
+    """Run every replication (``with_control``: and the control arm; ``cache_dir``: sharing the platform layer and
+    the control arm with a sweep's other points); every table has its rows in a fixed order (replication, strategy,
+    ...)."""
     reps = range(experiment.shared.run.n_replications)
     results = imap_in_workers(
-        run_replication_tables, [(experiment, r, with_control) for r in reps], experiment.shared.run.n_jobs
+        run_replication_tables, [(experiment, r, with_control, cache_dir) for r in reps], experiment.shared.run.n_jobs
     )
     parts: list[ExperimentTables] = []
     for part in results:
