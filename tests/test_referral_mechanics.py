@@ -256,3 +256,15 @@ def test_monthly_pushes_wear_off_as_members_grow_immune() -> None:
     expected, var = moments[k, 0].sum(), moments[k, 1].sum()
     assert_within_3se(rec.referral_shares, expected, math.sqrt(var), "monthly pushes with immunity: total shares")
     assert expected + 3 * math.sqrt(var) < pi * k.sum()  # immunity matters here: without it, pi x pushes present
+
+
+def test_a_push_before_anyone_has_joined_shares_nothing() -> None:
+    """A push on day 0 finds no member (and, with immunity, must not fail on the empty day)."""
+    shared = make_shared(seed=5, buyers_per_year=2_000, horizon_days=30, followup_days=0, repeat=ONE_ORDER)
+    strategy = quiet_strategy(
+        channel=ChannelConfig(card=True, sms=False),
+        referral=ReferralConfig(invite_prob=0.0, immunity_decay=0.5),
+        calendar=CalendarConfig(campaigns=[CampaignConfig(name="push", start="01-01", referral_push_prob=1.0)]),
+    )
+    rec = simulate(strategy, shared, 0)
+    assert len(rec.members) > 0 and rec.referral_shares == 0

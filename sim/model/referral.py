@@ -62,7 +62,7 @@ def sharing(
     """Which orders (buyer, order number) share, given each buyer's shares before today (``shares_before``, per
     order); a buyer's later orders today see the shares of their earlier ones."""
     u = uniform("referral_invite", buyer, numbers)
-    if ref.immunity_decay == 1.0:
+    if ref.immunity_decay == 1.0 or buyer.size == 0:
         return u < ref.invite_prob
     rank = occurrence(buyer)
     _, who = np.unique(buyer, return_inverse=True)
