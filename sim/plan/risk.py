@@ -178,16 +178,14 @@ def run_with_draws(
     cfg: Any, overrides: list[str], draws: list[list[str]], strategies: list[str] | None
 ) -> pd.DataFrame:
     """Replication *i* with the overrides of draw *i* (validated like command-line overrides, once per draw)."""
-    from sim.config.compose import build_experiment
-    from sim.config.overrides import values_config
-    from sim.plan.variants import only
+    from sim.plan.variants import only, variant_chain
     from sim.run.experiment import run_replication
     from sim.run.workers import map_in_workers
 
     jobs = []
     for i, row in enumerate(draws):
         settings = dict(item.split("=", 1) for item in row)
-        jobs.append((only(build_experiment(values_config(cfg, overrides, settings)), strategies), i))
+        jobs.append((only(variant_chain(cfg, overrides, settings), strategies), i))
     n_jobs = jobs[0][0].shared.run.n_jobs
     parts = map_in_workers(run_replication, jobs, n_jobs)
     rows = [row for part in parts for row in part]

@@ -40,15 +40,12 @@ def variant(cfg: Any, overrides: Sequence[str], key: str, value: object) -> Expe
 
 
 def chained_config(cfg: Any, overrides: Sequence[str], settings: Mapping[str, object]) -> tuple[Any, list[str]]:
-    """``cfg`` with every ``key: value`` of ``settings`` set in turn, each validated like a command-line override,
-    and the overrides that compose it."""
-    from sim.config.overrides import variant_config
+    """``cfg`` with every ``key: value`` of ``settings`` set in turn and validated once like command-line overrides
+    (:func:`sim.config.overrides.values_config`), and the overrides that compose it."""
+    from sim.config.overrides import values_config
 
-    changed = list(overrides)
-    for key, value in settings.items():
-        cfg = variant_config(cfg, changed, key, _text(value))
-        changed.append(f"{key}={_text(value)}")
-    return cfg, changed
+    texts = {key: _text(value) for key, value in settings.items()}
+    return values_config(cfg, list(overrides), texts), [*overrides, *(f"{k}={v}" for k, v in texts.items())]
 
 
 def variant_chain(cfg: Any, overrides: Sequence[str], settings: Mapping[str, object]) -> Experiment:
