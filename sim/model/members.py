@@ -48,7 +48,7 @@ from sim.model.ledger import Ledger
 from sim.model.population import HOURS_PER_DAY, People
 from sim.model.quantiles import gamma_from_uniform, poisson_from_uniform
 from sim.model.referral import Invitations, share_outcomes, sharing
-from sim.model.streams import Streams, occurrence
+from sim.model.streams import Streams, occurrence, ranks_within
 from sim.model.touches import TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2
@@ -337,7 +337,7 @@ class Members:
         c["repeats_left"][buyers] = left
         c["can_buy"][buyers[left == 0]] = False
         rep = np.repeat(buyers, k)
-        when = self.streams.uniform("order_times", c["buyer"][rep], day, occurrence(rep))
+        when = self.streams.uniform("order_times", c["buyer"][rep], day, ranks_within(k))  # buyers: distinct
         t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
         alive_until = np.full(buyers.size, end)
         gone = left == 0  # dropped out today, or (lapsed existing customers) before their first private order
@@ -385,7 +385,7 @@ class Members:
         luck = self.streams.uniform("added_purchases", c["buyer"][buyers], day)
         k = poisson_from_uniform(mean, luck)
         rep = np.repeat(buyers, k)
-        when = self.streams.uniform("added_order_times", c["buyer"][rep], day, occurrence(rep))
+        when = self.streams.uniform("added_order_times", c["buyer"][rep], day, ranks_within(k))  # buyers: distinct
         return rep, np.repeat(start, k) + np.repeat(span, k) * when
 
     def _touch(self, day: int) -> None:
@@ -410,7 +410,7 @@ class Members:
         hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return
-        u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, _touch_number(sent))
+        u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, ranks_within(sent))
         counts = self.touches.content_counts(u, seg, sent)
         cost = counts @ self.touches.cost_cny
         self.ledger.book("touches", day, float(cost.sum()))
@@ -586,10 +586,3 @@ class Members:
             dtypes = (np.int64, np.float64, np.float64, bool, bool)
             return {name: np.empty(0, dtype=dtype) for name, dtype in zip(names, dtypes, strict=True)}
         return {name: np.concatenate(part) for name, part in zip(names, zip(*self._orders, strict=True), strict=True)}
-
-
-def _touch_number(sent: np.ndarray) -> np.ndarray:
-    """0, 1, ..., sent[i] - 1 for each member i in turn: :func:`~sim.model.streams.occurrence` of
-    ``np.repeat(arange, sent)``, without sorting what is sorted already."""
-    total = int(sent.sum())
-    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sent) - sent, sent)

@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.config import ReferralConfig, ReferralMechanic
 from sim.model.quantiles import exponential_from_uniform, poisson_from_uniform
-from sim.model.streams import occurrence
+from sim.model.streams import occurrence, ranks_within
 
 Uniform = Callable[..., np.ndarray]
 
@@ -84,7 +84,7 @@ def share_outcomes(
     )
     share_of = np.repeat(np.arange(buyer.size), friends)
     b, n = buyer[share_of], numbers[share_of]
-    friend = occurrence(share_of)
+    friend = ranks_within(friends)
     accepts = uniform("referral_accept", b, n, friend) < ref.accept_prob
     delay = exponential_from_uniform(ref.join_delay_days, uniform("referral_delay", b, n, friend))
     mechanic = ReferralMechanic(ref.mechanic)

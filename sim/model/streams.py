@@ -100,3 +100,9 @@ def occurrence(ids: np.ndarray) -> np.ndarray:
     out = np.empty(ids.size, dtype=np.int64)
     out[order] = run
     return out
+
+
+def ranks_within(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., counts[i] - 1 for each i in turn: :func:`occurrence` of ``np.repeat(np.arange(n), counts)`` (the
+    k-th touch of a member, the k-th friend of a share), without a sort."""
+    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
