@@ -1,7 +1,9 @@
 """Spreading independent jobs over worker processes (joblib), with Ctrl-C left to the parent.
 
 joblib's "A worker stopped while some jobs were given to the executor" warning, printed when the pool is
-shut down after the last job (a worker exiting normally), says nothing a user can act on and is silenced.
+shut down after the last job (a worker exiting normally), and its "tasks which were still being processed by
+the workers have been cancelled", printed after a Ctrl-C below the run's own "interrupted" line, say nothing a
+user can act on and are silenced.
 
 Jobs (replications, variants, figures) are independent and their results come back in
 submission order, so nothing depends on how many processes run them.
@@ -23,6 +25,7 @@ from joblib.externals.loky.backend.resource_tracker import ensure_running as lok
 
 T = TypeVar("T")
 warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given to the executor")
+warnings.filterwarnings("ignore", message=r"\d+ tasks which were still being processed by the workers have been")
 
 
 def n_processes(n_jobs: int, n_tasks: int) -> int:
