@@ -2,7 +2,8 @@
 
 Two extremes bracket it: a strategy that captures nobody and spends nothing, where every metric with a listed
 case is missing except a payback that is reached on day 0, and a strategy that captures members through card and
-SMS, where no metric is missing (the payback aside, which depends on luck within a short run).
+SMS and runs a touch team with groups, where no metric is missing (the payback aside, which depends on luck within a
+short run).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 
 from _helpers import make_shared
 
-from sim.config import ChannelConfig, Experiment, OnboardingConfig, StrategyConfig
+from sim.config import ChannelConfig, Experiment, GroupsConfig, OnboardingConfig, StrategyConfig, TouchConfig
 from sim.run.experiment import run_experiment_tables
 from sim.run.metrics import METRICS, MISSING_WHEN
 
@@ -33,6 +34,7 @@ def test_a_strategy_that_captures_nobody_is_missing_exactly_where_the_table_says
 
 
 def test_a_strategy_that_captures_members_has_every_metric() -> None:
-    both = StrategyConfig(name="both", channel=ChannelConfig(card=True, sms=True))
+    team = TouchConfig(staff_hours_per_day=8.0, groups=GroupsConfig(enabled=True))
+    both = StrategyConfig(name="both", channel=ChannelConfig(card=True, sms=True), touch=team)
     # a plain invitation has nothing to complete (tests/test_referral_mechanics.py covers the mechanics that do)
     assert _missing(both) <= {"payback_day", "share_completion_rate"}

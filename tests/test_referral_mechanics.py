@@ -74,6 +74,10 @@ def _offspring(ref: ReferralConfig) -> tuple[float, float, float]:
         g = np.where(j >= need, j, 0)
     elif mechanic is ReferralMechanic.help_link:
         need, g = ref.help_threshold, j
+    elif mechanic is ReferralMechanic.lottery:  # completes when one of J ~ Poisson(lam) tickets wins
+        g = j
+        k = ref.invite_prob * lam
+        return k, ref.invite_prob * (lam + lam**2) - k**2, -math.expm1(-lam * ref.lottery_win_prob)
     else:
         need = ref.red_packet_slots
         g = np.minimum(j, need)
@@ -109,6 +113,15 @@ MECHANICS = {
         join_delay_days=0.0,
         red_packet_slots=2,
     ),
+    "lottery": ReferralConfig(
+        mechanic=ReferralMechanic.lottery,
+        invite_prob=0.5,
+        friends_per_invite=2.0,
+        accept_prob=0.5,
+        join_delay_days=0.0,
+        lottery_win_prob=0.3,
+        lottery_prize_cny=10.0,
+    ),
 }
 
 
@@ -137,9 +150,13 @@ def test_each_mechanic_gives_k_over_one_minus_k_and_its_completion_probability(n
         math.sqrt(completion * (1 - completion) / shares),
         f"{name}: completion per share vs P(J >= m)",
     )
-    if ref.help_reward_cny > 0:  # 助力 rewards: one per completed link, on top of reward_cny per friend added
-        paid = float(rec.ledger["referral_reward"].sum())
+    paid = float(rec.ledger["referral_reward"].sum())
+    if ref.mechanic is ReferralMechanic.help_link:  # 助力: one reward per completed link, on top of reward_cny a friend
         assert paid == pytest.approx(ref.help_reward_cny * rec.referral_completed + ref.reward_cny * n_referred)
+    if ref.mechanic is ReferralMechanic.lottery:  # 抽奖: every friend who joined is a ticket winning with its chance
+        wins = (paid - ref.reward_cny * n_referred) / ref.lottery_prize_cny
+        p = ref.lottery_win_prob
+        assert_within_3se(wins / n_referred, p, math.sqrt(p * (1 - p) / n_referred), "lottery: wins per ticket")
 
 
 @pytest.mark.parametrize(
@@ -148,8 +165,9 @@ def test_each_mechanic_gives_k_over_one_minus_k_and_its_completion_probability(n
         {"mechanic": ReferralMechanic.group_buy, "group_size": 2, "window_days": 365.0},  # one friend is a group
         {"mechanic": ReferralMechanic.help_link, "help_reward_cny": 0.0},
         {"mechanic": ReferralMechanic.red_packet, "red_packet_slots": 1000},
+        {"mechanic": ReferralMechanic.lottery, "lottery_win_prob": 0.0},
     ],
-    ids=["group_of_two", "help_without_reward", "packet_never_full"],
+    ids=["group_of_two", "help_without_reward", "packet_never_full", "lottery_nobody_wins"],
 )
 def test_mechanics_that_change_nothing_reduce_exactly_to_the_plain_invitation(variant: dict[str, object]) -> None:
     plain = ReferralConfig(invite_prob=0.3, friends_per_invite=3.0, accept_prob=0.5, join_delay_days=1.0)

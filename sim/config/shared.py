@@ -65,8 +65,48 @@ class UnsubscribeConfig:
 
 
 @dataclass(frozen=True)
+class ChatResponseConfig:
+    """How members respond to a 1:1 chat (一对一私聊), against a mass message of the same content."""
+
+    lift_multiplier: float = nonneg(2.0, 100.0)  # × the content's lift
+    delete_risk_multiplier: float = nonneg(0.3, 100.0)  # × the content's delete risk (fatigue pressure applies)
+
+
+@dataclass(frozen=True)
+class MomentsResponseConfig:
+    """How members see and respond to moments posts (朋友圈)."""
+
+    reach: float = prob(0.3)  # share of members who see a post, posting once a week or less
+    reach_exponent: float = within(0.5, 0.0, 1.0)  # reach per post × (posts_per_week)^-exponent above one a week
+    lift_multiplier: float = nonneg(0.3, 100.0)  # × the post content's lift, for a member who sees it
+    delete_risk_multiplier: float = nonneg(0.1, 100.0)  # × the content's delete risk, no fatigue pressure
+
+
+@dataclass(frozen=True)
+class GroupResponseConfig:
+    """How members take part in customer groups (社群), which go quiet over time (逐渐群内就开始不活跃)."""
+
+    join_prob: float = prob(0.4)  # a new member invited to the group joins
+    activity_half_life_days: float = positive(30.0, 3650.0)  # a group's active share above the floor halves this fast
+    activity_floor: float = prob(0.05)  # the active share a group decays towards
+    live_boost: float = prob(0.5)  # a live stream restores this share of a group's lost activity
+    leave_prob: float = prob(0.003)  # per group message seen, the member leaves the group (not the brand)
+    lift_multiplier: float = nonneg(0.6, 100.0)  # × the message content's lift, for an active member who sees it
+    delete_risk_multiplier: float = nonneg(0.0, 100.0)  # × the content's delete risk
+
+
+@dataclass(frozen=True)
+class LiveResponseConfig:
+    """How members respond to a live stream (直播)."""
+
+    attendance_prob: float = prob(0.04)  # a subscribed member watches a stream
+    conversion_prob: float = prob(0.15)  # an attendee who still buys (BG/NBD alive) orders during the stream
+    lift_multiplier: float = nonneg(1.0, 100.0)  # × the promotional lift, for an attendee
+
+
+@dataclass(frozen=True)
 class TouchResponseConfig:
-    """How members respond to one touch of each content type."""
+    """How members respond to one touch of each content type, and to each touch channel."""
 
     lift: dict[str, float] = field(
         default_factory=lambda: {"educational": 0.6, "emotional": 0.9, "promotional": 2.0}
@@ -77,6 +117,10 @@ class TouchResponseConfig:
     )  # per-touch delete probability when the recent touch rate equals the member's tolerance
     fatigue_decay_days: float = positive(7.0, 365.0)  # how fast the recent touch rate forgets (sim.model.touches)
     fatigue_exponent: float = nonneg(2.0, 10.0)
+    chat: ChatResponseConfig = field(default_factory=ChatResponseConfig)
+    moments: MomentsResponseConfig = field(default_factory=MomentsResponseConfig)
+    groups: GroupResponseConfig = field(default_factory=GroupResponseConfig)
+    live: LiveResponseConfig = field(default_factory=LiveResponseConfig)
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ class ReferralMechanic(str, Enum):
     group_buy = "group_buy"  # 拼团: friends join only if group_size - 1 of them join within window_days
     help_link = "help_link"  # 助力: every helper joins; the sharer is paid help_reward_cny at help_threshold helpers
     red_packet = "red_packet"  # 红包: a packet of red_packet_slots shares; at most that many friends join
+    lottery = "lottery"  # 抽奖: every friend who joins is a ticket for the sharer, winning lottery_prize_cny
 
 
 class CampaignRepeat(str, Enum):
@@ -262,8 +263,46 @@ class SegmentTouchConfig:
 
 
 @dataclass(frozen=True)
+class ChatConfig:
+    """一对一私聊 (1:1 chat): staff write to members one by one, on top of the mass messages (群发)."""
+
+    touches_per_week: float = nonneg(0.0, 70.0)  # per member of the segments below; 0: no 1:1 chat
+    segments: list[str] = field(default_factory=lambda: [s.value for s in Segment])
+    staff_minutes_per_touch: float = positive(3.0, 600.0)
+
+
+@dataclass(frozen=True)
+class MomentsConfig:
+    """朋友圈 (moments): posts every friend may see in their feed."""
+
+    posts_per_week: float = nonneg(0.0, 70.0)  # 0: no posts
+    staff_minutes_per_post: float = nonneg(20.0, 6000.0)
+
+
+@dataclass(frozen=True)
+class GroupsConfig:
+    """社群 (customer groups): new members are invited to the brand's group; full groups close and new ones open."""
+
+    enabled: bool = False
+    size_cap: int = within(500, 2, 500)  # WeCom customer group: up to 500 members
+    messages_per_week: float = nonneg(3.0, 70.0)  # per group
+    staff_minutes_per_message: float = nonneg(10.0, 6000.0)  # per group and message
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """直播 (live streams): scheduled events every member is invited to; attendees may buy during the stream."""
+
+    streams_per_week: float = nonneg(0.0, 7.0)  # 0: no live streams
+    hour: float = within(20.0, 0.0, 23.99)  # start, hours after midnight
+    cost_per_stream_cny: float = nonneg(800.0, 1e7)  # host, samples and traffic, for the whole member base
+    staff_minutes_per_stream: float = nonneg(180.0, 6000.0)
+
+
+@dataclass(frozen=True)
 class TouchConfig:
-    """Touch policy: frequency, content mix and cap, per lifecycle segment."""
+    """Touch policy: frequency, content mix and cap per lifecycle segment (mass messages, 群发), and the other
+    channels: 1:1 chat, moments, groups and live streams, run by a touch team of ``staff_hours_per_day``."""
 
     touches_per_week: float = nonneg(2.0, 70.0)
     cap_per_week: int = within(7, 0, 70)
@@ -277,6 +316,12 @@ class TouchConfig:
     new_days: int = within(30, 0, 3650)  # members younger than this are "new"
     at_risk_days: int = within(45, 1, 3650)  # no private order for this long: "at risk"
     high_value_spend_cny: float = nonneg(1000.0, 1e8)  # cumulative private spend for "high value"
+    chat: ChatConfig = field(default_factory=ChatConfig)
+    moments: MomentsConfig = field(default_factory=MomentsConfig)
+    groups: GroupsConfig = field(default_factory=GroupsConfig)
+    live: LiveConfig = field(default_factory=LiveConfig)
+    staff_hours_per_day: float = nonneg(0.0, 240_000.0)  # the touch team's working hours a day (chat, posts, groups)
+    staff_cost_per_hour_cny: float = nonneg(40.0, 1e5)  # paid for every hour of the team, used or not
 
 
 @dataclass(frozen=True)
@@ -296,6 +341,8 @@ class ReferralConfig:
     help_threshold: int = within(3, 1, 1000)  # 助力: helpers needed for the sharer's reward
     help_reward_cny: float = nonneg(0.0, 1e5)  # 助力: paid to the sharer once the threshold is reached
     red_packet_slots: int = within(5, 1, 1000)  # 红包: friends one packet can bring in
+    lottery_win_prob: float = prob(0.1)  # 抽奖: the chance each ticket (a friend who joined) wins
+    lottery_prize_cny: float = nonneg(20.0, 1e5)  # 抽奖: paid to the sharer per winning ticket
 
 
 @dataclass(frozen=True)

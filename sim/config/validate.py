@@ -183,6 +183,7 @@ def validate_strategy(strategy: StrategyConfig, prefix: str, platforms: Sequence
             raise ConfigError(at(f"touch.segments.{name}.touches_per_week"), tpw, _range_text(0, 70, False))
         if seg.mix is not None:
             _check_mix(seg.mix, at(f"touch.segments.{name}.mix"))
+    _check_channels(touch, at)
     if not onb.unlimited and onb.work_end_hour <= onb.work_start_hour:
         raise ConfigError(
             at("onboarding.work_end_hour"),
@@ -191,6 +192,29 @@ def validate_strategy(strategy: StrategyConfig, prefix: str, platforms: Sequence
         )
     _check_sms(strategy, at, platforms)
     _check_calendar(strategy, at)
+
+
+def _check_channels(touch: Any, at: Any) -> None:
+    """1:1 chat targets known segments, and a channel that takes staff time has a touch team to do it."""
+    allowed = {s.value for s in Segment}
+    for i, name in enumerate(touch.chat.segments):
+        if name not in allowed:
+            raise ConfigError(at(f"touch.chat.segments[{i}]"), name, f"unknown segment; allowed: {', '.join(allowed)}")
+    needs_staff = {
+        "touch.chat.touches_per_week": touch.chat.touches_per_week > 0.0,
+        "touch.moments.posts_per_week": touch.moments.posts_per_week > 0.0 and touch.moments.staff_minutes_per_post > 0,
+        "touch.groups.enabled": touch.groups.enabled and touch.groups.staff_minutes_per_message > 0.0,
+        "touch.live.streams_per_week": touch.live.streams_per_week > 0.0 and touch.live.staff_minutes_per_stream > 0,
+    }
+    for key, needs in needs_staff.items():
+        if needs and touch.staff_hours_per_day == 0.0:
+            raise ConfigError(at(key), _lookup(touch, key), "takes staff time: set touch.staff_hours_per_day above 0")
+
+
+def _lookup(touch: Any, key: str) -> Any:
+    """The value at ``key`` (``touch.<channel>.<field>``) of the touch config."""
+    _, channel, name = key.split(".")
+    return getattr(getattr(touch, channel), name)
 
 
 def _check_sms(strategy: StrategyConfig, at: Any, platforms: Sequence[str] | None) -> None:

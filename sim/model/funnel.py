@@ -88,6 +88,7 @@ class RunRecord:
     referral_shares: int = 0  # referral shares members made (sim.model.referral)
     referral_mechanic: str = "invite"  # referral.mechanic: only other mechanics complete anything
     referral_completed: int = 0  # of which a 拼团 group formed, a 助力 link reached its threshold, a packet filled
+    channels: dict[str, float] = field(default_factory=dict)  # what the touch channels did (CHANNEL_COUNTS), groups
 
 
 class FunnelModel:
@@ -402,6 +403,7 @@ class FunnelModel:
                 "hook_cost_cny": m.hook_cost_cny,  # the member's hook: paid on add or redeemed (acquisition)
                 "origin": m.origin,  # the SMS wave that captured the member (index into sms.waves); -1: none
                 "lapsed": m.lapsed,
+                "group": m.group,  # the customer group (社群) the member is in at the end; -1: none
                 "existing": m.buyer >= self.platform.n_new,  # from the existing customer base (referred: no)
             }
         )
@@ -448,6 +450,7 @@ class FunnelModel:
             referral_shares=self.members.referral_shares,
             referral_completed=self.members.referral_completed,
             referral_mechanic=ReferralMechanic(self.s.referral.mechanic).value,
+            channels=self._channels(),
         )
 
     def _daily(self) -> pd.DataFrame:
@@ -459,8 +462,25 @@ class FunnelModel:
             frame = pd.DataFrame(self.desk.daily)
         frame["friends"] = self.friends_daily
         frame["accounts"] = self.accounts_daily
+        m = self.members
+        frame["touch_staff_minutes"] = m.staff_minutes_used
+        frame["group_members"] = m.group_members_daily
+        frame["group_active_share"] = m.group_activity_daily
+        frame["group_audience"] = m.group_audience_daily
+        frame["group_views"] = m.group_views_daily
         frame.index.name = "day"
         return frame
+
+    def _channels(self) -> dict[str, float]:
+        """What the touch channels did: the counts of :data:`~sim.model.members.CHANNEL_COUNTS`, the groups opened,
+        and the touch team's minutes available and used over the horizon."""
+        m = self.members
+        return {
+            **m.channel_counts,
+            "groups_opened": float(m.groups.n),
+            "staff_minutes_available": m.channels.staff_minutes_per_day * self.horizon_days,
+            "staff_minutes_used": float(m.staff_minutes_used[: self.horizon_days].sum()),
+        }
 
     def _accounts(self) -> dict[str, float]:
         """The WeCom accounts at the end: initial, used (opened included), friends, requests lost to the caps,

@@ -20,7 +20,8 @@ ACQUISITION_LINES: tuple[str, ...] = (
     "wecom_accounts",
 )
 ORDER_COST_LINES: tuple[str, ...] = ("service", "shipping", "payment_fee", "membership_discount")  # private orders
-RETENTION_LINES: tuple[str, ...] = ("first_order_subsidy", "touches", *ORDER_COST_LINES)
+# touch_team: the touch team's pay and live streams (sim.model.channels)
+RETENTION_LINES: tuple[str, ...] = ("first_order_subsidy", "touches", "touch_team", *ORDER_COST_LINES)
 COST_LINES: tuple[str, ...] = ACQUISITION_LINES + RETENTION_LINES
 INCOME_LINES: tuple[str, ...] = ("gross_margin", "membership_fee")
 # Memo lines, never added to profit: private order value, and what the cannibalised orders would have

@@ -41,15 +41,16 @@ import math
 
 import numpy as np
 
-from sim.config import LTV_WINDOW_DAYS, ReferralConfig, SharedConfig, StrategyConfig
+from sim.config import LTV_WINDOW_DAYS, ContentType, ReferralConfig, SharedConfig, StrategyConfig
 from sim.model.calendar import DayPlan, day_plan
 from sim.model.capture import HookTable
+from sim.model.channels import ChannelPlan, Groups
 from sim.model.ledger import Ledger
 from sim.model.population import HOURS_PER_DAY, People
 from sim.model.quantiles import gamma_from_uniform, poisson_from_uniform
 from sim.model.referral import Invitations, share_outcomes, sharing
 from sim.model.streams import Streams, occurrence, ranks_within
-from sim.model.touches import TouchPolicy, decayed_batch, touch_rate_per_week
+from sim.model.touches import CONTENT, SEGMENTS, TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2
 # what members' first 12 months are made of, discounted to their join day (costs negative): ltv_12m sums all but
@@ -59,6 +60,7 @@ VALUE_LINES: tuple[str, ...] = (
     "membership_fee",
     "first_order_subsidy",
     "touches",
+    "touch_team",
     "service",
     "shipping",
     "payment_fee",
@@ -70,6 +72,26 @@ NO_CHURN, UNSUBSCRIBED, DORMANT = 0, 1, 2
 TOUCH_PHASE = 0.5  # a member's first touch comes half a touch interval after joining
 RECHECK = 1.0  # members of an untouched segment are looked at again the next day
 PUSH_NUMBER = -(2**40)  # a referral push on day d keys its draws by PUSH_NUMBER - d, apart from any order number
+TOUCH_CHANNELS: tuple[str, ...] = ("chat", "moments", "groups", "live")  # beyond the mass message (群发)
+LIFT_PARTS: tuple[str, ...] = tuple(f"lift_{name}" for name in TOUCH_CHANNELS)  # each channel's part of "lift"
+CHANNEL_COUNTS: tuple[str, ...] = (  # what the channels did over the run (RunRecord.channels)
+    "chat_touches",
+    "moments_posts",
+    "moments_audience",  # subscribed members at each post, summed over posts
+    "moments_views",
+    "group_messages",
+    "group_audience",  # members in a group at each group message, summed over messages
+    "group_views",
+    "group_joins",
+    "group_leavers",
+    "live_streams",
+    "live_audience",  # subscribed members at each stream, summed over streams
+    "live_attendees",
+    "live_orders",
+    "events_skipped",  # posts, group messages and streams the touch team had no minutes left for
+    *(f"added_orders_{name}" for name in TOUCH_CHANNELS),  # added orders, by the channel whose lift added them
+)
+ACTIVE = SEGMENTS.index("active")  # a post's or a group message's content is drawn from this segment's mix
 
 _FIELDS: dict[str, tuple[type, float]] = {
     # name: (dtype, initial value)
@@ -111,6 +133,9 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "lapsed": (np.bool_, False),  # an existing customer who had dropped out (BG/NBD) before day 0
     "hook_cost_cny": (np.float64, 0.0),  # what the member's hook cost: paid on add, or redeemed on the first order
     "shares": (np.int64, 0),  # referral shares made so far (immunity: each lowers the chance of the next)
+    "next_chat_day": (np.float64, math.inf),  # the member's next 1:1 chat (sim.model.channels)
+    "group": (np.int64, -1),  # the customer group the member is in (index into Groups); -1: none
+    **{part: (np.float64, 0.0) for part in LIFT_PARTS},  # each channel's part of lift, as of lift_day
 }
 
 
@@ -156,6 +181,17 @@ class Members:
         self._cannibalisation = np.array([o.first_order_cannibalisation for o in offers])
         self.offer_today = 0
         self._resolve_platforms()
+        share = shared.population.sample_share
+        self.channels = ChannelPlan(strategy.touch, response, share, n_days)
+        self.groups = Groups(self.channels.group_size, response.groups)
+        self.feed_days = {w.start_day for w in self.plan.windows}  # a campaign's first day feeds the groups
+        self.channel_counts: dict[str, float] = dict.fromkeys(CHANNEL_COUNTS, 0.0)
+        self.staff_minutes_used = np.zeros(n_days)
+        self.group_members_daily = np.zeros(n_days)
+        self.group_activity_daily = np.full(n_days, np.nan)
+        self.group_audience_daily = np.zeros(n_days)  # members in a group at each of the day's group messages
+        self.group_views_daily = np.zeros(n_days)  # of which the message reached
+        self._team_cost_today = 0.0  # live stream costs of the day, paid at its end (_team_day)
 
     def begin_day(self, day: int) -> None:
         """Put the touch policy and new-member offer in force on ``day`` (the campaign calendar's)."""
@@ -224,6 +260,8 @@ class Members:
         interval = self.touches.interval_days[self.segment_codes(t_accept, np.arange(self.n, self.n + k))]
         if self.touches_on:
             c["next_touch_day"][sl] = t_accept + np.where(np.isfinite(interval), TOUCH_PHASE * interval, RECHECK)
+        if self.channels.on:
+            self._join_channels(sl, buyer, t_accept)
         half_life_days = self.shared.population.greeting_half_life_hours / HOURS_PER_DAY
         p_first = self._first_order_prob[self.offer_today] * np.exp2(-wait / half_life_days)
         will_order = take("u_first_order", buyer) < p_first
@@ -246,6 +284,19 @@ class Members:
         if wave.any():
             self.ledger.book_many("wave_hook", t_accept[wave], on_add[wave])
         self.ledger.book_many("referral_reward", t_accept[~captured], self.s.referral.reward_cny)
+
+    def _join_channels(self, sl: slice, buyer: np.ndarray, t_accept: np.ndarray) -> None:
+        """New members ``sl``: their first 1:1 chat half an interval after joining, and the group invitation."""
+        c, ch = self.cols, self.channels
+        if ch.chat_on:
+            seg = self.segment_codes(t_accept, np.arange(sl.start, sl.stop))
+            interval = ch.chat_interval_days[seg]
+            c["next_chat_day"][sl] = t_accept + np.where(np.isfinite(interval), TOUCH_PHASE * interval, RECHECK)
+        if ch.groups_on:
+            rows = np.arange(sl.start, sl.stop)
+            joins = self.streams.uniform("group_join", buyer) < self.groups.response.join_prob
+            c["group"][rows[joins]] = self.groups.assign(int(joins.sum()), float(t_accept[joins].min(initial=np.inf)))
+            self.channel_counts["group_joins"] += float(joins.sum())
 
     # ------------------------------------------------------------------ platforms
 
@@ -275,6 +326,7 @@ class Members:
         end = day + 1.0
         if self.touches_on:
             self._touch(day)
+        attendees = self._channels(day) if self.channels.on else None
         base = np.flatnonzero(c["unsubscribe_day"][:n] < end)
         self._leave(base, c["unsubscribe_day"][base])
 
@@ -301,6 +353,9 @@ class Members:
         nat, t_nat, alive_until = self._natural_repeats(day, buyers, start, end)
         nat, t_nat, nat_replaces = self._route_natural(day, nat, t_nat)
         added, t_added = self._added_repeats(day, buyers, start, alive_until)
+        if attendees is not None:  # orders during today's live stream: added, from members who still buy
+            live, t_live = self._live_orders(day, attendees)
+            added, t_added = np.concatenate([added, live]), np.concatenate([t_added, t_live])
 
         # money of every private order placed today
         orders = np.concatenate([first, nat, added])
@@ -318,6 +373,8 @@ class Members:
         c["churn_day"][dormant] = c["dormant_day"][dormant]
         c["dormant_day"][dormant] = math.inf
 
+        if self.channels.on:
+            self._team_day(day)
         return self._invite(day, orders, numbers)
 
     def _natural_repeats(
@@ -384,9 +441,23 @@ class Members:
         mean = c["rate_per_day"][buyers] * (boost - 1.0) * span
         luck = self.streams.uniform("added_purchases", c["buyer"][buyers], day)
         k = poisson_from_uniform(mean, luck)
+        if self.channels.on:
+            self._attribute(day, buyers, k, lift, boost)
         rep = np.repeat(buyers, k)
         when = self.streams.uniform("added_order_times", c["buyer"][rep], day, ranks_within(k))  # buyers: distinct
         return rep, np.repeat(start, k) + np.repeat(span, k) * when
+
+    def _attribute(self, day: int, buyers: np.ndarray, k: np.ndarray, lift: np.ndarray, boost: np.ndarray) -> None:
+        """Credit the ``k`` added orders of each of ``buyers`` to the channels in proportion to the part of the rate
+        each added: the channel's part of the lift, times the membership multiplier, over boost - 1."""
+        got = k > 0
+        if not got.any():
+            return
+        c, who = self.cols, buyers[got]
+        decay = np.exp(-(day - c["lift_day"][who]) / self.shared.population.touch_response.lift_decay_days)
+        per_lift = k[got] * boost[got] / (1.0 + lift[got]) / (boost[got] - 1.0) * decay
+        for name, part in zip(TOUCH_CHANNELS, LIFT_PARTS, strict=True):
+            self.channel_counts[f"added_orders_{name}"] += float(np.dot(c[part][who], per_lift))
 
     def _touch(self, day: int) -> None:
         """Send the touches due today, book their cost, and let fatigue make some members leave.
@@ -394,7 +465,7 @@ class Members:
         A member due today receives every touch of their segment's cadence that falls in
         the day; the content of each is drawn from the segment's mix.
         """
-        c, resp = self.cols, self.shared.population.touch_response
+        c = self.cols
         end = day + 1.0
         due = np.flatnonzero(c["next_touch_day"][: self.n] < end)
         if due.size == 0:
@@ -415,29 +486,214 @@ class Members:
         cost = counts @ self.touches.cost_cny
         self.ledger.book("touches", day, float(cost.sum()))
         self._accrue(day, hit, {"touches": -cost})
-        c["lift"][hit] = (
-            c["lift"][hit] * np.exp(-(day - c["lift_day"][hit]) / resp.lift_decay_days) + counts @ self.touches.lift
-        )
-        c["lift_day"][hit] = day
-        tau = resp.fatigue_decay_days
-        last_touch = first_touch + (sent - 1) * interval
-        decayed = c["fatigue"][hit] * np.exp(-(last_touch - c["fatigue_day"][hit]) / tau)
-        fatigue = decayed + decayed_batch(sent, interval, tau)
-        c["fatigue"][hit] = fatigue
-        c["fatigue_day"][hit] = last_touch
-        rate = touch_rate_per_week(fatigue, tau)
-        pressure = (rate / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
+        self._add_lift(day, hit, counts @ self.touches.lift)
+        pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
         delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * pressure)
         leaving = self.streams.uniform("touch_delete", c["buyer"][hit], day) < delete_prob
         self._leave(hit[leaving], first_touch[leaving])
+
+    def _add_lift(self, day: int, who: np.ndarray, lift: np.ndarray, part: str | None = None) -> None:
+        """Decay the lift of members ``who`` (distinct) to ``day`` and add ``lift``, as channel ``part``'s if given."""
+        c = self.cols
+        decay = np.exp(-(day - c["lift_day"][who]) / self.shared.population.touch_response.lift_decay_days)
+        c["lift"][who] = c["lift"][who] * decay + lift
+        if self.channels.on:
+            for name in LIFT_PARTS:
+                c[name][who] = c[name][who] * decay + (lift if name == part else 0.0)
+        c["lift_day"][who] = day
+
+    def _fatigue_pressure(
+        self, hit: np.ndarray, sent: np.ndarray, first_touch: np.ndarray, interval: np.ndarray
+    ) -> np.ndarray:
+        """Add ``sent`` messages ``interval`` days apart from ``first_touch`` to the fatigue of members ``hit``; their
+        pressure: (recent touch rate / tolerance) ^ fatigue_exponent (:func:`sim.model.touches.touch_rate_per_week`)."""
+        c, resp = self.cols, self.shared.population.touch_response
+        tau = resp.fatigue_decay_days
+        last_touch = first_touch + (sent - 1) * interval
+        since = np.maximum(last_touch - c["fatigue_day"][hit], 0.0)  # a chat before the day's mass message: 0
+        fatigue = c["fatigue"][hit] * np.exp(-since / tau) + decayed_batch(sent, interval, tau)
+        c["fatigue"][hit] = fatigue
+        c["fatigue_day"][hit] = np.maximum(last_touch, c["fatigue_day"][hit])
+        rate = touch_rate_per_week(fatigue, tau)
+        return (rate / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
+
+    # ------------------------------------------------------------------ channels (sim.model.channels)
+
+    def _channels(self, day: int) -> np.ndarray | None:
+        """The touch team's day: today's live stream, group messages and moments posts take their minutes first (an
+        event that does not fit is skipped), then 1:1 chats in order of due time. Returns the live stream's
+        attendees (member rows), or None when there is no stream today."""
+        ch, counts = self.channels, self.channel_counts
+        left = ch.staff_minutes_per_day
+        attendees = None
+        if ch.streams[day]:
+            if ch.stream_minutes <= left:
+                left -= ch.stream_minutes
+                attendees = self._live(day)
+            else:
+                counts["events_skipped"] += 1
+        if ch.groups_on and day in self.feed_days:
+            self.groups.feed(float(day))
+        if ch.group_messages[day] and self.groups.n:
+            in_group = np.flatnonzero(self.cols["group"][: self.n] >= 0)
+            minutes = np.unique(self.cols["group"][in_group]).size * ch.group_messages[day] * ch.group_message_minutes
+            if minutes <= left:
+                left -= minutes
+                self._group_messages(day, in_group, int(ch.group_messages[day]))
+            else:
+                counts["events_skipped"] += float(ch.group_messages[day])
+        if ch.posts[day]:
+            minutes = ch.posts[day] * ch.post_minutes
+            if minutes <= left:
+                left -= minutes
+                self._moments(day, int(ch.posts[day]))
+            else:
+                counts["events_skipped"] += float(ch.posts[day])
+        if ch.chat_on:
+            left -= self._chat(day, left)
+        self.staff_minutes_used[min(day, self.staff_minutes_used.size - 1)] = ch.staff_minutes_per_day - left
+        return attendees
+
+    def _content(self, name: str, day: int, k: int) -> int:
+        """The content type (index into CONTENT) of the brand's ``k``-th post or group message of ``day``: one draw
+        from the active segment's mix."""
+        u = self.streams.uniform(name, np.array([day]), k)
+        return int((u[0] >= self.touches.cum_mix[ACTIVE]).sum())
+
+    def _subscribed(self, before: float) -> np.ndarray:
+        """Rows of the members who joined before time ``before`` and are still subscribed."""
+        c = self.cols
+        return np.flatnonzero(c["subscribed"][: self.n] & (c["join_day"][: self.n] < before))
+
+    def _moments(self, day: int, posts: int) -> None:
+        """Today's ``posts`` moments posts: each subscribed member sees each with the plan's reach; a member who sees
+        one gets its content's lift and delete risk times the moments multipliers (no fatigue: the member scrolls)."""
+        c, resp = self.cols, self.shared.population.touch_response
+        who = self._subscribed(day + 1.0)
+        for k in range(posts):
+            kind = self._content("moments_content", day, k)
+            seen = who[self.streams.uniform("moments_seen", c["buyer"][who], day, k) < self.channels.moments_reach]
+            self.channel_counts["moments_posts"] += 1
+            self.channel_counts["moments_audience"] += who.size
+            self.channel_counts["moments_views"] += seen.size
+            lift = resp.lift[CONTENT[kind]] * resp.moments.lift_multiplier
+            self._add_lift(day, seen, np.full(seen.size, lift), "lift_moments")
+            risk = resp.delete_risk[CONTENT[kind]] * resp.moments.delete_risk_multiplier
+            leaving = seen[self.streams.uniform("moments_delete", c["buyer"][seen], day, k) < risk]
+            self._leave(leaving, np.full(leaving.size, day + 0.5))
+            who = who[c["subscribed"][who]]
+
+    def _group_messages(self, day: int, in_group: np.ndarray, messages: int) -> None:
+        """Today's ``messages`` messages in every group: each reaches a member with the group's active share at noon;
+        a member reached gets the content's lift and delete risk times the group multipliers, and may leave the
+        group (staying a member of the brand)."""
+        c, resp = self.cols, self.shared.population.touch_response
+        for k in range(messages):
+            kind = self._content("group_content", day, k)
+            activity = self.groups.activity(day + 0.5)[c["group"][in_group]]
+            seen = in_group[self.streams.uniform("group_seen", c["buyer"][in_group], day, k) < activity]
+            self.channel_counts["group_messages"] += float(np.unique(c["group"][in_group]).size)
+            self.channel_counts["group_audience"] += in_group.size
+            self.channel_counts["group_views"] += seen.size
+            self.group_audience_daily[day] += in_group.size
+            self.group_views_daily[day] += seen.size
+            self._add_lift(
+                day, seen, np.full(seen.size, resp.lift[CONTENT[kind]] * resp.groups.lift_multiplier), "lift_groups"
+            )
+            quit_group = seen[self.streams.uniform("group_leave", c["buyer"][seen], day, k) < resp.groups.leave_prob]
+            c["group"][quit_group] = -1
+            self.channel_counts["group_leavers"] += quit_group.size
+            risk = resp.delete_risk[CONTENT[kind]] * resp.groups.delete_risk_multiplier
+            leaving = seen[self.streams.uniform("group_delete", c["buyer"][seen], day, k) < risk]
+            self._leave(leaving, np.full(leaving.size, day + 0.5))
+            in_group = in_group[c["group"][in_group] >= 0]
+
+    def _live(self, day: int) -> np.ndarray:
+        """Today's live stream: it feeds the groups' activity; each subscribed member attends with the attendance
+        probability and gets the promotional lift times the live multiplier. Returns the attendees."""
+        c, resp = self.cols, self.shared.population.touch_response
+        t_stream = day + self.channels.stream_day_fraction
+        if self.channels.groups_on:
+            self.groups.feed(t_stream)
+        who = self._subscribed(t_stream)
+        attendees = who[self.streams.uniform("live_attend", c["buyer"][who], day) < resp.live.attendance_prob]
+        self.channel_counts["live_streams"] += 1
+        self.channel_counts["live_audience"] += who.size
+        self.channel_counts["live_attendees"] += attendees.size
+        lift = resp.lift[ContentType.promotional.value] * resp.live.lift_multiplier
+        self._add_lift(day, attendees, np.full(attendees.size, lift), "lift_live")
+        self._team_cost_today += self.channels.stream_cost_cny
+        return attendees
+
+    def _live_orders(self, day: int, attendees: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Orders during today's stream: an attendee who still buys (first order placed, not dropped out) orders with
+        the conversion probability. Returns (member, time) of each."""
+        c = self.cols
+        buyers = attendees[c["can_buy"][attendees]]
+        conversion = self.shared.population.touch_response.live.conversion_prob
+        live = buyers[self.streams.uniform("live_buy", c["buyer"][buyers], day) < conversion]
+        self.channel_counts["live_orders"] += live.size
+        self.channel_counts["added_orders_live"] += live.size
+        return live, np.full(live.size, day + self.channels.stream_day_fraction)
+
+    def _chat(self, day: int, minutes_left: float) -> float:
+        """Send the 1:1 chats due today in order of due time while the team has ``minutes_left``; the others wait
+        for the next day. A chat has the content's lift and delete risk times the chat multipliers and adds to
+        the member's fatigue like any message. Returns the minutes used."""
+        c, ch, resp = self.cols, self.channels, self.shared.population.touch_response
+        end = day + 1.0
+        due = np.flatnonzero(c["next_chat_day"][: self.n] < end)
+        if due.size == 0:
+            return 0.0
+        first_touch = c["next_chat_day"][due]
+        seg = self.segment_codes(float(day), due)
+        interval = ch.chat_interval_days[seg]
+        targeted = np.isfinite(interval)
+        c["next_chat_day"][due[~targeted]] = end - 1.0 + RECHECK
+        due, first_touch, seg, interval = (x[targeted] for x in (due, first_touch, seg, interval))
+        sent = np.floor((end - first_touch) / interval).astype(np.int64) + 1
+        order = np.argsort(first_touch, kind="stable")
+        fits = np.zeros(due.size, dtype=bool)
+        fits[order[np.cumsum(sent[order]) * ch.chat_minutes_per_touch <= minutes_left]] = True
+        c["next_chat_day"][due[~fits]] = end  # no minutes left today: first thing tomorrow
+        hit, sent, seg, first_touch, interval = (x[fits] for x in (due, sent, seg, first_touch, interval))
+        if hit.size == 0:
+            return 0.0
+        c["next_chat_day"][hit] = first_touch + sent * interval
+        u = self.streams.uniform("chat_content", c["buyer"][np.repeat(hit, sent)], day, ranks_within(sent))
+        counts = self.touches.content_counts(u, seg, sent)
+        self.channel_counts["chat_touches"] += float(sent.sum())
+        self._add_lift(day, hit, (counts @ self.touches.lift) * resp.chat.lift_multiplier, "lift_chat")
+        pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
+        delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * resp.chat.delete_risk_multiplier * pressure)
+        leaving = self.streams.uniform("chat_delete", c["buyer"][hit], day) < delete_prob
+        self._leave(hit[leaving], first_touch[leaving])
+        return float(sent.sum()) * ch.chat_minutes_per_touch
+
+    def _team_day(self, day: int) -> None:
+        """The end of the touch team's day: its pay and the day's live stream cost are shared equally by the day's
+        subscribed members (no member yet: no team); the groups' members and active share are recorded."""
+        c = self.cols
+        who = self._subscribed(day + 1.0)
+        if who.size:
+            cost = self.channels.team_cost_per_day_cny + self._team_cost_today
+            self.ledger.book("touch_team", day, cost)
+            self._accrue(day, who, {"touch_team": -cost / who.size})
+        self._team_cost_today = 0.0
+        if self.channels.groups_on and day < self.group_members_daily.size:
+            in_group = c["group"][: self.n][c["group"][: self.n] >= 0]
+            self.group_members_daily[day] = in_group.size
+            if in_group.size:
+                self.group_activity_daily[day] = float(self.groups.activity(day + 1.0)[in_group].mean())
 
     def _leave(self, who: np.ndarray, t: np.ndarray) -> None:
         """Members ``who`` delete the brand at times ``t``: no more touches or orders."""
         c = self.cols
         c["subscribed"][who] = False
-        for name in ("unsubscribe_day", "next_touch_day", "first_due_day", "dormant_day"):
+        for name in ("unsubscribe_day", "next_touch_day", "first_due_day", "dormant_day", "next_chat_day"):
             c[name][who] = math.inf
         c["can_buy"][who] = False
+        c["group"][who] = -1  # deleting the brand leaves its groups too
         first = c["churn_type"][who] == NO_CHURN
         c["churn_type"][who[first]] = UNSUBSCRIBED
         c["churn_day"][who[first]] = t[first]

@@ -11,7 +11,9 @@ mechanic decides who joins:
 - ``group_buy`` (拼团): the group forms only if ``group_size - 1`` friends accept within ``window_days``;
   then those friends join, otherwise nobody does (the order is refunded);
 - ``help_link`` (助力): every helper joins; the sharer earns ``help_reward_cny`` at ``help_threshold`` helpers;
-- ``red_packet`` (红包): the packet has ``red_packet_slots`` shares, so at most that many friends join.
+- ``red_packet`` (红包): the packet has ``red_packet_slots`` shares, so at most that many friends join;
+- ``lottery`` (抽奖): every friend who accepts joins and is a ticket for the sharer, which wins
+  ``lottery_prize_cny`` with ``lottery_win_prob`` (a share completes when one of its tickets wins).
 
 Every random number is keyed by (buyer, order number, friend), so ``invite`` with no immunity draws exactly
 the same friends as before the mechanics existed, and strategies that differ only in mechanic share the luck.
@@ -39,7 +41,7 @@ class Invitations:
     request_day: np.ndarray
     shares: int = 0  # shares made today
     completed: int = 0  # of which a group formed, a help link reached its threshold or a packet was fully claimed
-    sharer_rewards_cny: float = 0.0  # help_link rewards earned today
+    sharer_rewards_cny: float = 0.0  # help_link rewards and lottery prizes earned today
 
     @classmethod
     def none(cls) -> Invitations:
@@ -101,6 +103,11 @@ def share_outcomes(
         joins = accepts.copy()
         joins[accepts] = occurrence(share_of[accepts]) < ref.red_packet_slots
         completed = np.bincount(share_of[joins], minlength=buyer.size) >= ref.red_packet_slots
+    elif mechanic is ReferralMechanic.lottery:
+        joins = accepts
+        won = joins & (uniform("referral_lottery", b, n, friend) < ref.lottery_win_prob)
+        completed = np.bincount(share_of[won], minlength=buyer.size) > 0
+        rewards = ref.lottery_prize_cny * float(won.sum())
     else:
         joins = accepts
     return Invitations(int(joins.sum()), day + 1.0 + delay[joins], buyer.size, int(completed.sum()), rewards)

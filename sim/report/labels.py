@@ -897,4 +897,43 @@ TEXT: dict[str, tuple[str, str]] = {
     "staffing.col.worst_delay": ("Worst day delay", "最差日响应时长"),
     "staffing.col.days_met": ("Days meeting the targets", "达标天数"),
     "staffing.col.accounts_needed_max": ("Most accounts a day needs", "单日最多所需账号"),
+    # ---------------------------------------------------------------- issue 17: touch channels and groups
+    "line.touch_team": ("touch team and live streams", "私域运营人力与直播"),
+    "metric.touch_team_utilisation": ("Touch team utilisation", "私域运营人力利用率"),
+    "metric.groups_opened": ("Groups opened", "开设社群数"),
+    "metric.group_members": ("Members in groups", "入群成员数"),
+    "metric.group_active_share": ("Group active share", "社群活跃占比"),
+    "metric.orders_from_chat": ("Orders from 1:1 chat", "一对一私聊带来的订单"),
+    "metric.orders_from_moments": ("Orders from moments", "朋友圈带来的订单"),
+    "metric.orders_from_groups": ("Orders from groups", "社群带来的订单"),
+    "metric.orders_from_live": ("Orders from live streams", "直播带来的订单"),
+    "unit.groups": ("groups", "个群"),
+    "caption.channels": (
+        "Touch channels by strategy: 12-month LTV, monthly churn and incremental net profit with their 95% intervals "
+        "over replications; the added orders credited to each channel (1:1 chat, moments, groups, live streams; "
+        "means over replications); and, where groups run, their mean active share by day.",
+        "各策略的触达渠道：12个月 LTV、月流失率与增量净利润（含重复模拟的 95% 区间）；"
+        "各渠道（一对一私聊、朋友圈、社群、直播）带来的增量订单（重复模拟均值）；有社群时，社群逐日的平均活跃占比。",
+    ),
+    "fig.channels_title": (
+        "Touch channels: what each earns, and what it does to churn",
+        "触达渠道：各赚多少，对流失有何影响",
+    ),
+    "fig.channel_orders_axis": ("added orders credited to each channel", "各渠道带来的增量订单"),
+    "fig.group_active_share": ("groups' active share", "社群活跃占比"),
+    "take.channel_orders": ("{strategy} adds the most orders", "{strategy} 带来的增量订单最多"),
+    "take.group_activity": (
+        "groups go quiet unless events feed them",
+        "没有活动维系，社群会逐渐不活跃",
+    ),
+    "lever.touch.staff_hours_per_day": ("touch team hours a day", "私域运营每日工时"),
+    "lever.touch.chat.touches_per_week": ("1:1 chats per week", "每周一对一私聊次数"),
+    "lever.touch.chat.segments": ("1:1 chat segments", "一对一私聊人群"),
+    "lever.touch.moments.posts_per_week": ("moments posts per week", "每周朋友圈条数"),
+    "lever.touch.groups.enabled": ("customer groups", "社群"),
+    "lever.touch.groups.messages_per_week": ("group messages per week", "每周社群消息数"),
+    "lever.touch.live.streams_per_week": ("live streams per week", "每周直播场次"),
+    "value.lottery": ("lottery (抽奖)", "抽奖"),
+    "lever.referral.lottery_win_prob": ("抽奖 win chance per ticket", "抽奖每张券中奖概率"),
+    "lever.referral.lottery_prize_cny": ("抽奖 prize (CNY)", "抽奖奖品（元）"),
 }

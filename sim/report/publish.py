@@ -27,6 +27,7 @@ FIGURES: tuple[str, ...] = (
     "response",
     "dose_response",
     "referral",
+    "channels",
     "waves",
     "calendar",
     "accounts",
@@ -75,6 +76,11 @@ def _referral(run: RunTables, lang: str) -> Figure | None:
     return plots.referral_figure(run.summary, lang=lang) if plots.varies_referral(levers) else None
 
 
+def _channels(run: RunTables, lang: str) -> Figure | None:
+    levers = {key: run.lever(key) for key in run.strategies["lever"] if str(key).startswith("touch.")}
+    return plots.channels_figure(run.summary, run.curves, lang=lang) if plots.varies_channels(levers) else None
+
+
 def _waves(run: RunTables, lang: str) -> Figure | None:
     return None if run.waves is None or run.waves.empty else plots.waves_figure(run.waves, lang=lang)
 
@@ -102,6 +108,7 @@ FIGURE_BUILDERS: dict[str, Callable[[RunTables, str], Figure | None]] = {
     "response": _response,
     "dose_response": _dose_response,
     "referral": _referral,
+    "channels": _channels,
     "waves": _waves,
     "calendar": _calendar,
     "accounts": _accounts,

@@ -231,6 +231,7 @@ _MECHANIC_KEYS: dict[str, tuple[str, ...]] = {  # the referral settings each mec
     "group_buy": ("mechanic", "group_size", "window_days", "immunity_decay"),
     "help_link": ("mechanic", "help_threshold", "help_reward_cny", "immunity_decay"),
     "red_packet": ("mechanic", "red_packet_slots", "immunity_decay"),
+    "lottery": ("mechanic", "lottery_win_prob", "lottery_prize_cny", "immunity_decay"),
 }
 
 

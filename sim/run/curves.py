@@ -26,6 +26,11 @@ Curves (``curve``, the meaning of ``x``, the meaning of ``value``):
   (buyers who gave up waiting, dated at their deadline, and requests turned away by full WeCom
   accounts), and of those the ones turned away by full accounts.
 - ``desk_load_daily``: day of the horizon; the agents' handling time / their time on duty that day.
+- ``group_members_daily``, ``group_active_share_daily``: day of the horizon; members in a customer group (社群)
+  at the end of the day, and their groups' mean active share (the chance a group message reaches a member).
+  NaN without groups.
+- ``touch_team_load_daily``: day of the horizon; the touch team's minutes used / its minutes that day (1:1 chat,
+  posts, group messages, live streams). NaN without a touch team.
 - ``wecom_friends``, ``wecom_accounts``: day of the horizon; friends on the WeCom accounts and
   accounts used (opened ones included) at the end of the day. Accounts are not scaled by the sample
   share (a sampled run's accounts hold the share of the friends). The daily curves are NaN with
@@ -83,6 +88,9 @@ CURVES: tuple[str, ...] = (
     "desk_load_daily",
     "wecom_friends",
     "wecom_accounts",
+    "group_members_daily",
+    "group_active_share_daily",
+    "touch_team_load_daily",
 )
 SURVIVAL_DAYS = 365
 SMS_HOURS: np.ndarray = np.arange(0.0, 48.0 + 0.25, 0.5)
@@ -210,6 +218,21 @@ def daily_curves(rec: RunRecord) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         "desk_load_daily": (days, load),
         "wecom_friends": (days, d["friends"].to_numpy() / share),
         "wecom_accounts": (days, d["accounts"].to_numpy()),
+        **channel_curves(rec, d, days),
+    }
+
+
+def channel_curves(rec: RunRecord, d: pd.DataFrame, days: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The groups' members and mean active share, and the touch team's load, by day of the horizon (NaN without
+    groups or team)."""
+    available = rec.channels.get("staff_minutes_available", 0.0) / max(rec.horizon_days, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        load = d["touch_staff_minutes"].to_numpy() / available if available > 0 else np.full(days.size, np.nan)
+    groups = rec.channels.get("groups_opened", 0.0) > 0
+    return {
+        "group_members_daily": (days, d["group_members"].to_numpy() / rec.sample_share if groups else days * np.nan),
+        "group_active_share_daily": (days, d["group_active_share"].to_numpy() if groups else days * np.nan),
+        "touch_team_load_daily": (days, load),
     }
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.model.funnel import RunRecord
 from sim.model.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES, ORDER_COST_LINES
+from sim.model.members import TOUCH_CHANNELS
 
 DAYS_PER_MONTH = 365.25 / 12.0
 SMS_MARKS_HOURS: tuple[int, ...] = (3, 6, 12, 24)
@@ -170,8 +171,8 @@ METRICS: dict[str, Metric] = {
     "share_completion_rate": Metric(
         "share",
         +1,
-        "referral shares whose 拼团 group formed, 助力 link reached its threshold or red packet was fully claimed "
-        "/ referral shares (成团率)",
+        "referral shares whose 拼团 group formed, 助力 link reached its threshold, red packet was fully claimed or "
+        "抽奖 ticket won / referral shares (成团率)",
     ),
     "response_time_hours": Metric(
         "hours", -1, "mean hours from a buyer's add request to the agent accepting it, over members acquired (响应时长)"
@@ -181,6 +182,35 @@ METRICS: dict[str, Metric] = {
         -1,
         "median days between a member's consecutive private orders, both within the horizon (复购周期)",
     ),
+    "touch_team_utilisation": Metric(
+        "share",
+        -1,
+        "share of the touch team's minutes over the horizon spent on 1:1 chats, posts, group messages and live "
+        "streams (touch.staff_hours_per_day); a planning signal: near 1 the team is the bottleneck",
+    ),
+    "groups_opened": Metric("groups", +1, "customer groups (社群) opened, each up to touch.groups.size_cap members"),
+    "group_members": Metric("members", +1, "members who joined a customer group (社群)", total=True),
+    "group_active_share": Metric(
+        "share",
+        +1,
+        "the groups' active share over the horizon (the chance a group message reaches a member in the group), "
+        "averaged over days weighted by the members in groups",
+    ),
+    **{
+        f"orders_from_{name}": Metric(
+            "orders",
+            +1,
+            f"private orders over the run added by {text}: an added order is credited to the channels in "
+            "proportion to the part of the purchase rate each one's lift added",
+            total=True,
+        )
+        for name, text in (
+            ("chat", "1:1 chat (一对一私聊)"),
+            ("moments", "moments posts (朋友圈)"),
+            ("groups", "group messages (社群)"),
+            ("live", "live streams (直播), the orders placed during a stream included"),
+        )
+    },
     **{
         f"sms_adds_{h}h": Metric("share", +1, f"SMS add requests within {h} h of sending / SMS sent")
         for h in SMS_MARKS_HOURS
@@ -216,6 +246,8 @@ MISSING_WHEN: dict[str, str] = {
     "response_time_hours": NO_MEMBERS,
     "repurchase_cycle_days": "no member with two private orders within the horizon",
     "desk_utilisation": "onboarding.unlimited=true (no desk)",
+    "touch_team_utilisation": "no touch team (touch.staff_hours_per_day=0)",
+    "group_active_share": "no member in a group",
     "payback_day": "cumulative incremental net profit does not stay >= 0 before the run ends",
 }
 
@@ -332,6 +364,7 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
         "repurchase_cycle_days": repurchase_cycle_days(
             rec.orders["member"].to_numpy(), order_day, float(rec.horizon_days)
         ),
+        **channel_metrics(rec),
     }
     out["ltv_to_cac"] = _ratio(out["ltv_12m"], cac) if np.isfinite(out["ltv_12m"]) else float("nan")
     out["incremental_ltv_to_cac"] = (
@@ -341,6 +374,23 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
     for h in SMS_MARKS_HOURS:
         out[f"sms_adds_{h}h"] = _ratio((hours <= h).sum(), rec.sms_sent)
     return {name: out[name] / rec.sample_share if METRICS[name].total else out[name] for name in METRICS}
+
+
+def channel_metrics(rec: RunRecord) -> dict[str, float]:
+    """The touch team's utilisation, the groups, and the added orders credited to each channel (of the sample)."""
+    ch = rec.channels
+    out = {
+        "touch_team_utilisation": _ratio(ch.get("staff_minutes_used", 0.0), ch.get("staff_minutes_available", 0.0)),
+        "groups_opened": ch.get("groups_opened", 0.0),
+        "group_members": ch.get("group_joins", 0.0),
+        "group_active_share": float("nan"),
+        **{f"orders_from_{name}": ch.get(f"added_orders_{name}", 0.0) for name in TOUCH_CHANNELS},
+    }
+    if rec.daily is not None and "group_members" in rec.daily:
+        d = rec.daily.iloc[: rec.horizon_days]
+        members, active = d["group_members"].to_numpy(), d["group_active_share"].to_numpy()
+        out["group_active_share"] = _ratio(float(np.nansum(members * active)), members.sum())
+    return out
 
 
 def acquisition_spend(rec: RunRecord) -> float:

@@ -23,6 +23,13 @@ from sim.report.plots.base import (
     wrap,
 )
 from sim.report.plots.calendar import calendar_figure, wave_days, windows_of
+from sim.report.plots.channels import (
+    CHANNEL_METRICS,
+    channels_figure,
+    plot_channel_orders,
+    plot_group_activity,
+    varies_channels,
+)
 from sim.report.plots.comparison import (
     HEADLINE_METRICS,
     comparison_figure,
@@ -65,6 +72,11 @@ from sim.report.plots.waterfall import line_label, plot_waterfall, waterfall_fig
 from sim.report.plots.waves import plot_wave_profit, plot_wave_response, wave_label, wave_table, waves_figure
 
 __all__ = [
+    "CHANNEL_METRICS",
+    "channels_figure",
+    "plot_channel_orders",
+    "plot_group_activity",
+    "varies_channels",
     "REFERRAL_METRICS",
     "referral_figure",
     "varies_referral",
