@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from sim.calibrate.exports import channel_orders, contacts, shipments, sms
+from sim.config import register_configs
 from sim.config.cli import ArgumentParser
 from sim.config.compose import build_experiment
 from sim.config.overrides import fail, precheck
@@ -143,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(f"--replication {args.replication}: allowed: a whole number from 0")
     if args.out.exists() and not args.out.is_dir():
         fail(f"--out {args.out}: is a file; allowed: a folder (new or existing)")
+    register_configs()
     experiment = build_experiment(precheck(overrides))
     names = list(experiment.strategies)
     name = args.strategy or names[0]

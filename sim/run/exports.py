@@ -104,7 +104,8 @@ def _contacts(record: RunRecord, req_hook: np.ndarray, names: list[str], strateg
     origin = m["origin"].to_numpy()
     waves = np.array([w.name for w in strategy.sms.waves] + [ROUTINE], dtype=object)  # origin -1: the last
     hooks = np.array(names, dtype=object)
-    source = np.where(channel == "sms", waves[origin], hooks[np.maximum(req_hook[buyer], 0)])
+    card_hook = np.where(channel == "card", req_hook[buyer], 0)  # other channels' hooks index the waves' part
+    source = np.where(channel == "sms", waves[origin], hooks[card_hook])
     source = np.where(channel == "referral", REFERRAL_SOURCE, source)
     return pd.DataFrame(
         {
@@ -233,7 +234,7 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
             "intercept_prob": float(w.intercept_prob),
             "filter_prob": float(w.filter_prob),
             "filtered_this_run": bool(next(r.filtered for r in record.waves if r.name == w.name)),
-            "add_prob_fresh_buyer": wave_add_prob(w, s.sms),
+            "add_prob_fresh_buyer": wave_add_prob(w, s.sms),  # recency 0, no earlier SMS
         }
         for w in s.sms.waves
     }
@@ -259,7 +260,14 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
                 "delay_days": int(s.sms.delay_days),
             },
             "waves": waves,
+            "wave_click_modifiers": {
+                "recency_fresh_days": float(s.sms.recency_fresh_days),
+                "recency_half_life_days": float(s.sms.recency_half_life_days),
+                "repeat_factor_per_earlier_sms": float(s.sms.repeat_factor),
+                "hour_multiplier": [float(x) for x in s.sms.hour_multiplier],
+            },
             "response_mean_hours": float(s.sms.response_mean_hours),
+            "opt_out_prob": float(s.sms.opt_out_prob),
         },
         "onboarding": {
             "greeting_half_life_hours": float(pop.greeting_half_life_hours),
