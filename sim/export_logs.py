@@ -36,8 +36,8 @@ from sim.config import register_configs
 from sim.config.cli import ArgumentParser
 from sim.config.compose import build_experiment
 from sim.config.overrides import fail, precheck
-from sim.run.exports import PRIVATE, ROUTINE, ExportFacts, export_facts, truth
 from sim.report.writers import staged, write_table, write_text
+from sim.run.exports import PRIVATE, ROUTINE, ExportFacts, export_facts, truth
 
 ROUTINE_TASK = "日常短信"  # the routine message's task name in the SMS report
 REFERRAL_CHANNEL = "裂变邀请"

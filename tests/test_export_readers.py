@@ -136,7 +136,12 @@ def _one_line_error(reader: Reader, path: Path, **kwargs: object) -> str:
 
 ERRORS = [
     # (reader, header, row, what the line must hold)
-    (load_contacts, "客户ID,所属员工,添加时间", "C1,客服01,2024-13-01 10:00:00", ["添加时间", "'2024-13-01 10:00:00'", "row 3"]),
+    (
+        load_contacts,
+        "客户ID,所属员工,添加时间",
+        "C1,客服01,2024-13-01 10:00:00",
+        ["添加时间", "'2024-13-01 10:00:00'", "row 3"],
+    ),
     (load_contacts, "客户ID,所属员工,添加时间", "C1,客服01,yesterday", ["添加时间", "'yesterday'", "is not a time"]),
     (load_contacts, "客户ID,所属员工,添加时间", ",客服01,2024-11-11 10:00:00", ["客户ID", "row 3", "is blank"]),
     (
@@ -210,7 +215,9 @@ def test_the_first_bad_row_is_named_among_good_ones(tmp_path: Path) -> None:
 
 
 def test_a_deletion_list_without_a_direction_column_takes_the_direction_given(tmp_path: Path) -> None:
-    path = _write(tmp_path / "staff_deleted.csv", ["客户ID,所属员工,添加时间,删除时间", "C1,客服01,2024-11-11,2024-11-12"])
+    path = _write(
+        tmp_path / "staff_deleted.csv", ["客户ID,所属员工,添加时间,删除时间", "C1,客服01,2024-11-11,2024-11-12"]
+    )
     assert load_deletions(path)["direction"].tolist() == ["customer"]
     assert load_deletions(path, direction="staff")["direction"].tolist() == ["staff"]
     assert "direction 'both': allowed: customer or staff" in _one_line_error(load_deletions, path, direction="both")

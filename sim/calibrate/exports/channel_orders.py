@@ -45,7 +45,9 @@ CHANNEL_WORDS: dict[str, bool] = {
     **{name: True for name in ("小程序", "私域", "企微", "企业微信", "微信", "有赞", "微商城", "社群")},
     **{name: True for name in ("miniprogram", "private", "wecom", "wechat", "youzan")},
 }
-CHANNEL_ALLOWED = "a platform (天猫, 淘宝, 京东, 拼多多, 抖音, tmall, jd, ...) or private (小程序, 私域, 企微, wecom, ...)"
+CHANNEL_ALLOWED = (
+    "a platform (天猫, 淘宝, 京东, 拼多多, 抖音, tmall, jd, ...) or private (小程序, 私域, 企微, wecom, ...)"
+)
 
 
 def load_channel_orders(

@@ -33,7 +33,9 @@ CUSTOMER = Field(
 )
 STAFF = Field("staff", ("所属员工", "添加人", "员工", "员工账号", "跟进人", "staff", "staff_account", "userid"))
 ADD_TIME = Field("add_time", ("添加时间", "添加好友时间", "add_time", "added_at", "createtime", "created_at"))
-CHANNEL = Field("channel", ("渠道活码", "添加渠道", "渠道", "来源渠道", "channel", "live_code", "state"), required=False)
+CHANNEL = Field(
+    "channel", ("渠道活码", "添加渠道", "渠道", "来源渠道", "channel", "live_code", "state"), required=False
+)
 DELETE_TIME = Field(
     "delete_time", ("流失时间", "删除时间", "删除好友时间", "delete_time", "deleted_at", "deletion_time", "lost_time")
 )
@@ -93,7 +95,9 @@ def load_deletions(
     if direction not in DIRECTIONS:
         raise ExportError(f"direction {direction!r}: allowed: {' or '.join(DIRECTIONS)}")
     export = read_export(path, DELETION_FIELDS, mapping, encoding, sheet)
-    times = pd.DataFrame({"add_time": parse_times(export, "add_time"), "delete_time": parse_times(export, "delete_time")})
+    times = pd.DataFrame(
+        {"add_time": parse_times(export, "add_time"), "delete_time": parse_times(export, "delete_time")}
+    )
     not_before(export, "delete_time", "add_time", times)
     if "direction" in export.columns:
         who = words(export, "direction", DIRECTION_WORDS, DIRECTION_ALLOWED)

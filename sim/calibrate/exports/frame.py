@@ -4,9 +4,9 @@ A :class:`Field` is one thing a reader needs (``customer``, ``add_time``, ...) w
 best first (the first is what ``python -m sim.export_logs`` writes). Names are matched as the order reader matches
 them (:func:`sim.calibrate.columns.normalise`: case, spaces, ``_``, ``-`` and a bracketed suffix such as
 "(北京时间)" are ignored). The header row is the first of the top :data:`HEADER_SEARCH_ROWS` rows that names every
-required field; a field two columns could be is refused as ambiguous, a required field no column is, as missing;
-either way the line names the mapping that settles it. The first name a file has wins (a customer ID column over a customer name column), so "ambiguous" means two columns spelling the same name (``mapping={"staff": "跟进人"}``, on a command line
-``staff=跟进人``).
+required field. Each field takes the column spelling its best name the file has (a customer ID column wins over a
+customer name column); two columns spelling that same name are refused as ambiguous, and a required field no column
+spells, as missing; either line names the mapping that settles it (``mapping={"staff": "跟进人"}``).
 
 Times are read by :func:`parse_times`: year-first dates with an optional time of day, as Chinese tools write them
 (``2024-11-11 20:15:03``, ``2024/11/11 20:15``, ``2024年11月11日 20:15:03``, ``2024-11-11``), in the export's own
@@ -83,7 +83,9 @@ def _check_mapping(fields: tuple[Field, ...], mapping: Mapping[str, str]) -> Non
             raise ExportError(f"mapping {key}={mapping[key]}: unknown field {key!r}; allowed: {', '.join(names)}")
 
 
-def find_fields(path: Path, headers: list[str], fields: tuple[Field, ...], mapping: Mapping[str, str]) -> dict[str, str]:
+def find_fields(
+    path: Path, headers: list[str], fields: tuple[Field, ...], mapping: Mapping[str, str]
+) -> dict[str, str]:
     """Field name -> header, each required field found, optional ones where present; one line otherwise."""
     listed = ", ".join(h for h in headers if h) or "(none)"
     found: dict[str, str] = {}

@@ -30,7 +30,9 @@ RECIPIENT = Field(
 )
 SEND_TIME = Field("send_time", ("发送时间", "提交时间", "send_time", "sent_at", "submit_time"))
 STATUS = Field("status", ("发送状态", "回执状态", "状态报告", "回执", "状态", "status", "delivery_status", "receipt"))
-WAVE = Field("wave", ("任务名称", "短信任务", "批次名称", "任务", "wave", "task_name", "task", "campaign"), required=False)
+WAVE = Field(
+    "wave", ("任务名称", "短信任务", "批次名称", "任务", "wave", "task_name", "task", "campaign"), required=False
+)
 SMS_FIELDS: tuple[Field, ...] = (RECIPIENT, SEND_TIME, STATUS, WAVE)
 DELIVERED, FAILED = "发送成功", "发送失败"  # what the tools write
 STATUS_WORDS: dict[str, bool] = {
