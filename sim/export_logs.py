@@ -12,10 +12,12 @@ them and times such as ``2024-11-11 20:15:03`` (UTF-8 CSV):
 - ``truth.yaml``: the true parameters that generated them and what the run counted.
 
 The headers are the first names the readers of :mod:`sim.calibrate.exports` know, so the files read back as they
-are; the per-person facts come from :func:`sim.run.exports.export_facts` (see there for what the engine does not
-model: the ship time is the order time, staff accounts are assigned in join order, one customer key ``C00001234``
-serves as external user id, phone hash and buyer). Files are written all at once or not at all
-(:func:`sim.report.writers.staged`). Bad input prints one line ``error: ...`` and exits with status 2.
+are; the per-person facts come from :func:`sim.run.exports.export_facts`. What the engine does not model is filled in
+plainly: the engine has no dispatch step, so a parcel's ship time (发货时间) is its order time and its sign time
+(签收时间) the delivery; staff accounts are assigned in join order; one customer key (``C00001234``) serves as external
+user id, encrypted phone number and buyer, as an SCRM that joins them would. Files are written all at once or not at
+all (:func:`sim.report.writers.staged`). Bad input prints one line ``error: ...`` and exits with status 2; a folder
+that cannot be written, one line and status 1.
 
 May import :mod:`sim.config` (Hydra composition), :mod:`sim.run`, :mod:`sim.report.writers` and
 :mod:`sim.calibrate.exports`.
@@ -43,6 +45,7 @@ ROUTINE_TASK = "日常短信"  # the routine message's task name in the SMS repo
 REFERRAL_CHANNEL = "裂变邀请"
 CHANNEL_PREFIX = {"card": "包裹卡", "sms": "短信"}  # a member's 渠道活码: prefix-source
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+EXIT_FAILED = 1
 
 
 def customer_keys(buyer: np.ndarray) -> pd.Series:
@@ -154,10 +157,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts = export_facts(experiment, name, replication)
     tables = export_tables(facts, experiment.shared.population.start_date)
     truth_yaml = yaml.safe_dump(truth(experiment, facts, replication), allow_unicode=True, sort_keys=False)
-    with staged(args.out) as stage:
-        for file_name, table in tables.items():
-            write_table(stage / file_name, table)
-        write_text(stage / "truth.yaml", truth_yaml)
+    try:
+        with staged(args.out) as stage:
+            for file_name, table in tables.items():
+                write_table(stage / file_name, table)
+            write_text(stage / "truth.yaml", truth_yaml)
+    except OSError as exc:  # a read-only folder, a full disk: nothing was moved into place
+        print(f"error: --out {args.out}: cannot write ({exc.strerror or exc}); nothing was written", file=sys.stderr)
+        return EXIT_FAILED
     print(f"wrote {', '.join([*tables, 'truth.yaml'])} to {args.out} (strategy {name}, replication {replication})")
     return 0
 

@@ -4,6 +4,8 @@ counts, carry the truth the later fits must recover, and bad arguments are one l
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -136,3 +138,18 @@ def test_out_must_be_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         main(["--out", str(file)])
     assert capsys.readouterr().err == f"error: --out {file}: is a file; allowed: a folder (new or existing)\n"
     assert file.read_text(encoding="utf-8") == "x"
+
+
+def test_the_command_runs_as_a_module_and_says_what_is_missing_in_one_line() -> None:
+    proc = subprocess.run([sys.executable, "-m", "sim.export_logs"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr == "error: the following arguments are required: --out\n"
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "taken.csv"
+    file.write_text("x", encoding="utf-8")
+    assert main(["--out", str(file / "out"), *CARD_ONLY]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: --out {file / 'out'}: cannot write"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.csv"]
