@@ -227,3 +227,18 @@ def test_a_mapping_of_an_unknown_field_or_a_missing_column_is_one_line(tmp_path:
     path = _write(tmp_path / "contacts.csv", ["客户ID,所属员工,添加时间", "C1,客服01,2024-11-11 10:00:00"])
     assert "unknown field 'owner'" in _one_line_error(load_contacts, path, mapping={"owner": "所属员工"})
     assert "mapping staff=跟进人: no such column" in _one_line_error(load_contacts, path, mapping={"staff": "跟进人"})
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda p: p.mkdir(), "is a folder; give the export file in it (CSV or Excel)"),
+        (lambda p: None, "no such file"),
+        (lambda p: p.write_bytes(b""), "the file is empty"),
+        (lambda p: p.write_text("客户ID,所属员工,添加时间\n\n", encoding="utf-8"), "no rows below the header row"),
+    ],
+)
+def test_a_file_that_is_no_export_is_one_line(tmp_path: Path, make: Callable[[Path], object], says: str) -> None:
+    path = tmp_path / "contacts.csv"
+    make(path)
+    assert _one_line_error(load_contacts, path) == f"{path}: {says}"

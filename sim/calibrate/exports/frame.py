@@ -149,8 +149,8 @@ def read_export(
             if sheet is not None:
                 raise ExportError(f"sheet {sheet}: {path.name} is not an Excel workbook")
             table, numbers = parse_csv_rows(path, detect_encoding(path, encoding))
-    except OrdersError as exc:
-        raise ExportError(str(exc)) from None
+    except OrdersError as exc:  # the order reader's lines about the file itself
+        raise ExportError(str(exc).replace("the order export file", "the export file")) from None
     top = [[str(v) for v in table.iloc[i].tolist()] for i in range(min(HEADER_SEARCH_ROWS, len(table)))]
     h = _header_row(path, top, fields, mapping)
     headers = [str(v).strip() for v in table.iloc[h].tolist()]
