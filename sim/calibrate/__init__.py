@@ -12,7 +12,8 @@ fitted and compared by :mod:`~sim.calibrate.models`; draws of the fitted paramet
 :mod:`~sim.calibrate.holdout`, and :mod:`~sim.calibrate.engine_backtest` through the engine's
 platform layer) and its figures (:mod:`~sim.calibrate.plots`); the command
 :mod:`~sim.calibrate.cli` (``python -m sim.calibrate``); and :mod:`~sim.calibrate.bench`,
-its time and memory on a large generated export.
+its time and memory on a large generated export. The readers of the operator's other exports (WeCom contacts and
+deletions, SMS reports, shipments, orders with a channel) are in :mod:`sim.calibrate.exports`.
 
 May import :mod:`sim.config` (to check what it writes), :mod:`sim.model` (the engine's
 platform layer, for the backtest) and :mod:`sim.report.writers` (to write files). Its input

@@ -107,7 +107,7 @@ class Columns:
     refund: str | None = None
 
 
-def _normalise(name: object) -> str:
+def normalise(name: object) -> str:
     text = str(name).replace("\ufeff", "").strip().lower()
     text = re.sub(r"[(（][^)）]*[)）]$", "", text)  # "金额(元)" -> "金额"
     return re.sub(r"[\s_\-]+", "", text)
@@ -116,11 +116,11 @@ def _normalise(name: object) -> str:
 def _pick(headers: list[str], given: str | None, candidates: tuple[str, ...]) -> str | None:
     by_norm: dict[str, str] = {}
     for h in headers:
-        by_norm.setdefault(_normalise(h), h)
+        by_norm.setdefault(normalise(h), h)
     if given is not None:
-        return given if given in headers else by_norm.get(_normalise(given))
+        return given if given in headers else by_norm.get(normalise(given))
     for c in candidates:
-        hit = by_norm.get(_normalise(c))
+        hit = by_norm.get(normalise(c))
         if hit is not None:
             return hit
     return None

@@ -141,11 +141,11 @@ def read_table(
     path = Path(path)
     check_readable(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        raw = _read_excel(path, sheet)
+        raw = read_excel(path, sheet)
         return _from_frame(path, raw, np.arange(1, len(raw) + 1), None, customer, date, amount)
     if sheet is not None:
         raise OrdersError(f"--sheet {sheet}: {path.name} is not an Excel workbook; --sheet is for .xlsx/.xlsm/.xls")
-    enc = _detect_encoding(path, encoding)
+    enc = detect_encoding(path, encoding)
     head, rows, lines, delimiter = _head(path, enc)
     if not rows:
         raise OrdersError(f"{path}: the file is empty")
@@ -156,7 +156,7 @@ def read_table(
     fast = _read_csv_fast(path, offset, enc, delimiter, headers, cols)
     if fast is not None:
         return fast
-    table, numbers = _parse_csv_rows(path, enc)  # ragged rows: the row-by-row reader
+    table, numbers = parse_csv_rows(path, enc)  # ragged rows: the row-by-row reader
     return _from_frame(path, table, numbers, enc, customer, date, amount)
 
 
@@ -193,7 +193,7 @@ def check_readable(path: Path) -> None:
         raise OrdersError(f"{path}: the file is empty")
 
 
-def _detect_encoding(path: Path, given: str | None) -> str:
+def detect_encoding(path: Path, given: str | None) -> str:
     tried = (given,) if given else ENCODINGS
     for enc in tried:
         try:
@@ -388,7 +388,7 @@ def _from_frame(
     return Table(path, cols, cells, len(body), encoding, rows, body, None)
 
 
-def _parse_csv_rows(path: Path, encoding: str) -> tuple[pd.DataFrame, np.ndarray]:
+def parse_csv_rows(path: Path, encoding: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Every non-blank row as strings (short rows padded), and its line number: the row-by-row reader."""
     text = path.read_bytes().decode(_python_encoding(encoding)).removeprefix("\ufeff")
     sample = "\n".join(text.splitlines()[:20])
@@ -409,7 +409,7 @@ def _parse_csv_rows(path: Path, encoding: str) -> tuple[pd.DataFrame, np.ndarray
     return table, np.asarray(lines)
 
 
-def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
+def read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
     """The workbook's only sheet, or the sheet named, as strings; a workbook with several needs ``sheet``."""
     try:
         import openpyxl  # noqa: F401 - pandas reads .xlsx through it
