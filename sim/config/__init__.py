@@ -36,7 +36,7 @@ from sim.config.schema import (
     unlocked,
 )
 from sim.config.shared import (
-    LTV_WINDOW_DAYS,
+    LTV_MONTHS,
     AccountingConfig,
     BaseConfig,
     MarketplaceConfig,
@@ -49,6 +49,8 @@ from sim.config.shared import (
     SpendConfig,
     TouchResponseConfig,
     UnsubscribeConfig,
+    followed_for_window,
+    ltv_window_days,
 )
 from sim.config.strategy import (
     DEFAULT_HOUR_MULTIPLIER,
@@ -84,7 +86,7 @@ from sim.config.strategy import (
 
 __all__ = [
     "DEFAULT_HOUR_MULTIPLIER",
-    "LTV_WINDOW_DAYS",
+    "LTV_MONTHS",
     "AccountingConfig",
     "BaseConfig",
     "CalendarConfig",
@@ -132,6 +134,8 @@ __all__ = [
     "WaveHookConfig",
     "WaveHookType",
     "WhenFull",
+    "followed_for_window",
+    "ltv_window_days",
     "nonneg",
     "positive",
     "prob",
