@@ -28,7 +28,9 @@ class RunConfig:
     n_replications: int = within(20, 1, 10_000)
     n_jobs: int = within(-1, -1, 1024)  # -1: all cores
     horizon_days: int = within(365, 1, 3650)  # acquisition window, calendar days
-    followup_days: int = nonneg(365, 3650)  # members are followed this long after the horizon (raised to the LTV window)
+    followup_days: int = nonneg(
+        365, 3650
+    )  # members are followed this long after the horizon (raised to the LTV window)
     progress: bool = True
 
 

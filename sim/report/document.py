@@ -21,7 +21,7 @@ from sim.report.headline import desk_warnings, headline
 from sim.report.i18n import count, metric_name, metric_value, money, number, option_value, pct, t
 from sim.report.tables import RunTables
 from sim.run.kpis import gmv_decomposition
-from sim.run.metrics import METRICS, SMS_MARKS_HOURS
+from sim.run.metrics import METRICS, SMS_MARKS_HOURS, as_in, definition
 
 HEADLINE_ROWS: tuple[str, ...] = (  # incremental first; gross values stay, labelled as gross
     "incremental_net_profit_12m",
@@ -78,7 +78,7 @@ class Block:
 
 
 def _interval(metric: str, mean: float, low: float, high: float, lang: str) -> str:
-    unit = METRICS[metric].unit
+    unit = definition(metric).unit
     value = metric_value(metric, unit, mean, lang)
     if pd.isna(low) or pd.isna(high):
         return value
@@ -86,7 +86,7 @@ def _interval(metric: str, mean: float, low: float, high: float, lang: str) -> s
 
 
 def _signed(metric: str, value: float, lang: str) -> str:
-    unit = METRICS[metric].unit
+    unit = definition(metric).unit
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     if unit.startswith("share"):
         return f"{sign}{number(abs(value) * 100.0, lang)} {t('report.pp', lang)}"
@@ -117,6 +117,7 @@ def _metric_table(
 ) -> Block:
     """Mean [95% interval] of each metric per strategy (and the control arm's, with ``control``), then the
     paired differences against the baseline."""
+    metrics = [as_in(m, run.summary["metric"]) for m in metrics]  # named after the run's LTV window
     names = [*run.strategy_names, CONTROL] if control else run.strategy_names
     by = run.summary.set_index(["strategy", "metric"])
     diff = run.differences.set_index(["strategy", "metric"]) if not run.differences.empty else None
@@ -140,6 +141,7 @@ def _metric_table(
 
 
 def _differences_table(run: RunTables, metrics: Sequence[str], lang: str) -> Block:
+    metrics = [as_in(m, run.summary["metric"]) for m in metrics]  # named after the run's LTV window
     diff = run.differences.set_index(["strategy", "metric"])
     header = (
         t("report.col.metric", lang),

@@ -109,27 +109,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "head.each": ("{strategy} {value}", "{strategy} {value}"),
     "head.separator": ("; ", "；"),
     "head.winner": (
-        "{best} earns {diff} more incremental net profit over 12 months than {other} (paired, 95% interval); "
+        "{best} earns {diff} more incremental net profit over {months} months than {other} (paired, 95% interval); "
         "against doing nothing: {each}.",
-        "{best}的12个月增量净利润比{other}多 {diff}（配对差异，95% 区间）；相对不做私域：{each}。",
+        "{best}的{months}个月增量净利润比{other}多 {diff}（配对差异，95% 区间）；相对不做私域：{each}。",
     ),
     "head.tie": (
-        "No clear difference in incremental net profit over 12 months between {a} and {b}: {a} − {b} = {diff} "
-        "(paired, 95% interval); against doing nothing: {each}.",
-        "{a}与{b}的12个月增量净利润没有明显差异：{a} − {b} = {diff}（配对差异，95% 区间）；相对不做私域：{each}。",
+        "No clear difference in incremental net profit over {months} months between {a} and {b}: "
+        "{a} − {b} = {diff} (paired, 95% interval); against doing nothing: {each}.",
+        "{a}与{b}的{months}个月增量净利润没有明显差异：{a} − {b} = {diff}（配对差异，95% 区间）；"
+        "相对不做私域：{each}。",
     ),
     "head.one": (
-        "Incremental net profit over 12 months against doing nothing: {each} (95% interval).",
-        "相对不做私域的12个月增量净利润：{each}（95% 区间）。",
+        "Incremental net profit over {months} months against doing nothing: {each} (95% interval).",
+        "相对不做私域的{months}个月增量净利润：{each}（95% 区间）。",
     ),
     "head.missing": ("Incremental net profit is missing for every strategy.", "所有策略的增量净利润均缺失。"),
     "title.winner": (
-        "{best}: {diff} more incremental net profit (12 months) than {other}",
-        "{best}：12个月增量净利润比{other}多 {diff}",
+        "{best}: {diff} more incremental net profit ({months} months) than {other}",
+        "{best}：{months}个月增量净利润比{other}多 {diff}",
     ),
     "title.tie": (
-        "No clear difference in incremental net profit (12 months): {a} − {b} = {diff}",
-        "12个月增量净利润无明显差异：{a} − {b} = {diff}",
+        "No clear difference in incremental net profit ({months} months): {a} − {b} = {diff}",
+        "{months}个月增量净利润无明显差异：{a} − {b} = {diff}",
     ),
     "console.note": (
         "{n} replications on common random numbers; 95% intervals. incremental_*: against the control arm (no "
@@ -160,7 +161,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "注意：承接客服大部分工作时间空闲（忙碌：{busy}），却仍流失加粉请求（{lost}）：买家在下班时间等待后放弃；"
         "延长工作时间（onboarding.work_start_hour、work_end_hour）而非增加客服，可挽回这些请求。",
     ),
-    "title.one": ("Incremental net profit (12 months): {each}", "12个月增量净利润：{each}"),
+    "title.one": ("Incremental net profit ({months} months): {each}", "{months}个月增量净利润：{each}"),
     "title.all_lose": (" — every strategy loses money against doing nothing", "——所有策略相对不做私域均亏损"),
     "take.funnel": (
         "{best}: {a} of platform buyers become members vs {b} for {other}",
@@ -208,7 +209,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "take.dose_peak_one": ("{metric} peaks at 1 touch a week ({a})", "{metric} 在每周 1 次触达时最高（{a}）"),
     "take.dose_low_one": ("{metric} is lowest at 1 touch a week ({a})", "{metric} 在每周 1 次触达时最低（{a}）"),
-    "take.waterfall": ("{strategy}: incremental net profit {a} (12 months)", "{strategy}：12个月增量净利润 {a}"),
+    "take.waterfall": (
+        "{strategy}: incremental net profit {a} ({months} months)",
+        "{strategy}：{months}个月增量净利润 {a}",
+    ),
     "fig.amount_cny": ("CNY (mean over replications)", "元（重复模拟均值）"),
     # ledger lines (costs.csv, the waterfall figure)
     "line.gross_margin": ("gross margin", "毛利"),
@@ -666,9 +670,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # python -m sim.plan budget
     "budget.heading": ("Budget split: {name}", "预算分配：{name}"),
     "budget.beats": (
-        "{strategy} earns {diff} more incremental net profit over 12 months than {baseline} (paired, 95% interval, "
-        "fresh seed), spending {spend} against a budget of {budget}.",
-        "{strategy} 比 {baseline} 多赚 12 个月增量净利润 {diff}（配对，95% 区间，新随机种子），"
+        "{strategy} earns {diff} more incremental net profit over {months} months than {baseline} "
+        "(paired, 95% interval, fresh seed), spending {spend} against a budget of {budget}.",
+        "{strategy} 比 {baseline} 多赚 {months} 个月增量净利润 {diff}（配对，95% 区间，新随机种子），"
         "花费 {spend}，预算 {budget}。",
     ),
     "budget.worse": (
@@ -897,4 +901,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "staffing.col.worst_delay": ("Worst day delay", "最差日响应时长"),
     "staffing.col.days_met": ("Days meeting the targets", "达标天数"),
     "staffing.col.accounts_needed_max": ("Most accounts a day needs", "单日最多所需账号"),
+    # ---------------------------------------------------------------- issue 17: the LTV window (accounting.ltv_months)
+    **{
+        key: (en.format(m=m), zh.format(m=m))
+        for m in (24, 36)
+        for key, en, zh in (
+            (f"metric.incremental_net_profit_{m}m", "Incremental net profit ({m} months)", "{m}个月增量净利润"),
+            (f"metric.net_profit_{m}m", "Net profit ({m} months, gross)", "{m}个月净利润（毛）"),
+            (f"metric.ltv_{m}m", "LTV ({m} months, gross)", "{m}个月 LTV（毛）"),
+            (f"total.ltv_{m}m", "LTV, {m} months (gross)", "{m}个月 LTV（毛）"),
+        )
+    },
 }

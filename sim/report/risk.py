@@ -10,6 +10,7 @@ import math
 import pandas as pd
 
 from sim.report.i18n import metric_name, metric_value, pct, t
+from sim.run.metrics import metric_key
 
 PROFIT = "incremental_net_profit_12m"
 
@@ -26,7 +27,7 @@ def summary_sentences(table: pd.DataFrame, lang: str = "en") -> list[str]:
         parts = []
         for row in rows.itertuples(index=False):
             value = metric_value(row.metric, str(row.unit), float(row.downside), lang)
-            if row.metric == PROFIT:
+            if metric_key(row.metric) == PROFIT:  # at any LTV window
                 parts.append(t("risk.loss", lang, p=_interval(row, "p_loss", lang), downside=value))
             if math.isfinite(row.target):
                 target = metric_value(row.metric, str(row.unit), float(row.target), lang)

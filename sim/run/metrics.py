@@ -8,8 +8,8 @@ The headline is ``incremental_net_profit_12m``: what the members acquired earn i
 (their first 12 months) over what the same buyers earn without capture (the control arm), minus
 everything spent acquiring them. The metrics of :data:`WINDOW_METRICS` say their window: with
 ``accounting.ltv_months=24`` they are ``incremental_net_profit_24m``, ``net_profit_24m`` and ``ltv_24m``
-(:func:`windowed`); :data:`METRICS` names them as at the default window. Totals (``Metric.total``) are divided by ``population.sample_share``, so a
-run on a sample of the buyers reports the whole population's totals.
+(:func:`windowed`); :data:`METRICS` names them as at the default window. Totals (``Metric.total``) are
+divided by ``population.sample_share``, so a run on a sample of the buyers reports the whole population's totals.
 """
 
 from __future__ import annotations
@@ -209,6 +209,11 @@ def metric_key(metric: str) -> str | None:
     if sep and months.endswith("m") and months[:-1].isdigit() and f"{stem}_12m" in WINDOW_METRICS:
         return f"{stem}_12m" if int(months[:-1]) in LTV_MONTHS else None
     return metric if metric in METRICS else None
+
+
+def definition(metric: str) -> Metric:
+    """The definition of ``metric`` at any LTV window (``ltv_24m`` is defined as ``ltv_12m``); KeyError if unknown."""
+    return METRICS[metric_key(metric) or metric]
 
 
 def window_months(metrics: Iterable[str]) -> int:
