@@ -74,7 +74,8 @@ def budget_section(result: BudgetResult, name: str, lang: str = "en") -> str:
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in result.comparison.itertuples(index=False):
         unit = "CNY" if row.metric == "spend_cny" else _unit(row.metric)
-        name_ = t("budget.spend", lang) if row.metric == "spend_cny" else metric_name(row.metric, lang)
+        months = window_months(result.comparison["metric"])
+        name_ = t("budget.spend", lang) if row.metric == "spend_cny" else metric_name(row.metric, lang, months)
         diff = metric_value(row.metric, unit, row.mean_diff, lang)
         low, high = metric_value(row.metric, unit, row.ci_low, lang), metric_value(row.metric, unit, row.ci_high, lang)
         cells = [

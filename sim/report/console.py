@@ -72,7 +72,7 @@ def print_comparison(run: RunTables, out_dir: Path) -> None:
     by = run.summary.set_index(["strategy", "metric"])
     diff = run.differences.set_index(["strategy", "metric"])
     for metric in (as_in(m, run.summary["metric"]) for m in METRICS):  # named after the run's LTV window
-        cells = [metric_name(metric, lang) if lang != "en" else metric]
+        cells = [metric_name(metric, lang, run.ltv_months) if lang != "en" else metric]
         for s in names:
             r = by.loc[(s, metric)]
             cells.append(_interval(metric, r["mean"], r["ci_low"], r["ci_high"], lang))

@@ -128,7 +128,7 @@ def _metric_table(
         header += [t("report.col.diff", lang, strategy=s, baseline=run.baseline), t("report.col.prob", lang)]
     rows = []
     for metric in metrics:
-        cells = [metric_name(metric, lang)]
+        cells = [metric_name(metric, lang, run.ltv_months)]
         for s in names:
             r = by.loc[(s, metric)]
             cells.append(_interval(metric, r["mean"], r["ci_low"], r["ci_high"], lang))
@@ -153,7 +153,8 @@ def _differences_table(run: RunTables, metrics: Sequence[str], lang: str) -> Blo
     for s in [s for s in run.strategy_names if s != run.baseline]:
         for metric in metrics:
             d = diff.loc[(s, metric)]
-            rows.append((metric_name(metric, lang), s, _diff(metric, d, lang), _prob(d["prob_better"], lang)))
+            name = metric_name(metric, lang, run.ltv_months)
+            rows.append((name, s, _diff(metric, d, lang), _prob(d["prob_better"], lang)))
     return Block("table", header=header, rows=tuple(rows))
 
 
@@ -236,7 +237,7 @@ def _wave_blocks(run: RunTables, lang: str) -> list[Block]:
         )
     return [
         Block("h2", t("report.waves", lang)),
-        Block("p", t("report.waves_note", lang)),
+        Block("p", t("report.waves_note", lang, months=run.ltv_months)),
         Block("table", header=header, rows=tuple(rows)),
     ]
 
@@ -284,7 +285,7 @@ def _campaign_blocks(run: RunTables, lang: str) -> list[Block]:
         )
     return [
         Block("h2", t("report.campaigns", lang)),
-        Block("p", t("report.campaigns_note", lang)),
+        Block("p", t("report.campaigns_note", lang, months=run.ltv_months)),
         Block("table", header=header, rows=tuple(rows)),
     ]
 
@@ -375,7 +376,7 @@ def build_report(run: RunTables, figures: Sequence[str], lang: str, run_dir: str
     blocks += _wave_blocks(run, lang) + _campaign_blocks(run, lang) + _account_blocks(run, lang)
     blocks.append(Block("h2", t("report.figures", lang)))
     for name in figures:
-        blocks.append(Block("figure", text=t(f"caption.{name}", lang), name=name))
+        blocks.append(Block("figure", text=t(f"caption.{name}", lang, months=run.ltv_months), name=name))
     blocks += [Block("h2", t("report.all_metrics", lang)), Block("p", t("report.missing_note", lang))]
     blocks.append(_metric_table(run, list(METRICS), lang, with_differences=two))
     blocks += [Block("h2", t("report.assumptions", lang)), Block("p", t("report.assumptions_note", lang))]

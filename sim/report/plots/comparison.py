@@ -20,7 +20,7 @@ from sim.config import CONTROL
 from sim.report.headline import headline_title
 from sim.report.i18n import metric_name, t, unit_name
 from sim.report.plots.base import require_columns, set_takeaway, strategy_colours, style, wrap
-from sim.run.metrics import as_in, definition, metric_key
+from sim.run.metrics import as_in, definition, metric_key, window_months
 
 HEADLINE_METRICS: tuple[str, ...] = ("incremental_net_profit_12m", "incremental_ltv_to_cac", "cac", "monthly_churn")
 REFERENCE_LINES: dict[str, float] = {
@@ -37,6 +37,7 @@ def plot_metric_intervals(summary: pd.DataFrame, metric: str, *, ax: Axes | None
     if rows.empty:
         raise ValueError(f"summary has no rows for metric {metric!r}")
     with style(lang) as lang:
+        name = metric_name(metric, lang, window_months(summary["metric"]))
         ax = ax or plt.gca()
         y = np.arange(len(rows))[::-1]
         mean = rows["mean"].to_numpy(dtype=float)
@@ -48,11 +49,9 @@ def plot_metric_intervals(summary: pd.DataFrame, metric: str, *, ax: Axes | None
         reference = REFERENCE_LINES.get(metric_key(metric) or metric)
         if reference is not None:  # break-even: no profit, or LTV equal to CAC
             ax.axvline(reference, color="#D55E00", linewidth=1.2, linestyle="--")
-        ax.set_xlabel(
-            t("fig.metric_axis", lang, metric=metric_name(metric, lang), unit=unit_name(definition(metric).unit, lang))
-        )
+        ax.set_xlabel(t("fig.metric_axis", lang, metric=name, unit=unit_name(definition(metric).unit, lang)))
         ax.grid(axis="y", visible=False)
-        set_takeaway(ax, metric_name(metric, lang))
+        set_takeaway(ax, name)
     return ax
 
 
@@ -121,6 +120,6 @@ def comparison_figure(
             for i, metric in enumerate(shown):
                 ax = fig.add_subplot(grid[i, 2])
                 plot_paired_differences(differences, metric, ax=ax, strategies=names, lang=lang)
-                set_takeaway(ax, metric_name(metric, lang))
+                set_takeaway(ax, metric_name(metric, lang, window_months(summary["metric"])))
         fig.suptitle(wrap(headline_title(replications, summary, lang), 110), fontsize=13, fontweight="bold")
     return fig

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from sim.report.i18n import metric_name, metric_value, pct, t
 from sim.report.plots.base import require_columns, set_takeaway, strategy_colours, style
-from sim.run.metrics import metric_key
+from sim.run.metrics import metric_key, window_months
 
 JITTER = 0.12  # half-width of the random horizontal spread of the replication dots (fixed seed)
 
@@ -45,7 +45,7 @@ def plot_risk_panel(reps: pd.DataFrame, table: pd.DataFrame, metric: str, *, ax:
     if metric_key(metric) == "incremental_net_profit_12m":
         ax.axhline(0.0, color="grey", linewidth=1)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-    ax.set_ylabel(metric_name(metric, lang))
+    ax.set_ylabel(metric_name(metric, lang, window_months(table["metric"])))
     set_takeaway(ax, _takeaway(rows, metric, lang))
     return ax
 
