@@ -23,6 +23,7 @@ from sim.model.funnel import RunRecord, simulate
 from sim.model.population import build_platform
 from sim.model.streams import Streams
 from sim.report.headline import headline
+from sim.run.cache import control_key, platform_key
 from sim.run.compare import summarise
 from sim.run.metrics import METRICS, WINDOW_METRICS, compute_metrics, window_months, windowed
 from sim.run.objectives import metric_info, objective_in
@@ -163,3 +164,9 @@ def test_the_headline_says_the_window(runs) -> None:
     text = headline(reps, summarise(reps))
     assert "incremental net profit over 24 months" in text and "12 months" not in text
     assert "24个月增量净利润" in headline(reps, summarise(reps), "zh")
+
+
+def test_the_window_is_in_the_control_arm_s_cache_key_and_not_in_the_platform_s() -> None:
+    two_years = dataclasses.replace(SHARED, accounting=AccountingConfig(ltv_months=24))
+    assert control_key(SHARED, STRATEGY, 0) != control_key(two_years, STRATEGY, 0)  # a sweep never mixes windows
+    assert platform_key(SHARED, 0) == platform_key(two_years, 0)  # the platform buyers do not depend on it
