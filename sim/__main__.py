@@ -34,7 +34,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from sim.config import register_configs
+from sim.config import LTV_MONTHS, register_configs
 from sim.config.compose import build_experiment
 from sim.config.overrides import CONFIG_DIR, fail, output_dir, precheck, precheck_sweep
 from sim.config.validate import ConfigError
@@ -49,9 +49,13 @@ log = logging.getLogger(__name__)
 
 def _check_search_settings(cfg: DictConfig) -> None:
     from sim.plan.search import CALLBACK_TARGET, settings_from_callbacks
+    from sim.run.objectives import objective_in
 
     try:
-        settings_from_callbacks(cfg.hydra.callbacks)
+        settings = settings_from_callbacks(cfg.hydra.callbacks)
+        months = cfg.accounting.ltv_months
+        if settings is not None and months in LTV_MONTHS:  # another window's objective: an error naming this one's
+            objective_in(settings.objective, months)
     except (ValueError, TypeError) as exc:
         name = next((k for k, v in cfg.hydra.callbacks.items() if v and v.get("_target_") == CALLBACK_TARGET), "")
         fail(f"hydra.callbacks.{name}: {exc}")

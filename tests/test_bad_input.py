@@ -352,9 +352,9 @@ def absurd_size_cases() -> list[Case]:
         Case(("run.horizon_days=1000000",), "run.horizon_days", "1000000", r(1, 3650)),
         Case(("run.followup_days=-1",), "run.followup_days", "-1", r(0, 3650)),
         Case(("run.followup_days=1000000",), "run.followup_days", "1000000", r(0, 3650)),
-        *(
-            Case((f"run.followup_days={d}",), "run.followup_days", str(d), "must be at least 365: ltv_12m follows")
-            for d in (0, 60, 364)
+        *(  # the LTV window is 12, 24 or 36 months, nothing in between (a shorter follow-up is raised to it)
+            Case((f"accounting.ltv_months={m}",), "accounting.ltv_months", str(m), "allowed: 12, 24, 36")
+            for m in (18, 0, -12, 48)
         ),
         Case(("population.buyers_per_year=1000000000000",), "population.buyers_per_year", "1000000000000", r(1, 5e7)),
         Case(("population.buyers_per_year=0",), "population.buyers_per_year", "0", r(1, 5e7)),

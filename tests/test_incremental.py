@@ -167,7 +167,7 @@ def test_referred_friends_orders_never_replace_platform_orders() -> None:
     assert len(referred) > 100 and (members.loc[referred, "marketplace"] == -1).all()
     friend_orders = rec.orders[rec.orders["member"].isin(referred)]
     assert len(friend_orders) > 50 and not friend_orders["replaced_platform_order"].any()
-    assert (members.loc[referred, "lost_platform_12m_cny"] == 0).all()
+    assert (members.loc[referred, "lost_platform_window_cny"] == 0).all()
 
 
 def test_a_platform_mix_assigns_buyers_by_share_and_scales_their_spend() -> None:

@@ -221,7 +221,7 @@ def test_ltv_12m_counts_every_flow_of_the_first_year(platform) -> None:
     assert rec.n_days < 365
     led = rec.ledger
     net = led[list(INCOME_LINES)].sum(axis=1) - led[list(RETENTION_LINES)].sum(axis=1)
-    assert rec.members["ltv_12m_cny"].sum() == pytest.approx(net.sum())
+    assert rec.members["ltv_window_cny"].sum() == pytest.approx(net.sum())
 
 
 def test_no_member_churns_before_joining() -> None:

@@ -392,7 +392,7 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
     lost = float((spend * rate[market[replaced]] - ads[market[replaced]]).sum())
     assert led["platform_contribution_lost"].sum() == pytest.approx(lost, rel=1e-9, abs=1e-6)
     if len(m):
-        incremental = float(m["ltv_12m_cny"].sum() - m["lost_platform_12m_cny"].sum())
+        incremental = float(m["ltv_window_cny"].sum() - m["lost_platform_window_cny"].sum())
         assert metrics["incremental_ltv"] * len(m) == pytest.approx(incremental, rel=1e-9, abs=1e-9)
     in_h_orders = o["day"].to_numpy() < rec.horizon_days
     assert metrics["cannibalised_orders"] == int((replaced & in_h_orders).sum()) <= metrics["private_orders"]
@@ -404,7 +404,7 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
     assert metrics["private_gmv"] == pytest.approx(float(led["gmv"].to_numpy()[in_h].sum()), abs=1e-6)
     if len(m):
         assert metrics["cac"] * len(m) == pytest.approx(acquisition, rel=1e-9, abs=1e-9)
-        assert metrics["ltv_12m"] * len(m) == pytest.approx(float(m["ltv_12m_cny"].sum()), rel=1e-9, abs=1e-9)
+        assert metrics["ltv_12m"] * len(m) == pytest.approx(float(m["ltv_window_cny"].sum()), rel=1e-9, abs=1e-9)
         assert metrics["ltv_horizon"] * len(m) == pytest.approx(float(m["ltv_horizon_cny"].sum()), rel=1e-9, abs=1e-9)
     if first_orders:
         subsidy = float(led["first_order_subsidy"].sum())
@@ -420,12 +420,12 @@ def check_record(rec, strategy: StrategyConfig, shared: SharedConfig) -> None:
         )
     lost = led["platform_contribution_lost"].to_numpy()
     assert metrics["payback_day"] == pytest.approx(payback_day(income, cost + lost), nan_ok=True)
-    ltv_total = float(m["ltv_12m_cny"].sum())
+    ltv_total = float(m["ltv_window_cny"].sum())
     assert metrics["net_profit_12m"] == pytest.approx(ltv_total - acquisition, rel=1e-9, abs=1e-6)
-    incremental = ltv_total - float(m["lost_platform_12m_cny"].sum()) - acquisition
+    incremental = ltv_total - float(m["lost_platform_window_cny"].sum()) - acquisition
     assert metrics["incremental_net_profit_12m"] == pytest.approx(incremental, rel=1e-9, abs=1e-6)
     if rec.cards_sent:
-        card_margin = float(m.loc[m["channel"] == "card", "gross_margin_12m_cny"].sum())
+        card_margin = float(m.loc[m["channel"] == "card", "gross_margin_window_cny"].sum())
         assert metrics["card_contribution"] * rec.cards_sent == pytest.approx(card_margin, rel=1e-9, abs=1e-9)
 
     # ---- no metric is infinite; NaN exactly when its denominator is zero

@@ -13,6 +13,7 @@ from scipy import stats
 from scipy.special import hyp2f1
 
 from sim.config import (
+    AccountingConfig,
     HookConfig,
     OnboardingConfig,
     PeakConfig,
@@ -21,6 +22,7 @@ from sim.config import (
     RunConfig,
     StrategyConfig,
     TouchConfig,
+    followed_for_window,
 )
 from sim.config.validate import ConfigError, check_ranges, validate_shared, validate_strategy
 from sim.model.ledger import LINES, Ledger
@@ -186,7 +188,14 @@ def test_shared_consistency_checks() -> None:
     shared = make_shared(followup_days=365)
     validate_shared(shared)
     short = dataclasses.replace(shared, run=dataclasses.replace(shared.run, followup_days=364))
-    assert _error(validate_shared, short).key == "run.followup_days"  # ltv_12m needs 12 months of follow-up
+    validate_shared(short)  # a follow-up shorter than the LTV window is raised to it, not refused
+    assert followed_for_window(short).run.followup_days == 365
+    two_years = dataclasses.replace(short, accounting=AccountingConfig(ltv_months=24))
+    assert followed_for_window(two_years).run.followup_days == 730
+    longer = dataclasses.replace(two_years, run=dataclasses.replace(shared.run, followup_days=800))
+    assert followed_for_window(longer).run.followup_days == 800  # a longer follow-up is kept
+    err = _error(validate_shared, dataclasses.replace(shared, accounting=AccountingConfig(ltv_months=18)))
+    assert str(err) == "accounting.ltv_months=18: allowed: 12, 24, 36 (months of each member's LTV window)"
     bad_jobs = dataclasses.replace(shared, run=dataclasses.replace(shared.run, n_jobs=0))
     assert _error(validate_shared, bad_jobs).key == "run.n_jobs"
     bad_date = dataclasses.replace(shared, population=PopulationConfig(start_date="2026-02-30"))

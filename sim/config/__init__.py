@@ -36,7 +36,7 @@ from sim.config.schema import (
     unlocked,
 )
 from sim.config.shared import (
-    LTV_WINDOW_DAYS,
+    LTV_MONTHS,
     AccountingConfig,
     BaseConfig,
     ChatResponseConfig,
@@ -53,6 +53,8 @@ from sim.config.shared import (
     SpendConfig,
     TouchResponseConfig,
     UnsubscribeConfig,
+    followed_for_window,
+    ltv_window_days,
 )
 from sim.config.strategy import (
     DEFAULT_HOUR_MULTIPLIER,
@@ -92,7 +94,7 @@ from sim.config.strategy import (
 
 __all__ = [
     "DEFAULT_HOUR_MULTIPLIER",
-    "LTV_WINDOW_DAYS",
+    "LTV_MONTHS",
     "AccountingConfig",
     "BaseConfig",
     "CalendarConfig",
@@ -148,6 +150,8 @@ __all__ = [
     "WaveHookConfig",
     "WaveHookType",
     "WhenFull",
+    "followed_for_window",
+    "ltv_window_days",
     "nonneg",
     "positive",
     "prob",

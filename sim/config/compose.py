@@ -27,6 +27,7 @@ from sim.config import (
     RunConfig,
     SharedConfig,
     StrategyConfig,
+    followed_for_window,
     unlocked,
 )
 from sim.config.errors import (
@@ -119,6 +120,7 @@ def _build(cfg: DictConfig) -> Experiment:
         platform=_to_object(cfg.platform, PlatformConfig, "platform"),
     )
     validate_shared(shared)
+    shared = followed_for_window(shared)  # every member is valued for the whole LTV window
     base = OmegaConf.create({group: OmegaConf.to_container(cfg[group], resolve=True) for group in STRATEGY_GROUPS})
     platforms = list(shared.platform.economics)
     validate_strategy(_to_object(base, StrategyConfig, ""), "", platforms)  # the base's errors, by its own keys

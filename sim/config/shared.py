@@ -7,11 +7,17 @@ a strategy never changes who the buyers are. Imports only :mod:`sim.config.field
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sim.config.fields import nonneg, positive, prob, within
 
-LTV_WINDOW_DAYS = 365  # ltv_12m follows each member for their first 12 months after joining
+LTV_MONTHS: tuple[int, ...] = (12, 24, 36)  # the LTV windows accounting.ltv_months allows
+DAYS_PER_LTV_YEAR = 365  # a 12-month window is 365 days, 24 months 730, 36 months 1095
+
+
+def ltv_window_days(ltv_months: int) -> int:
+    """Days of an LTV window of ``ltv_months`` months (a multiple of 12): members are valued this long after joining."""
+    return DAYS_PER_LTV_YEAR * ltv_months // 12
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,9 @@ class RunConfig:
     n_replications: int = within(20, 1, 10_000)
     n_jobs: int = within(-1, -1, 1024)  # -1: all cores
     horizon_days: int = within(365, 1, 3650)  # acquisition window, calendar days
-    followup_days: int = nonneg(365, 3650)  # members are followed this long after the horizon: >= LTV_WINDOW_DAYS
+    followup_days: int = nonneg(
+        365, 3650
+    )  # members are followed this long after the horizon (raised to the LTV window)
     progress: bool = True
 
 
@@ -175,6 +183,12 @@ class AccountingConfig:
     shipping_cost_per_order_cny: float = nonneg(6.0, 1e4)  # private orders: the brand ships them itself
     payment_fee_rate: float = prob(0.006)  # private orders: WeChat Pay fee, share of the order value
     dormancy_window_days: int = within(90, 1, 3650)
+    ltv_months: int = 12  # the LTV window: members are valued for their first 12, 24 or 36 months (LTV_MONTHS)
+
+    @property
+    def ltv_window_days(self) -> int:
+        """The LTV window in days."""
+        return ltv_window_days(self.ltv_months)
 
 
 @dataclass(frozen=True)
@@ -214,3 +228,10 @@ class SharedConfig:
     population: PopulationConfig
     accounting: AccountingConfig
     platform: PlatformConfig = field(default_factory=PlatformConfig)
+
+
+def followed_for_window(shared: SharedConfig) -> SharedConfig:
+    """``shared`` with ``run.followup_days`` raised to the LTV window, so every member is valued for the whole window:
+    the follow-up is max(run.followup_days, accounting.ltv_months in days)."""
+    days = max(shared.run.followup_days, shared.accounting.ltv_window_days)
+    return replace(shared, run=replace(shared.run, followup_days=days))

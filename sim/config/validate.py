@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from sim.config import (
-    LTV_WINDOW_DAYS,
+    LTV_MONTHS,
     CampaignRepeat,
     CardDesign,
     ContentType,
@@ -129,13 +129,10 @@ def validate_shared(shared: SharedConfig) -> None:
     _check_values(resp.lift, "population.touch_response.lift", 0.0, 100.0)
     _check_keys(resp.delete_risk, ContentType, "population.touch_response.delete_risk", complete=True)
     _check_values(resp.delete_risk, "population.touch_response.delete_risk", 0.0, 1.0)
-    if shared.run.followup_days < LTV_WINDOW_DAYS:
-        raise ConfigError(
-            "run.followup_days",
-            shared.run.followup_days,
-            f"must be at least {LTV_WINDOW_DAYS}: ltv_12m follows every member for 12 months after joining; "
-            "to run faster, simulate fewer buyers (population.buyers_per_year) or a shorter run.horizon_days",
-        )
+    months = shared.accounting.ltv_months
+    if isinstance(months, bool) or months not in LTV_MONTHS:
+        allowed = ", ".join(str(m) for m in LTV_MONTHS)
+        raise ConfigError("accounting.ltv_months", months, f"allowed: {allowed} (months of each member's LTV window)")
     if shared.run.n_jobs == 0:
         raise ConfigError("run.n_jobs", 0, "must be -1 (all cores) or a positive number of processes")
 

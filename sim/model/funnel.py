@@ -76,7 +76,7 @@ class RunRecord:
     card_add_delay_days: np.ndarray
     orders: pd.DataFrame
     simpy_events: int
-    value_12m_by_line: dict[str, float]  # members' first 12 months by ledger line, discounted (costs negative)
+    value_window_by_line: dict[str, float]  # members' LTV window by ledger line, discounted (costs negative)
     desk_utilisation: float  # share of the agents' working time over the horizon spent handling requests
     sample_share: float  # the share of buyers simulated (population.sample_share): totals are divided by it
     waves: list[WaveResult] = field(default_factory=list)  # every SMS wave, in the strategy's order
@@ -89,6 +89,7 @@ class RunRecord:
     referral_mechanic: str = "invite"  # referral.mechanic: only other mechanics complete anything
     referral_completed: int = 0  # of which a 拼团 group formed, a 助力 link reached its threshold, a packet filled
     channels: dict[str, float] = field(default_factory=dict)  # what the touch channels did (CHANNEL_COUNTS), groups
+    ltv_months: int = 12  # accounting.ltv_months: the LTV window, which the window's metrics are named after
 
 
 class FunnelModel:
@@ -395,10 +396,10 @@ class FunnelModel:
                 "subscribed": m.subscribed,
                 "dormant_at_end": m.subscribed
                 & (self.n_days - m.last_activity_day >= self.shared.accounting.dormancy_window_days),
-                "ltv_12m_cny": m.ltv_12m_cny,
+                "ltv_window_cny": m.ltv_window_cny,
                 "ltv_horizon_cny": m.ltv_horizon_cny,
-                "gross_margin_12m_cny": m.gross_margin_12m_cny,
-                "lost_platform_12m_cny": m.lost_platform_12m_cny,
+                "gross_margin_window_cny": m.gross_margin_window_cny,
+                "lost_platform_window_cny": m.lost_platform_window_cny,
                 "request_day": m.request_day,
                 "hook_cost_cny": m.hook_cost_cny,  # the member's hook: paid on add or redeemed (acquisition)
                 "origin": m.origin,  # the SMS wave that captured the member (index into sms.waves); -1: none
@@ -435,7 +436,8 @@ class FunnelModel:
             card_add_delay_days=np.concatenate(self.card_add_delay) if self.card_add_delay else np.empty(0),
             orders=orders,
             simpy_events=events,
-            value_12m_by_line=dict(m.value_12m_by_line),
+            value_window_by_line=dict(m.value_window_by_line),
+            ltv_months=self.shared.accounting.ltv_months,
             desk_utilisation=self.desk.utilisation(self.horizon_days) if self.desk is not None else float("nan"),
             sample_share=self.shared.population.sample_share,
             waves=self.waves,

@@ -41,7 +41,7 @@ import math
 
 import numpy as np
 
-from sim.config import LTV_WINDOW_DAYS, ContentType, ReferralConfig, SharedConfig, StrategyConfig
+from sim.config import ContentType, ReferralConfig, SharedConfig, StrategyConfig
 from sim.model.calendar import DayPlan, day_plan
 from sim.model.capture import HookTable
 from sim.model.channels import ChannelPlan, Groups
@@ -53,7 +53,7 @@ from sim.model.streams import Streams, occurrence, ranks_within
 from sim.model.touches import CONTENT, SEGMENTS, TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2
-# what members' first 12 months are made of, discounted to their join day (costs negative): ltv_12m sums all but
+# what members' LTV window is made of, discounted to their join day (costs negative): the window's LTV sums all but
 # the last, which is what their cannibalised orders would have earned on the platforms
 VALUE_LINES: tuple[str, ...] = (
     "gross_margin",
@@ -122,10 +122,10 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "lift_day": (np.float64, 0.0),
     "fatigue": (np.float64, 0.0),  # touches so far, each decayed by exp(-age / fatigue_decay_days), as of fatigue_day
     "fatigue_day": (np.float64, 0.0),  # time of the member's last touch
-    "ltv_12m_cny": (np.float64, 0.0),
+    "ltv_window_cny": (np.float64, 0.0),
     "ltv_horizon_cny": (np.float64, 0.0),
-    "gross_margin_12m_cny": (np.float64, 0.0),
-    "lost_platform_12m_cny": (np.float64, 0.0),  # discounted platform contribution of cannibalised orders
+    "gross_margin_window_cny": (np.float64, 0.0),
+    "lost_platform_window_cny": (np.float64, 0.0),  # discounted platform contribution of cannibalised orders
     "request_day": (np.float64, 0.0),  # when the member asked to add
     "hook": (np.int16, -1),  # the hook the member was captured with (index into the HookTable); -1: none (referred)
     "origin": (np.int16, -1),  # the SMS wave that captured the member (index into sms.waves); -1: none
@@ -166,7 +166,8 @@ class Members:
         self._grow(1024)
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
         self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        self.value_12m_by_line: dict[str, float] = dict.fromkeys(VALUE_LINES, 0.0)
+        self.value_window_by_line: dict[str, float] = dict.fromkeys(VALUE_LINES, 0.0)
+        self.ltv_window_days = shared.accounting.ltv_window_days
         n_days = shared.run.horizon_days + shared.run.followup_days
         self.plan = plan or day_plan(strategy, shared.population.start_date, n_days)
         self.hooks = hooks or HookTable(self.plan.hooks)
@@ -700,23 +701,23 @@ class Members:
 
     def _weights(self, day: int, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Discount factors of today's amounts of members ``who`` to their join day, and the same inside their
-        first year only (zero after it)."""
+        LTV window only (zero after it)."""
         age = np.maximum(day + 0.5 - self.cols["join_day"][who], 0.0)
         factor = np.exp(-self.daily_discount * age)
-        return factor, np.where(age < LTV_WINDOW_DAYS, factor, 0.0)
+        return factor, np.where(age < self.ltv_window_days, factor, 0.0)
 
     def _accrue(self, day: int, who: np.ndarray, flows: dict[str, np.ndarray | float]) -> None:
         """Add today's flows of members ``who`` (CNY by ledger line, costs negative) to their value, discounted to
-        the join day; the first-year part is also summed by line (:attr:`value_12m_by_line`)."""
+        the join day; the LTV window's part is also summed by line (:attr:`value_window_by_line`)."""
         c = self.cols
-        factor, first_year = self._weights(day, who)
+        factor, in_window = self._weights(day, who)
         amounts = {line: np.broadcast_to(np.asarray(v, dtype=float), who.shape) for line, v in flows.items()}
         total = sum(amounts.values(), np.zeros(who.shape))
-        np.add.at(c["ltv_12m_cny"], who, total * first_year)
+        np.add.at(c["ltv_window_cny"], who, total * in_window)
         if day < self.horizon_days:
             np.add.at(c["ltv_horizon_cny"], who, total * factor)
         for line, amount in amounts.items():
-            self.value_12m_by_line[line] += float(np.dot(amount, first_year))
+            self.value_window_by_line[line] += float(np.dot(amount, in_window))
 
     def _first_order_costs(self, day: int, first: np.ndarray, t_first: np.ndarray) -> None:
         """Book the new-member subsidy, coupon redemptions and membership uptake of first orders."""
@@ -776,9 +777,9 @@ class Members:
         self._accrue(day, orders, flows)
         market = c["marketplace"][orders]
         lost = np.where(replaces, spend * self._margin_after_commission[market] - self._ads_per_order[market], 0.0)
-        lost_12m = lost * self._weights(day, orders)[1]
-        np.add.at(c["lost_platform_12m_cny"], orders, lost_12m)
-        self.value_12m_by_line["platform_contribution_lost"] -= float(lost_12m.sum())
+        lost_window = lost * self._weights(day, orders)[1]
+        np.add.at(c["lost_platform_window_cny"], orders, lost_window)
+        self.value_window_by_line["platform_contribution_lost"] -= float(lost_window.sum())
         np.add.at(c["spend_cny"], orders, spend)
         np.add.at(c["n_orders"], orders, 1)
         np.add.at(c["n_added"], orders[added], 1)
@@ -786,7 +787,7 @@ class Members:
         still = orders[c["churn_type"][orders] == NO_CHURN]
         c["dormant_day"][still] = c["last_activity_day"][still] + acc.dormancy_window_days
         age = t_orders - c["join_day"][orders]
-        np.add.at(c["gross_margin_12m_cny"], orders, np.where(age < LTV_WINDOW_DAYS, margin, 0.0))
+        np.add.at(c["gross_margin_window_cny"], orders, np.where(age < self.ltv_window_days, margin, 0.0))
         ledger = self.ledger
         ledger.book("gmv", day, float(spend.sum()))
         ledger.book("gross_margin", day, float(margin.sum()))

@@ -55,6 +55,7 @@ from sim.config.cli import EXIT_BAD_INPUT, ArgumentParser
 from sim.model.ledger import ACQUISITION_LINES
 from sim.run.compare import interval, paired_differences, summarise
 from sim.run.experiment import run_replication_tables
+from sim.run.metrics import as_in
 from sim.run.objectives import DEFAULT_OBJECTIVE, metric_info
 from sim.run.workers import map_in_workers
 
@@ -213,7 +214,7 @@ def trial_row(
     def values(metric: str) -> np.ndarray:
         return reps.loc[reps["metric"] == metric, "value"].to_numpy(dtype=float)
 
-    mean, low, high, _ = interval(values(DEFAULT_OBJECTIVE))
+    mean, low, high, _ = interval(values(as_in(DEFAULT_OBJECTIVE, reps["metric"])))
     churn = interval(values(CHURN))[0]
     spend = interval(values("spend_cny"))[0]
     by_line = lines.groupby("line", sort=False)["spend_cny"].mean().to_dict()
@@ -365,7 +366,7 @@ def _check_numbers(args: Any) -> str | None:
 def comparison_table(reps: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """The best mix and the baseline on the report's metrics and spend: each one's mean and 95% interval, and the
     paired difference (best minus baseline) with its interval."""
-    metrics = [*REPORT_METRICS, "spend_cny"]
+    metrics = [*(as_in(m, reps["metric"]) for m in REPORT_METRICS), "spend_cny"]  # named after the LTV window
     part = reps[reps["metric"].isin(metrics)]
     diffs = paired_differences(part, baseline, direction=lambda m: -1 if m == "spend_cny" else metric_info(m).direction)
     means = summarise(part).pivot(index="metric", columns="strategy", values=["mean", "ci_low", "ci_high"])

@@ -9,7 +9,7 @@ calendar day (what the WeCom accounts' daily add limit counts) and the WeCom acc
 waiting when the run ends is neither lost nor accepted and is left out of both shares.
 
 The desk needs only a short follow-up after the horizon, long enough for the last requests to be settled:
-:func:`desk_followup_days` replaces ``run.followup_days`` (members' 12-month values are not measured here).
+:func:`desk_followup_days` replaces ``run.followup_days`` (members' values over the LTV window are not measured here).
 :func:`desk_share` and :func:`desk_delay` turn the day counts into per-replication values and 95% intervals.
 """
 

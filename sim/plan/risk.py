@@ -39,7 +39,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 from sim.config import CONTROL
 from sim.config.cli import EXIT_BAD_INPUT, ArgumentParser
-from sim.run.objectives import DEFAULT_OBJECTIVE, metric_info
+from sim.run.metrics import as_in, metric_key
+from sim.run.objectives import DEFAULT_OBJECTIVE, metric_info, objective_in
 
 RISK_METRICS: tuple[str, ...] = (DEFAULT_OBJECTIVE, "members_acquired", "private_gmv", "payback_day")
 DOWNSIDE_SHARE = 0.05  # the downside case is the outcome this bad or worse in 5% of years
@@ -140,7 +141,7 @@ def risk_row(strategy: str, metric: str, values: np.ndarray, target: float | Non
     }
     nan = float("nan")
     row["p_loss"] = row["p_loss_ci_low"] = row["p_loss_ci_high"] = nan
-    if metric == DEFAULT_OBJECTIVE:
+    if metric_key(metric) == DEFAULT_OBJECTIVE:  # at any LTV window
         row["p_loss"], row["p_loss_ci_low"], row["p_loss_ci_high"] = share_interval(int((oriented < 0.0).sum()), n)
     row["target"] = nan if target is None else target
     row["p_target"] = row["p_target_ci_low"] = row["p_target_ci_high"] = nan
@@ -194,7 +195,7 @@ def run_with_draws(
 
 def risk_table(reps: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
     """One row per strategy (not the control arm) and metric of :data:`RISK_METRICS` and of ``targets``."""
-    metrics = list(dict.fromkeys([*RISK_METRICS, *targets]))
+    metrics = list(dict.fromkeys([*(as_in(m, reps["metric"]) for m in RISK_METRICS), *targets]))
     rows = []
     for strategy in [s for s in reps["strategy"].unique() if s != CONTROL]:
         mine = reps[reps["strategy"] == strategy]
@@ -239,6 +240,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         experiment = only(experiment, args.strategy)
     except ValueError as exc:
         print(f"error: --strategy: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        for metric in targets:
+            objective_in(metric, experiment.shared.accounting.ltv_months, "--target")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out = args.out or Path("outputs") / "risk" / f"{experiment.name}_{stamp}"

@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 
 from sim.config import STRATEGY_GROUPS
+from sim.run.metrics import as_in
 from sim.run.objectives import DEFAULT_OBJECTIVE, NET_PROFIT, metric_info, paired_table
 
 CALLBACK_TARGET = "sim.plan.search.SearchCallback"
@@ -352,7 +353,8 @@ def comparison_table(
     means with 95% intervals and the paired difference."""
     from sim.run.compare import summarise
 
-    metrics = list(dict.fromkeys([settings.objective, settings.churn_metric, *REPORT_METRICS]))
+    shown = [as_in(m, reps["metric"]) for m in REPORT_METRICS]  # named after the run's LTV window
+    metrics = list(dict.fromkeys([settings.objective, settings.churn_metric, *shown]))
     summary = summarise(reps[reps["metric"].isin(metrics)]).set_index(["strategy", "metric"])
     rows = []
     for i, reference in enumerate(references):

@@ -29,7 +29,8 @@ import yaml
 from sim.config.cli import ArgumentParser
 from sim.config.overrides import CONFIG_DIR
 from sim.run.compare import interval, summarise
-from sim.run.objectives import metric_info
+from sim.run.metrics import windowed
+from sim.run.objectives import metric_info, objective_in
 
 DEFAULT_PRIORS = CONFIG_DIR / "priors.yaml"
 DEFAULT_METRICS: tuple[str, ...] = ("cac", "ltv_12m")
@@ -120,11 +121,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--priors", type=Path, default=DEFAULT_PRIORS, help="priors file (default: configs/priors.yaml)"
     )
     parser.add_argument("--strategy", default=None, help="strategy to analyse (default: the experiment's baseline)")
-    parser.add_argument("--metrics", default=",".join(DEFAULT_METRICS), help="comma-separated (default: %(default)s)")
+    parser.add_argument(
+        "--metrics", default=None, help=f"comma-separated (default: {','.join(DEFAULT_METRICS)}, at the LTV window)"
+    )
     parser.add_argument("--only", default=None, help="comma-separated assumption keys to vary (default: all)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/sensitivity/...)")
     args, overrides = parser.parse_with_overrides(argv)
-    metrics = [m for m in args.metrics.split(",") if m]
+    metrics = [m for m in (args.metrics or ",".join(DEFAULT_METRICS)).split(",") if m]
     try:
         for metric in metrics:
             metric_info(metric)
@@ -143,6 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sim.plan.variants import load, only, run_variants, variant
 
     cfg, experiment = load(overrides)
+    months = experiment.shared.accounting.ltv_months
+    try:  # the default metrics follow the LTV window; a metric named for another window is an error
+        metrics = [windowed(m, months) for m in metrics] if args.metrics is None else metrics
+        for metric in metrics:
+            objective_in(metric, months, "--metrics")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     strategy = args.strategy or experiment.baseline
     try:
         centre = only(experiment, [strategy])

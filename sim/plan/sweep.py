@@ -33,7 +33,8 @@ import yaml
 from sim.config import CONTROL
 from sim.config.cli import ArgumentParser
 from sim.run.cache import CACHE_DIR_NAME
-from sim.run.objectives import INCREMENTAL_NET_PROFIT, metric_info
+from sim.run.metrics import DEFAULT_LTV_MONTHS, as_in, window_months, windowed
+from sim.run.objectives import INCREMENTAL_NET_PROFIT, metric_info, objective_in
 
 SUMMARY = "summary.csv"
 CONFIG = "config_resolved.yaml"
@@ -72,7 +73,8 @@ def best_objective(out_dir: Path) -> float:
     """What a finished point returns to the sweeper: its best mean incremental net profit, as the run itself returns."""
     from sim.report.runner import best_mean
 
-    return best_mean(pd.read_csv(out_dir / SUMMARY), INCREMENTAL_NET_PROFIT)
+    summary = pd.read_csv(out_dir / SUMMARY)
+    return best_mean(summary, as_in(INCREMENTAL_NET_PROFIT, summary["metric"]))
 
 
 def _point_order(path: Path) -> tuple[int, int | str]:
@@ -263,15 +265,22 @@ def _with_settings(table: pd.DataFrame, settings: dict[str, Any], point: str) ->
 
 
 def write_sweep(
-    sweep_dir: Path, keys: Sequence[str] = (), metrics: Sequence[str] = DEFAULT_FIGURE_METRICS
+    sweep_dir: Path, keys: Sequence[str] = (), metrics: Sequence[str] | None = None, key: str = "metrics"
 ) -> SweepTables:
-    """Write ``sweep_differences.csv``, the figures of ``metrics`` and, last, ``sweep_summary.csv``."""
+    """Write ``sweep_differences.csv``, the figures of ``metrics`` (None: :data:`DEFAULT_FIGURE_METRICS`, named
+    after the sweep's LTV window) and, last, ``sweep_summary.csv``. A metric that names another LTV window than the
+    sweep's is a ValueError naming ``key`` (the option that gave the metrics)."""
     from sim.report.sweep_plots import sweep_figures
     from sim.report.writers import write_figure, write_table
 
-    for metric in metrics:
+    for metric in metrics or ():
         metric_info(metric)  # an unknown metric fails before anything is written
     tables = sweep_tables(sweep_dir, keys)
+    months = window_months(tables.summary["metric"]) if "metric" in tables.summary else DEFAULT_LTV_MONTHS
+    if metrics is None:
+        metrics = [windowed(m, months) for m in DEFAULT_FIGURE_METRICS]
+    for metric in metrics:
+        objective_in(metric, months, key)  # ltv_12m of a 24-month sweep: an error naming ltv_24m
     write_table(sweep_dir / "sweep_differences.csv", tables.differences)
     if tables.points:
         for name, figure in sweep_figures(tables.summary, tables.differences, tables.keys, metrics).items():
@@ -292,8 +301,8 @@ except ImportError:  # pragma: no cover - hydra-core is a dependency
 class SweepSummaryCallback(Callback):  # type: ignore[misc]
     """Hydra callback (``configs/hydra/callbacks/sweep_summary.yaml``): summarise the sweep when the multirun ends."""
 
-    def __init__(self, metrics: Sequence[str] = DEFAULT_FIGURE_METRICS) -> None:
-        self.metrics = [str(m) for m in metrics]
+    def __init__(self, metrics: Sequence[str] | None = None) -> None:
+        self.metrics = [str(m) for m in metrics] if metrics is not None else None
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         from omegaconf import OmegaConf
@@ -324,13 +333,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("sweep_dir", type=Path, help="the multirun's directory (hydra.sweep.dir)")
     parser.add_argument(
         "--metrics",
-        default=",".join(DEFAULT_FIGURE_METRICS),
-        help="comma-separated metrics to draw (default: %(default)s)",
+        default=None,
+        help=f"comma-separated metrics to draw (default: {','.join(DEFAULT_FIGURE_METRICS)}, at the sweep's window)",
     )
     args = parser.parse_args(argv)
-    metrics = [m for m in args.metrics.split(",") if m]
+    metrics = [m for m in args.metrics.split(",") if m] if args.metrics is not None else None
     try:
-        for metric in metrics:
+        for metric in metrics or ():
             metric_info(metric)
     except ValueError as exc:
         print(f"error: --metrics: {exc}", file=sys.stderr)
@@ -338,7 +347,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not point_dirs(args.sweep_dir):
         print(f"error: {args.sweep_dir}: no sweep points (no */.hydra/overrides.yaml) here", file=sys.stderr)
         return 2
-    tables = write_sweep(args.sweep_dir, metrics=metrics)
+    try:
+        tables = write_sweep(args.sweep_dir, metrics=metrics, key="--metrics")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(
         f"{tables.points} finished points, {tables.unfinished} unfinished; "
         f"wrote {args.sweep_dir / 'sweep_summary.csv'} ({len(tables.summary)} rows, swept: {', '.join(tables.keys)})"

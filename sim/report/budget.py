@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.report.i18n import metric_name, metric_value, money, t
 from sim.report.plots.waterfall import line_label
+from sim.run.metrics import as_in, window_months
 
 PROFIT = "incremental_net_profit_12m"
 
@@ -36,7 +37,7 @@ def _row(result: BudgetResult, metric: str) -> pd.Series:
 
 def verdict(result: BudgetResult, lang: str = "en") -> str:
     """The answer: does the best mix beat the baseline at no more than the budget, and how sure are we."""
-    profit, spend = _row(result, PROFIT), _row(result, "spend_cny")
+    profit, spend = _row(result, as_in(PROFIT, result.comparison["metric"])), _row(result, "spend_cny")
     diff = f"{money(profit.mean_diff, lang)} [{money(profit.ci_low, lang)}, {money(profit.ci_high, lang)}]"
     if result.budget_is_baseline:  # at equal or lower spend than the baseline, on the same (fresh) seed
         within = spend.strategy_mean <= spend.baseline_mean
@@ -48,6 +49,7 @@ def verdict(result: BudgetResult, lang: str = "en") -> str:
         "diff": diff,
         "spend": money(spend.strategy_mean, lang),
         "budget": money(result.budget_cny, lang),
+        "months": window_months(result.comparison["metric"]),
     }
     if profit.ci_low > 0 and within:
         return t("budget.beats", lang, **values)
@@ -72,7 +74,8 @@ def budget_section(result: BudgetResult, name: str, lang: str = "en") -> str:
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in result.comparison.itertuples(index=False):
         unit = "CNY" if row.metric == "spend_cny" else _unit(row.metric)
-        name_ = t("budget.spend", lang) if row.metric == "spend_cny" else metric_name(row.metric, lang)
+        months = window_months(result.comparison["metric"])
+        name_ = t("budget.spend", lang) if row.metric == "spend_cny" else metric_name(row.metric, lang, months)
         diff = metric_value(row.metric, unit, row.mean_diff, lang)
         low, high = metric_value(row.metric, unit, row.ci_low, lang), metric_value(row.metric, unit, row.ci_high, lang)
         cells = [

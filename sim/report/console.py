@@ -17,7 +17,7 @@ from rich.table import Table
 from sim.report.headline import desk_warnings, headline
 from sim.report.i18n import metric_name, t
 from sim.report.tables import RunTables
-from sim.run.metrics import METRICS
+from sim.run.metrics import METRICS, as_in
 
 
 @contextmanager
@@ -71,8 +71,8 @@ def print_comparison(run: RunTables, out_dir: Path) -> None:
         table.add_column(t("report.col.prob", lang), justify="right")
     by = run.summary.set_index(["strategy", "metric"])
     diff = run.differences.set_index(["strategy", "metric"])
-    for metric in METRICS:
-        cells = [metric_name(metric, lang) if lang != "en" else metric]
+    for metric in (as_in(m, run.summary["metric"]) for m in METRICS):  # named after the run's LTV window
+        cells = [metric_name(metric, lang, run.ltv_months) if lang != "en" else metric]
         for s in names:
             r = by.loc[(s, metric)]
             cells.append(_interval(metric, r["mean"], r["ci_low"], r["ci_high"], lang))

@@ -21,7 +21,7 @@ from sim.report.headline import desk_warnings, headline
 from sim.report.i18n import count, metric_name, metric_value, money, number, option_value, pct, t
 from sim.report.tables import RunTables
 from sim.run.kpis import gmv_decomposition
-from sim.run.metrics import METRICS, SMS_MARKS_HOURS
+from sim.run.metrics import METRICS, SMS_MARKS_HOURS, as_in, definition
 
 HEADLINE_ROWS: tuple[str, ...] = (  # incremental first; gross values stay, labelled as gross
     "incremental_net_profit_12m",
@@ -78,7 +78,7 @@ class Block:
 
 
 def _interval(metric: str, mean: float, low: float, high: float, lang: str) -> str:
-    unit = METRICS[metric].unit
+    unit = definition(metric).unit
     value = metric_value(metric, unit, mean, lang)
     if pd.isna(low) or pd.isna(high):
         return value
@@ -86,7 +86,7 @@ def _interval(metric: str, mean: float, low: float, high: float, lang: str) -> s
 
 
 def _signed(metric: str, value: float, lang: str) -> str:
-    unit = METRICS[metric].unit
+    unit = definition(metric).unit
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     if unit.startswith("share"):
         return f"{sign}{number(abs(value) * 100.0, lang)} {t('report.pp', lang)}"
@@ -117,6 +117,7 @@ def _metric_table(
 ) -> Block:
     """Mean [95% interval] of each metric per strategy (and the control arm's, with ``control``), then the
     paired differences against the baseline."""
+    metrics = [as_in(m, run.summary["metric"]) for m in metrics]  # named after the run's LTV window
     names = [*run.strategy_names, CONTROL] if control else run.strategy_names
     by = run.summary.set_index(["strategy", "metric"])
     diff = run.differences.set_index(["strategy", "metric"]) if not run.differences.empty else None
@@ -127,7 +128,7 @@ def _metric_table(
         header += [t("report.col.diff", lang, strategy=s, baseline=run.baseline), t("report.col.prob", lang)]
     rows = []
     for metric in metrics:
-        cells = [metric_name(metric, lang)]
+        cells = [metric_name(metric, lang, run.ltv_months)]
         for s in names:
             r = by.loc[(s, metric)]
             cells.append(_interval(metric, r["mean"], r["ci_low"], r["ci_high"], lang))
@@ -140,6 +141,7 @@ def _metric_table(
 
 
 def _differences_table(run: RunTables, metrics: Sequence[str], lang: str) -> Block:
+    metrics = [as_in(m, run.summary["metric"]) for m in metrics]  # named after the run's LTV window
     diff = run.differences.set_index(["strategy", "metric"])
     header = (
         t("report.col.metric", lang),
@@ -151,7 +153,8 @@ def _differences_table(run: RunTables, metrics: Sequence[str], lang: str) -> Blo
     for s in [s for s in run.strategy_names if s != run.baseline]:
         for metric in metrics:
             d = diff.loc[(s, metric)]
-            rows.append((metric_name(metric, lang), s, _diff(metric, d, lang), _prob(d["prob_better"], lang)))
+            name = metric_name(metric, lang, run.ltv_months)
+            rows.append((name, s, _diff(metric, d, lang), _prob(d["prob_better"], lang)))
     return Block("table", header=header, rows=tuple(rows))
 
 
@@ -234,7 +237,7 @@ def _wave_blocks(run: RunTables, lang: str) -> list[Block]:
         )
     return [
         Block("h2", t("report.waves", lang)),
-        Block("p", t("report.waves_note", lang)),
+        Block("p", t("report.waves_note", lang, months=run.ltv_months)),
         Block("table", header=header, rows=tuple(rows)),
     ]
 
@@ -282,7 +285,7 @@ def _campaign_blocks(run: RunTables, lang: str) -> list[Block]:
         )
     return [
         Block("h2", t("report.campaigns", lang)),
-        Block("p", t("report.campaigns_note", lang)),
+        Block("p", t("report.campaigns_note", lang, months=run.ltv_months)),
         Block("table", header=header, rows=tuple(rows)),
     ]
 
@@ -373,7 +376,7 @@ def build_report(run: RunTables, figures: Sequence[str], lang: str, run_dir: str
     blocks += _wave_blocks(run, lang) + _campaign_blocks(run, lang) + _account_blocks(run, lang)
     blocks.append(Block("h2", t("report.figures", lang)))
     for name in figures:
-        blocks.append(Block("figure", text=t(f"caption.{name}", lang), name=name))
+        blocks.append(Block("figure", text=t(f"caption.{name}", lang, months=run.ltv_months), name=name))
     blocks += [Block("h2", t("report.all_metrics", lang)), Block("p", t("report.missing_note", lang))]
     blocks.append(_metric_table(run, list(METRICS), lang, with_differences=two))
     blocks += [Block("h2", t("report.assumptions", lang)), Block("p", t("report.assumptions_note", lang))]

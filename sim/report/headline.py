@@ -1,6 +1,7 @@
 """The answer a planner reads first: how much more profit than doing nothing, and how sure we are.
 
-The headline metric is ``incremental_net_profit_12m``. Each strategy's value against doing nothing
+The headline metric is ``incremental_net_profit_12m`` (``_24m``, ``_36m``: named after the run's LTV window,
+:func:`headline_metric`; the sentences say the window's months). Each strategy's value against doing nothing
 comes with its 95% interval; a winner is named only when the paired difference between the best
 and the next best strategy has an interval that excludes zero (:func:`sim.run.compare.verdict`),
 otherwise the sentence says there is no clear difference. The report's first sentence, the
@@ -14,12 +15,22 @@ import pandas as pd
 from sim.config import CONTROL
 from sim.report.i18n import money, pct, t
 from sim.run.compare import Verdict, verdict
+from sim.run.metrics import as_in, window_months
 
-HEADLINE_METRIC = "incremental_net_profit_12m"
+HEADLINE_METRIC = "incremental_net_profit_12m"  # as at the default window
+
+
+def headline_metric(table: pd.DataFrame) -> str:
+    """The headline metric as ``table`` (summary or replications) names it: after the run's LTV window."""
+    return as_in(HEADLINE_METRIC, table["metric"])
+
+
+def _months(table: pd.DataFrame) -> int:
+    return window_months(table["metric"])
 
 
 def _each(summary: pd.DataFrame, lang: str) -> str:
-    rows = summary[(summary["metric"] == HEADLINE_METRIC) & (summary["strategy"] != CONTROL)]
+    rows = summary[(summary["metric"] == headline_metric(summary)) & (summary["strategy"] != CONTROL)]
     parts = [
         t("head.each", lang, strategy=r.strategy, value=_interval(r.mean, r.ci_low, r.ci_high, lang))
         for r in rows.itertuples(index=False)
@@ -35,7 +46,7 @@ def _interval(mean: float, low: float, high: float, lang: str) -> str:
 
 def headline_verdict(replications: pd.DataFrame) -> Verdict | None:
     """The verdict on the headline metric among the run's strategies."""
-    return verdict(replications, HEADLINE_METRIC)
+    return verdict(replications, headline_metric(replications))
 
 
 def headline(replications: pd.DataFrame, summary: pd.DataFrame, lang: str = "en") -> str:
@@ -44,13 +55,13 @@ def headline(replications: pd.DataFrame, summary: pd.DataFrame, lang: str = "en"
     v = headline_verdict(replications)
     if v is None:
         return t("head.missing", lang)
-    each = _each(summary, lang)
+    each, months = _each(summary, lang), _months(summary)
     if v.runner_up is None:
-        return t("head.one", lang, each=each)
+        return t("head.one", lang, each=each, months=months)
     diff = _interval(v.mean_diff, v.ci_low, v.ci_high, lang)
     if v.winner is not None:
-        return t("head.winner", lang, best=v.leader, other=v.runner_up, diff=diff, each=each)
-    return t("head.tie", lang, a=v.leader, b=v.runner_up, diff=diff, each=each)
+        return t("head.winner", lang, best=v.leader, other=v.runner_up, diff=diff, each=each, months=months)
+    return t("head.tie", lang, a=v.leader, b=v.runner_up, diff=diff, each=each, months=months)
 
 
 def headline_title(replications: pd.DataFrame, summary: pd.DataFrame, lang: str = "en") -> str:
@@ -58,14 +69,15 @@ def headline_title(replications: pd.DataFrame, summary: pd.DataFrame, lang: str 
     v = headline_verdict(replications)
     if v is None:
         return t("head.missing", lang)
-    rows = summary[(summary["metric"] == HEADLINE_METRIC) & (summary["strategy"] != CONTROL)]
+    rows = summary[(summary["metric"] == headline_metric(summary)) & (summary["strategy"] != CONTROL)]
     suffix = t("title.all_lose", lang) if len(rows) > 1 and (rows["ci_high"] < 0).all() else ""
+    months = _months(summary)
     if v.runner_up is None:
-        return t("title.one", lang, each=_each(summary, lang))
+        return t("title.one", lang, each=_each(summary, lang), months=months)
     diff = _interval(v.mean_diff, v.ci_low, v.ci_high, lang)
     if v.winner is not None:
-        return t("title.winner", lang, best=v.leader, other=v.runner_up, diff=diff) + suffix
-    return t("title.tie", lang, a=v.leader, b=v.runner_up, diff=diff) + suffix
+        return t("title.winner", lang, best=v.leader, other=v.runner_up, diff=diff, months=months) + suffix
+    return t("title.tie", lang, a=v.leader, b=v.runner_up, diff=diff, months=months) + suffix
 
 
 DESK_IDLE_BELOW = 0.2  # utilisation under which the onboarding team is idle most of its working time

@@ -45,9 +45,10 @@ def t(key: str, lang: str = "en", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def metric_name(metric: str, lang: str = "en") -> str:
-    """A metric's display name."""
-    return t(f"metric.{metric}", lang)
+def metric_name(metric: str, lang: str = "en", months: int = 12) -> str:
+    """A metric's display name; ``months``: the run's LTV window, for the names that say it without carrying it
+    (``incremental_ltv``)."""
+    return t(f"metric.{metric}", lang, months=months)
 
 
 def unit_name(unit: str, lang: str = "en") -> str:

@@ -21,7 +21,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric.cac": ("CAC", "获客成本 CAC"),
     "metric.cost_per_first_order": ("Cost per first order", "单个首单成本"),
     "metric.ltv_12m": ("LTV (12 months, gross)", "12个月 LTV（毛）"),
-    "metric.incremental_ltv": ("Incremental LTV (12 months)", "12个月增量 LTV"),
+    "metric.incremental_ltv": ("Incremental LTV ({months} months)", "{months}个月增量 LTV"),
     "metric.ltv_horizon": ("LTV (within horizon)", "周期内 LTV"),
     "metric.ltv_to_cac": ("LTV:CAC (gross)", "LTV:CAC 比值（毛）"),
     "metric.incremental_ltv_to_cac": ("Incremental LTV:CAC", "增量 LTV:CAC 比值"),
@@ -109,27 +109,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "head.each": ("{strategy} {value}", "{strategy} {value}"),
     "head.separator": ("; ", "；"),
     "head.winner": (
-        "{best} earns {diff} more incremental net profit over 12 months than {other} (paired, 95% interval); "
+        "{best} earns {diff} more incremental net profit over {months} months than {other} (paired, 95% interval); "
         "against doing nothing: {each}.",
-        "{best}的12个月增量净利润比{other}多 {diff}（配对差异，95% 区间）；相对不做私域：{each}。",
+        "{best}的{months}个月增量净利润比{other}多 {diff}（配对差异，95% 区间）；相对不做私域：{each}。",
     ),
     "head.tie": (
-        "No clear difference in incremental net profit over 12 months between {a} and {b}: {a} − {b} = {diff} "
-        "(paired, 95% interval); against doing nothing: {each}.",
-        "{a}与{b}的12个月增量净利润没有明显差异：{a} − {b} = {diff}（配对差异，95% 区间）；相对不做私域：{each}。",
+        "No clear difference in incremental net profit over {months} months between {a} and {b}: "
+        "{a} − {b} = {diff} (paired, 95% interval); against doing nothing: {each}.",
+        "{a}与{b}的{months}个月增量净利润没有明显差异：{a} − {b} = {diff}（配对差异，95% 区间）；"
+        "相对不做私域：{each}。",
     ),
     "head.one": (
-        "Incremental net profit over 12 months against doing nothing: {each} (95% interval).",
-        "相对不做私域的12个月增量净利润：{each}（95% 区间）。",
+        "Incremental net profit over {months} months against doing nothing: {each} (95% interval).",
+        "相对不做私域的{months}个月增量净利润：{each}（95% 区间）。",
     ),
     "head.missing": ("Incremental net profit is missing for every strategy.", "所有策略的增量净利润均缺失。"),
     "title.winner": (
-        "{best}: {diff} more incremental net profit (12 months) than {other}",
-        "{best}：12个月增量净利润比{other}多 {diff}",
+        "{best}: {diff} more incremental net profit ({months} months) than {other}",
+        "{best}：{months}个月增量净利润比{other}多 {diff}",
     ),
     "title.tie": (
-        "No clear difference in incremental net profit (12 months): {a} − {b} = {diff}",
-        "12个月增量净利润无明显差异：{a} − {b} = {diff}",
+        "No clear difference in incremental net profit ({months} months): {a} − {b} = {diff}",
+        "{months}个月增量净利润无明显差异：{a} − {b} = {diff}",
     ),
     "console.note": (
         "{n} replications on common random numbers; 95% intervals. incremental_*: against the control arm (no "
@@ -160,7 +161,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "注意：承接客服大部分工作时间空闲（忙碌：{busy}），却仍流失加粉请求（{lost}）：买家在下班时间等待后放弃；"
         "延长工作时间（onboarding.work_start_hour、work_end_hour）而非增加客服，可挽回这些请求。",
     ),
-    "title.one": ("Incremental net profit (12 months): {each}", "12个月增量净利润：{each}"),
+    "title.one": ("Incremental net profit ({months} months): {each}", "{months}个月增量净利润：{each}"),
     "title.all_lose": (" — every strategy loses money against doing nothing", "——所有策略相对不做私域均亏损"),
     "take.funnel": (
         "{best}: {a} of platform buyers become members vs {b} for {other}",
@@ -208,7 +209,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "take.dose_peak_one": ("{metric} peaks at 1 touch a week ({a})", "{metric} 在每周 1 次触达时最高（{a}）"),
     "take.dose_low_one": ("{metric} is lowest at 1 touch a week ({a})", "{metric} 在每周 1 次触达时最低（{a}）"),
-    "take.waterfall": ("{strategy}: incremental net profit {a} (12 months)", "{strategy}：12个月增量净利润 {a}"),
+    "take.waterfall": (
+        "{strategy}: incremental net profit {a} ({months} months)",
+        "{strategy}：{months}个月增量净利润 {a}",
+    ),
     "fig.amount_cny": ("CNY (mean over replications)", "元（重复模拟均值）"),
     # ledger lines (costs.csv, the waterfall figure)
     "line.gross_margin": ("gross margin", "毛利"),
@@ -238,8 +242,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "每 1,000 条送达短信在 {hours} 小时内带来的加好友请求",
     ),
     "fig.wave_profit": (
-        "incremental profit of the wave (CNY, 12 months), 95% CI",
-        "该波次的增量利润（元，12个月），95% 置信区间",
+        "incremental profit of the wave (CNY, {months} months), 95% CI",
+        "该波次的增量利润（元，{months}个月），95% 置信区间",
     ),
     "take.wave_response": (
         "Per 1,000 SMS delivered: {best} brings {a} add requests within 24 h; {worst} {b}",
@@ -356,22 +360,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.waves": ("SMS waves", "短信波次"),
     "report.waves_note": (
         "Each wave's messages and what they brought, means over replications. A wave's incremental profit is "
-        "attributed: its members' 12-month incremental value less its messages and their hooks. It is not the "
+        "attributed: its members' {months}-month incremental value less its messages and their hooks. It is not the "
         "wave's causal effect (a member it captured might have scanned a card later, and its adds queue at the "
         "same desk); the paired difference against a strategy without the wave, in the headline, is.",
         "各波次短信的发送与效果（重复模拟均值）。波次的增量利润为归因口径："
-        "其带来的成员 12 个月增量价值减去短信与钩子成本。"
+        "其带来的成员 {months} 个月增量价值减去短信与钩子成本。"
         "它不是波次的因果效应（被它召回的成员也可能之后扫包裹卡加粉，且其加粉请求与其他请求共用承接客服）；"
         "因果效应见结论中相对不发该波次策略的配对差异。",
     ),
     "report.campaigns": ("Campaign calendar", "活动日历"),
     "report.campaigns_note": (
         "Per campaign, over its windows: the members whose add request fell in a window, their first orders, the "
-        "spend booked on the window's days (cards, SMS, staff, accounts) and their hooks, their 12-month "
+        "spend booked on the window's days (cards, SMS, staff, accounts) and their hooks, their {months}-month "
         "incremental value less that spend, and the onboarding desk on the window's busiest day. The campaign's "
         "full effect, touches and offers included, is the paired difference against business as usual.",
         "各活动在其时间窗内：加粉请求落在窗内的成员、其首单数、窗内各天的获客支出（包裹卡、短信、人力、账号）及其钩子成本、"
-        "其 12 个月增量价值减去上述支出，以及窗内最忙一天的承接客服情况。活动的完整效果（含触达与首单福利）"
+        "其 {months} 个月增量价值减去上述支出，以及窗内最忙一天的承接客服情况。活动的完整效果（含触达与首单福利）"
         "见相对日常运营的配对差异。",
     ),
     "report.accounts": ("WeCom accounts", "企微账号"),
@@ -431,18 +435,19 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # figure captions
     "caption.comparison": (
-        "Incremental net profit over 12 months (against doing nothing; dashed line: break-even), incremental "
+        "Incremental net profit over {months} months (against doing nothing; dashed line: break-even), incremental "
         "LTV:CAC (dashed line: 1), CAC and monthly churn per strategy with 95% intervals; right: each metric's "
         "paired difference against the baseline, in its own unit. The title names a winner only when the paired "
         "interval of incremental net profit excludes zero.",
-        "各策略的 12 个月增量净利润（相对不做私域；虚线为盈亏平衡）、增量 LTV:CAC（虚线为 1）、获客成本与月流失率，"
-        "含 95% 置信区间；右：各指标相对基线的配对差异（原单位）。仅当增量净利润的配对区间不含零时，标题才给出胜者。",
+        "各策略的 {months} 个月增量净利润（相对不做私域；虚线为盈亏平衡）、增量 LTV:CAC（虚线为 1）、"
+        "获客成本与月流失率，含 95% 置信区间；右：各指标相对基线的配对差异（原单位）。"
+        "仅当增量净利润的配对区间不含零时，标题才给出胜者。",
     ),
     "caption.waterfall": (
-        "Where each strategy's incremental net profit comes from: the members' first 12 months by ledger line "
+        "Where each strategy's incremental net profit comes from: the members' first {months} months by ledger line "
         "(discounted to the join day), less what cannibalised orders would have earned on the platforms, less "
         "every acquisition cost (means over replications; costs.csv has every line with its interval).",
-        "各策略增量净利润的构成：成员前 12 个月按账目逐项（折现到加入日），减去被替代订单本可在平台获得的利润，"
+        "各策略增量净利润的构成：成员前 {months} 个月按账目逐项（折现到加入日），减去被替代订单本可在平台获得的利润，"
         "再减去各项获客成本（重复模拟均值；costs.csv 列出每一项及其区间）。",
     ),
     "caption.funnel": (
@@ -472,10 +477,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "caption.waves": (
         "SMS waves by hook and send hour. Left: add requests within 24 h per 1,000 messages delivered (bars), "
-        "with the 3, 6 and 12 h marks. Right: each wave's incremental profit (its members' 12-month incremental "
+        "with the 3, 6 and 12 h marks. Right: each wave's incremental profit (its members' {months}-month incremental "
         "value less its messages and hooks) with its 95% interval.",
         "按钩子与发送时间划分的短信波次。左：每 1,000 条送达短信在 24 小时内带来的加好友请求（柱），并标出 3、6、12 "
-        "小时；右：各波次的增量利润（成员 12 个月增量价值减去短信与钩子成本）及其 95% 置信区间。",
+        "小时；右：各波次的增量利润（成员 {months} 个月增量价值减去短信与钩子成本）及其 95% 置信区间。",
     ),
     "caption.calendar": (
         "The run day by day (means over replications): friends added, the onboarding desk's load (handling time "
@@ -502,8 +507,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "裂变玩法：各带来多少成员，赚多少钱",
     ),
     "caption.dose_response": (
-        "LTV (12 months) and monthly churn against touches per week, with 95% intervals.",
-        "12个月 LTV 与月流失率随每周触达次数的变化，含 95% 置信区间。",
+        "LTV ({months} months) and monthly churn against touches per week, with 95% intervals.",
+        "{months}个月 LTV 与月流失率随每周触达次数的变化，含 95% 置信区间。",
     ),
     # ---------------------------------------------------------------- levers (strategies table)
     "lever.channel.card": ("package card", "包裹卡"),
@@ -666,9 +671,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # python -m sim.plan budget
     "budget.heading": ("Budget split: {name}", "预算分配：{name}"),
     "budget.beats": (
-        "{strategy} earns {diff} more incremental net profit over 12 months than {baseline} (paired, 95% interval, "
-        "fresh seed), spending {spend} against a budget of {budget}.",
-        "{strategy} 比 {baseline} 多赚 12 个月增量净利润 {diff}（配对，95% 区间，新随机种子），"
+        "{strategy} earns {diff} more incremental net profit over {months} months than {baseline} "
+        "(paired, 95% interval, fresh seed), spending {spend} against a budget of {budget}.",
+        "{strategy} 比 {baseline} 多赚 {months} 个月增量净利润 {diff}（配对，95% 区间，新随机种子），"
         "花费 {spend}，预算 {budget}。",
     ),
     "budget.worse": (
@@ -909,10 +914,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric.orders_from_live": ("Orders from live streams", "直播带来的订单"),
     "unit.groups": ("groups", "个群"),
     "caption.channels": (
-        "Touch channels by strategy: 12-month LTV, monthly churn and incremental net profit with their 95% intervals "
-        "over replications; the added orders credited to each channel (1:1 chat, moments, groups, live streams; "
-        "means over replications); and, where groups run, their mean active share by day.",
-        "各策略的触达渠道：12个月 LTV、月流失率与增量净利润（含重复模拟的 95% 区间）；"
+        "Touch channels by strategy: {months}-month LTV, monthly churn and incremental net profit with their 95% "
+        "intervals over replications; the added orders credited to each channel (1:1 chat, moments, groups, live "
+        "streams; means over replications); and, where groups run, their mean active share by day.",
+        "各策略的触达渠道：{months}个月 LTV、月流失率与增量净利润（含重复模拟的 95% 区间）；"
         "各渠道（一对一私聊、朋友圈、社群、直播）带来的增量订单（重复模拟均值）；有社群时，社群逐日的平均活跃占比。",
     ),
     "fig.channels_title": (
@@ -936,4 +941,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "value.lottery": ("lottery (抽奖)", "抽奖"),
     "lever.referral.lottery_win_prob": ("抽奖 win chance per ticket", "抽奖每张券中奖概率"),
     "lever.referral.lottery_prize_cny": ("抽奖 prize (CNY)", "抽奖奖品（元）"),
+    # ---------------------------------------------------------------- issue 17: the LTV window (accounting.ltv_months)
+    **{
+        key: (en.format(m=m), zh.format(m=m))
+        for m in (24, 36)
+        for key, en, zh in (
+            (f"metric.incremental_net_profit_{m}m", "Incremental net profit ({m} months)", "{m}个月增量净利润"),
+            (f"metric.net_profit_{m}m", "Net profit ({m} months, gross)", "{m}个月净利润（毛）"),
+            (f"metric.ltv_{m}m", "LTV ({m} months, gross)", "{m}个月 LTV（毛）"),
+            (f"total.ltv_{m}m", "LTV, {m} months (gross)", "{m}个月 LTV（毛）"),
+        )
+    },
 }

@@ -82,7 +82,9 @@ def _channels(run: RunTables, lang: str) -> Figure | None:
 
 
 def _waves(run: RunTables, lang: str) -> Figure | None:
-    return None if run.waves is None or run.waves.empty else plots.waves_figure(run.waves, lang=lang)
+    if run.waves is None or run.waves.empty:
+        return None
+    return plots.waves_figure(run.waves, lang=lang, months=run.ltv_months)
 
 
 def _calendar(run: RunTables, lang: str) -> Figure | None:

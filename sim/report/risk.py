@@ -10,6 +10,7 @@ import math
 import pandas as pd
 
 from sim.report.i18n import metric_name, metric_value, pct, t
+from sim.run.metrics import metric_key, window_months
 
 PROFIT = "incremental_net_profit_12m"
 
@@ -26,11 +27,11 @@ def summary_sentences(table: pd.DataFrame, lang: str = "en") -> list[str]:
         parts = []
         for row in rows.itertuples(index=False):
             value = metric_value(row.metric, str(row.unit), float(row.downside), lang)
-            if row.metric == PROFIT:
+            if metric_key(row.metric) == PROFIT:  # at any LTV window
                 parts.append(t("risk.loss", lang, p=_interval(row, "p_loss", lang), downside=value))
             if math.isfinite(row.target):
                 target = metric_value(row.metric, str(row.unit), float(row.target), lang)
-                name = metric_name(row.metric, lang)
+                name = metric_name(row.metric, lang, window_months(table["metric"]))
                 key = "risk.reach" if row.direction > 0 else "risk.at_most"
                 parts.append(t(key, lang, metric=name, target=target, p=_interval(row, "p_target", lang)))
         n = int(rows["n_replications"].max())
@@ -49,7 +50,7 @@ def risk_section(table: pd.DataFrame, name: str, lang: str = "en") -> str:
         unit = str(row.unit)
         cells = [
             str(row.strategy),
-            metric_name(row.metric, lang),
+            metric_name(row.metric, lang, window_months(table["metric"])),
             metric_value(row.metric, unit, float(row.mean), lang),
             metric_value(row.metric, unit, float(row.median), lang),
             metric_value(row.metric, unit, float(row.downside), lang),

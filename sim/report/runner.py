@@ -17,7 +17,7 @@ import yaml
 
 from sim.config import CONTROL, Experiment
 from sim.report.console import print_comparison, progress
-from sim.report.headline import HEADLINE_METRIC, headline
+from sim.report.headline import headline, headline_metric
 from sim.report.writers import staged, write_run, write_summary
 from sim.run.compare import paired_differences, summarise
 from sim.run.costs import summarise_costs
@@ -37,7 +37,7 @@ def run_and_report(
     cache_dir: Path | None = None,
 ) -> float:
     """Simulate, print the comparison, write the run's tables (and, with ``figures``, its figures and report); return
-    the best mean incremental net profit over 12 months (what a sweeper optimises). ``cache_dir``: a sweep's shared
+    the best mean incremental net profit over the LTV window (what a sweeper optimises). ``cache_dir``: a sweep's shared
     platform layers and control arms (:mod:`sim.run.cache`)."""
     from sim.report.publish import publish
     from sim.report.tables import (
@@ -107,7 +107,7 @@ def run_and_report(
     log.info("%s", headline(tables.replications, summary))
     if show:
         print_comparison(run_tables, out_dir)
-    return best_mean(summary, HEADLINE_METRIC)
+    return best_mean(summary, headline_metric(summary))
 
 
 def best_mean(summary: pd.DataFrame, metric: str) -> float:

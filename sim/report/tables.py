@@ -20,6 +20,7 @@ import yaml
 
 from sim.config import Experiment, ReferralMechanic
 from sim.report.i18n import t
+from sim.run.metrics import window_months
 
 TOUCH_LEVER = "touch.touches_per_week"
 ACCOUNT_LEVERS: tuple[str, ...] = (
@@ -103,6 +104,11 @@ class RunTables:
             accounts=rename(self.accounts),
             strategies=self.strategies.rename(columns=names),
         )
+
+    @property
+    def ltv_months(self) -> int:
+        """The run's LTV window (accounting.ltv_months), from the names of its metrics (``ltv_24m``)."""
+        return window_months(self.summary["metric"])
 
     @property
     def strategy_names(self) -> list[str]:

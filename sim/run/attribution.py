@@ -1,7 +1,7 @@
 """Where a run's incremental profit comes from: by capture source, by SMS wave, by campaign, and the accounts.
 
 Pure numpy/pandas on one replication's :class:`~sim.model.funnel.RunRecord`. A member's
-*incremental value* is their first 12 months (``ltv_12m``, discounted to the join day) less what
+*incremental value* is their LTV window (``ltv_12m``, discounted to the join day) less what
 their cannibalised orders would have earned on their platform: what the headline sums.
 
 - :func:`profit_by_source` splits ``incremental_net_profit_12m`` exactly: each capture source
@@ -110,9 +110,10 @@ _TOTAL_KEYS = {
 
 
 def incremental_value(rec: RunRecord) -> np.ndarray:
-    """Each member's 12-month incremental value: ltv_12m less the platform contribution of their cannibalised orders."""
+    """Each member's incremental value over the LTV window: its LTV less the platform contribution of their
+    cannibalised orders."""
     m = rec.members
-    return m["ltv_12m_cny"].to_numpy() - m["lost_platform_12m_cny"].to_numpy()
+    return m["ltv_window_cny"].to_numpy() - m["lost_platform_window_cny"].to_numpy()
 
 
 def profit_by_source(rec: RunRecord, wave_names: list[str] | None = None) -> dict[str, float]:

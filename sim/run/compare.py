@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import special
 
 from sim.config import CONTROL
-from sim.run.metrics import METRICS
+from sim.run.metrics import definition
 
 CONFIDENCE = 0.95
 DIFFERENCE_COLUMNS = ["strategy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "prob_better"]
@@ -61,7 +61,7 @@ def paired_differences(
             block = wide.loc[metric]
             diff = (block[strategy] - block[baseline]).to_numpy(dtype=float)
             mean, lo, hi, n = interval(diff)
-            good = direction(metric) if direction is not None else METRICS[metric].direction
+            good = direction(metric) if direction is not None else definition(metric).direction
             d = diff[np.isfinite(diff)] * good
             prob = float(((d > 0).sum() + 0.5 * (d == 0).sum()) / n) if n else float("nan")
             rows.append(
@@ -108,7 +108,7 @@ def verdict(replications: pd.DataFrame, metric: str) -> Verdict | None:
     means = wide.mean().dropna()
     if means.empty:
         return None
-    ranked = sorted(means.index, key=lambda s: -METRICS[metric].direction * means[s])
+    ranked = sorted(means.index, key=lambda s: -definition(metric).direction * means[s])
     leader = str(ranked[0])
     if len(ranked) == 1:
         return Verdict(metric, leader, None, float("nan"), float("nan"), float("nan"))

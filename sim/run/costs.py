@@ -4,11 +4,11 @@ Amounts are signed contributions to profit (income positive, costs negative), in
 total divided by the sample share (``population.sample_share``). Two bases, each summing exactly to the
 metrics built on it:
 
-- ``12m_value``: the acquisition lines in full (cards, SMS, the hook by type, referral rewards,
-  onboarding staff), as in the numerator of ``cac``; each member's first 12 months by line,
-  discounted to the join day, as in ``ltv_12m``; and, on the same basis, the platform contribution
-  lost to cannibalised orders. All lines sum to ``incremental_net_profit_12m``; without the last
-  one, to ``net_profit_12m``.
+- ``12m_value`` (``24m_value``, ``36m_value``: named after the LTV window, :func:`value_basis`): the
+  acquisition lines in full (cards, SMS, the hook by type, referral rewards, onboarding staff), as in the
+  numerator of ``cac``; each member's LTV window by line, discounted to the join day, as in ``ltv_12m``;
+  and, on the same basis, the platform contribution lost to cannibalised orders. All lines sum to
+  ``incremental_net_profit_12m``; without the last one, to ``net_profit_12m``.
 - ``horizon``: every ledger line within the horizon, undiscounted, as in ``roi`` and
   ``incremental_roi`` (the platform contribution lost is the difference between the two).
 """
@@ -40,6 +40,11 @@ SUMMARY_COLUMNS = [
 PLATFORM_LINE = "platform_contribution_lost"
 
 
+def value_basis(ltv_months: int) -> str:
+    """The basis of the LTV window's amounts: ``12m_value`` for a 12-month window."""
+    return f"{ltv_months}m_value"
+
+
 def _acquisition_line(line: str, hook_type: str) -> str:
     return f"hook_{hook_type}" if line == "hook" else line
 
@@ -49,11 +54,12 @@ def cost_frame(rec: RunRecord, strategy: str, replication: int, hook_type: str) 
     led = rec.ledger
     in_horizon = led.index < rec.horizon_days
     rows: list[tuple[str, str, str, float]] = []
+    window = value_basis(rec.ltv_months)
     for line in ACQUISITION_LINES:
-        rows.append(("12m_value", "acquisition", _acquisition_line(line, hook_type), -float(led[line].sum())))
+        rows.append((window, "acquisition", _acquisition_line(line, hook_type), -float(led[line].sum())))
     for line in VALUE_LINES:
         section = "platform" if line == PLATFORM_LINE else "member_value"
-        rows.append(("12m_value", section, line, rec.value_12m_by_line[line]))
+        rows.append((window, section, line, rec.value_window_by_line[line]))
     for line in ACQUISITION_LINES:
         amount = -float(led[line].to_numpy()[in_horizon].sum())
         rows.append(("horizon", "acquisition", _acquisition_line(line, hook_type), amount))

@@ -4,25 +4,30 @@ Every metric is defined once in :data:`METRICS` (the README's table is written f
 the same definitions). A metric whose denominator is zero (no SMS sent, no members
 acquired, ...) is NaN here and "missing" in the outputs, never 0 or infinity.
 
-The headline is ``incremental_net_profit_12m``: what the members acquired earn in their first
-12 months over what the same buyers earn without capture (the control arm), minus everything
-spent acquiring them. Totals (``Metric.total``) are divided by ``population.sample_share``, so a
-run on a sample of the buyers reports the whole population's totals.
+The headline is ``incremental_net_profit_12m``: what the members acquired earn in their LTV window
+(their first 12 months) over what the same buyers earn without capture (the control arm), minus
+everything spent acquiring them. The metrics of :data:`WINDOW_METRICS` say their window: with
+``accounting.ltv_months=24`` they are ``incremental_net_profit_24m``, ``net_profit_24m`` and ``ltv_24m``
+(:func:`windowed`); :data:`METRICS` names them as at the default window. Totals (``Metric.total``) are
+divided by ``population.sample_share``, so a run on a sample of the buyers reports the whole population's totals.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.config import LTV_MONTHS
 from sim.model.funnel import RunRecord
 from sim.model.ledger import ACQUISITION_LINES, COST_LINES, INCOME_LINES, ORDER_COST_LINES
 from sim.model.members import TOUCH_CHANNELS
 
 DAYS_PER_MONTH = 365.25 / 12.0
 SMS_MARKS_HOURS: tuple[int, ...] = (3, 6, 12, 24)
+DEFAULT_LTV_MONTHS = 12  # the window METRICS names: ltv_12m
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,8 @@ METRICS: dict[str, Metric] = {
     "incremental_net_profit_12m": Metric(
         "CNY",
         +1,
-        "the headline: the members' value in their first 12 months (discounted to the join day) less what their "
+        "the headline: the members' value in their LTV window (accounting.ltv_months: 12, 24 or 36 months; "
+        "discounted to the join day) less what their "
         "cannibalised orders would have earned on the platforms, minus the acquisition spend: the profit against "
         "doing nothing = members_acquired x (incremental_ltv - cac)",
         total=True,
@@ -58,7 +64,7 @@ METRICS: dict[str, Metric] = {
     "capture_rate_card": Metric("share", +1, "members added through the package card / cards sent"),
     "capture_rate_sms": Metric("share", +1, "members added through SMS / SMS sent"),
     "card_contribution": Metric(
-        "CNY per card", +1, "private gross margin in the first 12 months of card-captured members / cards sent"
+        "CNY per card", +1, "private gross margin in the LTV window of card-captured members / cards sent"
     ),
     "first_order_rate": Metric("share", +1, "members with a first private order / members acquired"),
     "cac": Metric(
@@ -73,8 +79,8 @@ METRICS: dict[str, Metric] = {
         "CNY per member",
         +1,
         "private gross margin net of subsidies, touch costs and private order costs (service, shipping, payment "
-        "fee, member discount), plus membership fees, in each member's first 12 months, discounted to the join "
-        "day, per member acquired",
+        "fee, member discount), plus membership fees, in each member's LTV window (first 12, 24 or 36 months), "
+        "discounted to the join day, per member acquired",
     ),
     "incremental_ltv": Metric(
         "CNY per member",
@@ -218,6 +224,42 @@ METRICS: dict[str, Metric] = {
 }
 
 
+WINDOW_METRICS: tuple[str, ...] = ("incremental_net_profit_12m", "net_profit_12m", "ltv_12m")  # name their window
+
+
+def windowed(metric: str, ltv_months: int) -> str:
+    """``metric`` as a run with an LTV window of ``ltv_months`` names it: ``ltv_12m`` is ``ltv_24m`` at 24 months;
+    a metric outside :data:`WINDOW_METRICS` keeps its name."""
+    return f"{metric.removesuffix('_12m')}_{ltv_months}m" if metric in WINDOW_METRICS else metric
+
+
+def metric_key(metric: str) -> str | None:
+    """The :data:`METRICS` key of ``metric`` at any LTV window (``ltv_24m`` -> ``ltv_12m``); None if unknown."""
+    stem, sep, months = metric.rpartition("_")
+    if sep and months.endswith("m") and months[:-1].isdigit() and f"{stem}_12m" in WINDOW_METRICS:
+        return f"{stem}_12m" if int(months[:-1]) in LTV_MONTHS else None
+    return metric if metric in METRICS else None
+
+
+def definition(metric: str) -> Metric:
+    """The definition of ``metric`` at any LTV window (``ltv_24m`` is defined as ``ltv_12m``); KeyError if unknown."""
+    return METRICS[metric_key(metric) or metric]
+
+
+def window_months(metrics: Iterable[str]) -> int:
+    """The LTV window (months) of a table whose metrics are ``metrics``, from the name of its ``ltv_..m`` metric;
+    the default window when the table has none."""
+    for name in metrics:
+        if name not in METRICS and metric_key(name) == "ltv_12m":
+            return int(name.removeprefix("ltv_")[:-1])
+    return DEFAULT_LTV_MONTHS
+
+
+def as_in(metric: str, metrics: Iterable[str]) -> str:
+    """``metric`` (named as :data:`METRICS` names it) as a table whose metrics are ``metrics`` names it."""
+    return windowed(metric, window_months(metrics))
+
+
 NO_MEMBERS = "no member acquired"
 # When each metric can be missing (NaN); a metric not listed here always has a value.
 MISSING_WHEN: dict[str, str] = {
@@ -323,8 +365,8 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
     private_orders = int((order_day < rec.horizon_days).sum())
     cannibalised = int((rec.orders["replaced_platform_order"].to_numpy() & (order_day < rec.horizon_days)).sum())
     net_horizon = float(income[in_horizon].sum()) - horizon_cost
-    ltv_total = float(m["ltv_12m_cny"].sum())
-    incremental_total = ltv_total - float(m["lost_platform_12m_cny"].sum())
+    ltv_total = float(m["ltv_window_cny"].sum())
+    incremental_total = ltv_total - float(m["lost_platform_window_cny"].sum())
     requests = sum(rec.requests.values())
     referred = int((channel == "referral").sum())
 
@@ -334,7 +376,7 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
         "members_acquired": float(n_members),
         "capture_rate_card": _ratio(card_members.sum(), rec.cards_sent),
         "capture_rate_sms": _ratio((channel == "sms").sum(), rec.sms_sent),
-        "card_contribution": _ratio(m["gross_margin_12m_cny"].to_numpy()[card_members].sum(), rec.cards_sent),
+        "card_contribution": _ratio(m["gross_margin_window_cny"].to_numpy()[card_members].sum(), rec.cards_sent),
         "first_order_rate": _ratio(first_orders, n_members),
         "cac": cac,
         "cost_per_first_order": _ratio(acquisition + float(led["first_order_subsidy"].sum()), first_orders),
@@ -373,7 +415,10 @@ def compute_metrics(rec: RunRecord) -> dict[str, float]:
     hours = rec.sms_response_hours
     for h in SMS_MARKS_HOURS:
         out[f"sms_adds_{h}h"] = _ratio((hours <= h).sum(), rec.sms_sent)
-    return {name: out[name] / rec.sample_share if METRICS[name].total else out[name] for name in METRICS}
+    return {
+        windowed(name, rec.ltv_months): out[name] / rec.sample_share if METRICS[name].total else out[name]
+        for name in METRICS
+    }
 
 
 def channel_metrics(rec: RunRecord) -> dict[str, float]:

@@ -7,9 +7,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.report.budget import BudgetResult
-from sim.report.i18n import money, t
+from sim.report.i18n import metric_name, money, t
 from sim.report.plots.base import set_takeaway, strategy_colours, style
 from sim.report.plots.waterfall import line_label
+from sim.run.metrics import as_in
 
 
 def plot_allocation(result: BudgetResult, *, ax: Axes, lang: str = "en") -> Axes:
@@ -54,7 +55,7 @@ def plot_frontier(result: BudgetResult, *, ax: Axes, lang: str = "en") -> Axes:
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     ax.set_xlabel(t("budget.spend_axis", lang))
-    ax.set_ylabel(t("metric.incremental_net_profit_12m", lang))
+    ax.set_ylabel(metric_name(as_in("incremental_net_profit_12m", result.comparison["metric"]), lang))
     ax.legend(fontsize=8)
     set_takeaway(ax, t("budget.take_frontier", lang, gain=money(result.marginal_cny, lang)))
     return ax

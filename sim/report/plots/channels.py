@@ -2,9 +2,9 @@
 active share over time.
 
 Drawn when the strategies differ in a channel lever (:func:`varies_channels`): 1:1 chat, moments, groups, live
-streams or the touch team's hours. The first row has 12-month LTV, monthly churn and incremental net profit with
-95% intervals; the second the added orders credited to each channel (means over replications), and, when some
-strategy runs groups (社群), their mean active share by day, which decays unless live streams feed it.
+streams or the touch team's hours. The first row has LTV, monthly churn and incremental net profit (over the LTV
+window) with 95% intervals; the second the added orders credited to each channel (means over replications), and,
+when some strategy runs groups (社群), their mean active share by day, which decays unless live streams feed it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sim.config import CONTROL
 from sim.report.i18n import metric_name, t
 from sim.report.plots.base import mean_curve, require_columns, set_takeaway, strategies_in, strategy_colours, style
 from sim.report.plots.comparison import plot_metric_intervals
+from sim.run.metrics import as_in
 
 CHANNEL_METRICS: tuple[str, ...] = ("ltv_12m", "monthly_churn", "incremental_net_profit_12m")
 CHANNEL_ORDERS: tuple[str, ...] = ("orders_from_chat", "orders_from_moments", "orders_from_groups", "orders_from_live")
@@ -79,7 +80,8 @@ def channels_figure(summary: pd.DataFrame, curves: pd.DataFrame | None, lang: st
         fig = Figure(figsize=(16.0, 9.0), layout="constrained")
         grid = fig.add_gridspec(2, 3)
         for i, metric in enumerate(CHANNEL_METRICS):
-            plot_metric_intervals(summary, metric, ax=fig.add_subplot(grid[0, i]), lang=lang)
+            named = as_in(metric, summary["metric"])  # named after the run's LTV window
+            plot_metric_intervals(summary, named, ax=fig.add_subplot(grid[0, i]), lang=lang)
         plot_channel_orders(summary, ax=fig.add_subplot(grid[1, :2] if has_groups else grid[1, :]), lang=lang)
         if has_groups and curves is not None:
             plot_group_activity(curves[curves["strategy"] != CONTROL], ax=fig.add_subplot(grid[1, 2]), lang=lang)

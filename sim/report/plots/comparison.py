@@ -20,7 +20,7 @@ from sim.config import CONTROL
 from sim.report.headline import headline_title
 from sim.report.i18n import metric_name, t, unit_name
 from sim.report.plots.base import require_columns, set_takeaway, strategy_colours, style, wrap
-from sim.run.metrics import METRICS
+from sim.run.metrics import as_in, definition, metric_key, window_months
 
 HEADLINE_METRICS: tuple[str, ...] = ("incremental_net_profit_12m", "incremental_ltv_to_cac", "cac", "monthly_churn")
 REFERENCE_LINES: dict[str, float] = {
@@ -37,6 +37,7 @@ def plot_metric_intervals(summary: pd.DataFrame, metric: str, *, ax: Axes | None
     if rows.empty:
         raise ValueError(f"summary has no rows for metric {metric!r}")
     with style(lang) as lang:
+        name = metric_name(metric, lang, window_months(summary["metric"]))
         ax = ax or plt.gca()
         y = np.arange(len(rows))[::-1]
         mean = rows["mean"].to_numpy(dtype=float)
@@ -45,13 +46,12 @@ def plot_metric_intervals(summary: pd.DataFrame, metric: str, *, ax: Axes | None
         ax.barh(y, np.nan_to_num(mean), color=colours, alpha=0.35)
         ax.errorbar(mean, y, xerr=np.nan_to_num(err), fmt="o", color="black", capsize=4)
         ax.set_yticks(y, rows["strategy"].astype(str).tolist())
-        if metric in REFERENCE_LINES:  # break-even: no profit, or LTV equal to CAC
-            ax.axvline(REFERENCE_LINES[metric], color="#D55E00", linewidth=1.2, linestyle="--")
-        ax.set_xlabel(
-            t("fig.metric_axis", lang, metric=metric_name(metric, lang), unit=unit_name(METRICS[metric].unit, lang))
-        )
+        reference = REFERENCE_LINES.get(metric_key(metric) or metric)
+        if reference is not None:  # break-even: no profit, or LTV equal to CAC
+            ax.axvline(reference, color="#D55E00", linewidth=1.2, linestyle="--")
+        ax.set_xlabel(t("fig.metric_axis", lang, metric=name, unit=unit_name(definition(metric).unit, lang)))
         ax.grid(axis="y", visible=False)
-        set_takeaway(ax, metric_name(metric, lang))
+        set_takeaway(ax, name)
     return ax
 
 
@@ -84,9 +84,9 @@ def plot_paired_differences(
         ax.set_ylim(-0.8, max(len(rows) - 0.2, 0.8))
         ax.grid(axis="y", visible=False)
         ax.xaxis.set_major_locator(MaxNLocator(5))
-        if METRICS[metric].unit.startswith("share"):
+        if definition(metric).unit.startswith("share"):
             ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_xlabel(t("fig.diff_axis", lang, unit=unit_name(METRICS[metric].unit, lang)), fontsize=9)
+        ax.set_xlabel(t("fig.diff_axis", lang, unit=unit_name(definition(metric).unit, lang)), fontsize=9)
     return ax
 
 
@@ -108,17 +108,18 @@ def comparison_figure(
     """
     summary = summary[summary["strategy"] != CONTROL]
     names = [str(x) for x in pd.unique(summary["strategy"])]
+    shown = [as_in(m, summary["metric"]) for m in HEADLINE_METRICS]  # named after the run's LTV window
     with style(lang) as lang:
         paired = not differences.empty
         fig = Figure(figsize=(14, 7.5) if paired else (9, 7.5), layout="constrained")
         grid = fig.add_gridspec(4, 3 if paired else 2)
-        for i, metric in enumerate(HEADLINE_METRICS):
+        for i, metric in enumerate(shown):
             ax = fig.add_subplot(grid[2 * (i // 2) : 2 * (i // 2) + 2, i % 2])
             plot_metric_intervals(summary, metric, ax=ax, lang=lang)
         if paired:
-            for i, metric in enumerate(HEADLINE_METRICS):
+            for i, metric in enumerate(shown):
                 ax = fig.add_subplot(grid[i, 2])
                 plot_paired_differences(differences, metric, ax=ax, strategies=names, lang=lang)
-                set_takeaway(ax, metric_name(metric, lang))
+                set_takeaway(ax, metric_name(metric, lang, window_months(summary["metric"])))
         fig.suptitle(wrap(headline_title(replications, summary, lang), 110), fontsize=13, fontweight="bold")
     return fig

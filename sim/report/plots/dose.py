@@ -11,7 +11,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.report.i18n import metric_name, money, number, pct, t, unit_name
 from sim.report.plots.base import OKABE_ITO, require_columns, set_takeaway, style
-from sim.run.metrics import METRICS
+from sim.run.metrics import as_in, definition
 
 DOSE_METRICS: tuple[str, ...] = ("ltv_12m", "monthly_churn")
 
@@ -37,7 +37,7 @@ def plot_dose_response(
     d = dose[dose["metric"] == metric].sort_values("touches_per_week", kind="stable")
     if d.empty:
         raise ValueError(f"dose has no rows for metric {metric!r}")
-    unit = METRICS[metric].unit
+    unit = definition(metric).unit
     with style(lang) as lang:
         ax = ax or plt.gca()
         x = d["touches_per_week"].to_numpy(dtype=float)
@@ -69,7 +69,7 @@ def plot_dose_response(
             if unit.startswith("CNY")
             else (lambda v: number(v, lang))
         )
-        direction = METRICS[metric].direction
+        direction = definition(metric).direction
         best_i = int(np.nanargmax(direction * y)) if np.isfinite(y).any() else -1
         name = metric_name(metric, lang)
         xs = lambda v: f"{v:g}"  # noqa: E731
@@ -84,10 +84,10 @@ def plot_dose_response(
 
 
 def dose_response_figure(dose: pd.DataFrame, baseline: str | None = None, lang: str = "en") -> Figure:
-    """LTV (12 months) and monthly churn against touches per week, side by side."""
+    """LTV (over the run's LTV window) and monthly churn against touches per week, side by side."""
     with style(lang) as lang:
         fig = Figure(figsize=(12, 5), layout="constrained")
         axes = fig.subplots(1, len(DOSE_METRICS))
         for metric, ax in zip(DOSE_METRICS, axes, strict=True):
-            plot_dose_response(dose, metric, ax=ax, baseline=baseline, lang=lang)
+            plot_dose_response(dose, as_in(metric, dose["metric"]), ax=ax, baseline=baseline, lang=lang)
     return fig

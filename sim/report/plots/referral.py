@@ -15,6 +15,7 @@ from sim.config import CONTROL
 from sim.report.i18n import t
 from sim.report.plots.base import require_columns, style
 from sim.report.plots.comparison import plot_metric_intervals
+from sim.run.metrics import as_in
 
 REFERRAL_METRICS: tuple[str, ...] = (
     "k_factor",
@@ -33,9 +34,8 @@ def referral_figure(summary: pd.DataFrame, lang: str = "en") -> Figure:
     """One panel per metric of :data:`REFERRAL_METRICS` that some strategy has (the control arm left out)."""
     require_columns(summary, ["strategy", "metric", "mean", "ci_low", "ci_high"], "summary")
     summary = summary[summary["strategy"] != CONTROL]
-    metrics = [
-        m for m in REFERRAL_METRICS if np.isfinite(summary.loc[summary["metric"] == m, "mean"].to_numpy(float)).any()
-    ]
+    named = [as_in(m, summary["metric"]) for m in REFERRAL_METRICS]  # named after the run's LTV window
+    metrics = [m for m in named if np.isfinite(summary.loc[summary["metric"] == m, "mean"].to_numpy(float)).any()]
     with style(lang) as lang:
         fig = Figure(figsize=(5.0 * len(metrics), 4.5), layout="constrained")
         for i, metric in enumerate(metrics):

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from sim.report.i18n import metric_name, metric_value, pct, t
 from sim.report.plots.base import require_columns, set_takeaway, strategy_colours, style
+from sim.run.metrics import metric_key, window_months
 
 JITTER = 0.12  # half-width of the random horizontal spread of the replication dots (fixed seed)
 
@@ -41,10 +42,10 @@ def plot_risk_panel(reps: pd.DataFrame, table: pd.DataFrame, metric: str, *, ax:
     target = float(rows["target"].iloc[0]) if len(rows) else float("nan")
     if math.isfinite(target):
         ax.axhline(target, color="#D55E00", linestyle="--", linewidth=1.2, label=t("risk.target", lang))
-    if metric == "incremental_net_profit_12m":
+    if metric_key(metric) == "incremental_net_profit_12m":
         ax.axhline(0.0, color="grey", linewidth=1)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-    ax.set_ylabel(metric_name(metric, lang))
+    ax.set_ylabel(metric_name(metric, lang, window_months(table["metric"])))
     set_takeaway(ax, _takeaway(rows, metric, lang))
     return ax
 
@@ -52,7 +53,7 @@ def plot_risk_panel(reps: pd.DataFrame, table: pd.DataFrame, metric: str, *, ax:
 def _takeaway(rows: pd.DataFrame, metric: str, lang: str) -> str:
     parts = []
     for row in rows.itertuples(index=False):
-        if metric == "incremental_net_profit_12m":
+        if metric_key(metric) == "incremental_net_profit_12m":
             parts.append(t("risk.take_loss", lang, strategy=row.strategy, p=pct(row.p_loss, lang)))
         elif math.isfinite(row.target):
             parts.append(t("risk.take_target", lang, strategy=row.strategy, p=pct(row.p_target, lang)))

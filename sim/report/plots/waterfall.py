@@ -11,11 +11,12 @@ from matplotlib.figure import Figure
 from sim.report.i18n import money, t
 from sim.report.plots.base import require_columns, set_takeaway, style
 
-SECTIONS: tuple[tuple[str, str], ...] = (  # section, the subtotal drawn after it
-    ("member_value", "total.ltv_12m"),
+SECTIONS: tuple[tuple[str, str], ...] = (  # section, the subtotal drawn after it ({months}: the LTV window)
+    ("member_value", "total.ltv_{months}m"),
     ("platform", "total.incremental_value"),
     ("acquisition", "total.incremental_net_profit"),
 )
+WINDOW_BASIS = "m_value"  # costs.csv's LTV-window basis is 12m_value, 24m_value or 36m_value (sim.run.costs)
 UP, DOWN, TOTAL = "#009E73", "#D55E00", "#0072B2"
 
 
@@ -27,11 +28,14 @@ def line_label(line: str, lang: str = "en") -> str:
 
 
 def plot_waterfall(costs: pd.DataFrame, strategy: str, *, ax: Axes | None = None, lang: str = "en") -> Axes:
-    """One strategy's mean amounts on the ``12m_value`` basis, as steps from zero to its incremental net profit."""
+    """One strategy's mean amounts on the LTV window's basis (``12m_value`` for 12 months), as steps from zero to its
+    incremental net profit."""
     require_columns(costs, ["strategy", "basis", "section", "line", "mean_cny"], "costs")
-    rows = costs[(costs["strategy"] == strategy) & (costs["basis"] == "12m_value")]
+    windows = [str(b) for b in pd.unique(costs["basis"]) if str(b).endswith(WINDOW_BASIS)]
+    months = int(windows[0].removesuffix(WINDOW_BASIS)) if windows else 12
+    rows = costs[(costs["strategy"] == strategy) & (costs["basis"] == f"{months}{WINDOW_BASIS}")]
     if rows.empty:
-        raise ValueError(f"costs has no 12m_value rows for strategy {strategy!r}")
+        raise ValueError(f"costs has no {months}{WINDOW_BASIS} rows for strategy {strategy!r}")
     with style(lang) as lang:
         ax = ax or plt.gca()
         labels, bottoms, heights, colours = [], [], [], []
@@ -45,7 +49,7 @@ def plot_waterfall(costs: pd.DataFrame, strategy: str, *, ax: Axes | None = None
                 heights.append(row.mean_cny)
                 colours.append(UP if row.mean_cny > 0 else DOWN)
                 level += row.mean_cny
-            labels.append(t(subtotal, lang))
+            labels.append(t(subtotal.format(months=months), lang))
             bottoms.append(0.0)
             heights.append(level)
             colours.append(TOTAL)
@@ -56,7 +60,7 @@ def plot_waterfall(costs: pd.DataFrame, strategy: str, *, ax: Axes | None = None
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         ax.set_ylabel(t("fig.amount_cny", lang))
         ax.grid(axis="x", visible=False)
-        set_takeaway(ax, t("take.waterfall", lang, strategy=strategy, a=money(level, lang)))
+        set_takeaway(ax, t("take.waterfall", lang, strategy=strategy, a=money(level, lang), months=months))
     return ax
 
 

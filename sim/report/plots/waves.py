@@ -82,8 +82,9 @@ def plot_wave_response(waves: pd.DataFrame, *, ax: Axes | None = None, lang: str
     return ax
 
 
-def plot_wave_profit(waves: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
-    """Each wave's incremental profit (its members' 12-month incremental value less its messages and hooks), 95% CI."""
+def plot_wave_profit(waves: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en", months: int = 12) -> Axes:
+    """Each wave's incremental profit (its members' incremental value over the LTV window of ``months`` less its
+    messages and hooks), 95% CI."""
     table = wave_table(waves)
     colours = strategy_colours(strategies_in(table))
     with style(lang) as lang:
@@ -96,7 +97,7 @@ def plot_wave_profit(waves: pd.DataFrame, *, ax: Axes | None = None, lang: str =
         ax.scatter(mean, y, color=[colours[s] for s in table["strategy"]], zorder=3)
         ax.axvline(0.0, color="black", linewidth=0.8)
         ax.set_yticks(y, [wave_label(r, lang) for _, r in table.iterrows()])
-        ax.set_xlabel(t("fig.wave_profit", lang))
+        ax.set_xlabel(t("fig.wave_profit", lang, months=months))
         ax.grid(axis="y", visible=False)
         if np.isfinite(mean).any():
             best = int(np.nanargmax(mean))
@@ -115,14 +116,15 @@ def plot_wave_profit(waves: pd.DataFrame, *, ax: Axes | None = None, lang: str =
     return ax
 
 
-def waves_figure(waves: pd.DataFrame, lang: str = "en") -> Figure:
-    """Response per wave (by hook and send hour) and each wave's incremental profit, side by side."""
+def waves_figure(waves: pd.DataFrame, lang: str = "en", months: int = 12) -> Figure:
+    """Response per wave (by hook and send hour) and each wave's incremental profit over the LTV window of
+    ``months``, side by side."""
     n = len(wave_table(waves))
     with style(lang) as lang:
         fig = Figure(figsize=(14, max(4.0, 1.2 + 0.42 * n)), layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=[1.3, 1.0])
         plot_wave_response(waves, ax=left, lang=lang)
-        plot_wave_profit(waves, ax=right, lang=lang)
+        plot_wave_profit(waves, ax=right, lang=lang, months=months)
         right.set_ylim(left.get_ylim())
         right.tick_params(labelleft=False)  # the rows are the left panel's
     return fig
