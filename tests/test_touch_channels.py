@@ -166,6 +166,11 @@ def test_nobody_is_in_a_group_after_deleting_the_brand_and_leaving_a_group_is_no
     m = rec.members
     gone = ~m["subscribed"]
     assert gone.sum() > 50 and (m.loc[gone, "group"] == -1).all()
+    # every deletion is dated, those after dormancy too (the exports list them all)
+    deleted = np.isfinite(m["delete_day"].to_numpy())
+    assert (deleted == gone.to_numpy()).all() and (m["delete_day"][deleted] >= m["join_day"][deleted]).all()
+    first = (m["churn_type"] == "unsubscribe").to_numpy()
+    assert (m["delete_day"][first] == m["churn_day"][first]).all() and (deleted & ~first).sum() > 0
     assert rec.channels["groups_opened"] > 5
     # members who left their group but stayed with the brand exist, and the leavers are counted
     assert rec.channels["group_leavers"] > 0

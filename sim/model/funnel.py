@@ -393,6 +393,7 @@ class FunnelModel:
                 "spend_cny": m.spend_cny,
                 "churn_day": m.churn_day,
                 "churn_type": np.array(["none", "unsubscribe", "dormancy"], dtype=object)[m.churn_type],
+                "delete_day": m.delete_day,  # deleting the brand, after dormancy too (churn_day: the first churn)
                 "subscribed": m.subscribed,
                 "dormant_at_end": m.subscribed
                 & (self.n_days - m.last_activity_day >= self.shared.accounting.dormancy_window_days),

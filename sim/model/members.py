@@ -92,6 +92,7 @@ CHANNEL_COUNTS: tuple[str, ...] = (  # what the channels did over the run (RunRe
     *(f"added_orders_{name}" for name in TOUCH_CHANNELS),  # added orders, by the channel whose lift added them
 )
 ACTIVE = SEGMENTS.index("active")  # a post's or a group message's content is drawn from this segment's mix
+MIDDAY = 0.5  # posts and group messages go out at noon, to the members who joined before
 
 _FIELDS: dict[str, tuple[type, float]] = {
     # name: (dtype, initial value)
@@ -133,6 +134,7 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "lapsed": (np.bool_, False),  # an existing customer who had dropped out (BG/NBD) before day 0
     "hook_cost_cny": (np.float64, 0.0),  # what the member's hook cost: paid on add, or redeemed on the first order
     "shares": (np.int64, 0),  # referral shares made so far (immunity: each lowers the chance of the next)
+    "delete_day": (np.float64, math.inf),  # when the member deleted the brand, whatever their first churn; inf: never
     "next_chat_day": (np.float64, math.inf),  # the member's next 1:1 chat (sim.model.channels)
     "group": (np.int64, -1),  # the customer group the member is in (index into Groups); -1: none
     **{part: (np.float64, 0.0) for part in LIFT_PARTS},  # each channel's part of lift, as of lift_day
@@ -536,8 +538,9 @@ class Members:
         if ch.groups_on and day in self.feed_days:
             self.groups.feed(float(day))
         if ch.group_messages[day] and self.groups.n:
-            in_group = np.flatnonzero(self.cols["group"][: self.n] >= 0)
-            minutes = np.unique(self.cols["group"][in_group]).size * ch.group_messages[day] * ch.group_message_minutes
+            c = self.cols
+            in_group = np.flatnonzero((c["group"][: self.n] >= 0) & (c["join_day"][: self.n] < day + MIDDAY))
+            minutes = np.unique(c["group"][in_group]).size * ch.group_messages[day] * ch.group_message_minutes
             if minutes <= left:
                 left -= minutes
                 self._group_messages(day, in_group, int(ch.group_messages[day]))
@@ -570,7 +573,7 @@ class Members:
         """Today's ``posts`` moments posts: each subscribed member sees each with the plan's reach; a member who sees
         one gets its content's lift and delete risk times the moments multipliers (no fatigue: the member scrolls)."""
         c, resp = self.cols, self.shared.population.touch_response
-        who = self._subscribed(day + 1.0)
+        who = self._subscribed(day + MIDDAY)
         for k in range(posts):
             kind = self._content("moments_content", day, k)
             seen = who[self.streams.uniform("moments_seen", c["buyer"][who], day, k) < self.channels.moments_reach]
@@ -581,7 +584,7 @@ class Members:
             self._add_lift(day, seen, np.full(seen.size, lift), "lift_moments")
             risk = resp.delete_risk[CONTENT[kind]] * resp.moments.delete_risk_multiplier
             leaving = seen[self.streams.uniform("moments_delete", c["buyer"][seen], day, k) < risk]
-            self._leave(leaving, np.full(leaving.size, day + 0.5))
+            self._leave(leaving, np.full(leaving.size, day + MIDDAY))
             who = who[c["subscribed"][who]]
 
     def _group_messages(self, day: int, in_group: np.ndarray, messages: int) -> None:
@@ -591,7 +594,7 @@ class Members:
         c, resp = self.cols, self.shared.population.touch_response
         for k in range(messages):
             kind = self._content("group_content", day, k)
-            activity = self.groups.activity(day + 0.5)[c["group"][in_group]]
+            activity = self.groups.activity(day + MIDDAY)[c["group"][in_group]]
             seen = in_group[self.streams.uniform("group_seen", c["buyer"][in_group], day, k) < activity]
             self.channel_counts["group_messages"] += float(np.unique(c["group"][in_group]).size)
             self.channel_counts["group_audience"] += in_group.size
@@ -606,7 +609,7 @@ class Members:
             self.channel_counts["group_leavers"] += quit_group.size
             risk = resp.delete_risk[CONTENT[kind]] * resp.groups.delete_risk_multiplier
             leaving = seen[self.streams.uniform("group_delete", c["buyer"][seen], day, k) < risk]
-            self._leave(leaving, np.full(leaving.size, day + 0.5))
+            self._leave(leaving, np.full(leaving.size, day + MIDDAY))
             in_group = in_group[c["group"][in_group] >= 0]
 
     def _live(self, day: int) -> np.ndarray:
@@ -690,6 +693,7 @@ class Members:
     def _leave(self, who: np.ndarray, t: np.ndarray) -> None:
         """Members ``who`` delete the brand at times ``t``: no more touches or orders."""
         c = self.cols
+        c["delete_day"][who[c["subscribed"][who]]] = t[c["subscribed"][who]]
         c["subscribed"][who] = False
         for name in ("unsubscribe_day", "next_touch_day", "first_due_day", "dormant_day", "next_chat_day"):
             c[name][who] = math.inf

@@ -6,9 +6,8 @@ keeps what the run's record and the model's own arrays say about each person, in
 
 - ``contacts``: every accepted add request (one row per member): ``buyer``, ``add_day`` (accepted), ``channel``
   (card, sms, referral) and ``source`` (the card campaign, SMS wave or ``referral`` that brought the member);
-- ``deletions``: members whose first churn was deleting the brand: ``buyer``, ``add_day``, ``delete_day``. The record
-  keeps a deletion's time only when it came first; members who went dormant and deleted later are counted in
-  ``n_deletions_after_dormancy`` and not listed;
+- ``deletions``: every member who deleted the brand within the run (after going dormant too): ``buyer``,
+  ``add_day``, ``delete_day``;
 - ``sms``: every message sent, routine or wave: ``buyer``, ``send_day``, ``delivered`` (not intercepted, and the
   wave not filtered as a whole) and ``wave`` (the wave's name, :data:`ROUTINE` for the routine message). Routine
   recipients are the new buyers due that day who had not asked to add by the send time; wave recipients and
@@ -60,7 +59,6 @@ class ExportFacts:
     sms: pd.DataFrame
     shipments: pd.DataFrame
     orders: pd.DataFrame
-    n_deletions_after_dormancy: int
     n_cannibalised: int
 
 
@@ -77,22 +75,21 @@ def export_facts(experiment: Experiment, strategy_name: str, replication: int = 
     streams = Streams(shared.run.seed, replication)  # keyed uniforms only: their values do not depend on use
     names = [hook_name(h) for h in model.plan.hooks]
     members = record.members
-    deleted_first = (members["churn_type"] == "unsubscribe").to_numpy()
+    deleted = np.isfinite(members["delete_day"].to_numpy())
     return ExportFacts(
         strategy=strategy,
         record=record,
         contacts=_contacts(record, model.req_hook, names, strategy),
         deletions=pd.DataFrame(
             {
-                "buyer": members["buyer"].to_numpy()[deleted_first],
-                "add_day": members["join_day"].to_numpy()[deleted_first],
-                "delete_day": members["churn_day"].to_numpy()[deleted_first],
+                "buyer": members["buyer"].to_numpy()[deleted],
+                "add_day": members["join_day"].to_numpy()[deleted],
+                "delete_day": members["delete_day"].to_numpy()[deleted],
             }
         ),
         sms=_sms(model, record, platform, streams),
         shipments=_shipments(model, platform, names),
         orders=_orders(record, platform, streams, shared.population.spend.p, list(shared.platform.economics)),
-        n_deletions_after_dormancy=int((~members["subscribed"].to_numpy() & ~deleted_first).sum()),
         n_cannibalised=int(record.orders["replaced_platform_order"].sum()) if len(record.orders) else 0,
     )
 
@@ -289,7 +286,6 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
         "counts": {
             "adds": {ch: int((members["channel"] == ch).sum()) for ch in ("card", "sms", "referral")},
             "deletions": len(facts.deletions),
-            "deletions_after_dormancy_not_exported": facts.n_deletions_after_dormancy,
             "sms_sent": int(record.sms_sent),
             "sms_delivered": int(record.sms_sent - record.sms_stages["intercepted"]),
             "parcels": len(facts.shipments),

@@ -46,7 +46,7 @@ def plot_channel_orders(summary: pd.DataFrame, *, ax: Axes, lang: str = "en") ->
             left += values
         ax.set_yticks(y, table.index.astype(str).tolist())
         ax.set_xlabel(t("fig.channel_orders_axis", lang))
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(loc="upper right", fontsize="small")
         ax.grid(axis="y", visible=False)
         best = str(table.index[int(np.argmax(left))]) if left.size else ""
         set_takeaway(ax, t("take.channel_orders", lang, strategy=best))
