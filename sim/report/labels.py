@@ -952,4 +952,15 @@ TEXT: dict[str, tuple[str, str]] = {
             (f"total.ltv_{m}m", "LTV, {m} months (gross)", "{m}个月 LTV（毛）"),
         )
     },
+    "assume.touch_channels": (
+        "touch channels: 1:1 chat, moments, groups, live streams",
+        "触达渠道：一对一私聊、朋友圈、社群、直播",
+    ),
+    "source.touch_channels": (
+        "the seeds name 1:1 chat, moments, groups that go quiet over time (逐渐群内就开始不活跃) and live streams "
+        "without numbers; a WeCom customer group holds up to 500 members (ab173.com jiaocheng 2349); every response "
+        "is an assumption",
+        "原文提到一对一私聊、朋友圈、逐渐不活跃的社群与直播，但没有数字；企业微信客户群上限 500 人"
+        "（ab173.com jiaocheng 2349）；各渠道的响应均为假设",
+    ),
 }

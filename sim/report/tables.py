@@ -354,6 +354,8 @@ def assumption_table(experiment: Experiment) -> pd.DataFrame:
     ]
     if mechanics:
         rows.append(("referral_mechanics", " | ".join(mechanics), "referral_mechanics"))
+    if any(x.touch.staff_hours_per_day > 0 for x in strategies):
+        rows.append(("touch_channels", _channel_text(pop.touch_response), "touch_channels"))
     if pop.base.size > 0:
         rows.append(("existing_base", kv("population.base", pop.base, ("size", "history_days")), "existing_base"))
     return pd.DataFrame(
@@ -365,6 +367,19 @@ def assumption_table(experiment: Experiment) -> pd.DataFrame:
             "source": [t(f"source.{r[2]}", "en") for r in rows],
         }
     )
+
+
+def _channel_text(response: Any) -> str:
+    """The assumed response to each touch channel (population.touch_response.chat/moments/groups/live)."""
+    parts = []
+    for channel in ("chat", "moments", "groups", "live"):
+        settings = getattr(response, channel)
+        parts.append(
+            ", ".join(
+                f"touch_response.{channel}.{f.name}={getattr(settings, f.name):g}" for f in dataclasses.fields(settings)
+            )
+        )
+    return "; ".join(parts)
 
 
 def load_run(run_dir: Path | str, lang: str | None = None) -> RunTables:
