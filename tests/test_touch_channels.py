@@ -31,6 +31,7 @@ from sim.config.validate import ConfigError, validate_strategy
 from sim.model.funnel import simulate
 from sim.model.population import build_platform
 from sim.model.streams import Streams
+from sim.run.metrics import compute_metrics
 
 CARD_ONLY = ChannelConfig(card=True, sms=False)
 TEAM = 16.0  # staff hours a day
@@ -125,6 +126,8 @@ def test_moments_reach_and_live_attendance_at_their_configured_rates() -> None:
     assert_within_3se(ch["moments_views"] / n, reach, math.sqrt(reach * (1 - reach) / n), "moments reach per post")
     p, n = response.live.attendance_prob, ch["live_audience"]
     assert_within_3se(ch["live_attendees"] / n, p, math.sqrt(p * (1 - p) / n), "live attendance")
+    seen = (ch["moments_views"] + ch["live_attendees"]) / (ch["moments_audience"] + ch["live_audience"])
+    assert compute_metrics(rec)["interaction_rate"] == pytest.approx(seen, rel=1e-12)
 
 
 def test_the_orders_one_channel_adds_are_all_credited_to_it() -> None:

@@ -963,4 +963,5 @@ TEXT: dict[str, tuple[str, str]] = {
         "原文提到一对一私聊、朋友圈、逐渐不活跃的社群与直播，但没有数字；企业微信客户群上限 500 人"
         "（ab173.com jiaocheng 2349）；各渠道的响应均为假设",
     ),
+    "metric.interaction_rate": ("Content interaction rate (seen or attended)", "内容互动率（看到或参加）"),
 }

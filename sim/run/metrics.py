@@ -194,6 +194,12 @@ METRICS: dict[str, Metric] = {
         "share of the touch team's minutes over the horizon spent on 1:1 chats, posts, group messages and live "
         "streams (touch.staff_hours_per_day); a planning signal: near 1 the team is the bottleneck",
     ),
+    "interaction_rate": Metric(
+        "share",
+        +1,
+        "moments posts seen, group messages that reached their member and live streams attended / the members each "
+        "was sent to (内容互动率, read as seen or attended: the model has no likes or replies)",
+    ),
     "groups_opened": Metric("groups", +1, "customer groups (社群) opened, each up to touch.groups.size_cap members"),
     "group_members": Metric("members", +1, "members who joined a customer group (社群)", total=True),
     "group_active_share": Metric(
@@ -290,6 +296,7 @@ MISSING_WHEN: dict[str, str] = {
     "desk_utilisation": "onboarding.unlimited=true (no desk)",
     "touch_team_utilisation": "no touch team (touch.staff_hours_per_day=0)",
     "group_active_share": "no member in a group",
+    "interaction_rate": "no moments post, group message or live stream",
     "payback_day": "cumulative incremental net profit does not stay >= 0 before the run ends",
 }
 
@@ -429,6 +436,10 @@ def channel_metrics(rec: RunRecord) -> dict[str, float]:
         "groups_opened": ch.get("groups_opened", 0.0),
         "group_members": ch.get("group_joins", 0.0),
         "group_active_share": float("nan"),
+        "interaction_rate": _ratio(
+            ch.get("moments_views", 0.0) + ch.get("group_views", 0.0) + ch.get("live_attendees", 0.0),
+            ch.get("moments_audience", 0.0) + ch.get("group_audience", 0.0) + ch.get("live_audience", 0.0),
+        ),
         **{f"orders_from_{name}": ch.get(f"added_orders_{name}", 0.0) for name in TOUCH_CHANNELS},
     }
     if rec.daily is not None and "group_members" in rec.daily:
