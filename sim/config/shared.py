@@ -32,6 +32,11 @@ class RunConfig:
         365, 3650
     )  # members are followed this long after the horizon (raised to the LTV window)
     progress: bool = True
+    # sequential replications (sim.run.sequential): stop once every paired difference of the headline is pinned down
+    sequential: bool = False
+    sequential_tolerance_cny: float = positive(20_000.0, 1e12)  # half-width target of each paired difference
+    sequential_min_replications: int = within(6, 2, 10_000)  # the first look
+    sequential_batch: int = within(4, 1, 10_000)  # replications between looks
 
 
 @dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only (population.peaks.0.*=...)

@@ -9,7 +9,8 @@ no capture channel, so its buyers only ever buy on their platforms. Besides the 
 job returns the small tidy tables the figures need (funnel counts and curves on fixed grids,
 :mod:`sim.run.curves`), computed in the worker so the raw records never leave it. Given a cache directory
 (a sweep's), the platform layer and the control arm's rows are shared with the sweep's other points
-(:mod:`sim.run.cache`).
+(:mod:`sim.run.cache`). With ``run.sequential=true`` the replications run in batches until the paired differences
+are pinned down (:mod:`sim.run.sequential`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from sim.run.attribution import ACCOUNT_COLUMNS, CAMPAIGN_COLUMNS, WAVE_COLUMNS,
 from sim.run.cache import ReplicationCache, control_key, platform_key
 from sim.run.costs import COST_COLUMNS, cost_frame
 from sim.run.curves import CURVE_COLUMNS, FUNNEL_COLUMNS, buyers_with_card, curve_frame, funnel_frame
-from sim.run.metrics import compute_metrics
+from sim.run.metrics import compute_metrics, windowed
+from sim.run.sequential import StoppingRule, paired_headline
 from sim.run.workers import imap_in_workers
 
 
@@ -129,15 +131,21 @@ def run_experiment_tables(
     """Run every replication (``with_control``: and the control arm; ``cache_dir``: sharing the platform layer and
     the control arm with a sweep's other points); every table has its rows in a fixed order (replication, strategy,
     ...)."""
-    reps = range(experiment.shared.run.n_replications)
-    results = imap_in_workers(
-        run_replication_tables, [(experiment, r, with_control, cache_dir) for r in reps], experiment.shared.run.n_jobs
-    )
+    run = experiment.shared.run
+    rule = StoppingRule.of(run)
+    batches = [range(run.n_replications)] if rule is None else rule.batches()
+    headline = windowed("incremental_net_profit_12m", experiment.shared.accounting.ltv_months)
     parts: list[ExperimentTables] = []
-    for part in results:
-        parts.append(part)
-        if on_done is not None:
-            on_done()
+    for batch in batches:
+        args = [(experiment, r, with_control, cache_dir) for r in batch]
+        for part in imap_in_workers(run_replication_tables, args, run.n_jobs):
+            parts.append(part)
+            if on_done is not None:
+                on_done()
+        if rule is not None:
+            replications = pd.concat([p.replications for p in parts], ignore_index=True)
+            if rule.satisfied(paired_headline(replications, experiment.baseline, headline)):
+                break
 
     def joined(name: str, columns: list[str]) -> pd.DataFrame:
         frames = [getattr(p, name) for p in parts]
