@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sim.config import Experiment
+from sim.config import Experiment, OnboardingConfig
 from sim.model.calendar import day_plan
 from sim.plan.desk_runs import (
     ACCEPTED,
@@ -219,10 +219,10 @@ def plan_schedule(
     return Verified(schedule, need, days, on_duty, exp, made)
 
 
-def schedule_costs(verified: Verified, strategy: str) -> np.ndarray:
-    """Per day of the horizon (CNY): the agents on duty at the day rate scaled by the open hours, and the accounts
-    opened that day (mean over replications; the starting ones on day 0) at ``new_account_cost_cny``."""
-    onb = verified.experiment.strategies[strategy].onboarding
+def schedule_costs(verified: Verified, onb: OnboardingConfig) -> np.ndarray:
+    """Per day of the horizon (CNY): the agents on duty at ``onb``'s day rate scaled by the open hours over ``onb``'s,
+    and the accounts opened that day (mean over replications; the starting ones on day 0) at its
+    ``new_account_cost_cny``."""
     start, end = verified.schedule.hours
     config_hours = onb.work_end_hour - onb.work_start_hour
     agent_cny = verified.on_duty * onb.cost_per_agent_day_cny * (end - start) / config_hours
@@ -257,7 +257,7 @@ def schedule_table(evaluator: DeskEvaluator, schedules: dict[str, Verified], tar
             mean, low, high = day_bounds(values)
             frame[name], frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = mean, low, high
         frame["meets_targets"] = day_meets(v.days, targets)
-        frame["cost_cny"] = schedule_costs(v, strategy)
+        frame["cost_cny"] = schedule_costs(v, evaluator.experiment.strategies[strategy].onboarding)
         frames.append(frame[SCHEDULE_COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCHEDULE_COLUMNS)
 
