@@ -7,13 +7,15 @@ agents on duty whose upper 95% bounds of the share of add requests lost and of t
 (响应时长, request to acceptance) meet the targets, with the daily add limit lifted; then the fewest WeCom
 accounts (``onboarding.daily_add_limit_per_account`` each) that still meet them (:mod:`sim.plan.staffing_search`).
 Every candidate runs the experiment's replications on the same seed (common random numbers). The plan chosen
-per strategy is the cheapest over the hours tried. The config has one shift (the desk's hours, the same agents
-all day, plus a campaign's extra agents in its window), so a plan is agents per desk and accounts; it costs its
+per strategy is the cheapest over the hours tried. The desk has one shift a day (its hours) and a plan keeps the
+same agents all year (plus a campaign's extra agents in its window; any ``onboarding.schedule`` is dropped), so a
+plan is agents per desk and accounts; it costs its
 agent-hours and its WeCom accounts, the starting ones and those opened as others fill, at
 ``onboarding.new_account_cost_cny`` each (:class:`sim.plan.staffing_search.DeskCost`).
 
-Then, per strategy at the hours of its plan, the schedule: the fewest agents each day and the WeCom accounts over
-the calendar, verified by one more run of the whole schedule (:mod:`sim.plan.staffing_schedule`).
+Then, per strategy at the hours of its plan, the schedule (``onboarding.schedule``): the fewest agents each day and
+the WeCom accounts over the calendar, verified by one more run of the whole schedule
+(:mod:`sim.plan.staffing_schedule`).
 
 Writes ``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv`` when a strategy has a campaign calendar
 (:mod:`sim.plan.staffing_tables`), ``staffing_schedule.csv`` and ``staffing_schedule_summary.csv``,
