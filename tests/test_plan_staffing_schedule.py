@@ -72,6 +72,32 @@ def test_a_schedule_that_repeats_the_desk_changes_nothing_and_scheduled_accounts
     assert (opened[:, 5] == 2).all() and opened.sum() == 2 * c.shape[0]
 
 
+def test_after_a_day_with_more_agents_a_request_is_taken_by_an_agent_staffed_that_day() -> None:
+    """Three agents on day 0, one from day 1, open round the clock: all three sit idle from the start. A request at
+    day 1.5 is taken at once by agent 0 (it used to wake only agent 2, no longer staffed, and wait out its patience)."""
+    import simpy
+
+    from sim.config import OnboardingConfig
+    from sim.model.onboarding import MINUTES_PER_DAY, ServiceDesk
+
+    cfg = OnboardingConfig(agents=1, work_start_hour=0.0, work_end_hour=24.0, handling_minutes=3.0)
+    env = simpy.Environment()
+    log: list[tuple[str, float]] = []
+    desk = ServiceDesk(
+        env,
+        cfg,
+        np.random.default_rng(0),
+        lambda b, c, t_req, t_acc: log.append(("accepted", t_acc)),
+        lambda b, c, t_lost: log.append(("lost", t_lost)),
+        agents_by_day=np.array([3, 1]),
+        n_days=3,
+    )
+    env.timeout(1.5).callbacks.append(lambda _: desk.arrive(0, 0, 0.25))
+    env.run(until=3.0)
+    handling_days = np.random.default_rng(0).exponential(3.0) / MINUTES_PER_DAY  # the desk's first draw
+    assert log == [("accepted", pytest.approx(1.5 + handling_days))]
+
+
 # ----------------------------------------------------------------------------- the search
 
 

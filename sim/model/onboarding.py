@@ -90,7 +90,7 @@ class ServiceDesk:
         self.quota_day = 0
         self.adds_today = 0
         self.queue: deque[AddRequest] = deque()
-        self._idle: list[simpy.Event] = []  # wake-up events of agents with nothing to do
+        self._idle: list[tuple[int, simpy.Event]] = []  # agents with nothing to do: (index, wake-up event)
         self.on_accept = on_accept
         self.on_lost = on_lost
         self.on_capped = on_capped or on_lost
@@ -156,12 +156,16 @@ class ServiceDesk:
             day += 1
 
     def arrive(self, buyer: int, channel: int, patience_days: float) -> None:
-        """A buyer's add request joins the queue now; an idle agent is woken."""
+        """A buyer's add request joins the queue now; an idle agent staffed today is woken (idle agents no longer
+        staffed, after a day with more agents, are woken on the way and go to wait for a day they are staffed)."""
         now = self.env.now
         self._counts["arrived"][self._day(now)] += 1
         self.queue.append(AddRequest(buyer, channel, now, now + patience_days))
-        if self._idle:
-            self._idle.pop().succeed()
+        while self._idle:
+            index, wake = self._idle.pop()
+            wake.succeed()
+            if self.staffed is None or index < self.agents_on(int(now)):
+                break
 
     def agent(self, index: int = 0) -> Generator[simpy.Event, Any, None]:
         """One agent: serves the queue first come, first served while on duty, staffed and within quota.
@@ -182,7 +186,7 @@ class ServiceDesk:
                 req = self._next_request()
                 if req is None:
                     wake = env.event()
-                    self._idle.append(wake)
+                    self._idle.append((index, wake))
                     yield wake
                     continue
                 self._counts["lost_cap"][self._day(env.now)] += 1
@@ -191,7 +195,7 @@ class ServiceDesk:
             req = self._next_request()
             if req is None:
                 wake = env.event()
-                self._idle.append(wake)
+                self._idle.append((index, wake))
                 yield wake
                 continue
             self.adds_today += 1
