@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for strategy, desk in peak_hours.items():
             hours_s = (desk.work_start_hour, desk.work_end_hour)
             schedules[strategy] = plan_schedule(
-                evaluator, strategy, hours_s, targets, args.max_agents, args.schedule_rounds
+                evaluator, strategy, hours_s, targets, args.max_agents, args.schedule_rounds, desk.agents
             )
     else:
         notes.append(f"run.horizon_days={shared.run.horizon_days}: no day-by-day schedule beyond {MAX_SCHEDULE_DAYS}")

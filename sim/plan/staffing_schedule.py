@@ -8,11 +8,12 @@ plan:
 1. Per day, the fewest agents whose upper 95% bounds of that day's share lost and mean greeting delay meet the
    targets, with the daily add limit lifted. A candidate is a whole-year desk at n agents (:class:`DeskEvaluator`,
    cached, common random numbers) and one run answers for every day, so :func:`least_per_day` doubles and bisects
-   all days together: a handful of runs, not one per day.
+   all days together: a handful of runs, not one per day. A day that no count up to ``--max-agents`` can be shown to
+   meet the targets (too few requests for a 95% bound, or out of reach) keeps the year plan's agents.
 2. Per day, the accounts whose daily add limit covers the upper bound of that day's adds at those agents. An account
    opened stays, so the schedule opens each on the first day it is needed (the running maximum).
 3. The whole schedule is run once more on the same seed. Days interact (a backlog carries over), so this
-   verification is what counts: a day with requests that misses the targets gets one agent more (and one account
+   verification is what counts: a day with a 95% bound that misses the targets gets one agent more (and one account
    more where its adds reached the accounts' daily quota) and the schedule is run again, at most ``rounds`` times.
 
 Its cost over the horizon is priced as the year plan's (:class:`~sim.plan.staffing_search.DeskCost`): agent-days
@@ -193,12 +194,14 @@ def plan_schedule(
     targets: Targets,
     max_agents: int,
     rounds: int,
+    fallback_agents: int,
 ) -> Verified:
-    """Search the per-day schedule at ``hours`` and verify it (see the module docstring)."""
+    """Search the per-day schedule at ``hours`` and verify it (see the module docstring); ``fallback_agents`` staff
+    the days no count can be shown to serve."""
     horizon = evaluator.experiment.shared.run.horizon_days
     limit = evaluator.experiment.strategies[strategy].onboarding.daily_add_limit_per_account
     need = least_per_day(lambda n: day_meets(evaluator(Desk(*hours, n))[strategy], targets), 1, max_agents)
-    agents = np.where(need > 0, need, max_agents)
+    agents = np.where(need > 0, need, fallback_agents)
     by_agents = {int(n): day_bounds(evaluator(Desk(*hours, int(n)))[strategy][:, ADDS, :])[2] for n in set(agents)}
     adds_high = np.array([by_agents[int(agents[d])][d] for d in range(horizon)])
     account_need = np.array([accounts_for(a if np.isfinite(a) else 0.0, limit) for a in adds_high])
@@ -207,7 +210,8 @@ def plan_schedule(
         schedule = Schedule(hours, agents.copy(), np.maximum.accumulate(account_need))
         exp, days = run_schedule(evaluator, strategy, schedule)
         made += 1
-        missed = ~day_meets(days, targets) & (days[:, REQUESTS, :].sum(axis=0) > 0)
+        shown = np.isfinite(day_bounds(day_measures(days)[0])[2])  # two replications or more with requests
+        missed = ~day_meets(days, targets) & shown & (need > 0)
         raise_agents = missed & (agents < max_agents)
         full = missed & (days[:, ADDS, :].max(axis=0) >= schedule.accounts * limit)
         if made > rounds or not (raise_agents.any() or full.any()):
