@@ -45,9 +45,10 @@ def schedule_figure(schedule: pd.DataFrame, lang: str = "en") -> Figure:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylabel(t("fig.schedule_count", lang))
             ax.set_title(strategy, loc="left")
-            handles = ax.get_legend_handles_labels()
-            more = right.get_legend_handles_labels()
-            ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left")
+            if ax is axes[0]:  # one legend for every panel
+                handles, labels = ax.get_legend_handles_labels()
+                more, more_labels = right.get_legend_handles_labels()
+                ax.legend(handles + more, labels + more_labels, loc="upper left")
         locator = AutoDateLocator()
         axes[-1].xaxis.set_major_locator(locator)
         axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(locator))
