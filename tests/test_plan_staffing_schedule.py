@@ -118,7 +118,6 @@ def test_least_per_day_is_least_for_every_day_at_once() -> None:
     assert len(calls) == len(set(calls))  # ... and never twice
 
 
-@pytest.mark.slow  # about 30 s: the desk runs at 1 to 8 agents
 def test_on_a_real_desk_the_day_by_day_search_equals_the_one_day_search_on_every_day() -> None:
     """Same runs (cached, same seed), two searches: the vectorised per-day bounds and the existing per-day one."""
     cfg, experiment = load(SMALL)
@@ -136,7 +135,6 @@ def test_on_a_real_desk_the_day_by_day_search_equals_the_one_day_search_on_every
 # ----------------------------------------------------------------------------- the command
 
 
-@pytest.mark.slow  # about 40 s: the search, then up to 4 verification runs
 def test_the_schedule_is_verified_never_below_a_days_own_need_and_costs_its_days(tmp_path: Path) -> None:
     from sim.plan.__main__ import main
 
