@@ -915,6 +915,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "staffing.col.delay_upper": ("Mean greeting delay (≤ upper 95% bound)", "平均响应时长（≤ 95% 上限）"),
     "staffing.col.year_met": ("Year meets targets", "全年达标"),
     "staffing.col.agent_days": ("Agent-days", "客服人天"),
+    "staffing.col.accounts_used": ("WeCom accounts used (as others fill too)", "使用的企业微信账号（含加满后新开）"),
     "staffing.col.year_plan_cost": ("Year plan cost", "全年方案成本"),
     "staffing.yes": ("yes", "是"),
     "staffing.no": ("no", "否"),

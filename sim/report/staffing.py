@@ -160,7 +160,7 @@ def schedule_markdown(summary: pd.DataFrame, lang: str = "en") -> str:
             "year_met",
             "days_met",
             "agent_days",
-            "accounts",
+            "accounts_used",
             "cost",
             "year_plan_cost",
         )
