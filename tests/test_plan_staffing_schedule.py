@@ -140,20 +140,21 @@ def test_the_schedule_is_verified_never_below_a_days_own_need_and_costs_its_days
 
     out = tmp_path / "staff"
     args = ["staffing", "--max-loss-share", "0.05", "--max-mean-delay-hours", "2", "--hours", "0-24"]
-    assert main([*args, "--max-agents", "8", "--strategy", "boost_with_staff", "--out", str(out), *SMALL]) == 0
+    rounds = ["--schedule-rounds", "0"]  # the search's schedule as it is, verified once and not raised
+    assert main([*args, "--max-agents", "8", *rounds, "--strategy", "boost_only", "--out", str(out), *SMALL]) == 0
     days = pd.read_csv(out / "staffing_schedule.csv")
     assert len(days) == 14 and (days["shift"] == "0-24").all()
     needed = days.dropna(subset=["agents_needed_alone"])
     assert (needed["agents"] >= needed["agents_needed_alone"]).all()
+    assert needed["agents_needed_alone"].max() > 1  # some day needs more than one agent: the check compares something
     assert (np.diff(days["accounts"]) >= 0).all()  # an account opened stays
-    assert (days["agents"].iloc[7:] >= 5).all()  # the campaign's 4 extra agents on top of at least one
     # new_account_cost_cny is 0: a day costs its agents at CNY 250 an agent-day of the config's 13 open hours
     np.testing.assert_allclose(days["cost_cny"], days["agents"] * 250 * 24 / 13)
     summary = pd.read_csv(out / "staffing_schedule_summary.csv").iloc[0]
     assert summary["cost_cny"] == pytest.approx(days["cost_cny"].sum())
     assert summary["agent_days"] == days["agents"].sum()
     assert summary["days_meeting_targets"] == (days["meets_targets"] & (days["requests"] > 0)).sum()
-    assert 1 <= summary["verification_runs"] <= 4  # --schedule-rounds 3: the first run and at most 3 more
+    assert summary["verification_runs"] == 1
     assert (out / "staffing_schedule.png").is_file() and (out / "staffing_schedule.svg").is_file()
     assert "### Day-by-day schedule" in (out / "staffing.md").read_text(encoding="utf-8")
 
