@@ -226,6 +226,16 @@ class SmsConfig:
     opt_out_prob: float = prob(0.01)  # a delivered message not acted on makes its reader unsubscribe (退订)
 
 
+@dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only
+class ScheduleEntryConfig:
+    """A date range of the onboarding desk's schedule (one shift a day: the desk's hours); unset values stay."""
+
+    start: str = "01-01"  # MM-DD: the first such date on or after population.start_date
+    days: int = within(1, 1, 366)
+    agents: int | None = within(None, 1, 10_000)  # on duty on these days instead of onboarding.agents
+    accounts: int | None = within(None, 1, 100_000)  # first day: new WeCom accounts open until this many have room
+
+
 @dataclass(frozen=True)
 class OnboardingConfig:
     """The customer-service team that accepts add requests (a SimPy resource)."""
@@ -241,6 +251,8 @@ class OnboardingConfig:
     friend_cap_per_account: int = within(5000, 1, 1_000_000)  # WeCom: 5,000 customers per staff account at first
     when_full: WhenFull = WhenFull.open_new
     new_account_cost_cny: float = nonneg(0.0, 1e7)  # per account opened when another fills (when_full=open_new)
+    # date ranges with their own agents (a campaign's extra agents add to them) or accounts; later entries win
+    schedule: list[ScheduleEntryConfig] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

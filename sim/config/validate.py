@@ -189,6 +189,16 @@ def validate_strategy(strategy: StrategyConfig, prefix: str, platforms: Sequence
         )
     _check_sms(strategy, at, platforms)
     _check_calendar(strategy, at)
+    _check_schedule(strategy, at)
+
+
+def _check_schedule(strategy: StrategyConfig, at: Any) -> None:
+    """Every entry of the onboarding schedule: a start date, and agents or accounts to set."""
+    for i, entry in enumerate(strategy.onboarding.schedule):
+        where = at(f"onboarding.schedule[{i}]")
+        _check_month_day(entry.start, f"{where}.start")
+        if entry.agents is None and entry.accounts is None:
+            raise ConfigError(where, "no agents or accounts", "must set agents, accounts or both")
 
 
 def _check_channels(touch: Any, at: Any) -> None:

@@ -4,7 +4,8 @@ The onboarding desk (:class:`~sim.model.onboarding.ServiceDesk`) asks :class:`We
 an account at each acceptance. Requests are spread round-robin over the accounts that still
 have room (a live code, 活码, that rotates its staff). An account that reaches its friend cap
 leaves the rotation; with ``when_full=open_new`` a new account (at ``new_account_cost_cny``)
-takes its place, with ``lose`` none does, and once every account is full the desk loses every
+takes its place, with ``lose`` none does (the desk's schedule may also open accounts on a date,
+:meth:`WeComAccounts.grow_to`), and once every account is full the desk loses every
 further request to the caps. The team's daily adds are limited to the accounts with room times
 the daily add limit of each. Friends are counted as added: a member who later deletes the brand
 does not free a place (an operator could clean such contacts up; not modelled).
@@ -37,6 +38,7 @@ class WeComAccounts:
         self.with_room: deque[int] = deque(range(cfg.accounts))
         self.on_open = on_open
         self.full_days: list[float] = []  # when each account reached its cap, in order
+        self.opened_days: list[float] = []  # when each account beyond the initial ones was opened, in order
         self._quota = self._quota_now()
 
     @property
@@ -73,9 +75,19 @@ class WeComAccounts:
             return account
         self.full_days.append(now)
         if self.open_new:
-            self.friends.append(0)
-            self.with_room.append(len(self.friends) - 1)
-            if self.on_open is not None:
-                self.on_open(now)
+            self._open(now)
         self._quota = self._quota_now()
         return account
+
+    def grow_to(self, with_room: int, now: float) -> None:
+        """Open new accounts at ``now`` until ``with_room`` accounts have room (none is closed)."""
+        while len(self.with_room) < with_room:
+            self._open(now)
+        self._quota = self._quota_now()
+
+    def _open(self, now: float) -> None:
+        self.friends.append(0)
+        self.with_room.append(len(self.friends) - 1)
+        self.opened_days.append(now)
+        if self.on_open is not None:
+            self.on_open(now)

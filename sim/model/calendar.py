@@ -2,7 +2,9 @@
 
 A campaign (618, Double 11, a monthly member day) changes some levers for its window: the
 package card's hook (type or value), every segment's touch frequency and mix, the new-member
-offer and the number of onboarding agents. :func:`day_plan` turns a strategy's calendar into
+offer and the number of onboarding agents (added to the agents of the desk's schedule,
+``onboarding.schedule``, which also sets WeCom accounts to open on dates). :func:`day_plan` turns a
+strategy's calendar into
 one small table per lever (index 0: the strategy's own setting; then one entry per campaign
 that changes it) and an array per lever giving, for every simulated day, the entry in force.
 Where windows overlap, the later campaign in the list wins. Dates are ``MM-DD``: a campaign's
@@ -84,6 +86,7 @@ class DayPlan:
     offers: list[OfferConfig]
     offer: np.ndarray
     agents: np.ndarray  # onboarding agents each day
+    accounts: np.ndarray  # per day: WeCom accounts that should have room from that day on (0: no change)
     referral_push: np.ndarray  # per day: the chance each member shares in a campaign's referral push (0: none)
 
     @property
@@ -117,7 +120,8 @@ def day_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> DayPlan:
     hook = np.zeros(n_days, dtype=np.int16)
     touch = np.zeros(n_days, dtype=np.int16)
     offer = np.zeros(n_days, dtype=np.int16)
-    agents = np.full(n_days, strategy.onboarding.agents, dtype=np.int64)
+    agents, accounts = schedule_plan(strategy, start_date, n_days)
+    scheduled = agents.copy()
     referral_push = np.zeros(n_days)
     entries: dict[int, tuple[int, int, int]] = {}
     for i, c in enumerate(campaigns):
@@ -157,6 +161,23 @@ def day_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> DayPlan:
             touch[days] = t
         if o:
             offer[days] = o
-        agents[days] = strategy.onboarding.agents + c.extra_agents
+        agents[days] = scheduled[days] + c.extra_agents
         referral_push[w.start_day] = c.referral_push_prob
-    return DayPlan(windows, campaign, hooks, hook, touches, touch, offers, offer, agents, referral_push)
+    return DayPlan(windows, campaign, hooks, hook, touches, touch, offers, offer, agents, accounts, referral_push)
+
+
+def schedule_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per day: the desk's scheduled agents (``onboarding.agents`` where no entry sets them; later entries win) and
+    the accounts that should have room from that day (an entry's ``accounts`` on its first day, else 0)."""
+    onb = strategy.onboarding
+    agents = np.full(n_days, onb.agents, dtype=np.int64)
+    accounts = np.zeros(n_days, dtype=np.int64)
+    for entry in onb.schedule:
+        first = first_day(entry.start, start_date)
+        if first >= n_days:
+            continue
+        if entry.agents is not None:
+            agents[first : first + entry.days] = entry.agents
+        if entry.accounts is not None:
+            accounts[first] = entry.accounts
+    return agents, accounts

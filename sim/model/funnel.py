@@ -138,6 +138,7 @@ class FunnelModel:
                 self._lose,
                 share=shared.population.sample_share,
                 agents_by_day=self.plan.agents if extra else None,
+                accounts_by_day=self.plan.accounts if self.plan.accounts.any() else None,
                 on_capped=self._lose_to_caps,
                 on_open=self._open_account,
                 n_days=self.n_days,

@@ -46,8 +46,9 @@ class ServiceDesk:
     """Agents, working hours and the daily add quota and friend caps of the team's WeCom accounts.
 
     ``agents_by_day`` (one entry per day; the last holds for later days) staffs the desk day by day,
-    for campaigns; without it ``cfg.agents`` work every day. ``on_capped`` is told of requests lost to
-    full accounts (``on_lost`` by default); ``on_open`` of each account opened (time).
+    for campaigns and the desk's schedule; without it ``cfg.agents`` work every day. ``accounts_by_day``
+    (0: no change) opens WeCom accounts at a day's opening until that many have room. ``on_capped`` is
+    told of requests lost to full accounts (``on_lost`` by default); ``on_open`` of each account opened (time).
     """
 
     def __init__(
@@ -60,6 +61,7 @@ class ServiceDesk:
         share: float = 1.0,
         *,
         agents_by_day: np.ndarray | None = None,
+        accounts_by_day: np.ndarray | None = None,
         on_capped: Callable[[int, int, float], None] | None = None,
         on_open: Callable[[float], None] | None = None,
         n_days: int = 1,
@@ -84,10 +86,11 @@ class ServiceDesk:
             else np.ceil(np.asarray(agents_by_day, dtype=float) * share - 1e-9).astype(np.int64)
         )
         self.accounts = WeComAccounts(cfg, share, on_open)
+        self.accounts_by_day = accounts_by_day
         self.quota_day = 0
         self.adds_today = 0
         self.queue: deque[AddRequest] = deque()
-        self._idle: list[simpy.Event] = []  # wake-up events of agents with nothing to do
+        self._idle: list[tuple[int, simpy.Event]] = []  # agents with nothing to do: (index, wake-up event)
         self.on_accept = on_accept
         self.on_lost = on_lost
         self.on_capped = on_capped or on_lost
@@ -130,7 +133,8 @@ class ServiceDesk:
         return self.on_duty
 
     def shifts(self) -> Generator[simpy.Event, Any, None]:
-        """Open and close the desk each day: waits for the opening, wakes the agents, waits for closing.
+        """Open and close the desk each day: waits for the opening, opens the day's scheduled WeCom accounts,
+        wakes the agents, waits for closing.
 
         Opening and closing times are computed from the day number, not accumulated, so
         they do not drift; a 0-24 desk closes and reopens at midnight within one instant.
@@ -141,6 +145,8 @@ class ServiceDesk:
             opening, closing = day + self.open_from, day + self.open_until
             if env.now < opening:
                 yield env.timeout(opening - env.now)
+            if self.accounts_by_day is not None and day < self.accounts_by_day.size and self.accounts_by_day[day]:
+                self.accounts.grow_to(int(self.accounts_by_day[day]), env.now)
             self.on_duty = True
             self._counts["duty_days"][self._day(day)] += self.agents_on(day) * (self.open_until - self.open_from)
             self.opened.succeed()
@@ -150,12 +156,16 @@ class ServiceDesk:
             day += 1
 
     def arrive(self, buyer: int, channel: int, patience_days: float) -> None:
-        """A buyer's add request joins the queue now; an idle agent is woken."""
+        """A buyer's add request joins the queue now; an idle agent staffed today is woken (idle agents no longer
+        staffed, after a day with more agents, are woken on the way and go to wait for a day they are staffed)."""
         now = self.env.now
         self._counts["arrived"][self._day(now)] += 1
         self.queue.append(AddRequest(buyer, channel, now, now + patience_days))
-        if self._idle:
-            self._idle.pop().succeed()
+        while self._idle:
+            index, wake = self._idle.pop()
+            wake.succeed()
+            if self.staffed is None or index < self.agents_on(int(now)):
+                break
 
     def agent(self, index: int = 0) -> Generator[simpy.Event, Any, None]:
         """One agent: serves the queue first come, first served while on duty, staffed and within quota.
@@ -176,7 +186,7 @@ class ServiceDesk:
                 req = self._next_request()
                 if req is None:
                     wake = env.event()
-                    self._idle.append(wake)
+                    self._idle.append((index, wake))
                     yield wake
                     continue
                 self._counts["lost_cap"][self._day(env.now)] += 1
@@ -185,7 +195,7 @@ class ServiceDesk:
             req = self._next_request()
             if req is None:
                 wake = env.event()
-                self._idle.append(wake)
+                self._idle.append((index, wake))
                 yield wake
                 continue
             self.adds_today += 1

@@ -5,7 +5,8 @@ numbers, as :mod:`sim.run.experiment`). For each strategy it returns, per reques
 requests made, how many of them were lost (the buyer gave up waiting), how many were accepted, the sum of
 their greeting delays (响应时长: request to acceptance, handling included, hours), the adds made per
 calendar day (what the WeCom accounts' daily add limit counts) and the WeCom accounts opened per calendar day
-(one each time an account reaches its friend cap, with ``onboarding.when_full=open_new``). A request still
+(one each time an account reaches its friend cap, with ``onboarding.when_full=open_new``, and those the desk's
+schedule opens on its dates). A request still
 waiting when the run ends is neither lost nor accepted and is left out of both shares.
 
 The desk needs only a short follow-up after the horizon, long enough for the last requests to be settled:
@@ -74,9 +75,9 @@ def desk_replication(experiment: Experiment, replication: int) -> dict[str, np.n
         table[ACCEPTED] = count(every, day=member_day)
         table[DELAY_SUM] = count(every, delay_hours, day=member_day)
         table[ADDS] = count(every, day=np.floor(members["join_day"].to_numpy(dtype=float)).astype(np.int64))
-        if model.desk is not None and model.desk.accounts.open_new:
-            full = np.floor(np.asarray(model.desk.accounts.full_days, dtype=float)).astype(np.int64)
-            table[OPENED] = count(np.ones(full.size, dtype=bool), day=full)
+        if model.desk is not None:
+            opened = np.floor(np.asarray(model.desk.accounts.opened_days, dtype=float)).astype(np.int64)
+            table[OPENED] = count(np.ones(opened.size, dtype=bool), day=opened)
         out[name] = table
     return out
 

@@ -7,14 +7,20 @@ agents on duty whose upper 95% bounds of the share of add requests lost and of t
 (响应时长, request to acceptance) meet the targets, with the daily add limit lifted; then the fewest WeCom
 accounts (``onboarding.daily_add_limit_per_account`` each) that still meet them (:mod:`sim.plan.staffing_search`).
 Every candidate runs the experiment's replications on the same seed (common random numbers). The plan chosen
-per strategy is the cheapest over the hours tried. The config has one shift (the desk's hours, the same agents
-all day, plus a campaign's extra agents in its window), so a plan is agents per desk and accounts; it costs its
+per strategy is the cheapest over the hours tried. The desk has one shift a day (its hours) and a plan keeps the
+same agents all year (plus a campaign's extra agents in its window; any ``onboarding.schedule`` is dropped), so a
+plan is agents per desk and accounts; it costs its
 agent-hours and its WeCom accounts, the starting ones and those opened as others fill, at
 ``onboarding.new_account_cost_cny`` each (:class:`sim.plan.staffing_search.DeskCost`).
 
+Then, per strategy at the hours of its plan, the schedule (``onboarding.schedule``): the fewest agents each day and
+the WeCom accounts over the calendar, verified by one more run of the whole schedule
+(:mod:`sim.plan.staffing_schedule`).
+
 Writes ``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv`` when a strategy has a campaign calendar
-(:mod:`sim.plan.staffing_tables`), ``staffing.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into ``--out``,
-all at once at the end.
+(:mod:`sim.plan.staffing_tables`), ``staffing_schedule.csv`` and ``staffing_schedule_summary.csv``,
+``staffing.png``/``.svg``, ``staffing_schedule.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into
+``--out``, all at once at the end.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from sim.config.cli import EXIT_BAD_INPUT, ArgumentParser
 from sim.plan.staffing_search import Desk, Targets
 
 MAX_AGENTS = 10_000  # onboarding.agents' upper bound in the config schema
+MAX_SCHEDULE_ROUNDS = 20
 
 
 def parse_hours(text: str) -> list[tuple[float, float]]:
@@ -65,6 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-mean-delay-hours", type=float, required=True, help="most mean greeting delay, e.g. 2")
     parser.add_argument("--hours", default=None, help="desk hours to try, e.g. 9-22,0-24 (default: the config's)")
     parser.add_argument("--max-agents", type=int, default=50, help="most agents to try (default: %(default)s)")
+    parser.add_argument(
+        "--schedule-rounds",
+        type=int,
+        default=3,
+        help="most re-runs of the day-by-day schedule after raising the days that miss (default: %(default)s)",
+    )
     parser.add_argument("--strategy", action="append", help="strategy to staff (repeatable; default: all)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/staffing/...)")
     args, overrides = parser.parse_with_overrides(argv)
@@ -73,10 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         hours = parse_hours(args.hours) if args.hours else None
         if not 1 <= args.max_agents <= MAX_AGENTS:
             raise ValueError(f"--max-agents {args.max_agents}: allowed 1 to {MAX_AGENTS}")
+        if not 0 <= args.schedule_rounds <= MAX_SCHEDULE_ROUNDS:
+            raise ValueError(f"--schedule-rounds {args.schedule_rounds}: allowed 0 to {MAX_SCHEDULE_ROUNDS}")
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
+    from sim.plan.staffing_schedule import MAX_SCHEDULE_DAYS, plan_schedule, schedule_summary, schedule_table
     from sim.plan.staffing_search import DeskEvaluator
     from sim.plan.staffing_tables import calendar_notes, calendar_table, choose, peak_table, staffing_table
     from sim.plan.variants import load, only
@@ -125,10 +141,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     peaks = peak_table(evaluator, targets, peak_hours, args.max_agents, onboarding.daily_add_limit_per_account)
     calendar = calendar_table(evaluator, targets, peak_hours, onboarding.daily_add_limit_per_account)
     notes += calendar_notes(calendar)
+    schedules = {}
+    if shared.run.horizon_days <= MAX_SCHEDULE_DAYS:
+        for strategy, desk in peak_hours.items():
+            hours_s = (desk.work_start_hour, desk.work_end_hour)
+            schedules[strategy] = plan_schedule(
+                evaluator, strategy, hours_s, targets, args.max_agents, args.schedule_rounds, desk.agents
+            )
+    else:
+        notes.append(f"run.horizon_days={shared.run.horizon_days}: no day-by-day schedule beyond {MAX_SCHEDULE_DAYS}")
+    schedule = schedule_table(evaluator, schedules, targets)
+    year_cost = {s: evaluator.cost(s, d).total_cny for s, d in chosen.items() if d is not None}
+    schedule_sum = schedule_summary(schedules, schedule, targets, year_cost)
+    notes += [
+        f"{r.strategy}: the verified schedule meets the targets on {r.days_meeting_targets} of "
+        f"{r.days_with_requests} days with requests after {r.verification_runs} runs; see staffing_schedule.csv"
+        for r in schedule_sum.itertuples(index=False)
+        if r.days_meeting_targets < r.days_with_requests
+    ]
     lang = str(cfg.report.lang.value if hasattr(cfg.report.lang, "value") else cfg.report.lang)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out = args.out or Path("outputs") / "staffing" / f"{experiment.name}_{stamp}"
-    write_staffing(out, table, peaks, calendar, targets, notes, lang)
+    write_staffing(out, table, peaks, calendar, (schedule, schedule_sum), targets, notes, lang)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table[table["chosen"]].to_string(index=False))
     for note in notes:
@@ -142,25 +176,33 @@ def write_staffing(
     table: pd.DataFrame,
     peaks: pd.DataFrame,
     calendar: pd.DataFrame,
+    schedule: tuple[pd.DataFrame, pd.DataFrame],
     targets: Targets,
     notes: list[str],
     lang: str,
 ) -> None:
-    """Write the figure, the report section, ``staffing_peak.csv``, ``staffing_calendar.csv`` (with a campaign
-    calendar) and ``staffing.csv`` at once (or none of them)."""
+    """Write the figures, the report section, ``staffing_peak.csv``, ``staffing_calendar.csv`` (with a campaign
+    calendar), ``staffing_schedule.csv`` and its summary (with a schedule) and ``staffing.csv`` at once (or none)."""
     from sim.report.plots.staffing import staffing_figure
-    from sim.report.staffing import staffing_markdown
+    from sim.report.plots.staffing_schedule import schedule_figure
+    from sim.report.staffing import schedule_markdown, staffing_markdown
     from sim.report.writers import staged, write_figure, write_table, write_text
 
     with staged(out) as stage:
         write_figure(
             stage, "staffing", staffing_figure(table, targets.max_loss_share, targets.max_mean_delay_hours, lang=lang)
         )
+        days, summary = schedule
+        if not days.empty:
+            write_figure(stage, "staffing_schedule", schedule_figure(days, lang=lang))
+            write_table(stage / "staffing_schedule.csv", days)
+            write_table(stage / "staffing_schedule_summary.csv", summary)
         write_text(
             stage / "staffing.md",
             staffing_markdown(
                 table, peaks, calendar, targets.max_loss_share, targets.max_mean_delay_hours, notes, lang=lang
-            ),
+            )
+            + schedule_markdown(summary, lang),
         )
         write_table(stage / "staffing_peak.csv", peaks)
         if not calendar.empty:

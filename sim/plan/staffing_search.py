@@ -125,6 +125,7 @@ class DeskEvaluator:
             "onboarding.work_end_hour": desk.work_end_hour,
             "onboarding.agents": desk.agents,
             "onboarding.accounts": accounts,
+            "onboarding.schedule": "[]",  # one desk all year
         }
         return only(variant_chain(self.cfg, self.overrides, settings), self.strategies)
 

@@ -964,4 +964,35 @@ TEXT: dict[str, tuple[str, str]] = {
         "（ab173.com jiaocheng 2349）；各渠道的响应均为假设",
     ),
     "metric.interaction_rate": ("Content interaction rate (seen or attended)", "内容互动率（看到或参加）"),
+    # ---------------------------------------------------------------- staffing-schedule: agents per day, accounts
+    "staffing.schedule_title": ("Day-by-day schedule", "逐日排班"),
+    "staffing.schedule_intro": (
+        "Per day, the fewest agents on duty (one shift a day: the desk's hours; a campaign's extra agents included) "
+        "whose upper 95% bounds of that day's losses and mean greeting delay meet the targets, and WeCom accounts "
+        "opened on the first day their daily add limit is needed; then the whole schedule run once more on the same "
+        "seed (a backlog carries over between days), raising the days that miss. The table gives that verification "
+        "run (mean, with the upper 95% bound) and the schedule's cost against the single year plan's "
+        "(staffing_schedule.csv has every day).",
+        "逐日求出在岗客服最少人数（每天一个班次，即接待时段；含活动增加的客服），使当天流失率与平均响应时长的 95% "
+        "区间上限达标，并在首次需要其日加好友上限的那天新开企业微信账号；再用同一随机种子把整份排班完整运行一次"
+        "（积压会延续到次日），对未达标的日子加人后复核。下表为复核结果（均值，括号内为 95% 上限），"
+        "以及排班成本与全年单一方案成本的对比（staffing_schedule.csv 逐日列出）。",
+    ),
+    "staffing.col.loss_upper": ("Requests lost (≤ upper 95% bound)", "请求流失率（≤ 95% 上限）"),
+    "staffing.col.delay_upper": ("Mean greeting delay (≤ upper 95% bound)", "平均响应时长（≤ 95% 上限）"),
+    "staffing.col.year_met": ("Year meets targets", "全年达标"),
+    "staffing.col.agent_days": ("Agent-days", "客服人天"),
+    "staffing.col.accounts_used": ("WeCom accounts used (as others fill too)", "使用的企业微信账号（含加满后新开）"),
+    "staffing.col.year_plan_cost": ("Year plan cost", "全年方案成本"),
+    "staffing.yes": ("yes", "是"),
+    "staffing.no": ("no", "否"),
+    "fig.schedule_requests": ("Add requests a day", "每日加好友请求"),
+    "fig.schedule_agents": ("Agents on duty", "在岗客服"),
+    "fig.schedule_accounts": ("WeCom accounts", "企业微信账号"),
+    "fig.schedule_missed": ("Day missing the targets", "未达标的日子"),
+    "fig.schedule_count": ("Agents, accounts", "客服、账号数"),
+    "take.schedule": (
+        "The least agents each day and WeCom accounts over the calendar that meet the targets, verified",
+        "逐日达标所需最少客服与企业微信账号（已复核）",
+    ),
 }

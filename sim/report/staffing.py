@@ -1,6 +1,7 @@
 """The staffing report section (``staffing.md``), in English or Chinese, from the staffing planner's two tables.
 
-``staffing.csv``, ``staffing_peak.csv`` and ``staffing_calendar.csv`` come from :mod:`sim.plan.staffing`; every word
+``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv`` and the schedule's summary
+(``staffing_schedule_summary.csv``, :func:`schedule_markdown`) come from :mod:`sim.plan.staffing`; every word
 comes from :mod:`sim.report.labels` (keys ``staffing.*``).
 """
 
@@ -141,3 +142,43 @@ def staffing_markdown(
         lines += ["", *calendar_lines(calendar, lang)]
     lines += ["", t("staffing.method", lang), ""]
     return "\n".join(lines)
+
+
+def schedule_markdown(summary: pd.DataFrame, lang: str = "en") -> str:
+    """The schedule's subsection (empty without one): per strategy, the verified year's losses and delay, the days
+    meeting the targets, agent-days, accounts used, and the schedule's cost against the year plan's."""
+    if summary.empty:
+        return ""
+    hours = lambda v: f"{number(v, lang)} h"  # noqa: E731
+    header = [
+        t(f"staffing.col.{c}", lang)
+        for c in (
+            "strategy",
+            "hours",
+            "loss_upper",
+            "delay_upper",
+            "year_met",
+            "days_met",
+            "agent_days",
+            "accounts_used",
+            "cost",
+            "year_plan_cost",
+        )
+    ]
+    rows = [
+        [
+            r.strategy,
+            r.shift,
+            f"{pct(r.loss_share, lang)} (≤ {pct(r.loss_share_ci_high, lang)})",
+            f"{hours(r.mean_delay_hours)} (≤ {hours(r.mean_delay_hours_ci_high)})",
+            t("staffing.yes" if r.meets_targets else "staffing.no", lang),
+            f"{r.days_meeting_targets} / {r.days_with_requests}",
+            r.agent_days,
+            number(r.accounts_used, lang),
+            money(r.cost_cny, lang),
+            money(r.year_plan_cost_cny, lang),
+        ]
+        for r in summary.itertuples(index=False)
+    ]
+    lines = ["", f"### {t('staffing.schedule_title', lang)}", "", t("staffing.schedule_intro", lang), ""]
+    return "\n".join([*lines, *_table(header, rows), ""])

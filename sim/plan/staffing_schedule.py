@@ -1,0 +1,316 @@
+"""The staffing schedule: the fewest agents each day and the WeCom accounts over the calendar that meet the targets.
+
+The year plan (:mod:`sim.plan.staffing`) keeps one desk all year. A schedule changes the agents on duty day by day
+and opens WeCom accounts on the days they are first needed, through ``onboarding.schedule`` (the desk has one shift a
+day, its hours; a campaign's extra agents add to the scheduled agents). For one strategy at the hours of its year
+plan:
+
+1. Per day, the fewest agents whose upper 95% bounds of that day's share lost and mean greeting delay meet the
+   targets, with the daily add limit lifted. A candidate is a whole-year desk at n agents (:class:`DeskEvaluator`,
+   cached, common random numbers) and one run answers for every day, so :func:`least_per_day` doubles and bisects
+   all days together: a handful of runs, not one per day. A day that no count up to ``--max-agents`` can be shown to
+   meet the targets (too few requests for a 95% bound, or out of reach) keeps the year plan's agents.
+2. Per day, the accounts whose daily add limit covers the upper bound of that day's adds at those agents. An account
+   opened stays, so the schedule opens each on the first day it is needed (the running maximum).
+3. The whole schedule is run once more on the same seed. Days interact (a backlog carries over), so this
+   verification is what counts: a day with a 95% bound that misses the targets gets one agent more (and one account
+   more where its adds reached the accounts' daily quota) and the schedule is run again, at most ``rounds`` times.
+
+Its cost over the horizon is priced as the year plan's (:class:`~sim.plan.staffing_search.DeskCost`): agent-days
+(campaign extra agents included) at ``cost_per_agent_day_cny`` scaled by the open hours, and every account used
+(the starting ones and every one opened, by the schedule or as others fill) at ``new_account_cost_cny``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from sim.config import Experiment, OnboardingConfig
+from sim.model.calendar import day_plan
+from sim.plan.desk_runs import (
+    ACCEPTED,
+    ADDS,
+    DELAY_SUM,
+    LOST_ROW,
+    OPENED,
+    REQUESTS,
+    desk_delay,
+    desk_share,
+    run_desk,
+    summary,
+)
+from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, accounts_for, meets_targets
+
+CONFIDENCE = 0.95
+MAX_SCHEDULE_DAYS = 365  # a schedule entry's MM-DD names one day only within a year of the start date
+
+SCHEDULE_COLUMNS = [
+    "strategy",
+    "date",
+    "day_of_horizon",
+    "shift",
+    "agents",
+    "agents_needed_alone",
+    "accounts",
+    "requests",
+    "requests_ci_low",
+    "requests_ci_high",
+    "loss_share",
+    "loss_share_ci_low",
+    "loss_share_ci_high",
+    "mean_delay_hours",
+    "mean_delay_hours_ci_low",
+    "mean_delay_hours_ci_high",
+    "meets_targets",
+    "cost_cny",
+]
+
+
+def day_bounds(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column (day): mean and 95% t-interval of the finite values over replications (rows), as
+    :func:`sim.run.compare.interval` column by column; NaN bounds where fewer than two are finite."""
+    finite = np.isfinite(values)
+    n = finite.sum(axis=0)
+    v = np.where(finite, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, v.sum(axis=0) / n, np.nan)
+        var = np.where(finite, (values - mean) ** 2, 0.0).sum(axis=0) / (n - 1)
+        half = special.stdtrit(np.maximum(n - 1, 1), 0.5 + CONFIDENCE / 2) * np.sqrt(var / n)
+    half = np.where(n >= 2, half, np.nan)
+    return mean, mean - half, mean + half
+
+
+def day_measures(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per replication and request day: share lost and mean greeting delay (NaN where none was settled/accepted)."""
+    lost, accepted = days[:, LOST_ROW, :], days[:, ACCEPTED, :]
+    settled = lost + accepted
+    with np.errstate(invalid="ignore", divide="ignore"):
+        loss = np.where(settled > 0, lost / settled, np.nan)
+        delay = np.where(accepted > 0, days[:, DELAY_SUM, :] / accepted, np.nan)
+    return loss, delay
+
+
+def day_meets(days: np.ndarray, targets: Targets) -> np.ndarray:
+    """Per request day: whether its upper 95% bounds meet the targets (as
+    :func:`~sim.plan.staffing_search.meets_targets` day by day; a day with no request meets them trivially)."""
+    loss, delay = day_measures(days)
+    loss_hi, delay_hi = day_bounds(loss)[2], day_bounds(delay)[2]
+    none_asked = ~np.isfinite(loss).any(axis=0)
+    all_lost = ~np.isfinite(delay).any(axis=0)
+    within = (loss_hi <= targets.max_loss_share) & (delay_hi <= targets.max_mean_delay_hours)
+    return none_asked | (~all_lost & within)
+
+
+def least_per_day(meets: Callable[[int], np.ndarray], lo: int, hi: int) -> np.ndarray:
+    """Per day, the least n in [lo, hi] with ``meets(n)[day]`` (true once true, day by day); 0 if even ``hi`` fails.
+
+    :func:`~sim.plan.staffing_search.least` for every day at once: doubles from ``lo`` until every day holds (or
+    ``hi``), then bisects each day's last step; days that share a step share their runs.
+    """
+    ok = meets(lo)
+    need = np.where(ok, lo, 0)
+    failed = np.full(ok.size, lo - 1)
+    n = lo
+    while not (need > 0).all() and n < hi:
+        failed = np.where(need == 0, n, failed)
+        n = min(hi, max(n + 1, 2 * n))
+        need = np.where((need == 0) & meets(n), n, need)
+    while True:
+        open_ = (need > 0) & (need - failed > 1)
+        if not open_.any():
+            return need
+        mid = (failed + need) // 2
+        for m in np.unique(mid[open_]):
+            at = open_ & (mid == m)
+            hit = meets(int(m))
+            need = np.where(at & hit, m, need)
+            failed = np.where(at & ~hit, m, failed)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One strategy's schedule over the horizon: desk hours, scheduled agents per day (a campaign's extra agents
+    not included) and the WeCom accounts with room from each day (non-decreasing)."""
+
+    hours: tuple[float, float]
+    agents: np.ndarray
+    accounts: np.ndarray
+
+    def settings(self, start_date: str) -> dict[str, object]:
+        """The ``onboarding.*`` settings that run it: the most common agents as ``onboarding.agents``, the first day's
+        accounts as ``onboarding.accounts``, and a schedule entry per run of other agents and per account step."""
+        start = dt.date.fromisoformat(start_date)
+        mmdd = lambda day: f"'{(start + dt.timedelta(days=int(day))).strftime('%m-%d')}'"  # noqa: E731
+        values, counts = np.unique(self.agents, return_counts=True)
+        base = int(values[np.argmax(counts)])
+        entries = []
+        change = np.flatnonzero(np.diff(self.agents, prepend=-1, append=-1))
+        for first, end in zip(change[:-1], change[1:], strict=True):
+            if self.agents[first] != base:
+                entries.append(f"{{start:{mmdd(first)},days:{end - first},agents:{int(self.agents[first])}}}")
+        for day in np.flatnonzero(np.diff(self.accounts)) + 1:
+            entries.append(f"{{start:{mmdd(day)},days:1,accounts:{int(self.accounts[day])}}}")
+        return {
+            "onboarding.unlimited": False,
+            "onboarding.work_start_hour": self.hours[0],
+            "onboarding.work_end_hour": self.hours[1],
+            "onboarding.agents": base,
+            "onboarding.accounts": int(self.accounts[0]),
+            "onboarding.schedule": "[" + ",".join(entries) + "]",
+        }
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A schedule and its verification run: day counts (replications, rows, days), agents on duty per day."""
+
+    schedule: Schedule
+    need: np.ndarray  # per day: the fewest scheduled agents that day alone needs (0: none up to the maximum)
+    days: np.ndarray
+    on_duty: np.ndarray
+    experiment: Experiment
+    rounds: int  # verification runs made
+
+
+def run_schedule(evaluator: DeskEvaluator, strategy: str, schedule: Schedule) -> tuple[Experiment, np.ndarray]:
+    """The experiment (``strategy`` only) with ``schedule`` set, and its day counts on the evaluator's seed."""
+    from sim.plan.variants import only, variant_chain
+
+    start = evaluator.experiment.shared.population.start_date
+    exp = only(variant_chain(evaluator.cfg, evaluator.overrides, schedule.settings(start)), [strategy])
+    return exp, run_desk([exp], evaluator.n_jobs)[0][strategy]
+
+
+def plan_schedule(
+    evaluator: DeskEvaluator,
+    strategy: str,
+    hours: tuple[float, float],
+    targets: Targets,
+    max_agents: int,
+    rounds: int,
+    fallback_agents: int,
+) -> Verified:
+    """Search the per-day schedule at ``hours`` and verify it (see the module docstring); ``fallback_agents`` staff
+    the days no count can be shown to serve."""
+    horizon = evaluator.experiment.shared.run.horizon_days
+    limit = evaluator.experiment.strategies[strategy].onboarding.daily_add_limit_per_account
+    need = least_per_day(lambda n: day_meets(evaluator(Desk(*hours, n))[strategy], targets), 1, max_agents)
+    agents = np.where(need > 0, need, fallback_agents)
+    by_agents = {int(n): day_bounds(evaluator(Desk(*hours, int(n)))[strategy][:, ADDS, :])[2] for n in set(agents)}
+    adds_high = np.array([by_agents[int(agents[d])][d] for d in range(horizon)])
+    account_need = np.array([accounts_for(a if np.isfinite(a) else 0.0, limit) for a in adds_high])
+    made = 0
+    while True:
+        schedule = Schedule(hours, agents.copy(), np.maximum.accumulate(account_need))
+        exp, days = run_schedule(evaluator, strategy, schedule)
+        made += 1
+        shown = np.isfinite(day_bounds(day_measures(days)[0])[2])  # two replications or more with requests
+        missed = ~day_meets(days, targets) & shown & (need > 0)
+        raise_agents = missed & (agents < max_agents)
+        full = missed & (days[:, ADDS, :].max(axis=0) >= schedule.accounts * limit)
+        if made > rounds or not (raise_agents.any() or full.any()):
+            break
+        agents = agents + raise_agents
+        account_need = np.maximum(account_need, schedule.accounts) + full
+    s = exp.strategies[strategy]
+    on_duty = day_plan(s, exp.shared.population.start_date, horizon).agents[:horizon]
+    return Verified(schedule, need, days, on_duty, exp, made)
+
+
+def schedule_costs(verified: Verified, onb: OnboardingConfig) -> np.ndarray:
+    """Per day of the horizon (CNY): the agents on duty at ``onb``'s day rate scaled by the open hours over ``onb``'s,
+    and the accounts opened that day (mean over replications; the starting ones on day 0) at its
+    ``new_account_cost_cny``."""
+    start, end = verified.schedule.hours
+    config_hours = onb.work_end_hour - onb.work_start_hour
+    agent_cny = verified.on_duty * onb.cost_per_agent_day_cny * (end - start) / config_hours
+    opened = verified.days[:, OPENED, :].mean(axis=0)
+    opened[0] += verified.schedule.accounts[0]
+    return agent_cny + opened * onb.new_account_cost_cny
+
+
+def schedule_table(evaluator: DeskEvaluator, schedules: dict[str, Verified], targets: Targets) -> pd.DataFrame:
+    """One row per strategy and day of the horizon: the schedule (agents on duty, what that day alone needs, the
+    accounts with room), the verification run's requests, losses and delay (mean and 95% interval), whether that day
+    meets the targets there, and the day's cost."""
+    start = dt.date.fromisoformat(evaluator.experiment.shared.population.start_date)
+    frames = []
+    for strategy, v in schedules.items():
+        horizon = v.days.shape[2]
+        loss, delay = day_measures(v.days)
+        extra = v.on_duty - v.schedule.agents
+        frame = pd.DataFrame(
+            {
+                "strategy": strategy,
+                "date": [(start + dt.timedelta(days=d)).isoformat() for d in range(horizon)],
+                "day_of_horizon": np.arange(horizon),
+                "shift": f"{v.schedule.hours[0]:g}-{v.schedule.hours[1]:g}",
+                "agents": v.on_duty,
+                "agents_needed_alone": pd.array(np.where(v.need > 0, v.need + extra, -1), dtype="Int64"),
+                "accounts": v.schedule.accounts,
+            }
+        )
+        frame.loc[v.need == 0, "agents_needed_alone"] = pd.NA
+        for name, values in (("requests", v.days[:, REQUESTS, :]), ("loss_share", loss), ("mean_delay_hours", delay)):
+            mean, low, high = day_bounds(values)
+            frame[name], frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = mean, low, high
+        frame["meets_targets"] = day_meets(v.days, targets)
+        frame["cost_cny"] = schedule_costs(v, evaluator.experiment.strategies[strategy].onboarding)
+        frames.append(frame[SCHEDULE_COLUMNS])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCHEDULE_COLUMNS)
+
+
+SUMMARY_COLUMNS = [
+    "strategy",
+    "shift",
+    "loss_share",
+    "loss_share_ci_high",
+    "mean_delay_hours",
+    "mean_delay_hours_ci_high",
+    "meets_targets",
+    "days_with_requests",
+    "days_meeting_targets",
+    "agent_days",
+    "accounts_used",
+    "cost_cny",
+    "year_plan_cost_cny",
+    "verification_runs",
+]
+
+
+def schedule_summary(
+    schedules: dict[str, Verified], table: pd.DataFrame, targets: Targets, year_cost_cny: dict[str, float]
+) -> pd.DataFrame:
+    """Per strategy: the verification run over the horizon (losses, delay, whether the year meets the targets, the
+    days with requests that meet them), the schedule's agent-days, accounts used and cost, and the year plan's cost
+    (NaN where no single desk met the targets)."""
+    rows = []
+    for strategy, v in schedules.items():
+        loss, delay = desk_share(v.days), desk_delay(v.days)
+        days = table[table["strategy"] == strategy]
+        asked = days["requests"] > 0
+        rows.append(
+            {
+                "strategy": strategy,
+                "shift": f"{v.schedule.hours[0]:g}-{v.schedule.hours[1]:g}",
+                "loss_share": summary(loss)[0],
+                "loss_share_ci_high": summary(loss)[2],
+                "mean_delay_hours": summary(delay)[0],
+                "mean_delay_hours_ci_high": summary(delay)[2],
+                "meets_targets": meets_targets(loss, delay, targets),
+                "days_with_requests": int(asked.sum()),
+                "days_meeting_targets": int((asked & days["meets_targets"]).sum()),
+                "agent_days": int(v.on_duty.sum()),
+                "accounts_used": float(v.schedule.accounts[0] + v.days[:, OPENED, :].sum(axis=1).mean()),
+                "cost_cny": float(days["cost_cny"].sum()),
+                "year_plan_cost_cny": year_cost_cny.get(strategy, float("nan")),
+                "verification_runs": v.rounds,
+            }
+        )
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

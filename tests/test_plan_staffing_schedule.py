@@ -1,0 +1,186 @@
+"""The day-by-day staffing schedule (``onboarding.schedule`` and ``python -m sim.plan staffing``'s schedule).
+
+- The config: a schedule entry sets the agents of its days (a campaign's extra agents add to them) and opens WeCom
+  accounts on its first day; a schedule that repeats ``onboarding.agents`` changes nothing, exactly.
+- The search: :func:`least_per_day` finds, day by day, what :func:`least` finds for each day alone, and on a real
+  desk it equals the existing one-day search (:meth:`DeskEvaluator.least_agents` with ``day``) on every day.
+- The command: the verified schedule never has fewer agents on a day than that day alone needs, its accounts never
+  fall, its cost is its days' costs; bad input is one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.plan.desk_runs import OPENED, desk_delay, desk_share
+from sim.plan.staffing_schedule import day_meets, least_per_day
+from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, least, meets_targets
+from sim.plan.variants import load
+
+# Enough buyers for a few hundred add requests a day, few days: each day's 95% bounds are informative (with 6,000
+# buyers a year a day has 0-5 requests and two replications leave its bounds wide open).
+SMALL = [
+    "experiment=double11_campaign",
+    "run.n_replications=2",
+    "population.buyers_per_year=200000",
+    "run.horizon_days=14",
+    "run.followup_days=365",  # the config requires it; the desk runs replace it by a short follow-up
+    "run.seed=17",
+    "run.n_jobs=1",
+    "population.start_date=2026-10-25",  # the campaign (11-01, 20 days) is days 7-13
+    "population.peaks=[]",
+    "onboarding.handling_minutes=20",
+]
+TARGETS = Targets(0.05, 2.0)
+
+
+# ----------------------------------------------------------------------------- the config
+
+
+def test_a_schedule_sets_its_days_agents_and_a_campaign_adds_its_extra_agents() -> None:
+    from sim.model.calendar import day_plan
+
+    overrides = [*SMALL, "onboarding.schedule=[{start:'10-27',days:3,agents:2},{start:'11-02',days:2,agents:6}]"]
+    _, exp = load(overrides)
+    plan = day_plan(exp.strategies["boost_with_staff"], "2026-10-25", 14)
+    expected = np.full(14, 4)  # onboarding.agents
+    expected[2:5] = 2
+    expected[8:10] = 6
+    expected[7:] += 4  # the campaign's extra agents from 11-01
+    np.testing.assert_array_equal(plan.agents, expected)
+    plain = day_plan(exp.strategies["business_as_usual"], "2026-10-25", 14)  # no campaign
+    np.testing.assert_array_equal(plain.agents[7:10], [4, 6, 6])
+
+
+def test_a_schedule_that_repeats_the_desk_changes_nothing_and_scheduled_accounts_open_on_their_day() -> None:
+    from sim.plan.desk_runs import run_desk
+    from sim.plan.variants import only
+
+    small = [*SMALL[:2], "population.buyers_per_year=5000", *SMALL[3:], "onboarding.accounts=1"]
+    _, plain = load(small)
+    _, same = load([*small, "onboarding.schedule=[{start:'10-28',days:5,agents:4}]"])
+    _, grown = load([*small, "onboarding.schedule=[{start:'10-30',days:1,accounts:3}]"])
+    runs = run_desk([only(e, ["business_as_usual"]) for e in (plain, same, grown)], n_jobs=1)
+    a, b, c = (r["business_as_usual"] for r in runs)
+    np.testing.assert_array_equal(a, b)  # bit for bit: same buyers, same handling draws
+    assert a[:, OPENED, :].sum() == 0  # friend caps (5,000) are not reached in 14 days ...
+    opened = c[:, OPENED, :]  # ... so the only accounts opened are the schedule's: 2 more on 10-30 (day 5)
+    assert (opened[:, 5] == 2).all() and opened.sum() == 2 * c.shape[0]
+
+
+def test_after_a_day_with_more_agents_a_request_is_taken_by_an_agent_staffed_that_day() -> None:
+    """Three agents on day 0, one from day 1, open round the clock: all three sit idle from the start. A request at
+    day 1.5 is taken at once by agent 0 (it used to wake only agent 2, no longer staffed, and wait out its patience)."""
+    import simpy
+
+    from sim.config import OnboardingConfig
+    from sim.model.onboarding import MINUTES_PER_DAY, ServiceDesk
+
+    cfg = OnboardingConfig(agents=1, work_start_hour=0.0, work_end_hour=24.0, handling_minutes=3.0)
+    env = simpy.Environment()
+    log: list[tuple[str, float]] = []
+    desk = ServiceDesk(
+        env,
+        cfg,
+        np.random.default_rng(0),
+        lambda b, c, t_req, t_acc: log.append(("accepted", t_acc)),
+        lambda b, c, t_lost: log.append(("lost", t_lost)),
+        agents_by_day=np.array([3, 1]),
+        n_days=3,
+    )
+    env.timeout(1.5).callbacks.append(lambda _: desk.arrive(0, 0, 0.25))
+    env.run(until=3.0)
+    handling_days = np.random.default_rng(0).exponential(3.0) / MINUTES_PER_DAY  # the desk's first draw
+    assert log == [("accepted", pytest.approx(1.5 + handling_days))]
+
+
+# ----------------------------------------------------------------------------- the search
+
+
+def test_least_per_day_is_least_for_every_day_at_once() -> None:
+    rng = np.random.default_rng(3)
+    thresholds = rng.integers(1, 40, size=200)
+    thresholds[:5] = [1, 2, 39, 50, 7]  # 50: not reachable within hi = 40
+    calls: list[int] = []
+
+    def meets(n: int) -> np.ndarray:
+        calls.append(n)
+        return n >= thresholds
+
+    need = least_per_day(meets, 1, 40)
+    expected = [least(lambda n, th=th: n >= th, 1, 40) or 0 for th in thresholds]
+    np.testing.assert_array_equal(need, expected)
+    assert len(set(calls)) <= 40  # every count at most once ...
+    assert len(calls) == len(set(calls))  # ... and never twice
+
+
+def test_on_a_real_desk_the_day_by_day_search_equals_the_one_day_search_on_every_day() -> None:
+    """Same runs (cached, same seed), two searches: the vectorised per-day bounds and the existing per-day one."""
+    cfg, experiment = load(SMALL)
+    evaluator = DeskEvaluator(cfg, SMALL, experiment, n_jobs=1)
+    hours = (0.0, 24.0)
+    need = least_per_day(lambda n: day_meets(evaluator(Desk(*hours, n))["boost_only"], TARGETS), 1, 8)
+    days = evaluator(Desk(*hours, 1))["boost_only"]
+    for day in range(days.shape[2]):
+        loss, delay = desk_share(days, day, day + 1), desk_delay(days, day, day + 1)
+        assert day_meets(days, TARGETS)[day] == meets_targets(loss, delay, TARGETS), day
+        assert need[day] == (evaluator.least_agents("boost_only", hours, TARGETS, 8, day=day) or 0), day
+    assert len(set(need[7:])) > 1  # the campaign's busy days need more than its first: the check compares something
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def test_the_schedule_is_verified_never_below_a_days_own_need_and_costs_its_days(tmp_path: Path) -> None:
+    from sim.plan.__main__ import main
+
+    out = tmp_path / "staff"
+    args = ["staffing", "--max-loss-share", "0.05", "--max-mean-delay-hours", "2", "--hours", "0-24"]
+    rounds = ["--schedule-rounds", "0"]  # the search's schedule as it is, verified once and not raised
+    assert main([*args, "--max-agents", "8", *rounds, "--strategy", "boost_only", "--out", str(out), *SMALL]) == 0
+    days = pd.read_csv(out / "staffing_schedule.csv")
+    assert len(days) == 14 and (days["shift"] == "0-24").all()
+    needed = days.dropna(subset=["agents_needed_alone"])
+    assert (needed["agents"] >= needed["agents_needed_alone"]).all()
+    assert needed["agents_needed_alone"].max() > 1  # some day needs more than one agent: the check compares something
+    assert (np.diff(days["accounts"]) >= 0).all()  # an account opened stays
+    # new_account_cost_cny is 0: a day costs its agents at CNY 250 an agent-day of the config's 13 open hours
+    np.testing.assert_allclose(days["cost_cny"], days["agents"] * 250 * 24 / 13)
+    summary = pd.read_csv(out / "staffing_schedule_summary.csv").iloc[0]
+    assert summary["cost_cny"] == pytest.approx(days["cost_cny"].sum())
+    assert summary["agent_days"] == days["agents"].sum()
+    assert summary["days_meeting_targets"] == (days["meets_targets"] & (days["requests"] > 0)).sum()
+    assert summary["verification_runs"] == 1
+    assert (out / "staffing_schedule.png").is_file() and (out / "staffing_schedule.svg").is_file()
+    assert "### Day-by-day schedule" in (out / "staffing.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--schedule-rounds", "-1"], "--schedule-rounds -1: allowed 0 to 20"),
+        (["onboarding.schedule=[{start:'11-01',days:2,shift:3}]"], "shift"),
+        (["onboarding.schedule=[{start:'11-31',days:2,agents:2}]"], "onboarding.schedule[0].start"),
+        (["onboarding.schedule=[{start:'11-01',days:2}]"], "must set agents, accounts or both"),
+        (["onboarding.schedule=[{start:'11-01',days:2,agents:0}]"], "onboarding.schedule"),
+    ],
+)
+def test_bad_schedule_input_is_one_line_exit_2_and_no_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], says: str
+) -> None:
+    from sim.plan.__main__ import main
+
+    out = tmp_path / "staff"
+    args = ["staffing", "--max-loss-share", "0.05", "--max-mean-delay-hours", "2", "--out", str(out)]
+    try:
+        code = main([*args, *SMALL, *extra])
+    except SystemExit as exc:  # a bad config value stops at composition, before anything runs
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and says in err[0], err
+    assert not out.exists()
