@@ -2,8 +2,8 @@
 
 joblib's "A worker stopped while some jobs were given to the executor" warning, printed when the pool is
 shut down after the last job (a worker exiting normally), and its "tasks which were still being processed by
-the workers have been cancelled", printed after a Ctrl-C below the run's own "interrupted" line, say nothing a
-user can act on and are silenced.
+the workers have been cancelled", printed after a Ctrl-C below the run's own "interrupted" line, and the warnings of
+loky's resource tracker when it cleans up after a Ctrl-C, say nothing a user can act on and are silenced.
 
 Jobs (replications, variants, figures) are independent and their results come back in
 submission order, so nothing depends on how many processes run them.
@@ -26,6 +26,11 @@ from joblib.externals.loky.backend.resource_tracker import ensure_running as lok
 T = TypeVar("T")
 warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given to the executor")
 warnings.filterwarnings("ignore", message=r"\d+ tasks which were still being processed by the workers have been")
+# loky's resource tracker, a process of its own started with this environment, warns when it cleans up what an
+# interrupted pool left ("resource_tracker: ... FileNotFoundError", below the run's "interrupted" line)
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
+if _QUIET_TRACKER not in os.environ.get("PYTHONWARNINGS", ""):
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), _QUIET_TRACKER]))
 
 
 def n_processes(n_jobs: int, n_tasks: int) -> int:
