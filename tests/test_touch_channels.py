@@ -198,3 +198,44 @@ def test_a_channel_without_a_team_or_with_an_unknown_segment_is_a_one_line_error
         validate_strategy(quiet_strategy(touch=touch), "")
     message = str(err.value)
     assert message.startswith(key) and "\n" not in message
+
+
+def test_each_member_pays_the_teams_daily_share_of_every_day_they_were_subscribed() -> None:
+    """The team's pay (and live streams) split equally among each day's subscribed members, discounted to the join day
+    and counted in the LTV window: against a day-by-day sum over members x days, to 1e-9."""
+    paid = TouchConfig(
+        touches_per_week=3.0,
+        staff_hours_per_day=TEAM,
+        moments=MomentsConfig(posts_per_week=3.0),
+        live=LiveConfig(streams_per_week=1.0),
+    )
+    shared = _shared(buyers_per_year=20_000)
+    with_pay = _run(paid, shared)
+    unpaid = _run(
+        dataclasses.replace(
+            paid, staff_cost_per_hour_cny=0.0, live=LiveConfig(streams_per_week=1.0, cost_per_stream_cny=0.0)
+        ),
+        shared,
+    )
+    m = with_pay.members
+    pd.testing.assert_frame_equal(
+        m.drop(columns=["ltv_window_cny", "ltv_horizon_cny"]),
+        unpaid.members.drop(columns=["ltv_window_cny", "ltv_horizon_cny"]),
+    )
+    share = with_pay.daily["touch_team_per_member_cny"].to_numpy()
+    assert share[10 : with_pay.horizon_days].all() and (m["delete_day"] < with_pay.n_days).sum() > 20
+    day = np.arange(share.size)[None, :] + 0.5
+    join = m["join_day"].to_numpy()[:, None]
+    gone = np.floor(np.minimum(m["delete_day"].to_numpy(), 1e9))[:, None]  # the day they deleted: not paid
+    paying = (day - 0.5 >= np.floor(join)) & (day - 0.5 < gone)
+    age = np.maximum(day - join, 0.0)
+    rate = math.log1p(shared.accounting.discount_rate_annual) / 365.0
+    charged = share[None, :] * np.exp(-rate * age) * paying
+    expected = charged * (age < 365.0)
+    got = unpaid.members["ltv_window_cny"].to_numpy() - m["ltv_window_cny"].to_numpy()
+    np.testing.assert_allclose(got, expected.sum(axis=1), rtol=1e-9, atol=1e-9)
+    horizon = charged * (day < with_pay.horizon_days)
+    got_h = unpaid.members["ltv_horizon_cny"].to_numpy() - m["ltv_horizon_cny"].to_numpy()
+    np.testing.assert_allclose(got_h, horizon.sum(axis=1), rtol=1e-9, atol=1e-9)
+    # undiscounted, every day's pay is shared out in full: the shares add up to the ledger's team line
+    assert float((share[None, :] * paying).sum()) == pytest.approx(float(with_pay.ledger["touch_team"].sum()), rel=1e-9)

@@ -353,6 +353,7 @@ class FunnelModel:
     def run(self, replication: int) -> RunRecord:
         """Run to the end of the follow-up and collect the record."""
         self.env.run(until=self.members_proc)
+        self.members.settle_team_costs()
         if self.desk is not None:
             self.desk.expire()
         events = next(self.env._eid)  # SimPy numbers every scheduled event
@@ -472,6 +473,7 @@ class FunnelModel:
         frame["group_active_share"] = m.group_activity_daily
         frame["group_audience"] = m.group_audience_daily
         frame["group_views"] = m.group_views_daily
+        frame["touch_team_per_member_cny"] = m.team_cost_per_member_cny
         frame.index.name = "day"
         return frame
 

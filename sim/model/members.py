@@ -195,6 +195,7 @@ class Members:
         self.group_audience_daily = np.zeros(n_days)  # members in a group at each of the day's group messages
         self.group_views_daily = np.zeros(n_days)  # of which the message reached
         self._team_cost_today = 0.0  # live stream costs of the day, paid at its end (_team_day)
+        self.team_cost_per_member_cny = np.zeros(n_days)  # each day's team cost / the day's subscribed members
 
     def begin_day(self, day: int) -> None:
         """Put the touch policy and new-member offer in force on ``day`` (the campaign calendar's)."""
@@ -676,19 +677,47 @@ class Members:
 
     def _team_day(self, day: int) -> None:
         """The end of the touch team's day: its pay and the day's live stream cost are shared equally by the day's
-        subscribed members (no member yet: no team); the groups' members and active share are recorded."""
-        c = self.cols
-        who = self._subscribed(day + 1.0)
-        if who.size:
+        subscribed members (no member yet: no team), who are charged their shares at the end of the run
+        (:meth:`settle_team_costs`); the groups' members and active share are recorded."""
+        c, n = self.cols, self.n
+        paying = int(np.count_nonzero(c["subscribed"][:n] & (c["join_day"][:n] < day + 1.0)))
+        if paying:
             cost = self.channels.team_cost_per_day_cny + self._team_cost_today
             self.ledger.book("touch_team", day, cost)
-            self._accrue(day, who, {"touch_team": -cost / who.size})
+            self.team_cost_per_member_cny[day] = cost / paying
         self._team_cost_today = 0.0
         if self.channels.groups_on and day < self.group_members_daily.size:
             in_group = c["group"][: self.n][c["group"][: self.n] >= 0]
             self.group_members_daily[day] = in_group.size
             if in_group.size:
                 self.group_activity_daily[day] = float(self.groups.activity(day + 1.0)[in_group].mean())
+
+    def settle_team_costs(self) -> None:
+        """Charge every member the touch team's daily share (``team_cost_per_member_cny``) of each day from the one
+        they joined to the one before they deleted the brand, discounted and windowed as :meth:`_accrue` would have
+        day by day, through prefix sums over the days (no per-member-day work). Called once, at the end of the run."""
+        share = self.team_cost_per_member_cny
+        if not share.any():
+            return
+        c, n, days = self.cols, self.n, share.size
+        join = c["join_day"][:n]
+        first = np.floor(join).astype(np.int64)
+        gone = np.minimum(np.floor(np.minimum(c["delete_day"][:n], days)), days).astype(np.int64)
+        rate = self.daily_discount
+        prefix = np.concatenate([[0.0], np.cumsum(share * np.exp(-rate * (np.arange(days) + 0.5)))])
+
+        def charged(stop: np.ndarray) -> np.ndarray:
+            """Each member's discounted shares of the days [first, stop): the first day at age max(0, ...)."""
+            stop = np.maximum(stop, first)
+            day_one = np.where(stop > first, share[first] * np.exp(-rate * np.maximum(first + 0.5 - join, 0.0)), 0.0)
+            after = np.minimum(first + 1, stop)
+            return day_one + np.exp(rate * join) * (prefix[stop] - prefix[after])
+
+        window_end = np.minimum(gone, np.minimum(np.ceil(join + self.ltv_window_days - 0.5), days).astype(np.int64))
+        in_window = charged(window_end)
+        c["ltv_window_cny"][:n] -= in_window
+        c["ltv_horizon_cny"][:n] -= charged(np.minimum(gone, self.horizon_days))
+        self.value_window_by_line["touch_team"] -= float(in_window.sum())
 
     def _leave(self, who: np.ndarray, t: np.ndarray) -> None:
         """Members ``who`` delete the brand at times ``t``: no more touches or orders."""
