@@ -167,14 +167,17 @@ def _timed_command(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def sweep_bench(replications: int, overrides: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The flagship end to end and its 16-point sweep, back to back, at ``replications`` replications."""
+def sweep_bench(replications: int, overrides: tuple[str, ...] = (), sequential: bool = False) -> dict[str, Any]:
+    """The flagship end to end and its 16-point sweep, back to back, at ``replications`` replications; with
+    ``sequential``, the sweep's points stop early (``run.sequential=true``), the flagship runs them all."""
     common = [f"experiment={FLAGSHIP}", f"run.n_replications={replications}", "run.progress=false", *overrides]
+    points = [*common, *SWEEP_GRID, *(["run.sequential=true"] if sequential else [])]
     with tempfile.TemporaryDirectory() as out_dir:
         flagship_s = _timed_command([*common, f"hydra.run.dir={out_dir}/flagship"])
-        sweep_s = _timed_command(["--multirun", *common, *SWEEP_GRID, f"hydra.sweep.dir={out_dir}/sweep"])
+        sweep_s = _timed_command(["--multirun", *points, f"hydra.sweep.dir={out_dir}/sweep"])
     return {
         "replications": replications,
+        "sequential": sequential,
         "points": SWEEP_POINTS,
         "flagship_seconds": round(flagship_s, 2),
         "sweep_seconds": round(sweep_s, 2),
@@ -200,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pairs", type=int, default=3, help="serial/parallel pairs for --speedup (default 3)")
     parser.add_argument("--sweep", action="store_true", help="time the flagship's 16-point sweep against one run of it")
     parser.add_argument("--replications", type=int, default=20, help="replications for --sweep (default 20)")
+    parser.add_argument("--sequential", action="store_true", help="--sweep: the points stop early (run.sequential)")
     parser.add_argument("--calibrate-rows", type=int, help="time python -m sim.calibrate on an N-row order export")
     args = parser.parse_args(argv)
     limit = _buyers_limit()
@@ -221,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(calibrate_rows(args.calibrate_rows)))
         return
     if args.sweep:
-        print(json.dumps(sweep_bench(args.replications, (f"run.seed={args.seed}",))))
+        print(json.dumps(sweep_bench(args.replications, (f"run.seed={args.seed}",), args.sequential)))
         return
     if args.speedup:
         print(json.dumps(speedup(args.pairs, (f"run.seed={args.seed}",))))
