@@ -22,6 +22,9 @@ The population always holds BG/NBD and Gamma-Gamma, because those are what the e
 simulates; the other models are fitted to say how much a model the engine cannot run would
 change the forecast, and the record and the console say which forecast the holdout favoured.
 
+With ``--exports DIR`` the command fits the funnel from the operator's other exports instead
+(:mod:`sim.calibrate.funnel.cli`).
+
 Bad input prints one line ``error: ...`` on stderr and exits with status 2; nothing is written.
 A failure to write (a full disk) is one line and status 1, Ctrl-C status 130 and SIGTERM 143; none
 leaves a file behind.

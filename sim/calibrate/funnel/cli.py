@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -48,7 +49,7 @@ TIMES_ORDERS = "order_time"
 MAX_WINDOW_DAYS = 365.0
 
 
-def _positive(name: str, upper: float):  # type: ignore[no-untyped-def]
+def _positive(name: str, upper: float) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -234,8 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ExportError, FitError, OutError) as exc:
         _fail(str(exc))
     text = yaml.safe_dump(fits, allow_unicode=True, sort_keys=False)
+
+    def write(stage: Path) -> None:
+        (stage / out.name).write_text(text, encoding="utf-8")
+
     try:
-        publish(out, lambda stage: (stage / out.name).write_text(text, encoding="utf-8") and None)
+        publish(out, write)
     except OSError as exc:
         print(f"error: --out {out}: cannot write ({exc.strerror})", file=sys.stderr)
         return EXIT_FAILED
