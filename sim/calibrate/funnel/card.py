@@ -4,8 +4,9 @@ brand within ``window_days`` of the signing, by the campaign that parcel carried
 Only a buyer's first carded parcel counts (later cards respond less: the engine's ``repeat_card_factor``), so the
 share estimates a campaign's add probability of a buyer's first card (``card_add_prob``) times the chance the
 scan comes within the window (1 - e^-14 for the engine's one-day mean scan delay). A buyer already added before
-signing cannot respond and is left out. An add counts when its live code (渠道活码) names the campaign, or, when the
-customer list has no channel column, any add: then an add by SMS within the window counts too.
+signing cannot respond and is left out. An add counts when its live code (渠道活码) is the campaign's name or ends in
+``-`` and the name, or, when the customer list has no channel column, any add: then an add by SMS within the window
+counts too.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def card_capture(
     added = joined["add_time"].notna() & ~late
     fits = {}
     for campaign, group in joined.groupby("campaign", sort=True):
-        named = group["channel"].fillna("").str.contains(str(campaign), regex=False) if by_code else True
+        code = group["channel"].fillna("")
+        named = ((code == campaign) | code.str.endswith(f"-{campaign}")) if by_code else True
         fits[str(campaign)] = binomial(int((added[group.index] & named).sum()), len(group), source)
     return fits

@@ -28,7 +28,8 @@ def first_orders(
     source: str,
 ) -> tuple[Estimate, Estimate]:
     """The first-order rate and mean delay in days (tidy frames of the contact, channel order and deletion readers)."""
-    members = contacts.drop_duplicates("customer")[["customer", "add_time"]]
+    listed = [contacts] if deletions is None else [contacts, deletions]  # a customer list may omit the deleted
+    members = pd.concat([f[["customer", "add_time"]] for f in listed]).drop_duplicates("customer")
     private = orders.loc[orders["private"], ["customer", "order_time"]]
     after = private.merge(members, on="customer")
     after = after[after["order_time"] >= after["add_time"]]
