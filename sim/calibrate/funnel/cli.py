@@ -151,14 +151,17 @@ def fit_exports(folder: Path, end_date: str | None, window_days: float, period_d
             "add_prob_first_card": {c: e.as_dict() for c, e in fits.items()},
         }
     if need("sms", "sms_report", "contacts"):
-        waves = wave_fits(frames["sms_report"], frames["contacts"], end, src("sms_report", "contacts"))
+        waves, pooled = wave_fits(frames["sms_report"], frames["contacts"], end, src("sms_report", "contacts"))
         out["sms"] = {
-            name: {
-                "delivered_share": w.delivered_share.as_dict(),
-                "add_share_per_delivered": _e(w.add_share_per_delivered),
-                "response_mean_hours": _e(w.response_mean_hours),
-            }
-            for name, w in waves.items()
+            "response_mean_hours_all_waves": _e(pooled),
+            "waves": {
+                name: {
+                    "delivered_share": w.delivered_share.as_dict(),
+                    "add_share_per_delivered": _e(w.add_share_per_delivered),
+                    "response_mean_hours": _e(w.response_mean_hours),
+                }
+                for name, w in waves.items()
+            },
         }
     if need("first_order", "contacts", "orders"):
         deletions = frames.get("deletions")
@@ -194,15 +197,16 @@ def report(fits: dict[str, object]) -> str:
     if isinstance(card, dict):
         lines.append(f"card capture (adds within {card['window_days']:g} days of signing a first carded parcel):")
         lines += [_line(c, e) for c, e in card["add_prob_first_card"].items()]
-    waves = fits.get("sms")
-    if isinstance(waves, dict):
+    sms = fits.get("sms")
+    if isinstance(sms, dict):
         lines.append("SMS per wave: delivered share, add share per delivered message, mean response hours:")
-        for name, w in waves.items():
+        for name, w in sms["waves"].items():
             lines += [
                 _line(f"{name} delivered", w["delivered_share"]),
                 _line(f"{name} adds per delivered", w["add_share_per_delivered"], 5),
                 _line(f"{name} response hours", w["response_mean_hours"], 2),
             ]
+        lines.append(_line("all waves' response hours", sms["response_mean_hours_all_waves"], 2))
     first = fits.get("first_order")
     if isinstance(first, dict):
         lines += [

@@ -41,12 +41,16 @@ def response_mean_hours(delay_hours: np.ndarray, horizon_hours: np.ndarray, sour
     return from_log(float(x[0]), float(cov[0, 0]), delay_hours.size, source)
 
 
-def wave_fits(sms: pd.DataFrame, contacts: pd.DataFrame, end: pd.Timestamp, source: str) -> dict[str, WaveFit]:
-    """Per wave of the send report (tidy frames of the SMS and contact readers), ``end`` the export's end."""
+def wave_fits(
+    sms: pd.DataFrame, contacts: pd.DataFrame, end: pd.Timestamp, source: str
+) -> tuple[dict[str, WaveFit], Estimate | None]:
+    """Per wave of the send report (tidy frames of the SMS and contact readers), ``end`` the export's end; and the
+    response mean of all waves' answers together (the engine's one ``response_mean_hours``), None if none."""
     if sms.empty:
         raise FitError("sms_report: no message; allowed: at least one row")
     adds = contacts.drop_duplicates("customer")[["customer", "add_time", "channel"]]
     fits = {}
+    delays, horizons = [], []
     for wave, sent in sms.groupby("wave", sort=True):
         name = str(wave)
         delivered_share = binomial(int(sent["delivered"].sum()), len(sent), source)
@@ -63,5 +67,10 @@ def wave_fits(sms: pd.DataFrame, contacts: pd.DataFrame, end: pd.Timestamp, sour
             delay = (answered["add_time"] - answered["send_time"]).dt.total_seconds().to_numpy() / SECONDS_PER_HOUR
             horizon = (end - answered["send_time"]).dt.total_seconds().to_numpy() / SECONDS_PER_HOUR
             response = response_mean_hours(delay, horizon, source, f"sms_report: wave {name} response time")
+            delays.append(delay)
+            horizons.append(horizon)
         fits[name] = WaveFit(delivered_share, share, response)
-    return fits
+    if not delays:
+        return fits, None
+    pooled = response_mean_hours(np.concatenate(delays), np.concatenate(horizons), source, "sms_report: response time")
+    return fits, pooled
