@@ -111,15 +111,17 @@ def test_each_part_names_its_files_and_nothing_keeps_a_prior_it_could_fit(fitted
     assert set(fits["priors_kept"]) == {"greeting_delay", "touch_lift_and_fatigue"}
 
 
-def test_a_subset_of_exports_fits_what_it_can_and_says_what_keeps_its_prior(
+def test_a_subset_of_exports_with_a_mapped_column_fits_what_it_can_and_says_what_keeps_its_prior(
     fitted: tuple[dict, dict], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     source = next(p for p in tmp_path_factory.getbasetemp().rglob("shipments.csv"))
-    for name in ("shipments.csv", "contacts.csv"):
-        (tmp_path / name).write_bytes((source.parent / name).read_bytes())
+    (tmp_path / "shipments.csv").write_bytes((source.parent / "shipments.csv").read_bytes())
+    contacts = (source.parent / "contacts.csv").read_text(encoding="utf-8")
+    (tmp_path / "contacts.csv").write_text(contacts.replace("所属员工", "负责人X", 1), encoding="utf-8")
     out = tmp_path / "funnel.yaml"
+    argv = ["--exports", str(tmp_path), "--end-date", END_DATE, "--out", str(out), "--map", "contacts.staff=负责人X"]
     with pytest.raises(SystemExit):
-        calibrate_main(["--exports", str(tmp_path), "--end-date", END_DATE, "--out", str(out)])
+        calibrate_main(argv)
     fits = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert fits["card_capture"] == fitted[0]["card_capture"]
     assert fits["priors_kept"]["sms"] == "prior kept: needs sms_report.csv"
@@ -132,6 +134,8 @@ def test_a_subset_of_exports_fits_what_it_can_and_says_what_keeps_its_prior(
     [
         (["--end-date", "2027-02-30"], "error: --end-date 2027-02-30: allowed: a date YYYY-MM-DD from"),
         (["--window-days", "0"], "error: argument --window-days: --window-days 0: allowed: a number of days above 0"),
+        (["--map", "staff=x"], "error: --map staff=x: allowed: EXPORT.FIELD=COLUMN with EXPORT one of contacts,"),
+        (["--map", "contacts.bogus=x"], "error: mapping bogus=x: unknown field 'bogus'; allowed: customer, staff"),
         (["--period-days", "x"], "error: argument --period-days: --period-days x: allowed: a number of days above 0"),
     ],
 )

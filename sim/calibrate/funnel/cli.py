@@ -1,11 +1,12 @@
 """Command line: ``python -m sim.calibrate --exports DIR --out funnel.yaml [--end-date YYYY-MM-DD]
-[--window-days 14] [--period-days 30]``.
+[--window-days 14] [--period-days 30] [--map EXPORT.FIELD=COLUMN ...]``.
 
 Reads whichever of the operator's exports DIR holds (``contacts``, ``deletions``, ``sms_report``, ``shipments``,
 ``orders``, each ``.csv`` or ``.xlsx``, as :mod:`sim.calibrate.exports` reads them), cuts them at the export's end
 (``--end-date``, the end of that day; default the latest time in the files), fits each part of the funnel the
-files allow and writes one YAML: per parameter its value, standard error, how many units it rests on and the
-files it came from, and which parts keep the priors and why. A short report goes to the console.
+files allow and writes one YAML: per parameter its value, standard error, how many units it rests on and the files
+it came from, and which parts keep the priors and why. A short report goes to the console. ``--map
+contacts.staff=跟进人`` names a column a reader does not recognise.
 
 Bad input prints one line ``error: ...`` and exits with status 2; nothing is written. A failure to write is one
 line and status 1.
@@ -69,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--end-date", help="last day the exports cover (YYYY-MM-DD); default: the latest time in them")
     parser.add_argument("--window-days", type=_positive("--window-days", MAX_WINDOW_DAYS), default=14.0)
     parser.add_argument("--period-days", type=_positive("--period-days", 3650.0), default=30.0)
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="EXPORT.FIELD=COLUMN",
+        help="name a column the reader does not recognise, e.g. contacts.staff=跟进人 (repeatable)",
+    )
     return parser
 
 
@@ -125,10 +133,25 @@ def _e(estimate: Estimate | None) -> dict[str, object] | None:
     return None if estimate is None else estimate.as_dict()
 
 
-def fit_exports(folder: Path, end_date: str | None, window_days: float, period_days: float) -> dict[str, object]:
+def mappings(given: list[str]) -> dict[str, dict[str, str]]:
+    """``--map EXPORT.FIELD=COLUMN`` options as each reader's ``mapping``."""
+    out: dict[str, dict[str, str]] = {}
+    for text in given:
+        export, dot, rest = text.partition(".")
+        field, equals, column = rest.partition("=")
+        if not (dot and equals and field and column) or export not in READERS:
+            raise FitError(f"--map {text}: allowed: EXPORT.FIELD=COLUMN with EXPORT one of {', '.join(READERS)}")
+        out.setdefault(export, {})[field] = column
+    return out
+
+
+def fit_exports(
+    folder: Path, end_date: str | None, window_days: float, period_days: float, mapping: list[str] | None = None
+) -> dict[str, object]:
     """Every fit the exports in ``folder`` allow, as the YAML's plain values."""
     paths = _find(folder)
-    read = {n: READERS[n](p) for n, p in paths.items()}
+    maps = mappings(mapping or [])
+    read = {n: READERS[n](p, mapping=maps.get(n)) for n, p in paths.items()}
     end = _end(read, end_date)
     frames = _cut(read, end)
     files = {n: p.name for n, p in paths.items()}
@@ -235,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(args.exports)
         if not folder.is_dir():
             raise FitError(f"--exports {folder}: not a folder; allowed: a folder holding the exports")
-        fits = fit_exports(folder, args.end_date, args.window_days, args.period_days)
+        fits = fit_exports(folder, args.end_date, args.window_days, args.period_days, args.map)
     except (ExportError, FitError, OutError) as exc:
         _fail(str(exc))
     text = yaml.safe_dump(fits, allow_unicode=True, sort_keys=False)
