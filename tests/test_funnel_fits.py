@@ -1,8 +1,11 @@
 """``python -m sim.calibrate --exports DIR``: simulate -> export -> fit -> recover. Every fitted funnel parameter
-lies within 2 SE of the truth the export wrote (truth.yaml) on a fixed seed, and over 50 seeds (slow) each
-parameter's z-scores (fit - truth) / SE have mean within +-0.3 and SD within 0.8-1.25: with 50 seeds the mean of
-unit-normal z has SE 0.14 and the SD about 0.10, so the bands are about 2 SE wide and a miscalibrated SE (or a
-biased fit) of a third of an SE shows. Bad input is one line with nothing written.
+lies within 2 SE of the truth the export wrote (truth.yaml) on a fixed seed, and over 100 seeds (slow) each
+parameter's z-scores (fit - truth) / SE have mean within +-0.3 and SD within 0.8-1.25. With 100 seeds the mean of
+unit-normal z has SE 0.10 and the SD an SE of about 0.07, so the bands are 3 SE (mean), 2.8 SE (SD 0.8) and 3.5 SE
+(SD 1.25) wide: a bias of 0.3 SE or an SE off by a fifth shows, and an exact fit fails one of the 15 pooled
+parameters about one run in ten. With the issue's 50 seeds the bands are only 2.0-2.5 SE wide and an exact fit
+would fail one of the 15 about two runs in three (seeds 1-50 did: first-order rate mean +0.31; seeds 51-91: -0.08).
+Bad input is one line with nothing written.
 
 The config (card and SMS waves, onboarding unlimited, touches and referral off, SMS clicks raised to 10% so each
 wave has about 150 answers) isolates each fitted mechanism: nothing but the card adds a buyer before signing for
@@ -161,8 +164,8 @@ def test_a_folder_without_exports_is_one_line(tmp_path: Path, capsys: pytest.Cap
 
 
 @pytest.mark.slow
-def test_z_scores_over_50_seeds_have_mean_0_and_sd_1(tmp_path: Path) -> None:
-    runs = [z_scores(*simulate_and_fit(tmp_path / str(seed), seed)) for seed in range(1, 51)]
+def test_z_scores_over_100_seeds_have_mean_0_and_sd_1(tmp_path: Path) -> None:
+    runs = [z_scores(*simulate_and_fit(tmp_path / str(seed), seed)) for seed in range(1, 101)]
     pooled: dict[str, list[float]] = {}
     for z in runs:
         for name, value in z.items():
@@ -170,5 +173,5 @@ def test_z_scores_over_50_seeds_have_mean_0_and_sd_1(tmp_path: Path) -> None:
     summary = {n: (len(v), float(np.mean(v)), float(np.std(v, ddof=1))) for n, v in sorted(pooled.items())}
     print("\n".join(f"{n}: {k} seeds, mean {m:+.2f}, sd {s:.2f}" for n, (k, m, s) in summary.items()))
     for name, (k, mean, sd) in summary.items():
-        assert k >= 40, name  # a wave is filtered as a whole on 5% of seeds
+        assert k >= 80, name  # a wave is filtered as a whole on 5% of seeds
         assert abs(mean) <= 0.3 and 0.8 <= sd <= 1.25 and math.isfinite(sd), (name, mean, sd)
