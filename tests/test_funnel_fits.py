@@ -19,10 +19,12 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from sim.calibrate.cli import main as calibrate_main
+from sim.calibrate.exports.contacts import load_contacts
 from sim.export_logs import ROUTINE_TASK
 from sim.export_logs import main as export_main
 
@@ -175,3 +177,15 @@ def test_z_scores_over_100_seeds_have_mean_0_and_sd_1(tmp_path: Path) -> None:
     for name, (k, mean, sd) in summary.items():
         assert k >= 80, name  # a wave is filtered as a whole on 5% of seeds
         assert abs(mean) <= 0.3 and 0.8 <= sd <= 1.25 and math.isfinite(sd), (name, mean, sd)
+
+
+def test_without_an_end_date_the_exports_end_just_after_their_latest_time(
+    fitted: tuple[dict, dict], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    source = next(p for p in tmp_path_factory.getbasetemp().rglob("shipments.csv")).parent
+    (tmp_path / "contacts.csv").write_bytes((source / "contacts.csv").read_bytes())
+    out = tmp_path / "funnel.yaml"
+    with pytest.raises(SystemExit):
+        calibrate_main(["--exports", str(tmp_path), "--out", str(out)])
+    latest = load_contacts(tmp_path / "contacts.csv")["add_time"].max()
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["end_time"] == str(latest + pd.Timedelta(seconds=1))

@@ -3,5 +3,6 @@ response and response time per wave (:mod:`~.sms`), first private orders (:mod:`
 shifted-beta-geometric deletion baseline (:mod:`~.deletion`), each parameter with its standard error
 (:mod:`~.estimate`); :mod:`~.cli` is ``python -m sim.calibrate --exports DIR``.
 
-May import :mod:`sim.calibrate.exports` and :mod:`sim.report.writers`; scipy and statsmodels do the fitting.
+May import :mod:`sim.calibrate.exports`, :mod:`sim.calibrate.output` (the files written all at once or not at all) and
+:mod:`sim.calibrate.dates`; scipy and statsmodels do the fitting.
 """

@@ -45,8 +45,14 @@ READERS = {
     "shipments": load_shipments,
     "orders": load_channel_orders,
 }
-TIMES = {"contacts": "add_time", "deletions": "delete_time", "sms_report": "send_time", "shipments": "sign_time"}
-TIMES_ORDERS = "order_time"
+TIMES = {
+    "contacts": "add_time",
+    "deletions": "delete_time",
+    "sms_report": "send_time",
+    "shipments": "sign_time",
+    "orders": "order_time",
+}
+TICK = pd.Timedelta(seconds=1)  # the exports' resolution: the default end lies just after the latest time
 MAX_WINDOW_DAYS = 365.0
 
 
@@ -103,11 +109,11 @@ def _end(frames: dict[str, pd.DataFrame], end_date: str | None) -> pd.Timestamp:
         if pd.isna(day) or day < pd.Timestamp(EARLIEST):
             raise FitError(f"--end-date {end_date}: allowed: a date YYYY-MM-DD from {EARLIEST}")
         return day + pd.Timedelta(days=1)
-    latest = [f[TIMES.get(n, TIMES_ORDERS)].max() for n, f in frames.items() if len(f)]
+    latest = [f[TIMES[n]].max() for n, f in frames.items() if len(f)]
     latest = [t for t in latest if pd.notna(t)]
     if not latest:
         raise FitError("--exports: every export is empty; allowed: at least one row")
-    return max(latest)
+    return max(latest) + TICK
 
 
 def _cut(frames: dict[str, pd.DataFrame], end: pd.Timestamp) -> dict[str, pd.DataFrame]:
