@@ -230,12 +230,12 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
     }
     waves = {
         w.name: {
-            "send_day": float(next(r.send_time for r in record.waves if r.name == w.name)),
+            "send_day": float(_wave_result(record, w.name).send_time),
             "hook_type": w.hook.type.value,
             "hook_value_cny": float(w.hook.value_cny),
             "intercept_prob": float(w.intercept_prob),
             "filter_prob": float(w.filter_prob),
-            "filtered_this_run": bool(next(r.filtered for r in record.waves if r.name == w.name)),
+            "filtered_this_run": bool(_wave_result(record, w.name).filtered),
             "add_prob_fresh_buyer": wave_add_prob(w, s.sms),  # recency 0, no earlier SMS
             "delivered_prob": 0.0 if _wave_result(record, w.name).filtered else 1.0 - float(w.intercept_prob),
             "add_prob_per_delivered": _wave_add_prob_per_delivered(w, s, facts, streams),
