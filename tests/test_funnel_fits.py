@@ -173,7 +173,7 @@ def test_z_scores_over_100_seeds_have_mean_0_and_sd_1(tmp_path: Path) -> None:
         for name, value in z.items():
             pooled.setdefault(by_truth_parameter(name), []).append(value)
     summary = {n: (len(v), float(np.mean(v)), float(np.std(v, ddof=1))) for n, v in sorted(pooled.items())}
-    print("\n".join(f"{n}: {k} seeds, mean {m:+.2f}, sd {s:.2f}" for n, (k, m, s) in summary.items()))
+    print("\n".join(f"{n}: {k} z-scores, mean {m:+.2f}, sd {s:.2f}" for n, (k, m, s) in summary.items()))
     for name, (k, mean, sd) in summary.items():
         assert k >= 80, name  # a wave is filtered as a whole on 5% of seeds
         assert abs(mean) <= 0.3 and 0.8 <= sd <= 1.25 and math.isfinite(sd), (name, mean, sd)
