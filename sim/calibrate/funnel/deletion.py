@@ -21,12 +21,10 @@ SECONDS_PER_DAY = 86400.0
 
 
 def sbg_deletion(
-    contacts: pd.DataFrame | None, deletions: pd.DataFrame, end: pd.Timestamp, period_days: float, source: str
+    contacts: pd.DataFrame, deletions: pd.DataFrame, end: pd.Timestamp, period_days: float, source: str
 ) -> tuple[Estimate, Estimate]:
-    """The sBG (alpha, beta) per ``period_days`` from the deletion records and, if given, the customer list (who
-    is still there); without the list only the deleted members are known and the fit is refused."""
-    if contacts is None:
-        raise FitError("deletion baseline: needs contacts.csv as well (who has not deleted); allowed: both files")
+    """The sBG (alpha, beta) per ``period_days`` from the deletion records and the customer list (who is still
+    there)."""
     keep = ["customer", "add_time"]
     members = pd.concat([contacts[keep], deletions[keep]]).drop_duplicates("customer").set_index("customer")
     records = deletions.drop_duplicates("customer").set_index("customer")
