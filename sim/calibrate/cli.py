@@ -22,6 +22,9 @@ The population always holds BG/NBD and Gamma-Gamma, because those are what the e
 simulates; the other models are fitted to say how much a model the engine cannot run would
 change the forecast, and the record and the console say which forecast the holdout favoured.
 
+With ``--exports DIR`` the command fits the funnel from the operator's other exports instead
+(:mod:`sim.calibrate.funnel.cli`).
+
 Bad input prints one line ``error: ...`` on stderr and exits with status 2; nothing is written.
 A failure to write (a full disk) is one line and status 1, Ctrl-C status 130 and SIGTERM 143; none
 leaves a file behind.
@@ -46,6 +49,7 @@ import yaml
 from sim.calibrate.dates import DATE_ORDERS, EARLIEST, latest_allowed
 from sim.calibrate.draws import DEFAULT_SEED, Draws, DrawsError, check_count, parameter_draws
 from sim.calibrate.fit import DAYS_PER_WEEK, RFM, Fit, FitError, expected_repeats, rfm_summary
+from sim.calibrate.funnel.cli import main as funnel_main
 from sim.calibrate.models import ENGINE_REPEAT, ENGINE_SPEND, REPEAT_BY_KEY, SPEND_LABELS, ModelFits, aic, fit_models
 from sim.calibrate.orders import Orders, OrdersError, load_orders
 from sim.calibrate.output import OutError, check_out, publish
@@ -712,6 +716,9 @@ def _backtest_figures(c: Calibration, h: Holdout) -> dict[str, tuple[bytes, byte
 
 
 def main(argv: list[str] | None = None) -> None:
+    given = sys.argv[1:] if argv is None else argv
+    if any(a == "--exports" or a.startswith("--exports=") for a in given):  # the funnel fits (issue 18)
+        sys.exit(funnel_main(given))
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         run(argv)

@@ -26,17 +26,19 @@ order they joined (``staff`` 0, 1, ..., accounts - 1, 0, ...).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sim.config import Experiment, HookConfig, StrategyConfig
+from sim.config import Experiment, HookConfig, SmsWaveConfig, StrategyConfig
+from sim.model.capture import wave_click_probs
 from sim.model.funnel import FunnelModel, RunRecord
 from sim.model.population import HOURS_PER_DAY, Platform, build_platform
 from sim.model.quantiles import gamma_quantile
 from sim.model.streams import Streams
-from sim.model.waves import wave_key
+from sim.model.waves import WaveResult, wave_key
 
 ROUTINE = "routine"
 PRIVATE = "private"
@@ -54,6 +56,7 @@ class ExportFacts:
 
     strategy: StrategyConfig
     record: RunRecord
+    platform: Platform
     contacts: pd.DataFrame
     deletions: pd.DataFrame
     sms: pd.DataFrame
@@ -79,6 +82,7 @@ def export_facts(experiment: Experiment, strategy_name: str, replication: int = 
     return ExportFacts(
         strategy=strategy,
         record=record,
+        platform=platform,
         contacts=_contacts(record, model.req_hook, names, strategy),
         deletions=pd.DataFrame(
             {
@@ -213,6 +217,7 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
     from sim.model.capture import card_add_prob, sms_add_prob, wave_add_prob
 
     shared, s, record = experiment.shared, facts.strategy, facts.record
+    streams = Streams(shared.run.seed, replication)  # keyed uniforms only
     pop = shared.population
     plan = day_plan(s, pop.start_date, record.n_days)
     cards = {
@@ -225,22 +230,28 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
     }
     waves = {
         w.name: {
-            "send_day": float(next(r.send_time for r in record.waves if r.name == w.name)),
+            "send_day": float(_wave_result(record, w.name).send_time),
             "hook_type": w.hook.type.value,
             "hook_value_cny": float(w.hook.value_cny),
             "intercept_prob": float(w.intercept_prob),
             "filter_prob": float(w.filter_prob),
-            "filtered_this_run": bool(next(r.filtered for r in record.waves if r.name == w.name)),
+            "filtered_this_run": bool(_wave_result(record, w.name).filtered),
             "add_prob_fresh_buyer": wave_add_prob(w, s.sms),  # recency 0, no earlier SMS
+            "delivered_prob": 0.0 if _wave_result(record, w.name).filtered else 1.0 - float(w.intercept_prob),
+            "add_prob_per_delivered": _wave_add_prob_per_delivered(w, s, facts, streams),
         }
         for w in s.sms.waves
     }
     members = record.members
+    offer = plan.offer[np.floor(members["join_day"].to_numpy(dtype=float)).astype(np.int64)]  # in force that day
+    offer_prob = np.array([o.first_order_prob for o in plan.offers])[offer]
+    greeted = offer_prob * np.exp2(-members["wait_hours"].to_numpy(dtype=float) / pop.greeting_half_life_hours)
     return {
         "strategy": s.name,
         "seed": int(shared.run.seed),
         "replication": int(replication),
         "start_date": pop.start_date,
+        "end_time": str(pd.Timestamp(pop.start_date) + pd.Timedelta(days=record.n_days)),
         "sample_share": float(pop.sample_share),
         "card": {
             "campaigns": cards,
@@ -253,6 +264,7 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
                 "click_prob": float(s.sms.click_prob),
                 "scene_switch_prob": float(s.sms.scene_switch_prob),
                 "add_prob": sms_add_prob(s.sms),
+                "add_prob_per_delivered": float(s.sms.click_prob * s.sms.scene_switch_prob),
                 "send_hour": float(s.sms.send_hour),
                 "delay_days": int(s.sms.delay_days),
             },
@@ -275,6 +287,7 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
             o.name: {"first_order_prob": float(o.first_order_prob), "mean_delay_days": float(o.first_order_mean_days)}
             for o in plan.offers
         },
+        "first_order_expected_rate": float(greeted.mean()) if len(members) else 0.0,
         "unsubscribe": {
             "alpha": float(pop.unsubscribe.alpha),
             "beta": float(pop.unsubscribe.beta),
@@ -296,3 +309,25 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
             "private_orders_replacing_a_platform_order": facts.n_cannibalised,
         },
     }
+
+
+def _wave_result(record: RunRecord, name: str) -> WaveResult:
+    return next(r for r in record.waves if r.name == name)
+
+
+def _wave_add_prob_per_delivered(wave: SmsWaveConfig, s: StrategyConfig, facts: ExportFacts, streams: Streams) -> float:
+    """The expected add share of a wave's delivered messages in this run: the mean over its delivered recipients of
+    their click probability (recency and earlier delivered SMS as at the send) times the scene switch; NaN when
+    nothing was delivered."""
+    result = _wave_result(facts.record, wave.name)
+    ids = result.recipients
+    if result.filtered or ids.size == 0:
+        return math.nan
+    delivered = ids[streams.uniform("sms.wave_intercept", ids, wave_key(wave)) >= wave.intercept_prob]
+    if delivered.size == 0:
+        return math.nan
+    last_order_day, _ = facts.platform.history_at(result.send_time)
+    before = facts.sms[(facts.sms["send_day"] < result.send_time) & facts.sms["delivered"].astype(bool)]
+    earlier = np.bincount(before["buyer"].to_numpy(dtype=np.int64), minlength=facts.platform.n_buyers)[delivered]
+    click = wave_click_probs(wave, s.sms, result.send_time - last_order_day[delivered], earlier)
+    return float(click.mean() * s.sms.scene_switch_prob)
