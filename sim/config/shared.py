@@ -188,7 +188,7 @@ class AccountingConfig:
     shipping_cost_per_order_cny: float = nonneg(6.0, 1e4)  # private orders: the brand ships them itself
     payment_fee_rate: float = prob(0.006)  # private orders: WeChat Pay fee, share of the order value
     dormancy_window_days: int = within(90, 1, 3650)
-    ltv_months: int = 12  # the LTV window: members are valued for their first 12, 24 or 36 months (LTV_MONTHS)
+    ltv_months: int = within(12, 12, 36)  # the LTV window: members are valued for their first 12, 24 or 36 months
 
     @property
     def ltv_window_days(self) -> int:
