@@ -34,10 +34,12 @@ from sim.config import (
     HookType,
     PlatformConfig,
     ReferralConfig,
+    Segment,
     SharedConfig,
     SmsConfig,
     SmsWaveConfig,
     StrategyConfig,
+    TouchConfig,
     WaveAudience,
     WaveHookConfig,
     WaveHookType,
@@ -123,6 +125,7 @@ CAMPAIGN_CONFIG = CampaignConfig(
 BASE_STRATEGY = StrategyConfig(
     name="base",
     referral=ReferralConfig(enabled=False),
+    touch=TouchConfig(staff_hours_per_day=8.0),  # a touch team, so that every channel lever can be switched on
     sms=SmsConfig(waves=[WAVE]),
     calendar=CalendarConfig(campaigns=[CAMPAIGN_CONFIG]),
 )
@@ -183,6 +186,8 @@ def _candidates(key: str, value: Any) -> list[Any]:
             return [value[:3] + f"{int(value[3:]) % 28 + 1:02d}"]
         if key.endswith(".platform"):  # a wave's platform: "" for every one
             return ["tmall"]
+        if ".chat.segments." in key:  # a segment 1:1 chat targets
+            return [s.value for s in Segment if s.value != value]
         return [value + "_changed"]
     if value is None:
         return [1.0]
