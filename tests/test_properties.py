@@ -316,6 +316,12 @@ def _nan_expected(rec, metrics: dict[str, float]) -> dict[str, bool]:
         "share_completion_rate": rec.referral_mechanic == "invite" or rec.referral_shares == 0,
         "response_time_hours": members == 0,
         "repurchase_cycle_days": not (in_horizon_orders.duplicated().any()),
+        "touch_team_utilisation": rec.channels.get("staff_minutes_available", 0.0) == 0.0,
+        "groups_opened": False,
+        "group_members": False,
+        "group_active_share": not (rec.daily["group_members"].to_numpy()[: rec.horizon_days] > 0).any(),
+        "interaction_rate": sum(rec.channels.get(f"{c}_audience", 0.0) for c in ("moments", "group", "live")) == 0.0,
+        **{f"orders_from_{c}": False for c in ("chat", "moments", "groups", "live")},
     }
     for h in (3, 6, 12, 24):
         expected[f"sms_adds_{h}h"] = rec.sms_sent == 0
