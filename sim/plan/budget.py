@@ -4,7 +4,7 @@
 
 *Spend* is the money the levers cost within the horizon (the ``horizon`` basis of ``costs.csv``):
 every acquisition line (cards, SMS, hook payouts by type, referral rewards, onboarding staff) plus
-first-order subsidies, touches and membership discounts. Private order fulfilment (shipping,
+first-order subsidies, touches (the touch team included) and membership discounts. Private order fulfilment (shipping,
 payment fees, service) and the platform contribution lost are not spend: they follow the orders.
 The default budget is the experiment's baseline strategy's mean spend, so the question is "what
 would the same money earn, spent better?".
@@ -64,7 +64,7 @@ BEST = "best_mix"
 CHURN = "monthly_churn"
 INFEASIBLE = -1e12
 STEP_CNY = 10_000.0  # the marginal return is that of the next CNY 10,000
-RETENTION_SPEND_LINES: tuple[str, ...] = ("first_order_subsidy", "touches", "membership_discount")
+RETENTION_SPEND_LINES: tuple[str, ...] = ("first_order_subsidy", "touches", "touch_team", "membership_discount")
 SEGMENTS: tuple[str, ...] = ("new", "active", "at_risk", "high_value")
 REPORT_METRICS: tuple[str, ...] = (DEFAULT_OBJECTIVE, "members_acquired", "cac", "incremental_ltv", CHURN)
 
