@@ -527,33 +527,29 @@ class Members:
         """The touch team's day: today's live stream, group messages and moments posts take their minutes first (an
         event that does not fit is skipped), then 1:1 chats in order of due time. Returns the live stream's
         attendees (member rows), or None when there is no stream today."""
-        ch, counts = self.channels, self.channel_counts
+        ch, c = self.channels, self.cols
         left = ch.staff_minutes_per_day
-        attendees = None
-        if ch.streams[day]:
-            if ch.stream_minutes <= left:
-                left -= ch.stream_minutes
-                attendees = self._live(day)
-            else:
-                counts["events_skipped"] += 1
+
+        def fits(minutes: float, events: float) -> bool:
+            """Whether ``events`` taking ``minutes`` fit in what is left of the day (taken if so, skipped if not)."""
+            nonlocal left
+            if minutes <= left:
+                left -= minutes
+                return True
+            self.channel_counts["events_skipped"] += events
+            return False
+
+        attendees = self._live(day) if ch.streams[day] and fits(ch.stream_minutes, 1.0) else None
         if ch.groups_on and day in self.feed_days:
             self.groups.feed(float(day))
-        if ch.group_messages[day] and self.groups.n:
-            c = self.cols
+        messages = int(ch.group_messages[day])
+        if messages and self.groups.n:
             in_group = np.flatnonzero((c["group"][: self.n] >= 0) & (c["join_day"][: self.n] < day + MIDDAY))
-            minutes = np.unique(c["group"][in_group]).size * ch.group_messages[day] * ch.group_message_minutes
-            if minutes <= left:
-                left -= minutes
-                self._group_messages(day, in_group, int(ch.group_messages[day]))
-            else:
-                counts["events_skipped"] += float(ch.group_messages[day])
-        if ch.posts[day]:
-            minutes = ch.posts[day] * ch.post_minutes
-            if minutes <= left:
-                left -= minutes
-                self._moments(day, int(ch.posts[day]))
-            else:
-                counts["events_skipped"] += float(ch.posts[day])
+            if fits(np.unique(c["group"][in_group]).size * messages * ch.group_message_minutes, messages):
+                self._group_messages(day, in_group, messages)
+        posts = int(ch.posts[day])
+        if posts and fits(posts * ch.post_minutes, posts):
+            self._moments(day, posts)
         if ch.chat_on:
             left -= self._chat(day, left)
         self.staff_minutes_used[min(day, self.staff_minutes_used.size - 1)] = ch.staff_minutes_per_day - left
@@ -570,47 +566,47 @@ class Members:
         c = self.cols
         return np.flatnonzero(c["subscribed"][: self.n] & (c["join_day"][: self.n] < before))
 
-    def _moments(self, day: int, posts: int) -> None:
-        """Today's ``posts`` moments posts: each subscribed member sees each with the plan's reach; a member who sees
-        one gets its content's lift and delete risk times the moments multipliers (no fatigue: the member scrolls)."""
+    def _broadcast(
+        self, prefix: str, part: str, day: int, k: int, audience: np.ndarray, reach: float | np.ndarray
+    ) -> np.ndarray:
+        """The ``k``-th moments post or group message of ``day`` (``prefix``: its streams and counts; ``part``: its
+        lift column): its content is one draw from the active segment's mix; each member of ``audience`` sees it with
+        ``reach`` and gets the content's lift and delete risk times the channel's multipliers. Returns who saw it."""
         c, resp = self.cols, self.shared.population.touch_response
+        response = resp.moments if prefix == "moments" else resp.groups
+        content = CONTENT[self._content(f"{prefix}_content", day, k)]
+        seen = audience[self.streams.uniform(f"{prefix}_seen", c["buyer"][audience], day, k) < reach]
+        self.channel_counts[f"{prefix}_audience"] += audience.size
+        self.channel_counts[f"{prefix}_views"] += seen.size
+        self._add_lift(day, seen, np.full(seen.size, resp.lift[content] * response.lift_multiplier), part)
+        risk = resp.delete_risk[content] * response.delete_risk_multiplier
+        leaving = seen[self.streams.uniform(f"{prefix}_delete", c["buyer"][seen], day, k) < risk]
+        self._leave(leaving, np.full(leaving.size, day + MIDDAY))
+        return seen
+
+    def _moments(self, day: int, posts: int) -> None:
+        """Today's ``posts`` moments posts to every subscribed member, each seen with the plan's reach (no fatigue: the
+        member scrolls)."""
         who = self._subscribed(day + MIDDAY)
         for k in range(posts):
-            kind = self._content("moments_content", day, k)
-            seen = who[self.streams.uniform("moments_seen", c["buyer"][who], day, k) < self.channels.moments_reach]
             self.channel_counts["moments_posts"] += 1
-            self.channel_counts["moments_audience"] += who.size
-            self.channel_counts["moments_views"] += seen.size
-            lift = resp.lift[CONTENT[kind]] * resp.moments.lift_multiplier
-            self._add_lift(day, seen, np.full(seen.size, lift), "lift_moments")
-            risk = resp.delete_risk[CONTENT[kind]] * resp.moments.delete_risk_multiplier
-            leaving = seen[self.streams.uniform("moments_delete", c["buyer"][seen], day, k) < risk]
-            self._leave(leaving, np.full(leaving.size, day + MIDDAY))
-            who = who[c["subscribed"][who]]
+            self._broadcast("moments", "lift_moments", day, k, who, self.channels.moments_reach)
+            who = who[self.cols["subscribed"][who]]
 
     def _group_messages(self, day: int, in_group: np.ndarray, messages: int) -> None:
         """Today's ``messages`` messages in every group: each reaches a member with the group's active share at noon;
         a member reached gets the content's lift and delete risk times the group multipliers, and may leave the
         group (staying a member of the brand)."""
-        c, resp = self.cols, self.shared.population.touch_response
+        c, leave_prob = self.cols, self.shared.population.touch_response.groups.leave_prob
         for k in range(messages):
-            kind = self._content("group_content", day, k)
-            activity = self.groups.activity(day + MIDDAY)[c["group"][in_group]]
-            seen = in_group[self.streams.uniform("group_seen", c["buyer"][in_group], day, k) < activity]
             self.channel_counts["group_messages"] += float(np.unique(c["group"][in_group]).size)
-            self.channel_counts["group_audience"] += in_group.size
-            self.channel_counts["group_views"] += seen.size
+            activity = self.groups.activity(day + MIDDAY)[c["group"][in_group]]
+            seen = self._broadcast("group", "lift_groups", day, k, in_group, activity)
             self.group_audience_daily[day] += in_group.size
             self.group_views_daily[day] += seen.size
-            self._add_lift(
-                day, seen, np.full(seen.size, resp.lift[CONTENT[kind]] * resp.groups.lift_multiplier), "lift_groups"
-            )
-            quit_group = seen[self.streams.uniform("group_leave", c["buyer"][seen], day, k) < resp.groups.leave_prob]
+            quit_group = seen[self.streams.uniform("group_leave", c["buyer"][seen], day, k) < leave_prob]
             c["group"][quit_group] = -1
             self.channel_counts["group_leavers"] += quit_group.size
-            risk = resp.delete_risk[CONTENT[kind]] * resp.groups.delete_risk_multiplier
-            leaving = seen[self.streams.uniform("group_delete", c["buyer"][seen], day, k) < risk]
-            self._leave(leaving, np.full(leaving.size, day + MIDDAY))
             in_group = in_group[c["group"][in_group] >= 0]
 
     def _live(self, day: int) -> np.ndarray:
@@ -679,8 +675,8 @@ class Members:
         """The end of the touch team's day: its pay and the day's live stream cost are shared equally by the day's
         subscribed members (no member yet: no team), who are charged their shares at the end of the run
         (:meth:`settle_team_costs`); the groups' members and active share are recorded."""
-        c, n = self.cols, self.n
-        paying = int(np.count_nonzero(c["subscribed"][:n] & (c["join_day"][:n] < day + 1.0)))
+        c = self.cols
+        paying = self._subscribed(day + 1.0).size
         if paying:
             cost = self.channels.team_cost_per_day_cny + self._team_cost_today
             self.ledger.book("touch_team", day, cost)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.calibrate.exports.frame import ExportError, Field, keys, not_before, parse_times, read_export, words
+from sim.calibrate.exports.frame import ExportError, Field, keys, not_before, parse_times, read_export, text, words
 
 CUSTOMER = Field(
     "customer",
@@ -71,13 +71,12 @@ def load_contacts(
 ) -> pd.DataFrame:
     """The customer list as a tidy frame (see the module doc); raises :class:`ExportError` with one line."""
     export = read_export(path, CONTACT_FIELDS, mapping, encoding, sheet)
-    channel = export.cells["channel"] if "channel" in export.columns else pd.Series("", index=export.cells.index)
     return pd.DataFrame(
         {
             "customer": keys(export, "customer"),
             "staff": keys(export, "staff"),
             "add_time": parse_times(export, "add_time"),
-            "channel": channel.astype(str),
+            "channel": text(export, "channel"),
         }
     )
 

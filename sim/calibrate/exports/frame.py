@@ -191,6 +191,12 @@ def keys(export: Export, field: str) -> pd.Series:
     return values.astype(str).rename(field)
 
 
+def text(export: Export, field: str) -> pd.Series:
+    """An optional text field (a channel, a wave name) as strings; "" on every row when the export lacks the column."""
+    values = export.cells[field] if field in export.columns else pd.Series("", index=export.cells.index)
+    return values.astype(str).rename(field)
+
+
 def words(export: Export, field: str, vocabulary: Mapping[str, object], allowed: str) -> pd.Series:
     """A field whose cells are read through ``vocabulary`` (a normalised word -> value; a word is found when the
     normalised cell contains it, longest words first); one line at the first cell no word reads."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.calibrate.exports.frame import Field, keys, parse_times, read_export, words
+from sim.calibrate.exports.frame import Field, keys, parse_times, read_export, text, words
 
 RECIPIENT = Field(
     "recipient",
@@ -69,12 +69,11 @@ def load_sms_report(
 ) -> pd.DataFrame:
     """The send report as a tidy frame (see the module doc); raises :class:`ExportError` with one line."""
     export = read_export(path, SMS_FIELDS, mapping, encoding, sheet)
-    wave = export.cells["wave"] if "wave" in export.columns else pd.Series("", index=export.cells.index)
     return pd.DataFrame(
         {
             "recipient": keys(export, "recipient"),
             "send_time": parse_times(export, "send_time"),
             "delivered": words(export, "status", STATUS_WORDS, STATUS_ALLOWED).astype(bool),
-            "wave": wave.astype(str),
+            "wave": text(export, "wave"),
         }
     )
