@@ -98,8 +98,14 @@ def by_truth_parameter(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
-    return simulate_and_fit(tmp_path_factory.mktemp("exports"), seed=7)
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder the seed-7 run was exported to (its own: other tests' exports share the base temp folder)."""
+    return tmp_path_factory.mktemp("exports")
+
+
+@pytest.fixture(scope="module")
+def fitted(exports: Path) -> tuple[dict, dict]:
+    return simulate_and_fit(exports, seed=7)
 
 
 def test_every_fitted_parameter_is_within_2_se_of_the_truth(fitted: tuple[dict, dict]) -> None:
@@ -117,11 +123,10 @@ def test_each_part_names_its_files_and_nothing_keeps_a_prior_it_could_fit(fitted
 
 
 def test_a_subset_of_exports_with_a_mapped_column_fits_what_it_can_and_says_what_keeps_its_prior(
-    fitted: tuple[dict, dict], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    fitted: tuple[dict, dict], exports: Path, tmp_path: Path
 ) -> None:
-    source = next(p for p in tmp_path_factory.getbasetemp().rglob("shipments.csv"))
-    (tmp_path / "shipments.csv").write_bytes((source.parent / "shipments.csv").read_bytes())
-    contacts = (source.parent / "contacts.csv").read_text(encoding="utf-8")
+    (tmp_path / "shipments.csv").write_bytes((exports / "shipments.csv").read_bytes())
+    contacts = (exports / "contacts.csv").read_text(encoding="utf-8")
     (tmp_path / "contacts.csv").write_text(contacts.replace("所属员工", "负责人X", 1), encoding="utf-8")
     out = tmp_path / "funnel.yaml"
     argv = ["--exports", str(tmp_path), "--end-date", END_DATE, "--out", str(out), "--map", "contacts.staff=负责人X"]
@@ -180,10 +185,9 @@ def test_z_scores_over_100_seeds_have_mean_0_and_sd_1(tmp_path: Path) -> None:
 
 
 def test_without_an_end_date_the_exports_end_just_after_their_latest_time(
-    fitted: tuple[dict, dict], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    fitted: tuple[dict, dict], exports: Path, tmp_path: Path
 ) -> None:
-    source = next(p for p in tmp_path_factory.getbasetemp().rglob("shipments.csv")).parent
-    (tmp_path / "contacts.csv").write_bytes((source / "contacts.csv").read_bytes())
+    (tmp_path / "contacts.csv").write_bytes((exports / "contacts.csv").read_bytes())
     out = tmp_path / "funnel.yaml"
     with pytest.raises(SystemExit):
         calibrate_main(["--exports", str(tmp_path), "--out", str(out)])
