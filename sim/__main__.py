@@ -23,7 +23,6 @@ import copy
 import dataclasses
 import errno
 import logging
-import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -39,6 +38,7 @@ from sim.config.compose import build_experiment
 from sim.config.overrides import CONFIG_DIR, fail, output_dir, precheck, precheck_sweep
 from sim.config.validate import ConfigError
 from sim.run.cache import CACHE_DIR_NAME
+from sim.run.interrupt import Terminated, stop_on_signals
 
 EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_FAILED = 130, 143, 1  # 128 + SIGINT, 128 + SIGTERM
 MULTIRUN_FLAGS = ("-m", "--multirun")
@@ -169,14 +169,6 @@ def _publish_point(out_dir: Path) -> None:
     log.info("drew the figures and report of %s", out_dir)
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: the run stops, cleans up and leaves nothing that looks like a result."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 def _hold(cfg: DictConfig, key: str) -> tuple[object, str]:
     """Check the output folder, take its lock, and pin it: Hydra resolves ``${now:...}`` again when it starts, so
     the folder locked here is given back to it as a fixed override."""
@@ -204,7 +196,6 @@ def main() -> None:
     register_configs()
     logging.getLogger("alembic").setLevel(logging.WARNING)  # imported by Optuna; its INFO lines are noise here
     logging.raiseExceptions = False  # a log line that cannot be written (full disk) is not worth a traceback
-    signal.signal(signal.SIGTERM, _terminate)
     args = normalise(sys.argv[1:])
     flags = [a for a in args if a.startswith("-")]
     overrides = [a for a in args if not a.startswith("-")]
@@ -219,7 +210,8 @@ def main() -> None:
         args = [*args, *multirun_defaults(cfg, overrides), pinned]
     sys.argv = [sys.argv[0], *args]
     try:
-        hydra_entry()
+        with stop_on_signals():
+            hydra_entry()
     except KeyboardInterrupt as exc:
         if any(a in MULTIRUN_FLAGS for a in args):
             print(

@@ -36,7 +36,6 @@ import argparse
 import datetime as dt
 import errno
 import re
-import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +54,7 @@ from sim.calibrate.orders import Orders, OrdersError, load_orders
 from sim.calibrate.output import OutError, check_out, publish
 from sim.calibrate.seasonality import Volume, platform_volume
 from sim.calibrate.spend import likelihood_ratio
+from sim.run.interrupt import Terminated, stop_on_signals
 
 if TYPE_CHECKING:
     from sim.calibrate.backtest import Choice
@@ -74,14 +74,6 @@ class CalibrationError(ValueError):
 
 class WriteError(RuntimeError):
     """The results could not be written (none were kept); the message is one line."""
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: the run stops and writes nothing."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
 
 
 class _Parser(argparse.ArgumentParser):
@@ -719,9 +711,9 @@ def main(argv: list[str] | None = None) -> None:
     given = sys.argv[1:] if argv is None else argv
     if any(a == "--exports" or a.startswith("--exports=") for a in given):  # the funnel fits (issue 18)
         sys.exit(funnel_main(given))
-    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        run(argv)
+        with stop_on_signals():
+            run(argv)
     except (OrdersError, FitError, CalibrationError, OutError, DrawsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
@@ -731,5 +723,3 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt as exc:
         print("interrupted: no population written", file=sys.stderr)
         sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.report.writers import process_alive
+from sim.run.interrupt import raise_if_stopped
 
 SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
 STAGING = ".calibrating-"
@@ -97,6 +98,7 @@ def publish(out: Path, write: Callable[[Path], None]) -> list[Path]:
                 shutil.rmtree(left, ignore_errors=True)
         stage.mkdir()
         write(stage)
+        raise_if_stopped()  # a Ctrl-C or SIGTERM whose exception was swallowed still stops the results
         files = sorted(stage.iterdir(), key=lambda p: p.name == out.name)  # the YAML last
         if not files or files[-1].name != out.name:
             raise RuntimeError(f"the run wrote no {out.name}")

@@ -21,6 +21,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.run.interrupt import raise_if_stopped
+
 FIGURE_DPI = 200
 STAGING_PREFIX = ".staging-"
 RESULT_SUFFIXES = (".csv", ".parquet", ".png", ".svg", ".md", ".html")  # with config_resolved.yaml: a run's results
@@ -106,6 +108,7 @@ def staged(out_dir: Path) -> Iterator[Path]:
     stage.mkdir()
     try:
         yield stage
+        raise_if_stopped()  # a Ctrl-C or SIGTERM whose exception was swallowed still stops the results
         _promote(stage, out_dir)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
