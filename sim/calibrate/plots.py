@@ -110,3 +110,36 @@ def tracking_figure(full: pd.DataFrame, holdout: pd.DataFrame, calibration_weeks
     right.set_title("holdout: forecast given each customer's history")
     fig.suptitle(title)
     return fig
+
+
+FUNNEL_LABELS = {
+    "adds_card": "adds by card (at the card's signing)",
+    "adds_sms": "adds by SMS",
+    "first_orders": "first private orders",
+    "deletions": "members' deletions",
+}
+
+
+def plot_funnel_tracking(tracking: pd.DataFrame, metric: str, *, ax: Axes | None = None) -> Axes:
+    """Cumulative events of one funnel part in the holdout, actual against the fits' forecast, by day."""
+    rows = tracking[tracking["metric"] == metric]
+    if rows.empty:
+        raise ValueError(f"tracking has no rows of {metric}")
+    ax = ax or plt.gca()
+    ax.plot(rows["day"], rows["actual"], "-", color=ACTUAL_COLOUR, linewidth=2, label="actual")
+    ax.plot(rows["day"], rows["forecast"], "--", color=MODEL_COLOURS["bgnbd_engine"], label="forecast")
+    ax.set_title(FUNNEL_LABELS.get(metric, metric), fontsize=10)
+    ax.set_xlabel("day of the holdout")
+    ax.set_ylabel("cumulative")
+    ax.legend(frameon=False)
+    return ax
+
+
+def funnel_tracking_figure(tracking: pd.DataFrame, title: str) -> Figure:
+    """One panel per funnel part of :func:`plot_funnel_tracking`, with a title."""
+    metrics = list(dict.fromkeys(tracking["metric"]))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.0 * len(metrics), 3.8), layout="constrained", squeeze=False)
+    for metric, ax in zip(metrics, axes[0], strict=True):
+        plot_funnel_tracking(tracking, metric, ax=ax)
+    fig.suptitle(title)
+    return fig

@@ -12,15 +12,15 @@ or, when the customer list has no channel column, any add: then an add by SMS wi
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sim.calibrate.funnel.estimate import Estimate, FitError, binomial
 
 
-def card_capture(
-    shipments: pd.DataFrame, contacts: pd.DataFrame, window_days: float, source: str
-) -> dict[str, Estimate]:
-    """Each card campaign's add share of first carded parcels (tidy frames of the shipment and contact readers)."""
+def first_cards(shipments: pd.DataFrame, contacts: pd.DataFrame, window_days: float) -> pd.DataFrame:
+    """Each buyer's first carded parcel that counts (see the module doc), one row per buyer: ``customer, campaign,
+    sign_time`` and ``added``, whether the buyer added within ``window_days`` from that card's campaign."""
     signed = shipments[(shipments["campaign"] != "") & shipments["sign_time"].notna()]
     if signed.empty:
         raise FitError("shipments: no signed parcel carries a card campaign (包裹卡活动); allowed: at least one")
@@ -33,12 +33,19 @@ def card_capture(
     joined = first.merge(adds, on="customer", how="left")
     open_to_add = ~(joined["add_time"] < joined["sign_time"])  # NaT (never added) compares False: still open
     joined = joined[open_to_add]
-    by_code = bool((contacts["channel"] != "").any())
     late = joined["add_time"] > joined["sign_time"] + window
     added = joined["add_time"].notna() & ~late
-    fits = {}
-    for campaign, group in joined.groupby("campaign", sort=True):
-        code = group["channel"].fillna("")
-        named = ((code == campaign) | code.str.endswith(f"-{campaign}")) if by_code else True
-        fits[str(campaign)] = binomial(int((added[group.index] & named).sum()), len(group), source)
-    return fits
+    if (contacts["channel"] != "").any():
+        code = joined["channel"].fillna("").to_numpy(dtype=str)
+        campaign = joined["campaign"].to_numpy(dtype=str)
+        added &= (code == campaign) | np.char.endswith(code, np.char.add("-", campaign))
+    return joined[["customer", "campaign", "sign_time"]].assign(added=added.to_numpy())
+
+
+def card_capture(
+    shipments: pd.DataFrame, contacts: pd.DataFrame, window_days: float, source: str
+) -> dict[str, Estimate]:
+    """Each card campaign's add share of first carded parcels (tidy frames of the shipment and contact readers)."""
+    cards = first_cards(shipments, contacts, window_days)
+    counts = cards.groupby("campaign", sort=True)["added"].agg(["sum", "size"])
+    return {str(c): binomial(int(row["sum"]), int(row["size"]), source) for c, row in counts.iterrows()}

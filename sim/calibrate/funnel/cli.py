@@ -1,12 +1,14 @@
 """Command line: ``python -m sim.calibrate --exports DIR --out funnel.yaml [--end-date YYYY-MM-DD]
-[--window-days 14] [--period-days 30] [--map EXPORT.FIELD=COLUMN ...]``.
+[--holdout-end YYYY-MM-DD] [--window-days 14] [--period-days 30] [--map EXPORT.FIELD=COLUMN ...]``.
 
 Reads whichever of the operator's exports DIR holds (``contacts``, ``deletions``, ``sms_report``, ``shipments``,
 ``orders``, each ``.csv`` or ``.xlsx``, as :mod:`sim.calibrate.exports` reads them), cuts them at the export's end
 (``--end-date``, the end of that day; default the latest time in the files), fits each part of the funnel the
 files allow and writes one YAML: per parameter its value, standard error, how many units it rests on and the files
 it came from, and which parts keep the priors and why. A short report goes to the console. ``--map
-contacts.staff=跟进人`` names a column a reader does not recognise.
+contacts.staff=跟进人`` names a column a reader does not recognise. With ``--holdout-end`` each part fitted up to the
+end also forecasts the days after it up to that day, against what the exports show there
+(:mod:`sim.calibrate.funnel.backtest`): ``<out>_backtest.csv`` and the figure ``<out>_tracking`` beside the YAML.
 
 Bad input prints one line ``error: ...`` and exits with status 2; nothing is written. A failure to write is one
 line and status 1.
@@ -30,12 +32,14 @@ from sim.calibrate.exports.contacts import load_contacts, load_deletions
 from sim.calibrate.exports.frame import ExportError
 from sim.calibrate.exports.shipments import load_shipments
 from sim.calibrate.exports.sms import load_sms_report
+from sim.calibrate.funnel.backtest import backtest_report, funnel_backtest
 from sim.calibrate.funnel.card import card_capture
 from sim.calibrate.funnel.deletion import sbg_deletion
 from sim.calibrate.funnel.estimate import Estimate, FitError
 from sim.calibrate.funnel.first_order import first_orders
 from sim.calibrate.funnel.sms import wave_fits
 from sim.calibrate.output import OutError, check_out, publish
+from sim.calibrate.plots import funnel_tracking_figure
 
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 READERS = {
@@ -74,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--exports", required=True, help="folder holding the exports (any subset)")
     parser.add_argument("--out", required=True, help="the YAML to write, e.g. funnel.yaml")
     parser.add_argument("--end-date", help="last day the exports cover (YYYY-MM-DD); default: the latest time in them")
+    parser.add_argument(
+        "--holdout-end",
+        help="backtest: fit up to --end-date and forecast the days after it up to this day (YYYY-MM-DD)",
+    )
     parser.add_argument("--window-days", type=_positive("--window-days", MAX_WINDOW_DAYS), default=14.0)
     parser.add_argument("--period-days", type=_positive("--period-days", 3650.0), default=30.0)
     parser.add_argument(
@@ -100,20 +108,38 @@ def _find(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _end(frames: dict[str, pd.DataFrame], end_date: str | None) -> pd.Timestamp:
-    if end_date is not None:
-        try:
-            day = pd.Timestamp(dt.date.fromisoformat(end_date))
-        except ValueError:
-            day = pd.NaT
-        if pd.isna(day) or day < pd.Timestamp(EARLIEST):
-            raise FitError(f"--end-date {end_date}: allowed: a date YYYY-MM-DD from {EARLIEST}")
-        return day + pd.Timedelta(days=1)
+def _day_end(option: str, text: str) -> pd.Timestamp:
+    """The end of day ``text`` (YYYY-MM-DD): the next midnight."""
+    try:
+        day = pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError:
+        day = pd.NaT
+    if pd.isna(day) or day < pd.Timestamp(EARLIEST):
+        raise FitError(f"{option} {text}: allowed: a date YYYY-MM-DD from {EARLIEST}")
+    return day + pd.Timedelta(days=1)
+
+
+def _latest(frames: dict[str, pd.DataFrame]) -> pd.Timestamp:
     latest = [f[TIMES[n]].max() for n, f in frames.items() if len(f)]
     latest = [t for t in latest if pd.notna(t)]
     if not latest:
         raise FitError("--exports: every export is empty; allowed: at least one row")
-    return max(latest) + TICK
+    return max(latest)
+
+
+def _end(frames: dict[str, pd.DataFrame], end_date: str | None) -> pd.Timestamp:
+    return _day_end("--end-date", end_date) if end_date is not None else _latest(frames) + TICK
+
+
+def _holdout_end(frames: dict[str, pd.DataFrame], text: str, end: pd.Timestamp) -> pd.Timestamp:
+    """The holdout's end: after the calibration's, and no later than the end of the exports' last day."""
+    holdout_end = _day_end("--holdout-end", text)
+    if holdout_end <= end:
+        raise FitError(f"--holdout-end {text}: allowed: a day after the end of the fit ({(end - TICK).date()})")
+    last = _latest(frames)
+    if holdout_end - pd.Timedelta(days=1) > last:
+        raise FitError(f"--holdout-end {text}: after the last day in the exports ({last.date()}); allowed: up to it")
+    return holdout_end
 
 
 def _cut(frames: dict[str, pd.DataFrame], end: pd.Timestamp) -> dict[str, pd.DataFrame]:
@@ -151,14 +177,30 @@ def mappings(given: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
+def read_exports(folder: Path, mapping: list[str] | None = None) -> tuple[dict[str, Path], dict[str, pd.DataFrame]]:
+    """The exports ``folder`` holds: their paths and tidy frames."""
+    paths = _find(folder)
+    maps = mappings(mapping or [])
+    return paths, {n: READERS[n](p, mapping=maps.get(n)) for n, p in paths.items()}
+
+
 def fit_exports(
     folder: Path, end_date: str | None, window_days: float, period_days: float, mapping: list[str] | None = None
 ) -> dict[str, object]:
     """Every fit the exports in ``folder`` allow, as the YAML's plain values."""
-    paths = _find(folder)
-    maps = mappings(mapping or [])
-    read = {n: READERS[n](p, mapping=maps.get(n)) for n, p in paths.items()}
-    end = _end(read, end_date)
+    paths, read = read_exports(folder, mapping)
+    return fit_frames(paths, read, _end(read, end_date), window_days, period_days, folder)
+
+
+def fit_frames(
+    paths: dict[str, Path],
+    read: dict[str, pd.DataFrame],
+    end: pd.Timestamp,
+    window_days: float,
+    period_days: float,
+    folder: Path,
+) -> dict[str, object]:
+    """Every fit the exports allow, cut at ``end``, as the YAML's plain values."""
     frames = _cut(read, end)
     files = {n: p.name for n, p in paths.items()}
     out: dict[str, object] = {"exports": str(folder), "end_time": str(end), "files": sorted(files.values())}
@@ -264,13 +306,27 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(args.exports)
         if not folder.is_dir():
             raise FitError(f"--exports {folder}: not a folder; allowed: a folder holding the exports")
-        fits = fit_exports(folder, args.end_date, args.window_days, args.period_days, args.map)
+        paths, read = read_exports(folder, args.map)
+        end = _end(read, args.end_date)
+        holdout_end = None if args.holdout_end is None else _holdout_end(read, args.holdout_end, end)
+        fits = fit_frames(paths, read, end, args.window_days, args.period_days, folder)
+        if holdout_end is not None:
+            table, tracking = funnel_backtest(
+                _cut(read, end), _cut(read, holdout_end), end, holdout_end, args.window_days, args.period_days
+            )
     except (ExportError, FitError, OutError) as exc:
         _fail(str(exc))
     text = yaml.safe_dump(fits, allow_unicode=True, sort_keys=False)
 
     def write(stage: Path) -> None:
-        (stage / out.name).write_text(text, encoding="utf-8")
+        from sim.report.writers import figure_bytes, write_figure_bytes, write_table, write_text
+
+        write_text(stage / out.name, text)
+        if holdout_end is not None:
+            write_table(stage / f"{out.stem}_backtest.csv", table)
+            span = f"{(end - TICK).date()} to {(holdout_end - TICK).date()}"
+            png, svg = figure_bytes(funnel_tracking_figure(tracking, f"{out.stem}: funnel holdout {span}"))
+            write_figure_bytes(stage, f"{out.stem}_tracking", png, svg)
 
     try:
         publish(out, write)
@@ -278,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --out {out}: cannot write ({exc.strerror})", file=sys.stderr)
         return EXIT_FAILED
     print(report(fits))
+    if holdout_end is not None:
+        print(backtest_report(table))
+        print(f"wrote {out.stem}_backtest.csv and {out.stem}_tracking.png (and .svg)")
     print(f"wrote {out}")
     return 0
 

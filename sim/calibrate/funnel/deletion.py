@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln
 
-from sim.calibrate.funnel.estimate import Estimate, FitError, from_log, mle
+from sim.calibrate.funnel.estimate import Estimate, FitError, WorkingFit, from_log, mle
 
 SECONDS_PER_DAY = 86400.0
 
@@ -25,6 +25,13 @@ def sbg_deletion(
 ) -> tuple[Estimate, Estimate]:
     """The sBG (alpha, beta) per ``period_days`` from the deletion records and the customer list (who is still
     there)."""
+    fit = sbg_fit(contacts, deletions, end, period_days)
+    x, cov, n = fit.x, fit.cov, fit.n
+    return from_log(float(x[0]), float(cov[0, 0]), n, source), from_log(float(x[1]), float(cov[1, 1]), n, source)
+
+
+def sbg_fit(contacts: pd.DataFrame, deletions: pd.DataFrame, end: pd.Timestamp, period_days: float) -> WorkingFit:
+    """The sBG's (log alpha, log beta) per ``period_days`` and their covariance."""
     keep = ["customer", "add_time"]
     members = pd.concat([contacts[keep], deletions[keep]]).drop_duplicates("customer").set_index("customer")
     records = deletions.drop_duplicates("customer").set_index("customer")
@@ -49,5 +56,4 @@ def sbg_deletion(
         return -float(gone_ll.sum() + np.sum(betaln(a, b + still) - base))
 
     x, cov = mle(neg_loglik, np.array([0.0, np.log(10.0)]), "deletions: sBG")
-    n = len(members)
-    return from_log(float(x[0]), float(cov[0, 0]), n, source), from_log(float(x[1]), float(cov[1, 1]), n, source)
+    return WorkingFit(x, cov, len(members))

@@ -29,6 +29,15 @@ class Estimate:
         return {"value": float(self.value), "se": float(self.se), "n": int(self.n), "source": self.source}
 
 
+@dataclass(frozen=True)
+class WorkingFit:
+    """A maximum-likelihood fit on its working (unbounded) scale: the estimate, its covariance and the units."""
+
+    x: np.ndarray
+    cov: np.ndarray
+    n: int
+
+
 def binomial(successes: int, trials: int, source: str) -> Estimate:
     """The share ``successes / trials`` with its binomial standard error sqrt(p (1 - p) / n)."""
     p = successes / trials

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from sim.calibrate.funnel.estimate import Estimate, FitError, from_log, from_logit, mle
+from sim.calibrate.funnel.estimate import Estimate, FitError, WorkingFit, from_log, from_logit, mle
 
 SECONDS_PER_DAY = 86400.0
 
@@ -28,12 +28,26 @@ def first_orders(
     source: str,
 ) -> tuple[Estimate, Estimate]:
     """The first-order rate and mean delay in days (tidy frames of the contact, channel order and deletion readers)."""
+    fit = cure_fit(contacts, orders, deletions, end)
+    x, cov, n = fit.x, fit.cov, fit.n
+    return from_logit(float(x[0]), float(cov[0, 0]), n, source), from_log(float(x[1]), float(cov[1, 1]), n, source)
+
+
+def first_private_orders(orders: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
+    """Each member's first private order time at or after adding (members without one left out)."""
+    private = orders.loc[orders["private"], ["customer", "order_time"]]
+    after = private.merge(members[["customer", "add_time"]], on="customer")
+    after = after[after["order_time"] >= after["add_time"]]
+    return after.groupby("customer")["order_time"].min()
+
+
+def cure_fit(
+    contacts: pd.DataFrame, orders: pd.DataFrame, deletions: pd.DataFrame | None, end: pd.Timestamp
+) -> WorkingFit:
+    """The cure model's (logit rate, log mean delay days) and covariance (see the module doc)."""
     listed = [contacts] if deletions is None else [contacts, deletions]  # a customer list may omit the deleted
     members = pd.concat([f[["customer", "add_time"]] for f in listed]).drop_duplicates("customer")
-    private = orders.loc[orders["private"], ["customer", "order_time"]]
-    after = private.merge(members, on="customer")
-    after = after[after["order_time"] >= after["add_time"]]
-    first = after.groupby("customer")["order_time"].min()
+    first = first_private_orders(orders, members)
     stop = pd.Series(end, index=members["customer"].to_numpy())
     if deletions is not None and len(deletions):
         deleted = deletions.drop_duplicates("customer").set_index("customer")["delete_time"]
@@ -56,5 +70,4 @@ def first_orders(
     share = delay_days.size / len(add)
     start = np.array([np.log(share / (1.0 - share)) if share < 1.0 else 3.0, np.log(max(delay_days.mean(), 0.01))])
     x, cov = mle(neg_loglik, start, "orders: first private order")
-    n = len(add)
-    return from_logit(float(x[0]), float(cov[0, 0]), n, source), from_log(float(x[1]), float(cov[1, 1]), n, source)
+    return WorkingFit(x, cov, len(add))

@@ -41,6 +41,22 @@ def response_mean_hours(delay_hours: np.ndarray, horizon_hours: np.ndarray, sour
     return from_log(float(x[0]), float(cov[0, 0]), delay_hours.size, source)
 
 
+def answered_messages(sms: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """The delivered messages (``wave, recipient, send_time``) with ``answered``, whether the recipient added from
+    the wave's live code at or after the send (once per recipient and wave, on their first message), and
+    ``add_time``."""
+    delivered = sms.loc[sms["delivered"], ["wave", "recipient", "send_time"]].reset_index(drop=True)
+    adds = contacts.drop_duplicates("customer")[["customer", "add_time", "channel"]]
+    joined = delivered.merge(adds, left_on="recipient", right_on="customer", how="left")
+    code = joined["channel"].fillna("").to_numpy(dtype=str)
+    wave = joined["wave"].to_numpy(dtype=str)
+    from_wave = (code == wave) | np.char.endswith(code, np.char.add("-", wave))
+    answered = from_wave & (joined["add_time"] >= joined["send_time"]).to_numpy()
+    first = ~joined.loc[answered, ["wave", "recipient"]].duplicated()
+    answered[answered] = first.to_numpy()
+    return joined[["wave", "recipient", "send_time", "add_time"]].assign(answered=answered)
+
+
 def wave_fits(
     sms: pd.DataFrame, contacts: pd.DataFrame, end: pd.Timestamp, source: str
 ) -> tuple[dict[str, WaveFit], Estimate | None]:
@@ -48,19 +64,17 @@ def wave_fits(
     response mean of all waves' answers together (the engine's one ``response_mean_hours``), None if none."""
     if sms.empty:
         raise FitError("sms_report: no message; allowed: at least one row")
-    adds = contacts.drop_duplicates("customer")[["customer", "add_time", "channel"]]
+    messages = answered_messages(sms, contacts)
     fits = {}
     delays, horizons = [], []
     for wave, sent in sms.groupby("wave", sort=True):
         name = str(wave)
         delivered_share = binomial(int(sent["delivered"].sum()), len(sent), source)
-        delivered = sent[sent["delivered"]]
+        delivered = messages[messages["wave"] == wave]
         if delivered.empty:  # filtered as a whole: nothing to answer
             fits[name] = WaveFit(delivered_share, None, None)
             continue
-        from_wave = adds[(adds["channel"] == name) | adds["channel"].str.endswith("-" + name)]
-        answered = delivered.merge(from_wave, left_on="recipient", right_on="customer")
-        answered = answered[answered["add_time"] >= answered["send_time"]].drop_duplicates("recipient")
+        answered = delivered[delivered["answered"]]
         share = binomial(len(answered), len(delivered), source)
         response = None
         if len(answered):
