@@ -57,8 +57,10 @@ def draw_log_parameters(shared: SharedConfig, replication: int) -> dict[str, dic
         for section, names, m, _ in normals:
             drawn[section] = dict(zip(names, z[at : at + m.size].tolist(), strict=True))
             at += m.size
+        population = _applied(shared, drawn).population
         try:
-            check_ranges(_applied(shared, drawn).population, "population")
+            for section in drawn:
+                check_ranges(getattr(population, section), f"population.{section}")
         except ConfigError:
             continue
         return drawn
