@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import quiet_strategy
 
 from sim.calibrate.draws import uncertainty_fields
 from sim.calibrate.fit import RFM, FitError, fit_bgnbd, fit_gamma_gamma
@@ -28,7 +29,6 @@ from sim.config.validate import validate_shared
 from sim.run import experiment as experiment_module
 from sim.run.compare import interval, percentile_interval
 from sim.run.uncertainty import draw_log_parameters, with_drawn_parameters
-from tests._helpers import quiet_strategy
 
 MAIN = Path(__file__).resolve().parents[1]
 DAYS_PER_WEEK = 7.0
@@ -121,7 +121,7 @@ def test_calibrator_writes_the_covariance_its_standard_errors_come_from(cdnow_li
 
 def test_every_arm_of_a_replication_runs_on_its_one_draw(cdnow_like: SharedConfig, monkeypatch) -> None:
     """The platform layer, both strategies and the control arm see the same drawn parameters; replications differ;
-    the run is the same serial and in two processes' worth of calls (a replication's draw depends on it alone)."""
+    a replication's draw depends on (seed, replication) alone, so serial and parallel runs draw alike."""
     shared = dataclasses.replace(
         cdnow_like,
         run=dataclasses.replace(cdnow_like.run, horizon_days=20, followup_days=0, n_replications=2, progress=False),
@@ -168,6 +168,28 @@ def test_percentile_interval_at_weibull_positions() -> None:
     w = np.arange(79.0)
     assert percentile_interval(w)[1:3] == pytest.approx((1.0, 77.0), abs=1e-12)
     assert percentile_interval(np.array([1.0]))[1:3] != percentile_interval(np.array([1.0]))[1:3]  # NaN: no spread
+
+
+@pytest.mark.slow  # about 30 s: one tiny run with its figures
+def test_run_reports_percentile_intervals(tmp_path: Path) -> None:
+    """population=cdnow (calibrated, with uncertainty) run with run.parameter_uncertainty=true: summary.csv's and
+    differences.csv's intervals are the percentile intervals of replications.parquet, and the report says so."""
+    from sim.api import load_run, run
+
+    out = run(
+        "hook_cash_vs_coupon", ["run=tiny", "population=cdnow", "run.parameter_uncertainty=true"], out_dir=tmp_path
+    )
+    tables = load_run(out)
+    reps = tables.replications
+    values = reps[(reps["strategy"] == "cash") & (reps["metric"] == "private_gmv")]["value"].to_numpy()
+    row = tables.summary.set_index(["strategy", "metric"]).loc[("cash", "private_gmv")]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(percentile_interval(values)[1:3], rel=1e-12)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((values.min(), values.max()), rel=1e-12)  # 3 replications
+    wide = reps[reps["metric"] == "private_gmv"].pivot(index="replication", columns="strategy", values="value")
+    diff = tables.differences.set_index(["strategy", "metric"]).loc[("cash", "private_gmv")]  # baseline: coupon
+    paired = (wide["cash"] - wide["coupon"]).to_numpy()
+    assert (diff["ci_low"], diff["ci_high"]) == pytest.approx(percentile_interval(paired)[1:3], rel=1e-12)
+    assert "2.5–97.5% percentile interval" in (out / "report.md").read_text(encoding="utf-8")
 
 
 def test_no_uncertainty_is_one_line_of_bad_input(tmp_path: Path) -> None:
