@@ -156,6 +156,21 @@ def test_every_arm_of_a_replication_runs_on_its_one_draw(cdnow_like: SharedConfi
     assert (again.repeat, again.spend) == per_rep[1]  # the draw depends on (seed, replication) alone
 
 
+def test_serial_equals_parallel(cdnow_like: SharedConfig) -> None:
+    """Three replications with parameter uncertainty give the same rows in one process and in two."""
+    shared = dataclasses.replace(
+        cdnow_like,
+        run=dataclasses.replace(cdnow_like.run, horizon_days=20, followup_days=0, n_replications=3, progress=False),
+        population=dataclasses.replace(cdnow_like.population, buyers_per_year=2000),
+    )
+    rows = []
+    for n_jobs in (1, 2):
+        exp = Experiment("unc", "?", "a", {"a": quiet_strategy("a")}, dataclasses.replace(
+            shared, run=dataclasses.replace(shared.run, n_jobs=n_jobs)))  # fmt: skip
+        rows.append(experiment_module.run_experiment_tables(exp, with_control=True).replications)
+    pd.testing.assert_frame_equal(rows[0], rows[1])
+
+
 def test_off_draws_nothing(cdnow_like: SharedConfig) -> None:
     """With the setting off the shared settings pass through untouched (test_golden.py: the numbers do too)."""
     off = dataclasses.replace(cdnow_like, run=dataclasses.replace(cdnow_like.run, parameter_uncertainty=False))
