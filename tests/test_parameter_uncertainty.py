@@ -1,11 +1,13 @@
 """run.parameter_uncertainty=true: the calibrated parameters' sampling distribution, drawn once per replication.
 
 Fast: the draws' mean and covariance are the written ones (closed form, SE tolerances); every arm of a replication
-runs on the same draw and replications differ; with the setting off nothing is drawn (tests/test_golden.py holds the
-numbers unchanged); the calibrator writes the delta-method covariance its standard errors come from; a population
-without uncertainty is one line of bad input; the percentile interval sits at Weibull's plotting positions.
+runs on the same draw and replications differ; serial equals parallel; with the setting off nothing is drawn
+(tests/test_golden.py holds the numbers unchanged); the calibrator writes the delta-method covariance its standard
+errors come from; a population without uncertainty is one line of bad input; the percentile interval sits at
+Weibull's plotting positions.
 
-Slow: interval coverage over simulate -> calibrate -> forecast trials (see :func:`test_coverage_of_12_month_revenue`).
+Slow: a tiny run's summary and differences carry percentile intervals and its report says so; interval coverage over
+simulate -> calibrate -> forecast trials (see :func:`test_coverage_of_12_month_revenue`).
 """
 
 from __future__ import annotations
