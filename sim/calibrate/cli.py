@@ -46,7 +46,7 @@ import pandas as pd
 import yaml
 
 from sim.calibrate.dates import DATE_ORDERS, EARLIEST, latest_allowed
-from sim.calibrate.draws import DEFAULT_SEED, Draws, DrawsError, check_count, parameter_draws
+from sim.calibrate.draws import DEFAULT_SEED, Draws, DrawsError, check_count, parameter_draws, uncertainty_fields
 from sim.calibrate.fit import DAYS_PER_WEEK, RFM, Fit, FitError, expected_repeats, rfm_summary
 from sim.calibrate.funnel.cli import main as funnel_main
 from sim.calibrate.models import ENGINE_REPEAT, ENGINE_SPEND, REPEAT_BY_KEY, SPEND_LABELS, ModelFits, aic, fit_models
@@ -339,6 +339,8 @@ def _g(value: float, digits: int = 6) -> float:
 def population_fields(c: Calibration) -> dict[str, Any]:
     """The PopulationConfig fields the calibration sets; everything else keeps the schema's defaults."""
     b, s = c.bgnbd.params, c.spend.params
+    repeat = {"r": _g(b["r"]), "alpha_days": _g(b["alpha"] * DAYS_PER_WEEK), "a": _g(b["a"]), "b": _g(b["b"])}
+    spend = {"p": _g(s["p"]), "q": _g(s["q"]), "gamma_cny": _g(s["gamma"])}
     return {
         "name": c.name,
         "buyers_per_year": max(1, round(c.volume.buyers_per_year)),
@@ -347,8 +349,9 @@ def population_fields(c: Calibration) -> dict[str, Any]:
             {"name": p.name, "month_day": p.month_day, "multiplier": p.multiplier, "width_days": p.width_days}
             for p in c.volume.peaks
         ],
-        "repeat": {"r": _g(b["r"]), "alpha_days": _g(b["alpha"] * DAYS_PER_WEEK), "a": _g(b["a"]), "b": _g(b["b"])},
-        "spend": {"p": _g(s["p"]), "q": _g(s["q"]), "gamma_cny": _g(s["gamma"])},
+        "repeat": repeat,
+        "spend": spend,
+        "uncertainty": uncertainty_fields(c.bgnbd, c.spend, {"repeat": repeat, "spend": spend}),
     }
 
 
@@ -455,6 +458,8 @@ def render_yaml(c: Calibration, h: Holdout | None = None) -> str:
         "# the models the engine simulates; model_choice below says how the other fitted models compared.",
         "# buyers_per_year and peaks come from the new customers per day. Every other field keeps the schema's",
         "# defaults (sim/config/shared.py PopulationConfig, the same values as configs/population/default.yaml).",
+        "# uncertainty is the fits' sampling distribution: the logs of repeat and spend are normal with the covariance",
+        "# of the observed information; run.parameter_uncertainty=true draws each replication's parameters from it.",
         "# The block below (uncomment to read it as YAML) records the data and the fit, in weeks:",
     ]
     commented = [RECORD_PREFIX + line if line else "#" for line in record.rstrip("\n").split("\n")]

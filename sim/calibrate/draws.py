@@ -1,4 +1,9 @@
-"""Parameter draws: the fitted population's parameters drawn from the fits' asymptotic normal, for ``sim.plan risk``.
+"""Parameter draws: the fitted population's parameters drawn from the fits' asymptotic normal, for ``sim.plan risk``,
+and that normal as the population YAML's ``uncertainty`` block, for ``run.parameter_uncertainty=true``.
+
+:func:`uncertainty_fields` gives ``population.uncertainty`` (:class:`sim.config.shared.UncertaintyConfig`): per section
+(``repeat``, ``spend``), the log of each value the YAML writes and the covariance of the logs (:func:`log_normal`),
+which :mod:`sim.run.uncertainty` draws from once per replication.
 
 ``python -m sim.calibrate ... --out pop.yaml --parameter-draws N`` writes ``pop_draws.csv`` beside the YAML: N
 rows, one column per population setting the calibration fitted (the BG/NBD repeat-buying and the Gamma-Gamma
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,6 +80,22 @@ def log_normal(fit: Fit, keys: tuple[tuple[str, str, float], ...]) -> LogNormal:
         mean=np.log(estimate * factor),
         covariance=natural / np.outer(estimate, estimate),
     )
+
+
+def uncertainty_fields(bgnbd: Fit, spend: Fit, written: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """``population.uncertainty`` for the YAML: per section, ``log_estimate`` (the log of each value in ``written``,
+    the section's fields as the YAML writes them, so the draws are centred exactly there) and ``log_covariance`` (one
+    row per parameter, symmetrised)."""
+    out: dict[str, Any] = {}
+    for section, fit, keys in (("repeat", bgnbd, REPEAT_KEYS), ("spend", spend, SPEND_KEYS)):
+        normal = log_normal(fit, keys)
+        names = [key.rsplit(".", 1)[1] for key in normal.keys]
+        cov = (normal.covariance + normal.covariance.T) / 2.0
+        out[section] = {
+            "log_estimate": {name: float(np.log(written[section][name])) for name in names},
+            "log_covariance": {name: [float(v) for v in row] for name, row in zip(names, cov, strict=True)},
+        }
+    return out
 
 
 def _ranges() -> dict[str, tuple[float, float, bool]]:

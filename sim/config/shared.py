@@ -37,6 +37,9 @@ class RunConfig:
     sequential_tolerance_cny: float = positive(20_000.0, 1e12)  # half-width target of each paired difference
     sequential_min_replications: int = within(6, 2, 10_000)  # the first look
     sequential_batch: int = within(4, 1, 10_000)  # replications between looks
+    # draw each replication's calibrated parameters from population.uncertainty (sim.run.uncertainty); the summary's
+    # intervals are then the 2.5-97.5% percentiles over the replications (sim.run.compare)
+    parameter_uncertainty: bool = False
 
 
 @dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only (population.peaks.0.*=...)
@@ -66,6 +69,32 @@ class SpendConfig:
     p: float = positive(6.25, 1e3)
     q: float = within(3.74, 1.0, 1e3, open_lo=True)  # q > 1 for a finite mean
     gamma_cny: float = positive(52.6, 1e7)
+
+
+@dataclass(frozen=True)
+class LogNormalConfig:
+    """The sampling distribution of fitted parameters: their logs are normal with this mean and covariance.
+
+    ``log_estimate`` maps each parameter (a key of the section it belongs to, in its units, e.g. ``alpha_days``)
+    to the log of its estimate; ``log_covariance`` maps each to its row of the covariance of the logs, in
+    ``log_estimate``'s order. Empty: no uncertainty.
+    """
+
+    log_estimate: dict[str, float] = field(default_factory=dict)
+    log_covariance: dict[str, list[float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UncertaintyConfig:
+    """What the data could not pin down: the sampling distribution of the fitted ``repeat`` and ``spend`` parameters
+    (``python -m sim.calibrate`` writes it), drawn from once per replication with ``run.parameter_uncertainty``."""
+
+    repeat: LogNormalConfig = field(default_factory=LogNormalConfig)
+    spend: LogNormalConfig = field(default_factory=LogNormalConfig)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.repeat.log_estimate or self.spend.log_estimate)
 
 
 @dataclass(frozen=True)
@@ -176,6 +205,7 @@ class PopulationConfig:
     patience_hours: float = positive(24.0, 1e5)  # mean wait a buyer accepts before giving up
     greeting_half_life_hours: float = positive(12.0, 1e5)  # wait that halves the first-order chance
     base: BaseConfig = field(default_factory=BaseConfig)  # the existing customers at day 0
+    uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)  # of repeat and spend, if calibrated
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,21 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
+import numpy as np
+
 from sim.config import (
     LTV_MONTHS,
     CampaignRepeat,
     CardDesign,
     ContentType,
     HookType,
+    LogNormalConfig,
     PlatformConfig,
+    PopulationConfig,
+    RepeatConfig,
     Segment,
     SharedConfig,
+    SpendConfig,
     StrategyConfig,
 )
 
@@ -135,6 +141,66 @@ def validate_shared(shared: SharedConfig) -> None:
         raise ConfigError("accounting.ltv_months", months, f"allowed: {allowed} (months of each member's LTV window)")
     if shared.run.n_jobs == 0:
         raise ConfigError("run.n_jobs", 0, "must be -1 (all cores) or a positive number of processes")
+    _check_uncertainty(pop, shared.run.parameter_uncertainty)
+
+
+UNCERTAIN_SECTIONS: tuple[tuple[str, type], ...] = (("repeat", RepeatConfig), ("spend", SpendConfig))
+CENTRE_TOLERANCE = 1e-6  # |log(value) - log_estimate| allowed: the calibrator writes both from the same rounded value
+
+
+def _check_log_normal(normal: LogNormalConfig, schema: type, key: str) -> None:
+    """Keys of ``schema``, finite logs, one covariance row per parameter, symmetric positive semi-definite."""
+    names = list(normal.log_estimate)
+    allowed = [f.name for f in dataclasses.fields(schema)]
+    for name, value in normal.log_estimate.items():
+        if name not in allowed:
+            raise UnknownKeyError(
+                f"{key}.log_estimate.{name}", value, f"unknown key; allowed keys: {', '.join(allowed)}"
+            )
+        if not math.isfinite(value):
+            raise ConfigError(f"{key}.log_estimate.{name}", value, "must be a finite number (the log of an estimate)")
+    if list(normal.log_covariance) != names:
+        raise ConfigError(
+            f"{key}.log_covariance",
+            list(normal.log_covariance),
+            f"must have one row per parameter of {key}.log_estimate, in its order: [{', '.join(names)}]",
+        )
+    for name, row in normal.log_covariance.items():
+        if len(row) != len(names) or not all(math.isfinite(v) for v in row):
+            raise ConfigError(f"{key}.log_covariance.{name}", list(row), f"must be {len(names)} finite numbers")
+    if names:
+        cov = np.array([normal.log_covariance[n] for n in names], dtype=float)
+        scale = float(np.abs(np.diag(cov)).max()) or 1.0
+        if not np.allclose(cov, cov.T, rtol=0.0, atol=1e-9 * scale) or np.linalg.eigvalsh(cov).min() < -1e-9 * scale:
+            raise ConfigError(
+                f"{key}.log_covariance", None, "must be symmetric and positive semi-definite (a covariance)"
+            )
+
+
+def _check_uncertainty(pop: PopulationConfig, drawn: bool) -> None:
+    """``population.uncertainty`` well formed; with ``run.parameter_uncertainty``, present and centred on the values."""
+    for section, schema in UNCERTAIN_SECTIONS:
+        _check_log_normal(getattr(pop.uncertainty, section), schema, f"population.uncertainty.{section}")
+    if not drawn:
+        return
+    if pop.uncertainty.empty:
+        raise ConfigError(
+            "run.parameter_uncertainty=true",
+            None,
+            f"population '{pop.name}' carries no calibrated uncertainty (population.uncertainty is empty); allowed: a "
+            "population written by python -m sim.calibrate (population=NAME), or run.parameter_uncertainty=false",
+        )
+    for section, _ in UNCERTAIN_SECTIONS:
+        for name, log_estimate in getattr(pop.uncertainty, section).log_estimate.items():
+            value = getattr(getattr(pop, section), name)
+            if abs(math.log(value) - log_estimate) > CENTRE_TOLERANCE:
+                raise ConfigError(
+                    f"population.{section}.{name}",
+                    value,
+                    f"differs from the calibrated estimate {math.exp(log_estimate):.6g} the parameter draws are "
+                    f"centred on (population.uncertainty.{section}.log_estimate.{name}); allowed: that value, or "
+                    "run.parameter_uncertainty=false",
+                )
 
 
 def _check_platform(platform: PlatformConfig) -> None:

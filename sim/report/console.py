@@ -84,7 +84,9 @@ def print_comparison(run: RunTables, out_dir: Path) -> None:
     console.print(table)
     n = int(run.summary["n_replications"].max()) if len(run.summary) else 0
     console.print(t("console.note", lang, n=n, out_dir=out_dir))
-    console.print(headline(run.replications, run.summary, lang), style="bold")
+    if run.parameter_uncertainty:
+        console.print(t("uncertainty.note", lang))
+    console.print(headline(run.replications, run.summary, lang, predictive=run.parameter_uncertainty), style="bold")
     for line in desk_warnings(run.summary, lang):
         console.print(line, style="yellow")
     if (out_dir / "report.html").is_file():

@@ -357,12 +357,16 @@ def _lever_keys() -> set[str]:
 def build_report(run: RunTables, figures: Sequence[str], lang: str, run_dir: str = "RUN_DIR") -> list[Block]:
     """The report as blocks, in the order they are read."""
     blocks = [Block("h1", t("report.title", lang, name=run.name))]
-    blocks.append(Block("p", f"**{headline(run.replications, run.summary, lang)}**"))
+    blocks.append(
+        Block("p", f"**{headline(run.replications, run.summary, lang, predictive=run.parameter_uncertainty)}**")
+    )
     blocks += [Block("p", f"*{line}*") for line in desk_warnings(run.summary, lang)]
     blocks += [Block("h2", t("report.question", lang)), Block("p", run.question)]
     blocks.append(Block("h2", t("report.headline", lang)))
     n = int(run.summary["n_replications"].max()) if len(run.summary) else 0
     blocks.append(Block("p", t("report.headline_note", lang, n=n, baseline=run.baseline)))
+    if run.parameter_uncertainty:
+        blocks.append(Block("p", t("uncertainty.note", lang)))
     two = len(run.strategy_names) == 2
     blocks.append(_metric_table(run, HEADLINE_ROWS, lang, with_differences=two))
     if len(run.strategy_names) > 2 and not run.differences.empty:

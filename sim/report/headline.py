@@ -44,15 +44,16 @@ def _interval(mean: float, low: float, high: float, lang: str) -> str:
     return f"{money(mean, lang)} [{money(low, lang)}, {money(high, lang)}]"
 
 
-def headline_verdict(replications: pd.DataFrame) -> Verdict | None:
-    """The verdict on the headline metric among the run's strategies."""
-    return verdict(replications, headline_metric(replications))
+def headline_verdict(replications: pd.DataFrame, *, predictive: bool = False) -> Verdict | None:
+    """The verdict on the headline metric among the run's strategies (``predictive``: with parameter uncertainty, by
+    the percentile interval, :func:`sim.run.compare.verdict`)."""
+    return verdict(replications, headline_metric(replications), predictive=predictive)
 
 
-def headline(replications: pd.DataFrame, summary: pd.DataFrame, lang: str = "en") -> str:
+def headline(replications: pd.DataFrame, summary: pd.DataFrame, lang: str = "en", *, predictive: bool = False) -> str:
     """The report's first sentence: every strategy's incremental net profit with its interval, and the winner (or
     "no clear difference") from the paired difference."""
-    v = headline_verdict(replications)
+    v = headline_verdict(replications, predictive=predictive)
     if v is None:
         return t("head.missing", lang)
     each, months = _each(summary, lang), _months(summary)
@@ -64,9 +65,11 @@ def headline(replications: pd.DataFrame, summary: pd.DataFrame, lang: str = "en"
     return t("head.tie", lang, a=v.leader, b=v.runner_up, diff=diff, each=each, months=months)
 
 
-def headline_title(replications: pd.DataFrame, summary: pd.DataFrame, lang: str = "en") -> str:
+def headline_title(
+    replications: pd.DataFrame, summary: pd.DataFrame, lang: str = "en", *, predictive: bool = False
+) -> str:
     """The comparison figure's title: the same verdict, shorter, saying so when every strategy clearly loses money."""
-    v = headline_verdict(replications)
+    v = headline_verdict(replications, predictive=predictive)
     if v is None:
         return t("head.missing", lang)
     rows = summary[(summary["metric"] == headline_metric(summary)) & (summary["strategy"] != CONTROL)]

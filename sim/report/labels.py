@@ -995,4 +995,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "The least agents each day and WeCom accounts over the calendar that meet the targets, verified",
         "逐日达标所需最少客服与企业微信账号（已复核）",
     ),
+    # ---------------------------------------------------------------- issue 18, parameter uncertainty
+    "uncertainty.note": (
+        "Parameter uncertainty (run.parameter_uncertainty=true): each replication drew the calibrated repeat-buying "
+        "and spend parameters once from their sampling distribution and ran every strategy and the control arm on "
+        "that draw. Every interval here is therefore the 2.5–97.5% percentile interval over the replications (where "
+        "the outcome falls, given what the data could not pin down), not an interval of the mean: it does not "
+        "shrink with more replications. A winner is named when the paired difference has the same sign in at least "
+        "97.5% of the replications. Run at least 39 replications: with n fewer, the interval is the range of the n "
+        "values, which holds a further replication with probability (n − 1)/(n + 1) only.",
+        "参数不确定性（run.parameter_uncertainty=true）：每次重复模拟先从校准参数（复购与客单价）的抽样分布中抽取一组参数，"
+        "所有策略与对照组都使用这组参数。因此本报告中的区间均为各次重复模拟结果的 2.5%–97.5% 百分位区间"
+        "（在数据无法确定参数的情况下结果可能落入的范围），而不是均值的置信区间，不会因增加重复次数而变窄。"
+        "只有当配对差异在至少 97.5% 的重复模拟中同号时才判定胜者。请至少运行 39 次重复模拟：次数 n 更少时，区间即 n 个"
+        "结果的最小值到最大值，下一次重复模拟落入其中的概率仅为 (n − 1)/(n + 1)。",
+    ),
 }

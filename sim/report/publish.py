@@ -35,7 +35,9 @@ FIGURES: tuple[str, ...] = (
 
 
 def _comparison(run: RunTables, lang: str) -> Figure | None:
-    return plots.comparison_figure(run.summary, run.differences, run.replications, run.baseline, lang=lang)
+    return plots.comparison_figure(
+        run.summary, run.differences, run.replications, run.baseline, lang=lang, predictive=run.parameter_uncertainty
+    )
 
 
 def _waterfall(run: RunTables, lang: str) -> Figure | None:

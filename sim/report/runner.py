@@ -69,8 +69,9 @@ def run_and_report(
             log.info("replication %d of %d finished", next(finished), run.n_replications)
 
         tables = run_experiment_tables(experiment, on_done=done, with_control=True, cache_dir=cache_dir)
-    summary = summarise(tables.replications)
-    differences = paired_differences(tables.replications, experiment.baseline)
+    predictive = run.parameter_uncertainty  # percentile intervals over replications (sim.run.compare)
+    summary = summarise(tables.replications, predictive=predictive)
+    differences = paired_differences(tables.replications, experiment.baseline, predictive=predictive)
     extras = extra_summaries(tables)  # per SMS wave, per campaign, the WeCom accounts
     run_tables = RunTables(
         **meta_from_config(yaml.safe_load(config_yaml) or {}),
@@ -104,7 +105,7 @@ def run_and_report(
             publish(stage, run_tables, workers, shown_as=out_dir)
         write_summary(stage, summary)
     log.info("wrote the run's tables%s to %s", ", figures and report" if figures else "", out_dir)
-    log.info("%s", headline(tables.replications, summary))
+    log.info("%s", headline(tables.replications, summary, predictive=predictive))
     if show:
         print_comparison(run_tables, out_dir)
     return best_mean(summary, headline_metric(summary))

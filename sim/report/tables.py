@@ -66,6 +66,8 @@ class RunTables:
     costs: pd.DataFrame | None = None  # sim.run.costs.SUMMARY_COLUMNS: every ledger line with its interval
     question_zh: str = ""  # the experiment's question and strategy names in Chinese (report.lang=zh)
     names_zh: dict[str, str] = dataclasses.field(default_factory=dict)
+    # run.parameter_uncertainty: the intervals are percentile intervals over replications (sim.run.compare)
+    parameter_uncertainty: bool = False
     # sim.run.attribution's summaries: per SMS wave, per campaign, the WeCom accounts (None: the run has none)
     waves: pd.DataFrame | None = None
     campaigns: pd.DataFrame | None = None
@@ -165,6 +167,7 @@ def meta_from_config(config: dict[str, Any]) -> dict[str, Any]:
         "dormancy_window_days": float((config.get("accounting") or {}).get("dormancy_window_days", 90)),
         "question_zh": str(exp.get("question_zh") or ""),
         "names_zh": {str(k): str(v) for k, v in (exp.get("names_zh") or {}).items()},
+        "parameter_uncertainty": bool(run.get("parameter_uncertainty", False)),
     }
 
 

@@ -10,7 +10,8 @@ job returns the small tidy tables the figures need (funnel counts and curves on 
 :mod:`sim.run.curves`), computed in the worker so the raw records never leave it. Given a cache directory
 (a sweep's), the platform layer and the control arm's rows are shared with the sweep's other points
 (:mod:`sim.run.cache`). With ``run.sequential=true`` the replications run in batches until the paired differences
-are pinned down (:mod:`sim.run.sequential`).
+are pinned down (:mod:`sim.run.sequential`). With ``run.parameter_uncertainty=true`` each replication first draws the
+calibrated parameters once (:mod:`sim.run.uncertainty`), and all its arms run on that draw.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sim.run.costs import COST_COLUMNS, cost_frame
 from sim.run.curves import CURVE_COLUMNS, FUNNEL_COLUMNS, buyers_with_card, curve_frame, funnel_frame
 from sim.run.metrics import compute_metrics, windowed
 from sim.run.sequential import StoppingRule, paired_headline
+from sim.run.uncertainty import with_drawn_parameters
 from sim.run.workers import imap_in_workers
 
 
@@ -60,9 +62,11 @@ def run_replication_tables(
     """All strategies on one replication: metric rows (the control arm's last), funnel counts, curves and costs;
     with ``cache_dir``, the platform layer and the control arm's rows are read from it when another point built them.
 
-    The control arm has metric rows only: it acquires nobody and spends nothing.
+    The control arm has metric rows only: it acquires nobody and spends nothing. With ``run.parameter_uncertainty``
+    every arm runs on the replication's one draw of the calibrated parameters.
     """
-    shared = experiment.shared
+    shared = with_drawn_parameters(experiment.shared, replication)
+    experiment = replace(experiment, shared=shared)
 
     def platform_layer() -> Platform:
         return build_platform(

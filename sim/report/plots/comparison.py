@@ -99,10 +99,17 @@ def distinct_pair(a: float, b: float, lang: str = "en") -> tuple[str, str]:
 
 
 def comparison_figure(
-    summary: pd.DataFrame, differences: pd.DataFrame, replications: pd.DataFrame, baseline: str, lang: str = "en"
+    summary: pd.DataFrame,
+    differences: pd.DataFrame,
+    replications: pd.DataFrame,
+    baseline: str,
+    lang: str = "en",
+    *,
+    predictive: bool = False,
 ) -> Figure:
     """Headline metrics with intervals and, when there is more than one strategy, their paired differences; titled
-    with the verdict on incremental net profit.
+    with the verdict on incremental net profit (``predictive``: decided by percentile intervals, with parameter
+    uncertainty).
 
     The control arm's rows, if ``summary`` has them, are left out: it acquires nobody.
     """
@@ -121,5 +128,9 @@ def comparison_figure(
                 ax = fig.add_subplot(grid[i, 2])
                 plot_paired_differences(differences, metric, ax=ax, strategies=names, lang=lang)
                 set_takeaway(ax, metric_name(metric, lang, window_months(summary["metric"])))
-        fig.suptitle(wrap(headline_title(replications, summary, lang), 110), fontsize=13, fontweight="bold")
+        fig.suptitle(
+            wrap(headline_title(replications, summary, lang, predictive=predictive), 110),
+            fontsize=13,
+            fontweight="bold",
+        )
     return fig
