@@ -309,7 +309,10 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
             for o in plan.offers
         },
         "first_order_expected_rate": float(greeted.mean()) if len(members) else 0.0,
-        "touch_response": _touch_truth(experiment, record),
+        "touch_response": {
+            **_touch_truth(experiment, record),
+            "cost_per_touch_cny": {c: float(v) for c, v in s.touch.cost_per_touch_cny.items()},
+        },
         "unsubscribe": {
             "alpha": float(pop.unsubscribe.alpha),
             "beta": float(pop.unsubscribe.beta),
@@ -328,6 +331,8 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
             "cards_sent": int(record.cards_sent),
             "platform_orders": int(record.platform_orders),
             "private_orders": len(record.orders),
+            "touches": len(facts.touches),
+            "touch_cost_cny": float(record.ledger["touches"].sum()),  # what the engine booked for them
             "private_orders_replacing_a_platform_order": facts.n_cannibalised,
         },
     }
