@@ -10,7 +10,7 @@ them and times such as ``2024-11-11 20:15:03`` (UTF-8 CSV):
 - ``shipments.csv``: parcels (订单编号, 客户ID, 发货时间, 签收时间, 包裹卡活动; empty campaign: no card);
 - ``orders.csv``: platform and private orders (订单编号, 客户ID, 下单时间, 实付金额, 渠道);
 - ``touch_log.csv``: the mass-message log (群发记录: 发送时间, 客户ID, 渠道, 内容类型), one row per message a member
-  received (渠道 企微群发; 内容类型 教育, 情感 or 促销);
+  received (渠道 企微群发; 内容类型 教育, 情感 or 促销); not written when the strategy sends none;
 - ``truth.yaml``: the true parameters that generated them and what the run counted.
 
 The headers are the first names the readers of :mod:`sim.calibrate.exports` know, so the files read back as they
@@ -66,7 +66,7 @@ def stamps(start: pd.Timestamp, days: np.ndarray) -> pd.Series:
 
 
 def export_tables(facts: ExportFacts, start_date: str) -> dict[str, pd.DataFrame]:
-    """The six exports as the tools write them, by file name."""
+    """The exports as the tools write them, by file name (the touch log only when there are touches)."""
     start = pd.Timestamp(start_date)
     c = facts.contacts
     live_code = c["channel"].map(CHANNEL_PREFIX).fillna("") + "-" + c["source"].replace(ROUTINE, ROUTINE_TASK)
@@ -131,14 +131,16 @@ def export_tables(facts: ExportFacts, start_date: str) -> dict[str, pd.DataFrame
             touches.CONTENT.headers[0]: t["content"].map(touches.CONTENT_NAMES).to_numpy(),
         }
     )
-    return {
+    tables = {
         "contacts.csv": contacts_csv,
         "deletions.csv": deletions_csv,
         "sms_report.csv": sms_csv,
         "shipments.csv": shipments_csv,
         "orders.csv": orders_csv,
-        "touch_log.csv": touch_csv,
     }
+    if len(touch_csv):  # a strategy that sends no mass message has no log to export
+        tables["touch_log.csv"] = touch_csv
+    return tables
 
 
 def _order_numbers(prefix: str, n: int) -> pd.Series:

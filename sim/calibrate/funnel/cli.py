@@ -1,8 +1,10 @@
 """Command line: ``python -m sim.calibrate --exports DIR --out funnel.yaml [--end-date YYYY-MM-DD]
-[--window-days 14] [--period-days 30] [--map EXPORT.FIELD=COLUMN ...]``.
+[--window-days 14] [--period-days 30] [--lift-decay-days 4] [--fatigue-decay-days 7] [--touch-window-minutes 60]
+[--map EXPORT.FIELD=COLUMN ...]``.
 
 Reads whichever of the operator's exports DIR holds (``contacts``, ``deletions``, ``sms_report``, ``shipments``,
-``orders``, each ``.csv`` or ``.xlsx``, as :mod:`sim.calibrate.exports` reads them), cuts them at the export's end
+``orders``, ``touch_log``, each ``.csv`` or ``.xlsx``, as :mod:`sim.calibrate.exports` reads them), cuts them at the
+export's end
 (``--end-date``, the end of that day; default the latest time in the files), fits each part of the funnel the
 files allow and writes one YAML: per parameter its value, standard error, how many units it rests on and the files
 it came from, and which parts keep the priors and why. A short report goes to the console. ``--map
@@ -18,6 +20,7 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -30,11 +33,13 @@ from sim.calibrate.exports.contacts import load_contacts, load_deletions
 from sim.calibrate.exports.frame import ExportError
 from sim.calibrate.exports.shipments import load_shipments
 from sim.calibrate.exports.sms import load_sms_report
+from sim.calibrate.exports.touches import load_touch_log
 from sim.calibrate.funnel.card import card_capture
 from sim.calibrate.funnel.deletion import sbg_deletion
 from sim.calibrate.funnel.estimate import Estimate, FitError
 from sim.calibrate.funnel.first_order import first_orders
 from sim.calibrate.funnel.sms import wave_fits
+from sim.calibrate.funnel.touch import touch_fatigue, touch_lift
 from sim.calibrate.output import OutError, check_out, publish
 
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
@@ -44,6 +49,7 @@ READERS = {
     "sms_report": load_sms_report,
     "shipments": load_shipments,
     "orders": load_channel_orders,
+    "touch_log": load_touch_log,
 }
 TIMES = {
     "contacts": "add_time",
@@ -51,19 +57,24 @@ TIMES = {
     "sms_report": "send_time",
     "shipments": "sign_time",
     "orders": "order_time",
+    "touch_log": "send_time",
 }
 TICK = pd.Timedelta(seconds=1)  # the exports' resolution: the default end lies just after the latest time
 MAX_WINDOW_DAYS = 365.0
+LIFT_DECAY_DAYS, FATIGUE_DECAY_DAYS = 4.0, 7.0  # the engine's defaults (configs/population/default.yaml)
+TOUCH_WINDOW_MINUTES = 60.0
 
 
-def _positive(name: str, upper: float) -> Callable[[str], float]:
+def _positive(name: str, upper: float, unit: str = "days") -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             value = float("nan")
         if not 0.0 < value <= upper:
-            raise argparse.ArgumentTypeError(f"{name} {text}: allowed: a number of days above 0 and at most {upper:g}")
+            raise argparse.ArgumentTypeError(
+                f"{name} {text}: allowed: a number of {unit} above 0 and at most {upper:g}"
+            )
         return value
 
     return parse
@@ -76,6 +87,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--end-date", help="last day the exports cover (YYYY-MM-DD); default: the latest time in them")
     parser.add_argument("--window-days", type=_positive("--window-days", MAX_WINDOW_DAYS), default=14.0)
     parser.add_argument("--period-days", type=_positive("--period-days", 3650.0), default=30.0)
+    parser.add_argument(
+        "--lift-decay-days",
+        type=_positive("--lift-decay-days", 365.0),
+        default=LIFT_DECAY_DAYS,
+        help="how fast a touch's purchase lift decays (given, not fitted)",
+    )
+    parser.add_argument(
+        "--fatigue-decay-days",
+        type=_positive("--fatigue-decay-days", 365.0),
+        default=FATIGUE_DECAY_DAYS,
+        help="how fast the recent touch rate forgets (given, not fitted)",
+    )
+    parser.add_argument(
+        "--touch-window-minutes",
+        type=_positive("--touch-window-minutes", 1440.0, "minutes"),
+        default=TOUCH_WINDOW_MINUTES,
+        help="a customer deletion this soon after a touch is the touch's",
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -129,6 +158,8 @@ def _cut(frames: dict[str, pd.DataFrame], end: pd.Timestamp) -> dict[str, pd.Dat
             frame = frame[frame["send_time"] < end]
         elif name == "shipments":
             frame = frame[frame["ship_time"] < end].assign(sign_time=frame["sign_time"].where(frame["sign_time"] < end))
+        elif name == "touch_log":
+            frame = frame[frame["send_time"] < end]
         else:
             frame = frame[frame["order_time"] < end]
         cut[name] = frame
@@ -151,8 +182,22 @@ def mappings(given: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
+@dataclass(frozen=True)
+class TouchOptions:
+    """What the touch fits take as given: the two decay times and the window that ties a deletion to a touch."""
+
+    lift_decay_days: float = LIFT_DECAY_DAYS
+    fatigue_decay_days: float = FATIGUE_DECAY_DAYS
+    window_minutes: float = TOUCH_WINDOW_MINUTES
+
+
 def fit_exports(
-    folder: Path, end_date: str | None, window_days: float, period_days: float, mapping: list[str] | None = None
+    folder: Path,
+    end_date: str | None,
+    window_days: float,
+    period_days: float,
+    mapping: list[str] | None = None,
+    touch: TouchOptions = TouchOptions(),
 ) -> dict[str, object]:
     """Every fit the exports in ``folder`` allow, as the YAML's plain values."""
     paths = _find(folder)
@@ -208,8 +253,57 @@ def fit_exports(
         )
         out["deletion"] = {"period_days": period_days, "alpha": alpha.as_dict(), "beta": beta.as_dict()}
     kept["greeting_delay"] = "prior kept: the exports do not say when a request was made"
-    kept["touch_lift_and_fatigue"] = "prior kept: not fitted from these exports"
+    lift = need("touch_lift", "touch_log", "contacts", "orders")
+    fatigue = need("touch_fatigue", "touch_log", "contacts", "deletions")
+    if lift or fatigue:
+        out["touch"] = _touch_fits(frames, end, touch, src, lift, fatigue)
     out["priors_kept"] = kept
+    return out
+
+
+def _touch_fits(
+    frames: dict[str, pd.DataFrame],
+    end: pd.Timestamp,
+    touch: TouchOptions,
+    src: Callable[..., str],
+    lift: bool,
+    fatigue: bool,
+) -> dict[str, object]:
+    """The touch lift and fatigue fits (:mod:`sim.calibrate.funnel.touch`) the exports allow."""
+    out: dict[str, object] = {"channels": sorted(set(frames["touch_log"]["channel"]))}
+    deletions = frames.get("deletions")
+    if lift:
+        lifts = touch_lift(
+            frames["contacts"],
+            deletions,
+            frames["orders"],
+            frames["touch_log"],
+            end,
+            touch.lift_decay_days,
+            src("touch_log", "contacts", "orders", "deletions"),
+        )
+        out["lift"] = {
+            "lift_decay_days_given": touch.lift_decay_days,
+            "lift_on_private_rate": {c: e.as_dict() for c, e in lifts.items()},
+        }
+    if fatigue:
+        assert deletions is not None
+        per_touch, exponent, hits = touch_fatigue(
+            frames["contacts"],
+            deletions,
+            frames["touch_log"],
+            end,
+            touch.fatigue_decay_days,
+            touch.window_minutes,
+            src("touch_log", "contacts", "deletions"),
+        )
+        out["fatigue"] = {
+            "fatigue_decay_days_given": touch.fatigue_decay_days,
+            "window_minutes": touch.window_minutes,
+            "deletions_after_a_touch": hits,
+            "delete_prob_at_one_per_week": {c: e.as_dict() for c, e in per_touch.items()},
+            "fatigue_exponent": exponent.as_dict(),
+        }
     return out
 
 
@@ -247,6 +341,23 @@ def report(fits: dict[str, object]) -> str:
     if isinstance(deletion, dict):
         lines.append(f"deletion baseline (sBG per {deletion['period_days']:g} days):")
         lines += [_line("alpha", deletion["alpha"]), _line("beta", deletion["beta"])]
+    touch = fits.get("touch")
+    if isinstance(touch, dict):
+        if "lift" in touch:
+            lift = touch["lift"]
+            lines.append(
+                f"touch lift on the private purchase rate (decay {lift['lift_decay_days_given']:g} days, given):"
+            )
+            lines += [_line(c, e, 3) for c, e in lift["lift_on_private_rate"].items()]
+        if "fatigue" in touch:
+            f = touch["fatigue"]
+            lines.append(
+                f"touch fatigue ({f['deletions_after_a_touch']} deletions within {f['window_minutes']:g} minutes of "
+                f"a touch; decay {f['fatigue_decay_days_given']:g} days, given): delete probability per touch at "
+                "one touch a week, and the exponent:"
+            )
+            lines += [_line(c, e, 5) for c, e in f["delete_prob_at_one_per_week"].items()]
+            lines.append(_line("fatigue exponent", f["fatigue_exponent"], 3))
     kept = fits["priors_kept"]
     assert isinstance(kept, dict)
     lines += [f"{part}: {why}" for part, why in kept.items()]
@@ -264,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(args.exports)
         if not folder.is_dir():
             raise FitError(f"--exports {folder}: not a folder; allowed: a folder holding the exports")
-        fits = fit_exports(folder, args.end_date, args.window_days, args.period_days, args.map)
+        touch = TouchOptions(args.lift_decay_days, args.fatigue_decay_days, args.touch_window_minutes)
+        fits = fit_exports(folder, args.end_date, args.window_days, args.period_days, args.map, touch)
     except (ExportError, FitError, OutError) as exc:
         _fail(str(exc))
     text = yaml.safe_dump(fits, allow_unicode=True, sort_keys=False)

@@ -1,0 +1,217 @@
+"""Touch lift and touch fatigue from the mass-message log: two discrete-time hazard regressions.
+
+**Lift** (:func:`touch_lift`). The engine lets a touch of content ``c`` on day ``d0`` add ``lift_c e^-(d - d0) /
+lift_decay_days`` to a member's purchase-rate multiplier on each day ``d >= d0``. Here a member's private orders on
+a day are Poisson with mean ``mu_i (1 + sum_c beta_c S_c(i, d))``, ``S_c`` the member's touch stock of content ``c``
+(each touch of ``c`` on day ``d0 <= d`` counting ``e^-(d - d0) / lift_decay_days``) and ``mu_i`` the member's own
+baseline, left free: conditioning on each member's order count leaves the conditional (fixed-effect) Poisson
+likelihood ``sum_orders log(1 + beta.S) - sum_i n_i log(D_i + beta.A_i)`` (``D_i`` the member's days at risk,
+``A_i`` the sums of their stocks over them, in closed form per touch: no member-day panel is built), which the
+members' heterogeneous rates (BG/NBD's Gamma) do not bias. The days at risk are those strictly after the member's
+first private order day (the engine's repurchases, which touches lift, start then) and strictly before the day of
+their last private order (and of their deletion or the export's end). Ending there keeps out the silent time after
+a BG/NBD dropout, which comes at a purchase and which touches cannot lift: with it, touches sent to members who
+had left for good counted as touches without effect, and the recovery test's lifts came out a quarter low (seed 7:
+0.89, 1.40, 3.20 against 1.2, 1.8, 4.0). Until the last order the member is alive, and the last order's own day is
+left out, so the window's end says nothing about the orders inside it. ``beta_c`` is the lift on the private rate:
+the engine's ``lift_c`` divided by the platform's ``private_share`` (the private part of a member's repurchases).
+Still approximate where touches depend on what a member did: the segments ``at_risk`` (no order for a while) and
+``high_value`` (spend) set the cadence from the member's own orders, which a hazard regression conditioned on the
+member's count does not allow for.
+
+**Fatigue** (:func:`touch_fatigue`). The engine deletes a member at a touch with probability ``delete_risk_c
+(rate / tolerance_i)^k``, ``rate`` the recent touch rate (:func:`sim.model.touches.touch_rate_per_week` of the
+touches so far, each decayed by ``e^-age / fatigue_decay_days``). Here each touch is a Bernoulli trial, a deletion
+by the customer within ``window_minutes`` after it a success, fitted by statsmodels' GLM with the binomial family
+and the log link on content dummies and log(rate): the coefficients are log ``a_c`` and ``k``, ``a_c = delete_risk_c
+E[tolerance^-k]`` the delete probability per touch of content ``c`` at one touch a week averaged over members (the
+tolerance of one member is not seen). A member's first touch (rate 0: no fatigue) and touches after the member
+left are not trials. Approximate in two ways, both measured in ``tests/test_touch_fits.py``: a deletion for another
+reason within the window counts (the baseline deletion hazard times the window), and members of low tolerance leave
+first, so later touches meet more tolerant members (``a_c`` and, where the rate rises with tenure, ``k`` low).
+
+The decay times are not fitted: they are given (the engine's defaults unless told), and written with the fits.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, DomainWarning
+
+from sim.calibrate.funnel.estimate import Estimate, FitError, from_log, mle
+from sim.model.touches import touch_rate_per_week
+
+DAY = pd.Timedelta(days=1)
+UNTAGGED = "untagged"  # the content of touches the log does not tag
+LOG_SPREAD = 1000.0  # members' log-weights set this far apart that one member's touches never reach the next's
+
+
+def _contents(touches: pd.DataFrame) -> pd.Series:
+    return touches["content"].replace("", UNTAGGED)
+
+
+def _days(times: pd.Series, origin: pd.Timestamp) -> np.ndarray:
+    """Whole days since ``origin`` (a midnight): the engine's day of each time."""
+    return np.floor((times - origin) / DAY).to_numpy(dtype=np.float64)
+
+
+def _members(contacts: pd.DataFrame, deletions: pd.DataFrame | None, end: pd.Timestamp) -> pd.DataFrame:
+    """Each member's add time and the time they stop being at risk: their deletion, or the export's end."""
+    listed = [contacts] if deletions is None else [contacts, deletions]
+    members = pd.concat([f[["customer", "add_time"]] for f in listed]).drop_duplicates("customer")
+    members = members.set_index("customer")
+    members["stop"] = end
+    if deletions is not None and len(deletions):
+        gone = deletions.drop_duplicates("customer").set_index("customer")["delete_time"]
+        members["stop"] = gone.reindex(members.index).fillna(end).clip(upper=end)
+    return members
+
+
+def touch_lift(
+    contacts: pd.DataFrame,
+    deletions: pd.DataFrame | None,
+    orders: pd.DataFrame,
+    touches: pd.DataFrame,
+    end: pd.Timestamp,
+    lift_decay_days: float,
+    source: str,
+) -> dict[str, Estimate]:
+    """The lift on the private purchase rate per content type (see the module doc), from the tidy frames of the
+    contact, deletion, channel-order and touch-log readers."""
+    members = _members(contacts, deletions, end)
+    origin = min(members["add_time"].min(), touches["send_time"].min()).floor("D")
+    private = orders.loc[orders["private"], ["customer", "order_time"]].merge(members, on="customer")
+    private = private[private["order_time"] >= private["add_time"]]
+    by_member = pd.Series(_days(private["order_time"], origin), index=private["customer"]).groupby(level=0)
+    lo = by_member.min() + 1.0  # the first day at risk: the day after the first private order
+    stop_day = pd.Series(_days(members["stop"], origin), index=members.index).reindex(lo.index)
+    hi = np.minimum(by_member.max() - 1.0, stop_day - 1.0)  # the last: the day before the last private order
+    at_risk_days = np.maximum(hi - lo + 1.0, 0.0)
+    keep = at_risk_days > 0
+    lo, hi, at_risk_days = lo[keep], hi[keep], at_risk_days[keep]
+    if lo.empty:
+        raise FitError("orders: no member has a day between their first and last private order; allowed: at least one")
+    order_day = pd.Series(_days(private["order_time"], origin), index=private["customer"].to_numpy())
+    in_window = order_day.index.isin(lo.index)
+    order_day = order_day[in_window]
+    in_window = (order_day >= lo.reindex(order_day.index).to_numpy()) & (order_day <= hi.reindex(order_day.index))
+    order_day = order_day[in_window.to_numpy()]
+    n_orders = order_day.groupby(level=0).size().reindex(lo.index, fill_value=0)
+
+    t = touches[touches["customer"].isin(lo.index)]
+    kinds = sorted(_contents(touches).unique())
+    q = np.exp(-1.0 / lift_decay_days)
+    t_day = _days(t["send_time"], origin)
+    t_kind = pd.Categorical(_contents(t), categories=kinds).codes
+    # A_i: each touch's stock summed over its member's days at risk, a geometric series
+    t_lo, t_hi = lo.reindex(t["customer"]).to_numpy(), hi.reindex(t["customer"]).to_numpy()
+    start = np.maximum(t_day, t_lo)
+    span = np.maximum(t_hi - start + 1.0, 0.0)
+    summed = q ** (start - t_day) * -np.expm1(span * np.log(q)) / (1.0 - q)
+    rows = pd.Index(lo.index).get_indexer(t["customer"])
+    stock_sums = np.zeros((lo.size, len(kinds)))
+    np.add.at(stock_sums, (rows, t_kind), summed)
+    # S at each order: the member's touches on or before the order's day
+    ordered = pd.DataFrame(
+        {"customer": order_day.index, "day": order_day.to_numpy(), "order": np.arange(order_day.size)}
+    )
+    pairs = ordered.merge(pd.DataFrame({"customer": t["customer"].to_numpy(), "t_day": t_day, "kind": t_kind}))
+    pairs = pairs[pairs["t_day"] <= pairs["day"]]
+    stock_at_order = np.zeros((order_day.size, len(kinds)))
+    np.add.at(
+        stock_at_order,
+        (pairs["order"].to_numpy(), pairs["kind"].to_numpy()),
+        q ** (pairs["day"] - pairs["t_day"]).to_numpy(),
+    )
+    n = n_orders.to_numpy(dtype=np.float64)
+    days = at_risk_days.to_numpy(dtype=np.float64)
+    if n.sum() == 0:
+        raise FitError("orders: no private order after a member's first; allowed: at least one repurchase")
+    for j, kind in enumerate(kinds):
+        if not stock_at_order[:, j].any() or not stock_sums[:, j].any():
+            raise FitError(f"touch_log: no {kind} touch before a repurchase; allowed: every content type lifting some")
+
+    def neg_loglik(x: np.ndarray) -> float:
+        beta = np.exp(x)
+        return -float(np.sum(np.log1p(stock_at_order @ beta)) - np.sum(n * np.log(days + stock_sums @ beta)))
+
+    x, cov = mle(neg_loglik, np.zeros(len(kinds)), "touch_log: purchase lift")
+    members_used = int((n > 0).sum())
+    return {kind: from_log(float(x[j]), float(cov[j, j]), members_used, source) for j, kind in enumerate(kinds)}
+
+
+def _decayed_counts(customer: np.ndarray, day: np.ndarray, decay_days: float) -> np.ndarray:
+    """Each touch's member's touches so far (itself included), each decayed by e^-age / decay_days; ``customer`` and
+    ``day`` sorted by customer, then time. A grouped running log-sum-exp: members' log-weights are set
+    :data:`LOG_SPREAD` apart, so a running sum over all touches carries no member's weight into the next."""
+    member = np.cumsum(np.r_[True, customer[1:] != customer[:-1]])
+    base = day[np.r_[0, np.flatnonzero(customer[1:] != customer[:-1]) + 1]][member - 1]
+    log_w = (day - base) / decay_days + member * LOG_SPREAD
+    if np.any((day - base) / decay_days >= LOG_SPREAD / 2):
+        raise FitError(f"touch_log: a member's touches span {LOG_SPREAD / 2:g} fatigue decay times; allowed: fewer")
+    return np.exp(np.logaddexp.accumulate(log_w) - log_w)
+
+
+def touch_fatigue(
+    contacts: pd.DataFrame,
+    deletions: pd.DataFrame,
+    touches: pd.DataFrame,
+    end: pd.Timestamp,
+    fatigue_decay_days: float,
+    window_minutes: float,
+    source: str,
+) -> tuple[dict[str, Estimate], Estimate, int]:
+    """The delete probability per touch at one touch a week per content type, the fatigue exponent, and the number
+    of deletions counted as a touch's (see the module doc), from the tidy frames of the contact, deletion and
+    touch-log readers."""
+    members = _members(contacts, deletions, end)
+    t = touches[touches["customer"].isin(members.index)].sort_values(["customer", "send_time"], kind="stable")
+    stop = members["stop"].reindex(t["customer"]).to_numpy()
+    add = members["add_time"].reindex(t["customer"]).to_numpy()
+    day = ((t["send_time"] - t["send_time"].min()) / DAY).to_numpy(dtype=np.float64)
+    count = _decayed_counts(t["customer"].to_numpy(dtype=str), day, fatigue_decay_days)
+    rate = touch_rate_per_week(count, fatigue_decay_days)
+    send = t["send_time"].to_numpy()
+    at_risk = (send >= add) & (send <= stop) & (rate > 0.0)
+    # each customer deletion is the latest touch's at or before it, when within the window
+    by_customer = deletions.loc[deletions["direction"] == "customer", ["customer", "delete_time"]]
+    latest = pd.merge_asof(
+        by_customer.drop_duplicates("customer").sort_values("delete_time"),
+        pd.DataFrame({"customer": t["customer"].to_numpy(), "send_time": send, "touch": np.arange(len(t))}).sort_values(
+            "send_time", kind="stable"
+        ),
+        left_on="delete_time",
+        right_on="send_time",
+        by="customer",
+        direction="backward",
+        tolerance=pd.Timedelta(minutes=window_minutes),
+        allow_exact_matches=True,
+    ).dropna(subset=["touch"])
+    hit = np.zeros(len(t), dtype=bool)
+    hit[latest["touch"].to_numpy(dtype=np.int64)] = True
+    kinds = sorted(_contents(touches).unique())
+    kind = pd.Categorical(_contents(t)[at_risk], categories=kinds).codes
+    y = hit[at_risk].astype(np.float64)
+    if y.sum() == 0:
+        raise FitError(
+            f"deletions: no customer deletion within {window_minutes:g} minutes of a touch; allowed: at least one"
+        )
+    exog = np.column_stack([np.eye(len(kinds))[kind], np.log(rate[at_risk])])
+    start = np.r_[np.full(len(kinds), np.log(y.mean())), 1.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DomainWarning)  # the log link is not the binomial's canonical one
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            fit = sm.GLM(y, exog, family=sm.families.Binomial(link=sm.families.links.Log())).fit(start_params=start)
+        except (ConvergenceWarning, ValueError, np.linalg.LinAlgError):
+            raise FitError("touch_log: the fatigue regression does not converge") from None
+    cov = np.asarray(fit.cov_params())
+    params = np.asarray(fit.params)
+    trials = int(at_risk.sum())
+    per_kind = {k: from_log(float(params[j]), float(cov[j, j]), trials, source) for j, k in enumerate(kinds)}
+    exponent = Estimate(float(params[-1]), float(np.sqrt(cov[-1, -1])), trials, source)
+    return per_kind, exponent, int(y.sum())
