@@ -364,25 +364,23 @@ def _touch_truth(experiment: Experiment, record: RunRecord) -> dict[str, object]
     """The touch response that generated the touch log's effects, and what the fits of
     :mod:`sim.calibrate.funnel.touch` can see of it: the lift on the private purchase rate (the engine's lift is on
     the member's whole repurchase rate, of which the private baseline is the platform's ``private_share``, 1 for a
-    referred friend; the members' mean of lift / share), and the per-touch delete probability at one touch a week
-    averaged over the members' tolerance, ``delete_risk`` E[tolerance^-k] (Gamma tolerance: Gamma(shape - k) /
-    Gamma(shape) (mean / shape)^-k, infinite when shape <= k)."""
+    referred friend; the members' mean of lift / share), and the per-touch delete probability at one touch a week for
+    a member of the mean tolerance, ``delete_risk / tolerance_mean^k`` (the tolerance's mean and ``delete_risk`` are
+    not seen apart)."""
     pop = experiment.shared.population
     resp = pop.touch_response
     shares = np.array([m.private_share for m in experiment.shared.platform.economics.values()] + [1.0])
     market = record.members["marketplace"].to_numpy(dtype=np.int64) if len(record.members) else np.empty(0, np.int64)
     inverse_share = float(np.mean(1.0 / shares[market])) if market.size else math.nan
-    shape, k = float(pop.touch_tolerance_shape), float(resp.fatigue_exponent)
-    scale = float(pop.touch_tolerance_per_week) / shape
-    mean_tol_pow = math.exp(math.lgamma(shape - k) - math.lgamma(shape)) * scale**-k if shape > k else math.inf
+    k, tolerance = float(resp.fatigue_exponent), float(pop.touch_tolerance_per_week)
     return {
         "lift": {c: float(v) for c, v in resp.lift.items()},
         "lift_decay_days": float(resp.lift_decay_days),
         "lift_on_private_rate": {c: float(v) * inverse_share for c, v in resp.lift.items()},
         "delete_risk": {c: float(v) for c, v in resp.delete_risk.items()},
-        "delete_prob_at_one_per_week": {c: float(v) * mean_tol_pow for c, v in resp.delete_risk.items()},
+        "delete_prob_at_one_per_week": {c: float(v) * tolerance**-k for c, v in resp.delete_risk.items()},
         "fatigue_decay_days": float(resp.fatigue_decay_days),
         "fatigue_exponent": k,
-        "tolerance_per_week_mean": float(pop.touch_tolerance_per_week),
-        "tolerance_shape": shape,
+        "tolerance_per_week_mean": tolerance,
+        "tolerance_shape": float(pop.touch_tolerance_shape),
     }

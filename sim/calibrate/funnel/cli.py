@@ -288,7 +288,7 @@ def _touch_fits(
         }
     if fatigue:
         assert deletions is not None
-        per_touch, exponent, hits = touch_fatigue(
+        fit = touch_fatigue(
             frames["contacts"],
             deletions,
             frames["touch_log"],
@@ -300,9 +300,10 @@ def _touch_fits(
         out["fatigue"] = {
             "fatigue_decay_days_given": touch.fatigue_decay_days,
             "window_minutes": touch.window_minutes,
-            "deletions_after_a_touch": hits,
-            "delete_prob_at_one_per_week": {c: e.as_dict() for c, e in per_touch.items()},
-            "fatigue_exponent": exponent.as_dict(),
+            "deletions_after_a_touch": fit.deletions,
+            "delete_prob_at_one_per_week": {c: e.as_dict() for c, e in fit.delete_prob_at_one_per_week.items()},
+            "fatigue_exponent": fit.fatigue_exponent.as_dict(),
+            "tolerance_shape": fit.tolerance_shape.as_dict(),
         }
     return out
 
@@ -354,10 +355,11 @@ def report(fits: dict[str, object]) -> str:
             lines.append(
                 f"touch fatigue ({f['deletions_after_a_touch']} deletions within {f['window_minutes']:g} minutes of "
                 f"a touch; decay {f['fatigue_decay_days_given']:g} days, given): delete probability per touch at "
-                "one touch a week, and the exponent:"
+                "one touch a week for a member of mean tolerance, the exponent and the tolerance's Gamma shape:"
             )
             lines += [_line(c, e, 5) for c, e in f["delete_prob_at_one_per_week"].items()]
             lines.append(_line("fatigue exponent", f["fatigue_exponent"], 3))
+            lines.append(_line("tolerance shape", f["tolerance_shape"], 3))
     kept = fits["priors_kept"]
     assert isinstance(kept, dict)
     lines += [f"{part}: {why}" for part, why in kept.items()]
