@@ -4,7 +4,7 @@ Simulates one strategy of a config (the first one listed, or ``--strategy NAME``
 the operator's own systems would export from it, in their formats: Chinese headers as a Chinese SCRM/ERP tool writes
 them and times such as ``2024-11-11 20:15:03`` (UTF-8 CSV):
 
-- ``contacts.csv``: the WeCom customer list (客户ID, 所属员工, 添加时间, 渠道活码), one row per member;
+- ``contacts.csv``: the WeCom customer list (客户ID, 所属员工, 添加时间, 渠道活码, 申请时间), one row per member;
 - ``deletions.csv``: the deletion (流失) records (客户ID, 所属员工, 添加时间, 流失时间, 留存天数, 流失类型);
 - ``sms_report.csv``: the SMS send report (任务名称, 手机号(加密), 发送时间, 发送状态), one row per message;
 - ``shipments.csv``: parcels (订单编号, 客户ID, 发货时间, 签收时间, 包裹卡活动; empty campaign: no card);
@@ -77,6 +77,7 @@ def export_tables(facts: ExportFacts, start_date: str) -> dict[str, pd.DataFrame
             contacts.STAFF.headers[0]: staff_names(c["staff"]),
             contacts.ADD_TIME.headers[0]: stamps(start, c["add_day"]),
             contacts.CHANNEL.headers[0]: live_code.to_numpy(),
+            contacts.REQUEST_TIME.headers[0]: stamps(start, c["request_day"]),
         }
     )
     staff_of = dict(zip(c["buyer"].tolist(), c["staff"].tolist(), strict=True))

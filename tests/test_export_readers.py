@@ -201,6 +201,12 @@ ERRORS = [
         ["实付金额", "'-3'", "row 3", "out of range"],
     ),
     (
+        load_contacts,
+        "客户ID,所属员工,添加时间,申请时间",
+        "C1,客服01,2024-11-11 10:00:00,2024-11-11 10:05:00",
+        ["添加时间", "row 3", "before its 申请时间"],
+    ),
+    (
         load_touch_log,
         "发送时间,客户ID,内容类型",
         "2024-11-11 10:00:00,C1,新品",
@@ -275,3 +281,15 @@ def test_a_touch_log_reads_content_tags_in_either_language_and_may_have_none(tmp
     assert tagged["content"].tolist() == ["educational", "emotional", "promotional"]
     bare = load_touch_log(_write(tmp_path / "bare.csv", ["客户ID,发送时间", "C1,2024-11-11 20:00:00"]))
     assert (bare["content"].tolist(), bare["channel"].tolist()) == ([""], [""])
+
+
+def test_a_customer_list_may_carry_request_times_blank_where_unknown(tmp_path: Path) -> None:
+    rows = [
+        "客户ID,所属员工,添加时间,申请时间",
+        "C1,客服01,2024-11-11 10:00:00,2024-11-11 09:30:00",
+        "C2,客服01,2024-11-11,",
+    ]
+    requested = load_contacts(_write(tmp_path / "contacts.csv", rows))["request_time"]
+    assert requested[0] == pd.Timestamp("2024-11-11 09:30") and pd.isna(requested[1])
+    bare = load_contacts(_write(tmp_path / "bare.csv", ["客户ID,所属员工,添加时间", "C1,客服01,2024-11-11"]))
+    assert bare["request_time"].isna().all() and bare["request_time"].dtype == "datetime64[ns]"

@@ -4,7 +4,8 @@
 :func:`export_facts` runs one strategy on one replication's platform layer, as :mod:`sim.run.experiment` does, and
 keeps what the run's record and the model's own arrays say about each person, in days from the run's start:
 
-- ``contacts``: every accepted add request (one row per member): ``buyer``, ``add_day`` (accepted), ``channel``
+- ``contacts``: every accepted add request (one row per member): ``buyer``, ``request_day`` (asked),
+  ``add_day`` (accepted), ``channel``
   (card, sms, referral) and ``source`` (the card campaign, SMS wave or ``referral`` that brought the member);
 - ``deletions``: every member who deleted the brand within the run (after going dormant too): ``buyer``,
   ``add_day``, ``delete_day``;
@@ -118,6 +119,7 @@ def _contacts(record: RunRecord, req_hook: np.ndarray, names: list[str], strateg
     return pd.DataFrame(
         {
             "buyer": buyer,
+            "request_day": m["join_day"].to_numpy() - m["wait_hours"].to_numpy() / HOURS_PER_DAY,
             "add_day": m["join_day"].to_numpy(),
             "channel": channel,
             "source": source,

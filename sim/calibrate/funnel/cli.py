@@ -38,6 +38,7 @@ from sim.calibrate.funnel.card import card_capture
 from sim.calibrate.funnel.deletion import sbg_deletion
 from sim.calibrate.funnel.estimate import Estimate, FitError
 from sim.calibrate.funnel.first_order import first_orders
+from sim.calibrate.funnel.greeting import FOLLOW_DAYS, greeting_delay
 from sim.calibrate.funnel.sms import wave_fits
 from sim.calibrate.funnel.touch import touch_fatigue, touch_lift
 from sim.calibrate.output import OutError, check_out, publish
@@ -242,17 +243,28 @@ def fit_exports(
         rate, delay = first_orders(
             frames["contacts"], frames["orders"], deletions, end, src("contacts", "orders", "deletions")
         )
-        out["first_order"] = {
-            "rate": rate.as_dict(),
-            "mean_delay_days": delay.as_dict(),
-            "greeting_delay": "not fitted: the exports carry when a request was accepted, not when it was made",
-        }
+        out["first_order"] = {"rate": rate.as_dict(), "mean_delay_days": delay.as_dict()}
     if need("deletion", "contacts", "deletions"):
         alpha, beta = sbg_deletion(
             frames["contacts"], frames["deletions"], end, period_days, src("contacts", "deletions")
         )
         out["deletion"] = {"period_days": period_days, "alpha": alpha.as_dict(), "beta": beta.as_dict()}
-    kept["greeting_delay"] = "prior kept: the exports do not say when a request was made"
+    if need("greeting_delay", "contacts", "orders"):
+        if frames["contacts"]["request_time"].notna().any():
+            try:
+                half_life, at_no_wait, longest = greeting_delay(
+                    frames["contacts"], frames["orders"], end, src("contacts", "orders")
+                )
+                out["greeting_delay"] = {
+                    "follow_days": FOLLOW_DAYS,
+                    "longest_wait_hours": longest,
+                    "half_life_hours": half_life.as_dict(),
+                    "first_order_share_at_no_wait": at_no_wait.as_dict(),
+                }
+            except FitError as exc:
+                kept["greeting_delay"] = f"prior kept: {exc}"
+        else:
+            kept["greeting_delay"] = "prior kept: the customer list has no request times (申请时间)"
     lift = need("touch_lift", "touch_log", "contacts", "orders")
     fatigue = need("touch_fatigue", "touch_log", "contacts", "deletions")
     if lift or fatigue:
@@ -342,6 +354,13 @@ def report(fits: dict[str, object]) -> str:
     if isinstance(deletion, dict):
         lines.append(f"deletion baseline (sBG per {deletion['period_days']:g} days):")
         lines += [_line("alpha", deletion["alpha"]), _line("beta", deletion["beta"])]
+    greeting = fits.get("greeting_delay")
+    if isinstance(greeting, dict):
+        lines.append(f"greeting delay (first private orders within {greeting['follow_days']:g} days of adding):")
+        lines += [
+            _line("half-life hours", greeting["half_life_hours"], 2),
+            _line("first-order share at no wait", greeting["first_order_share_at_no_wait"]),
+        ]
     touch = fits.get("touch")
     if isinstance(touch, dict):
         if "lift" in touch:
