@@ -1,9 +1,11 @@
 """The greeting delay from request times (``sim.calibrate.funnel.greeting``): simulate -> export -> fit -> recover.
 
 The recall-waves config of ``tests/test_funnel_fits.py`` with the default onboarding desk instead of an unlimited
-one, so that requests wait from minutes to a night (the longest about 17 hours on seed 7) and the first-order
+one, so that requests wait from minutes to nights (the longest about 39 hours on seed 7) and the first-order
 share falls with the wait: the fitted ``greeting_half_life_hours`` lies within 2 SE of the truth (12 hours) on
-seed 7. A customer list without request times keeps the prior and says why.
+seed 7, on the scale the GLM fits, the halving rate ln 2 / h per hour (SE ln 2 se_h / h^2). Over seeds 1-20 the
+z-scores there had mean -0.20 and SD 0.92; on the hours' own scale -0.37 and 1.07, skewed by the reciprocal (two
+seeds near -2.8). A customer list without request times keeps the prior and says why.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ def test_the_greeting_half_life_is_within_2_se_of_the_truth(exports: Path) -> No
     fits = _fit(exports, exports / "fit" / "funnel.yaml")
     truth = yaml.safe_load((exports / "truth.yaml").read_text(encoding="utf-8"))["onboarding"]
     fit = fits["greeting_delay"]["half_life_hours"]
-    z = (fit["value"] - truth["greeting_half_life_hours"]) / fit["se"]
+    h, true_h = fit["value"], truth["greeting_half_life_hours"]
+    z = (math.log(2) / true_h - math.log(2) / h) / (math.log(2) * fit["se"] / h**2)  # as h: low fit, negative z
     assert abs(z) < 2.0, (fit, z)
-    assert fits["greeting_delay"]["longest_wait_hours"] > 12.0  # the waits reach past one half-life
+    assert fits["greeting_delay"]["longest_wait_hours"] > 24.0  # the waits reach past two half-lives
     assert fit["source"] == "contacts.csv + orders.csv" and "greeting_delay" not in fits["priors_kept"]
     assert math.isfinite(fits["greeting_delay"]["first_order_share_at_no_wait"]["se"])
 
