@@ -4,11 +4,13 @@ Simulates one strategy of a config (the first one listed, or ``--strategy NAME``
 the operator's own systems would export from it, in their formats: Chinese headers as a Chinese SCRM/ERP tool writes
 them and times such as ``2024-11-11 20:15:03`` (UTF-8 CSV):
 
-- ``contacts.csv``: the WeCom customer list (客户ID, 所属员工, 添加时间, 渠道活码), one row per member;
+- ``contacts.csv``: the WeCom customer list (客户ID, 所属员工, 添加时间, 渠道活码, 申请时间), one row per member;
 - ``deletions.csv``: the deletion (流失) records (客户ID, 所属员工, 添加时间, 流失时间, 留存天数, 流失类型);
 - ``sms_report.csv``: the SMS send report (任务名称, 手机号(加密), 发送时间, 发送状态), one row per message;
 - ``shipments.csv``: parcels (订单编号, 客户ID, 发货时间, 签收时间, 包裹卡活动; empty campaign: no card);
 - ``orders.csv``: platform and private orders (订单编号, 客户ID, 下单时间, 实付金额, 渠道);
+- ``touch_log.csv``: the mass-message log (群发记录: 发送时间, 客户ID, 渠道, 内容类型), one row per message a member
+  received (渠道 企微群发; 内容类型 教育, 情感 or 促销); not written when the strategy sends none;
 - ``truth.yaml``: the true parameters that generated them and what the run counted.
 
 The headers are the first names the readers of :mod:`sim.calibrate.exports` know, so the files read back as they
@@ -33,7 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.calibrate.exports import channel_orders, contacts, shipments, sms
+from sim.calibrate.exports import channel_orders, contacts, shipments, sms, touches
 from sim.config import register_configs
 from sim.config.cli import ArgumentParser
 from sim.config.compose import build_experiment
@@ -64,7 +66,7 @@ def stamps(start: pd.Timestamp, days: np.ndarray) -> pd.Series:
 
 
 def export_tables(facts: ExportFacts, start_date: str) -> dict[str, pd.DataFrame]:
-    """The five exports as the tools write them, by file name."""
+    """The exports as the tools write them, by file name (the touch log only when there are touches)."""
     start = pd.Timestamp(start_date)
     c = facts.contacts
     live_code = c["channel"].map(CHANNEL_PREFIX).fillna("") + "-" + c["source"].replace(ROUTINE, ROUTINE_TASK)
@@ -75,6 +77,7 @@ def export_tables(facts: ExportFacts, start_date: str) -> dict[str, pd.DataFrame
             contacts.STAFF.headers[0]: staff_names(c["staff"]),
             contacts.ADD_TIME.headers[0]: stamps(start, c["add_day"]),
             contacts.CHANNEL.headers[0]: live_code.to_numpy(),
+            contacts.REQUEST_TIME.headers[0]: stamps(start, c["request_day"]),
         }
     )
     staff_of = dict(zip(c["buyer"].tolist(), c["staff"].tolist(), strict=True))
@@ -120,13 +123,25 @@ def export_tables(facts: ExportFacts, start_date: str) -> dict[str, pd.DataFrame
             channel_orders.CHANNEL.headers[0]: o["marketplace"].map(lambda k: names.get(k, k)).to_numpy(),
         }
     )
-    return {
+    t = facts.touches
+    touch_csv = pd.DataFrame(
+        {
+            touches.SEND_TIME.headers[0]: stamps(start, t["touch_day"]),
+            touches.CUSTOMER.headers[0]: customer_keys(t["buyer"]),
+            touches.CHANNEL.headers[0]: touches.MASS_MESSAGE,
+            touches.CONTENT.headers[0]: t["content"].map(touches.CONTENT_NAMES).to_numpy(),
+        }
+    )
+    tables = {
         "contacts.csv": contacts_csv,
         "deletions.csv": deletions_csv,
         "sms_report.csv": sms_csv,
         "shipments.csv": shipments_csv,
         "orders.csv": orders_csv,
     }
+    if len(touch_csv):  # a strategy that sends no mass message has no log to export
+        tables["touch_log.csv"] = touch_csv
+    return tables
 
 
 def _order_numbers(prefix: str, n: int) -> pd.Series:
@@ -136,8 +151,8 @@ def _order_numbers(prefix: str, n: int) -> pd.Series:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = ArgumentParser(
         prog="python -m sim.export_logs",
-        description="Write the operator's exports (contacts, deletions, SMS report, shipments, orders) of one "
-        "simulated strategy, with the true parameters in truth.yaml.",
+        description="Write the operator's exports (contacts, deletions, SMS report, shipments, orders, touch log) "
+        "of one simulated strategy, with the true parameters in truth.yaml.",
     )
     parser.add_argument("--out", required=True, type=Path, help="folder to write the exports into")
     parser.add_argument("--strategy", help="the strategy to simulate (default: the config's first)")

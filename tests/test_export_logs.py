@@ -16,6 +16,7 @@ from sim.calibrate.exports.channel_orders import load_channel_orders
 from sim.calibrate.exports.contacts import load_contacts, load_deletions
 from sim.calibrate.exports.shipments import load_shipments
 from sim.calibrate.exports.sms import load_sms_report
+from sim.calibrate.exports.touches import load_touch_log
 from sim.config.compose import build_experiment
 from sim.config.overrides import compose_experiment
 from sim.export_logs import main
@@ -23,7 +24,15 @@ from sim.run.experiment import run_replication_tables
 
 WAVES = ["experiment=sms_recall_existing_base", "run=tiny", "population.sample_share=0.01"]
 CARD_ONLY = ["channel=card_only", "onboarding=unlimited", "referral=off", "run=tiny", "population.sample_share=0.02"]
-FILES = ("contacts.csv", "deletions.csv", "sms_report.csv", "shipments.csv", "orders.csv", "truth.yaml")
+FILES = (
+    "contacts.csv",
+    "deletions.csv",
+    "sms_report.csv",
+    "shipments.csv",
+    "orders.csv",
+    "touch_log.csv",
+    "truth.yaml",
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +72,13 @@ def test_the_exports_read_back_with_the_runs_counts(waves_run: Path) -> None:
     orders = load_channel_orders(waves_run / "orders.csv")
     assert int((~orders["private"]).sum()) == counts["platform_orders"]
     assert int(orders["private"].sum()) == counts["private_orders"] > 0
+    # the touch log is every mass message the engine paid for: its cost per content adds up to the ledger's
+    touches = load_touch_log(waves_run / "touch_log.csv")
+    assert len(touches) == counts["touches"] > 0
+    assert set(touches["channel"]) == {"企微群发"}
+    cost = touches["content"].map(_truth(waves_run)["touch_response"]["cost_per_touch_cny"])
+    assert cost.sum() == pytest.approx(counts["touch_cost_cny"], rel=1e-9) and cost.notna().all()
+    assert touches["customer"].isin(contacts["customer"]).all()
 
 
 def test_every_key_joins_across_the_exports(waves_run: Path) -> None:

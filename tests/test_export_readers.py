@@ -14,6 +14,7 @@ from sim.calibrate.exports.contacts import load_contacts, load_deletions
 from sim.calibrate.exports.frame import ExportError
 from sim.calibrate.exports.shipments import load_shipments
 from sim.calibrate.exports.sms import load_sms_report
+from sim.calibrate.exports.touches import load_touch_log
 
 Reader = Callable[..., pd.DataFrame]
 
@@ -70,6 +71,18 @@ CASES: dict[str, tuple[Reader, str, str, list[str], dict[str, list[object]]]] = 
         ["O1,C1,2024-11-11 20:15:03,287.38,天猫", "O2,C1,2024-11-20 21:00:00,59.90,小程序"],
         {"customer": ["C1", "C1"], "amount_cny": [287.38, 59.9], "private": [False, True]},
     ),
+    "touch_log": (
+        load_touch_log,
+        "发送时间,客户ID,渠道,内容类型",
+        "send_time,external_userid,channel,content_type",
+        ["2024-11-11 20:00:00,C1,企微群发,促销", "2024-11-12 08:00:00,C2,企微群发,"],  # the second untagged
+        {
+            "customer": ["C1", "C2"],
+            "send_time": [pd.Timestamp("2024-11-11 20:00"), pd.Timestamp("2024-11-12 08:00")],
+            "channel": ["企微群发", "企微群发"],
+            "content": ["promotional", ""],
+        },
+    ),
 }
 
 
@@ -120,6 +133,7 @@ def test_a_mapping_names_a_column_the_reader_does_not_know(tmp_path: Path, kind:
         "sms": "recipient",
         "shipments": "ship_time",
         "orders": "customer",
+        "touch_log": "customer",
     }[kind]
     with pytest.raises(ExportError, match=rf"no {field} column recognised.*mapping {field}=COLUMN"):
         reader(path)
@@ -186,6 +200,19 @@ ERRORS = [
         "C1,2024-11-11 10:00:00,-3,天猫",
         ["实付金额", "'-3'", "row 3", "out of range"],
     ),
+    (
+        load_contacts,
+        "客户ID,所属员工,添加时间,申请时间",
+        "C1,客服01,2024-11-11 10:00:00,2024-11-11 10:05:00",
+        ["添加时间", "row 3", "before its 申请时间"],
+    ),
+    (
+        load_touch_log,
+        "发送时间,客户ID,内容类型",
+        "2024-11-11 10:00:00,C1,新品",
+        ["内容类型", "'新品'", "row 3", "educational"],
+    ),
+    (load_touch_log, "发送时间,客户ID", "11/11/2024 10:00,C1", ["发送时间", "'11/11/2024 10:00'", "is not a time"]),
     (load_contacts, "客户ID,添加时间", "C1,2024-11-11 10:00:00", ["no staff column recognised", "客户ID, 添加时间"]),
     (
         load_contacts,
@@ -242,3 +269,27 @@ def test_a_file_that_is_no_export_is_one_line(tmp_path: Path, make: Callable[[Pa
     path = tmp_path / "contacts.csv"
     make(path)
     assert _one_line_error(load_contacts, path) == f"{path}: {says}"
+
+
+def test_a_touch_log_reads_content_tags_in_either_language_and_may_have_none(tmp_path: Path) -> None:
+    rows = [
+        "2024-11-11 20:00:00,C1,干货分享",
+        "2024-11-11 20:00:00,C2,Emotional story",
+        "2024-11-12 08:00:00,C3,优惠券",
+    ]
+    tagged = load_touch_log(_write(tmp_path / "tagged.csv", ["send_time,customer,内容分类", *rows]))
+    assert tagged["content"].tolist() == ["educational", "emotional", "promotional"]
+    bare = load_touch_log(_write(tmp_path / "bare.csv", ["客户ID,发送时间", "C1,2024-11-11 20:00:00"]))
+    assert (bare["content"].tolist(), bare["channel"].tolist()) == ([""], [""])
+
+
+def test_a_customer_list_may_carry_request_times_blank_where_unknown(tmp_path: Path) -> None:
+    rows = [
+        "客户ID,所属员工,添加时间,申请时间",
+        "C1,客服01,2024-11-11 10:00:00,2024-11-11 09:30:00",
+        "C2,客服01,2024-11-11,",
+    ]
+    requested = load_contacts(_write(tmp_path / "contacts.csv", rows))["request_time"]
+    assert requested[0] == pd.Timestamp("2024-11-11 09:30") and pd.isna(requested[1])
+    bare = load_contacts(_write(tmp_path / "bare.csv", ["客户ID,所属员工,添加时间", "C1,客服01,2024-11-11"]))
+    assert bare["request_time"].isna().all() and bare["request_time"].dtype == "datetime64[ns]"

@@ -194,6 +194,8 @@ class Members:
         self.group_activity_daily = np.full(n_days, np.nan)
         self.group_audience_daily = np.zeros(n_days)  # members in a group at each of the day's group messages
         self.group_views_daily = np.zeros(n_days)  # of which the message reached
+        # each mass message sent (member row, time, content code), kept only when asked for (sim.run.exports)
+        self.touch_log: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
         self._team_cost_today = 0.0  # live stream costs of the day, paid at its end (_team_day)
         self.team_cost_per_member_cny = np.zeros(n_days)  # each day's team cost / the day's subscribed members
 
@@ -485,8 +487,14 @@ class Members:
         hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return
-        u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, ranks_within(sent))
-        counts = self.touches.content_counts(u, seg, sent)
+        rank = ranks_within(sent)
+        u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, rank)
+        kind = self.touches.content_kinds(u, seg, sent)
+        if self.touch_log is not None:
+            self.touch_log.append(
+                (np.repeat(hit, sent), np.repeat(first_touch, sent) + rank * np.repeat(interval, sent), kind)
+            )
+        counts = self.touches.content_counts(kind, sent)
         cost = counts @ self.touches.cost_cny
         self.ledger.book("touches", day, float(cost.sum()))
         self._accrue(day, hit, {"touches": -cost})
@@ -662,7 +670,7 @@ class Members:
             return 0.0
         c["next_chat_day"][hit] = first_touch + sent * interval
         u = self.streams.uniform("chat_content", c["buyer"][np.repeat(hit, sent)], day, ranks_within(sent))
-        counts = self.touches.content_counts(u, seg, sent)
+        counts = self.touches.content_counts(self.touches.content_kinds(u, seg, sent), sent)
         self.channel_counts["chat_touches"] += float(sent.sum())
         self._add_lift(day, hit, (counts @ self.touches.lift) * resp.chat.lift_multiplier, "lift_chat")
         pressure = self._fatigue_pressure(hit, sent, first_touch, interval)

@@ -61,11 +61,14 @@ class TouchPolicy:
         seg[spend_cny >= touch.high_value_spend_cny] = SEGMENTS.index("high_value")
         return seg
 
-    def content_counts(self, u: np.ndarray, seg: np.ndarray, sent: np.ndarray) -> np.ndarray:
-        """Touches of each content type per member: one categorical draw (uniform ``u``) per touch from the
-        segment's mix; ``sent`` touches per member, ``u`` one per touch in member order."""
+    def content_kinds(self, u: np.ndarray, seg: np.ndarray, sent: np.ndarray) -> np.ndarray:
+        """Each touch's content code: one categorical draw (uniform ``u``) per touch from the segment's mix;
+        ``sent`` touches per member, ``u`` one per touch in member order."""
+        return (u[:, None] >= self.cum_mix[np.repeat(seg, sent)]).sum(axis=1)
+
+    def content_counts(self, kind: np.ndarray, sent: np.ndarray) -> np.ndarray:
+        """Touches of each content type per member, from each touch's content code (:meth:`content_kinds`)."""
         row = np.repeat(np.arange(sent.size), sent)
-        kind = (u[:, None] >= self.cum_mix[np.repeat(seg, sent)]).sum(axis=1)
         return np.bincount(row * len(CONTENT) + kind, minlength=sent.size * len(CONTENT)).reshape(-1, len(CONTENT))
 
 

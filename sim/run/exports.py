@@ -4,7 +4,8 @@
 :func:`export_facts` runs one strategy on one replication's platform layer, as :mod:`sim.run.experiment` does, and
 keeps what the run's record and the model's own arrays say about each person, in days from the run's start:
 
-- ``contacts``: every accepted add request (one row per member): ``buyer``, ``add_day`` (accepted), ``channel``
+- ``contacts``: every accepted add request (one row per member): ``buyer``, ``request_day`` (asked),
+  ``add_day`` (accepted), ``channel``
   (card, sms, referral) and ``source`` (the card campaign, SMS wave or ``referral`` that brought the member);
 - ``deletions``: every member who deleted the brand within the run (after going dormant too): ``buyer``,
   ``add_day``, ``delete_day``;
@@ -14,6 +15,9 @@ keeps what the run's record and the model's own arrays say about each person, in
   delivery are those of :func:`sim.model.waves.send_wave`, decided by the same keyed uniforms;
 - ``shipments``: every parcel delivered within the run: ``buyer``, ``order_day``, ``delivery_day`` and ``campaign``
   (the card campaign in force on the delivery day; "" when the strategy sends no card);
+- ``touches``: every mass message (群发) of the touch policy: ``buyer``, ``touch_day`` (its time) and ``content``
+  (educational, emotional, promotional), logged by the member step only when asked for (``touch_log``), so a run
+  that exports nothing pays nothing for it; 1:1 chats, moments posts, group messages and live streams are not in it;
 - ``orders``: platform orders of the platform layer (``marketplace`` its platform's key) and private orders
   (``marketplace`` :data:`PRIVATE`), with ``amount_cny``. The platform layer draws no amounts, so each platform
   order's amount is drawn here from its buyer's Gamma-Gamma spend (stream ``export.platform_spend``, keyed by buyer
@@ -38,6 +42,7 @@ from sim.model.funnel import FunnelModel, RunRecord
 from sim.model.population import HOURS_PER_DAY, Platform, build_platform
 from sim.model.quantiles import gamma_quantile
 from sim.model.streams import Streams
+from sim.model.touches import CONTENT
 from sim.model.waves import WaveResult, wave_key
 
 ROUTINE = "routine"
@@ -60,6 +65,7 @@ class ExportFacts:
     contacts: pd.DataFrame
     deletions: pd.DataFrame
     sms: pd.DataFrame
+    touches: pd.DataFrame
     shipments: pd.DataFrame
     orders: pd.DataFrame
     n_cannibalised: int
@@ -74,6 +80,7 @@ def export_facts(experiment: Experiment, strategy_name: str, replication: int = 
         shared.population, shared.run.horizon_days, Streams(shared.run.seed, replication), shared.platform
     )
     model = FunnelModel(strategy, shared, platform, Streams(shared.run.seed, replication))
+    model.members.touch_log = []
     record = model.run(replication)
     streams = Streams(shared.run.seed, replication)  # keyed uniforms only: their values do not depend on use
     names = [hook_name(h) for h in model.plan.hooks]
@@ -92,6 +99,7 @@ def export_facts(experiment: Experiment, strategy_name: str, replication: int = 
             }
         ),
         sms=_sms(model, record, platform, streams),
+        touches=_touches(model),
         shipments=_shipments(model, platform, names),
         orders=_orders(record, platform, streams, shared.population.spend.p, list(shared.platform.economics)),
         n_cannibalised=int(record.orders["replaced_platform_order"].sum()) if len(record.orders) else 0,
@@ -111,6 +119,7 @@ def _contacts(record: RunRecord, req_hook: np.ndarray, names: list[str], strateg
     return pd.DataFrame(
         {
             "buyer": buyer,
+            "request_day": m["join_day"].to_numpy() - m["wait_hours"].to_numpy() / HOURS_PER_DAY,
             "add_day": m["join_day"].to_numpy(),
             "channel": channel,
             "source": source,
@@ -144,6 +153,20 @@ def _sms(model: FunnelModel, record: RunRecord, platform: Platform, streams: Str
     if not parts:
         return pd.DataFrame({"buyer": [], "send_day": [], "delivered": [], "wave": []})
     return pd.concat(parts, ignore_index=True).sort_values("send_day", kind="stable", ignore_index=True)
+
+
+def _touches(model: FunnelModel) -> pd.DataFrame:
+    """The touch log of the member step, in time order (a member's touches of one day in their order)."""
+    log = model.members.touch_log or []
+    row, day, kind = (np.concatenate([part[i] for part in log]) if log else np.empty(0) for i in range(3))
+    order = np.argsort(day, kind="stable")
+    return pd.DataFrame(
+        {
+            "buyer": model.members.cols["buyer"][row.astype(np.int64)[order]],
+            "touch_day": day[order].astype(np.float64),
+            "content": np.array(CONTENT, dtype=object)[kind.astype(np.int64)[order]],
+        }
+    )
 
 
 def _order_days_of_parcels(platform: Platform) -> np.ndarray:
@@ -288,6 +311,10 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
             for o in plan.offers
         },
         "first_order_expected_rate": float(greeted.mean()) if len(members) else 0.0,
+        "touch_response": {
+            **_touch_truth(experiment, record),
+            "cost_per_touch_cny": {c: float(v) for c, v in s.touch.cost_per_touch_cny.items()},
+        },
         "unsubscribe": {
             "alpha": float(pop.unsubscribe.alpha),
             "beta": float(pop.unsubscribe.beta),
@@ -306,6 +333,8 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
             "cards_sent": int(record.cards_sent),
             "platform_orders": int(record.platform_orders),
             "private_orders": len(record.orders),
+            "touches": len(facts.touches),
+            "touch_cost_cny": float(record.ledger["touches"].sum()),  # what the engine booked for them
             "private_orders_replacing_a_platform_order": facts.n_cannibalised,
         },
     }
@@ -331,3 +360,29 @@ def _wave_add_prob_per_delivered(wave: SmsWaveConfig, s: StrategyConfig, facts: 
     earlier = np.bincount(before["buyer"].to_numpy(dtype=np.int64), minlength=facts.platform.n_buyers)[delivered]
     click = wave_click_probs(wave, s.sms, result.send_time - last_order_day[delivered], earlier)
     return float(click.mean() * s.sms.scene_switch_prob)
+
+
+def _touch_truth(experiment: Experiment, record: RunRecord) -> dict[str, object]:
+    """The touch response that generated the touch log's effects, and what the fits of
+    :mod:`sim.calibrate.funnel.touch` can see of it: the lift on the private purchase rate (the engine's lift is on
+    the member's whole repurchase rate, of which the private baseline is the platform's ``private_share``, 1 for a
+    referred friend; the members' mean of lift / share), and the per-touch delete probability at one touch a week for
+    a member of the mean tolerance, ``delete_risk / tolerance_mean^k`` (the tolerance's mean and ``delete_risk`` are
+    not seen apart)."""
+    pop = experiment.shared.population
+    resp = pop.touch_response
+    shares = np.array([m.private_share for m in experiment.shared.platform.economics.values()] + [1.0])
+    market = record.members["marketplace"].to_numpy(dtype=np.int64) if len(record.members) else np.empty(0, np.int64)
+    inverse_share = float(np.mean(1.0 / shares[market])) if market.size else math.nan
+    k, tolerance = float(resp.fatigue_exponent), float(pop.touch_tolerance_per_week)
+    return {
+        "lift": {c: float(v) for c, v in resp.lift.items()},
+        "lift_decay_days": float(resp.lift_decay_days),
+        "lift_on_private_rate": {c: float(v) * inverse_share for c, v in resp.lift.items()},
+        "delete_risk": {c: float(v) for c, v in resp.delete_risk.items()},
+        "delete_prob_at_one_per_week": {c: float(v) * tolerance**-k for c, v in resp.delete_risk.items()},
+        "fatigue_decay_days": float(resp.fatigue_decay_days),
+        "fatigue_exponent": k,
+        "tolerance_per_week_mean": tolerance,
+        "tolerance_shape": float(pop.touch_tolerance_shape),
+    }

@@ -1,7 +1,9 @@
-"""Readers of the operator's own exports besides orders: WeCom contacts and deletions, SMS send reports, shipments and
-orders with a sales channel (issue 18's data layer; the fits come later).
+"""Readers of the operator's own exports besides orders: WeCom contacts and deletions, SMS send reports, shipments,
+orders with a sales channel and mass-message (touch) logs (issue 18's data layer; the fits are in
+:mod:`sim.calibrate.funnel`).
 
-One small module per export (:mod:`~.contacts`, :mod:`~.sms`, :mod:`~.shipments`, :mod:`~.channel_orders`), all on
+One small module per export (:mod:`~.contacts`, :mod:`~.sms`, :mod:`~.shipments`, :mod:`~.channel_orders`,
+:mod:`~.touches`), all on
 :mod:`~.frame`, which reads a file whole (CSV in UTF-8 or GBK/GB18030, or Excel, through
 :mod:`sim.calibrate.table`), finds the header row among the top rows, recognises each field's column by its Chinese
 or English header names (or by a mapping ``field=COLUMN`` when recognition fails) and parses times. Every reader

@@ -10,6 +10,8 @@ customer    string          the customer's key (external user id, or the key the
 staff       string          the staff account added (所属员工)
 add_time    datetime64[ns]  when the friendship began (添加时间)
 channel     string          the channel or live code that brought the customer (渠道活码); "" if not exported
+request_    datetime64[ns]  when the customer asked to add (申请时间): the greeting delay is add_time minus it; NaT
+time                        where blank or not exported
 ==========  ==============  =============================================================
 
 :func:`load_deletions` returns one row per deletion: ``customer``, ``staff``, ``add_time``, ``delete_time`` (流失时间)
@@ -36,13 +38,18 @@ ADD_TIME = Field("add_time", ("添加时间", "添加好友时间", "add_time", 
 CHANNEL = Field(
     "channel", ("渠道活码", "添加渠道", "渠道", "来源渠道", "channel", "live_code", "state"), required=False
 )
+REQUEST_TIME = Field(
+    "request_time",
+    ("申请时间", "好友申请时间", "请求时间", "request_time", "requested_at", "apply_time"),
+    required=False,
+)
 DELETE_TIME = Field(
     "delete_time", ("流失时间", "删除时间", "删除好友时间", "delete_time", "deleted_at", "deletion_time", "lost_time")
 )
 DIRECTION = Field(
     "direction", ("流失类型", "删除方式", "删除类型", "删除方", "direction", "deleted_by"), required=False
 )
-CONTACT_FIELDS: tuple[Field, ...] = (CUSTOMER, STAFF, ADD_TIME, CHANNEL)
+CONTACT_FIELDS: tuple[Field, ...] = (CUSTOMER, STAFF, ADD_TIME, CHANNEL, REQUEST_TIME)
 DELETION_FIELDS: tuple[Field, ...] = (CUSTOMER, STAFF, ADD_TIME, DELETE_TIME, DIRECTION)
 DIRECTIONS: tuple[str, str] = ("customer", "staff")
 CUSTOMER_DELETED, STAFF_DELETED = "客户删除员工", "员工删除客户"  # what the tools write
@@ -71,12 +78,19 @@ def load_contacts(
 ) -> pd.DataFrame:
     """The customer list as a tidy frame (see the module doc); raises :class:`ExportError` with one line."""
     export = read_export(path, CONTACT_FIELDS, mapping, encoding, sheet)
+    times = pd.DataFrame({"add_time": parse_times(export, "add_time")})
+    if "request_time" in export.columns:
+        times["request_time"] = parse_times(export, "request_time", blank_ok=True)
+        not_before(export, "add_time", "request_time", times)
+    else:
+        times["request_time"] = pd.Series(pd.NaT, index=times.index, dtype="datetime64[ns]")
     return pd.DataFrame(
         {
             "customer": keys(export, "customer"),
             "staff": keys(export, "staff"),
-            "add_time": parse_times(export, "add_time"),
+            "add_time": times["add_time"],
             "channel": text(export, "channel"),
+            "request_time": times["request_time"],
         }
     )
 

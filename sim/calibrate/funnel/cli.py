@@ -1,8 +1,10 @@
 """Command line: ``python -m sim.calibrate --exports DIR --out funnel.yaml [--end-date YYYY-MM-DD]
-[--holdout-end YYYY-MM-DD] [--window-days 14] [--period-days 30] [--map EXPORT.FIELD=COLUMN ...]``.
+[--holdout-end YYYY-MM-DD] [--window-days 14] [--period-days 30] [--lift-decay-days 4] [--fatigue-decay-days 7]
+[--touch-window-minutes 60] [--map EXPORT.FIELD=COLUMN ...]``.
 
 Reads whichever of the operator's exports DIR holds (``contacts``, ``deletions``, ``sms_report``, ``shipments``,
-``orders``, each ``.csv`` or ``.xlsx``, as :mod:`sim.calibrate.exports` reads them), cuts them at the export's end
+``orders``, ``touch_log``, each ``.csv`` or ``.xlsx``, as :mod:`sim.calibrate.exports` reads them), cuts them at the
+export's end
 (``--end-date``, the end of that day; default the latest time in the files), fits each part of the funnel the
 files allow and writes one YAML: per parameter its value, standard error, how many units it rests on and the files
 it came from, and which parts keep the priors and why. A short report goes to the console. ``--map
@@ -20,6 +22,7 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -32,12 +35,15 @@ from sim.calibrate.exports.contacts import load_contacts, load_deletions
 from sim.calibrate.exports.frame import ExportError
 from sim.calibrate.exports.shipments import load_shipments
 from sim.calibrate.exports.sms import load_sms_report
+from sim.calibrate.exports.touches import load_touch_log
 from sim.calibrate.funnel.backtest import backtest_report, funnel_backtest
 from sim.calibrate.funnel.card import card_capture
 from sim.calibrate.funnel.deletion import sbg_deletion
 from sim.calibrate.funnel.estimate import Estimate, FitError
 from sim.calibrate.funnel.first_order import first_orders
+from sim.calibrate.funnel.greeting import FOLLOW_DAYS, greeting_delay
 from sim.calibrate.funnel.sms import wave_fits
+from sim.calibrate.funnel.touch import touch_fatigue, touch_lift
 from sim.calibrate.output import OutError, check_out, publish
 from sim.calibrate.plots import funnel_tracking_figure
 
@@ -48,6 +54,7 @@ READERS = {
     "sms_report": load_sms_report,
     "shipments": load_shipments,
     "orders": load_channel_orders,
+    "touch_log": load_touch_log,
 }
 TIMES = {
     "contacts": "add_time",
@@ -55,19 +62,24 @@ TIMES = {
     "sms_report": "send_time",
     "shipments": "sign_time",
     "orders": "order_time",
+    "touch_log": "send_time",
 }
 TICK = pd.Timedelta(seconds=1)  # the exports' resolution: the default end lies just after the latest time
 MAX_WINDOW_DAYS = 365.0
+LIFT_DECAY_DAYS, FATIGUE_DECAY_DAYS = 4.0, 7.0  # the engine's defaults (configs/population/default.yaml)
+TOUCH_WINDOW_MINUTES = 60.0
 
 
-def _positive(name: str, upper: float) -> Callable[[str], float]:
+def _positive(name: str, upper: float, unit: str = "days") -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             value = float("nan")
         if not 0.0 < value <= upper:
-            raise argparse.ArgumentTypeError(f"{name} {text}: allowed: a number of days above 0 and at most {upper:g}")
+            raise argparse.ArgumentTypeError(
+                f"{name} {text}: allowed: a number of {unit} above 0 and at most {upper:g}"
+            )
         return value
 
     return parse
@@ -84,6 +96,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--window-days", type=_positive("--window-days", MAX_WINDOW_DAYS), default=14.0)
     parser.add_argument("--period-days", type=_positive("--period-days", 3650.0), default=30.0)
+    parser.add_argument(
+        "--lift-decay-days",
+        type=_positive("--lift-decay-days", 365.0),
+        default=LIFT_DECAY_DAYS,
+        help="how fast a touch's purchase lift decays (given, not fitted)",
+    )
+    parser.add_argument(
+        "--fatigue-decay-days",
+        type=_positive("--fatigue-decay-days", 365.0),
+        default=FATIGUE_DECAY_DAYS,
+        help="how fast the recent touch rate forgets (given, not fitted)",
+    )
+    parser.add_argument(
+        "--touch-window-minutes",
+        type=_positive("--touch-window-minutes", 1440.0, "minutes"),
+        default=TOUCH_WINDOW_MINUTES,
+        help="a customer deletion this soon after a touch is the touch's",
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -155,6 +185,8 @@ def _cut(frames: dict[str, pd.DataFrame], end: pd.Timestamp) -> dict[str, pd.Dat
             frame = frame[frame["send_time"] < end]
         elif name == "shipments":
             frame = frame[frame["ship_time"] < end].assign(sign_time=frame["sign_time"].where(frame["sign_time"] < end))
+        elif name == "touch_log":
+            frame = frame[frame["send_time"] < end]
         else:
             frame = frame[frame["order_time"] < end]
         cut[name] = frame
@@ -184,12 +216,26 @@ def read_exports(folder: Path, mapping: list[str] | None = None) -> tuple[dict[s
     return paths, {n: READERS[n](p, mapping=maps.get(n)) for n, p in paths.items()}
 
 
+@dataclass(frozen=True)
+class TouchOptions:
+    """What the touch fits take as given: the two decay times and the window that ties a deletion to a touch."""
+
+    lift_decay_days: float = LIFT_DECAY_DAYS
+    fatigue_decay_days: float = FATIGUE_DECAY_DAYS
+    window_minutes: float = TOUCH_WINDOW_MINUTES
+
+
 def fit_exports(
-    folder: Path, end_date: str | None, window_days: float, period_days: float, mapping: list[str] | None = None
+    folder: Path,
+    end_date: str | None,
+    window_days: float,
+    period_days: float,
+    mapping: list[str] | None = None,
+    touch: TouchOptions = TouchOptions(),
 ) -> dict[str, object]:
     """Every fit the exports in ``folder`` allow, as the YAML's plain values."""
     paths, read = read_exports(folder, mapping)
-    return fit_frames(paths, read, _end(read, end_date), window_days, period_days, folder)
+    return fit_frames(paths, read, _end(read, end_date), window_days, period_days, folder, touch)
 
 
 def fit_frames(
@@ -199,6 +245,7 @@ def fit_frames(
     window_days: float,
     period_days: float,
     folder: Path,
+    touch: TouchOptions = TouchOptions(),
 ) -> dict[str, object]:
     """Every fit the exports allow, cut at ``end``, as the YAML's plain values."""
     frames = _cut(read, end)
@@ -239,19 +286,80 @@ def fit_frames(
         rate, delay = first_orders(
             frames["contacts"], frames["orders"], deletions, end, src("contacts", "orders", "deletions")
         )
-        out["first_order"] = {
-            "rate": rate.as_dict(),
-            "mean_delay_days": delay.as_dict(),
-            "greeting_delay": "not fitted: the exports carry when a request was accepted, not when it was made",
-        }
+        out["first_order"] = {"rate": rate.as_dict(), "mean_delay_days": delay.as_dict()}
     if need("deletion", "contacts", "deletions"):
         alpha, beta = sbg_deletion(
             frames["contacts"], frames["deletions"], end, period_days, src("contacts", "deletions")
         )
         out["deletion"] = {"period_days": period_days, "alpha": alpha.as_dict(), "beta": beta.as_dict()}
-    kept["greeting_delay"] = "prior kept: the exports do not say when a request was made"
-    kept["touch_lift_and_fatigue"] = "prior kept: not fitted from these exports"
+    if need("greeting_delay", "contacts", "orders"):
+        if frames["contacts"]["request_time"].notna().any():
+            try:
+                half_life, at_no_wait, longest = greeting_delay(
+                    frames["contacts"], frames["orders"], end, src("contacts", "orders")
+                )
+                out["greeting_delay"] = {
+                    "follow_days": FOLLOW_DAYS,
+                    "longest_wait_hours": longest,
+                    "half_life_hours": half_life.as_dict(),
+                    "first_order_share_at_no_wait": at_no_wait.as_dict(),
+                }
+            except FitError as exc:
+                kept["greeting_delay"] = f"prior kept: {exc}"
+        else:
+            kept["greeting_delay"] = "prior kept: the customer list has no request times (申请时间)"
+    lift = need("touch_lift", "touch_log", "contacts", "orders")
+    fatigue = need("touch_fatigue", "touch_log", "contacts", "deletions")
+    if lift or fatigue:
+        out["touch"] = _touch_fits(frames, end, touch, src, lift, fatigue)
     out["priors_kept"] = kept
+    return out
+
+
+def _touch_fits(
+    frames: dict[str, pd.DataFrame],
+    end: pd.Timestamp,
+    touch: TouchOptions,
+    src: Callable[..., str],
+    lift: bool,
+    fatigue: bool,
+) -> dict[str, object]:
+    """The touch lift and fatigue fits (:mod:`sim.calibrate.funnel.touch`) the exports allow."""
+    out: dict[str, object] = {"channels": sorted(set(frames["touch_log"]["channel"]))}
+    deletions = frames.get("deletions")
+    if lift:
+        lifts = touch_lift(
+            frames["contacts"],
+            deletions,
+            frames["orders"],
+            frames["touch_log"],
+            end,
+            touch.lift_decay_days,
+            src("touch_log", "contacts", "orders", "deletions"),
+        )
+        out["lift"] = {
+            "lift_decay_days_given": touch.lift_decay_days,
+            "lift_on_private_rate": {c: e.as_dict() for c, e in lifts.items()},
+        }
+    if fatigue:
+        assert deletions is not None
+        fit = touch_fatigue(
+            frames["contacts"],
+            deletions,
+            frames["touch_log"],
+            end,
+            touch.fatigue_decay_days,
+            touch.window_minutes,
+            src("touch_log", "contacts", "deletions"),
+        )
+        out["fatigue"] = {
+            "fatigue_decay_days_given": touch.fatigue_decay_days,
+            "window_minutes": touch.window_minutes,
+            "deletions_after_a_touch": fit.deletions,
+            "delete_prob_at_one_per_week": {c: e.as_dict() for c, e in fit.delete_prob_at_one_per_week.items()},
+            "fatigue_exponent": fit.fatigue_exponent.as_dict(),
+            "tolerance_shape": fit.tolerance_shape.as_dict(),
+        }
     return out
 
 
@@ -289,6 +397,31 @@ def report(fits: dict[str, object]) -> str:
     if isinstance(deletion, dict):
         lines.append(f"deletion baseline (sBG per {deletion['period_days']:g} days):")
         lines += [_line("alpha", deletion["alpha"]), _line("beta", deletion["beta"])]
+    greeting = fits.get("greeting_delay")
+    if isinstance(greeting, dict):
+        lines.append(f"greeting delay (first private orders within {greeting['follow_days']:g} days of adding):")
+        lines += [
+            _line("half-life hours", greeting["half_life_hours"], 2),
+            _line("first-order share at no wait", greeting["first_order_share_at_no_wait"]),
+        ]
+    touch = fits.get("touch")
+    if isinstance(touch, dict):
+        if "lift" in touch:
+            lift = touch["lift"]
+            lines.append(
+                f"touch lift on the private purchase rate (decay {lift['lift_decay_days_given']:g} days, given):"
+            )
+            lines += [_line(c, e, 3) for c, e in lift["lift_on_private_rate"].items()]
+        if "fatigue" in touch:
+            f = touch["fatigue"]
+            lines.append(
+                f"touch fatigue ({f['deletions_after_a_touch']} deletions within {f['window_minutes']:g} minutes of "
+                f"a touch; decay {f['fatigue_decay_days_given']:g} days, given): delete probability per touch at "
+                "one touch a week for a member of mean tolerance, the exponent and the tolerance's Gamma shape:"
+            )
+            lines += [_line(c, e, 5) for c, e in f["delete_prob_at_one_per_week"].items()]
+            lines.append(_line("fatigue exponent", f["fatigue_exponent"], 3))
+            lines.append(_line("tolerance shape", f["tolerance_shape"], 3))
     kept = fits["priors_kept"]
     assert isinstance(kept, dict)
     lines += [f"{part}: {why}" for part, why in kept.items()]
@@ -309,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         paths, read = read_exports(folder, args.map)
         end = _end(read, args.end_date)
         holdout_end = None if args.holdout_end is None else _holdout_end(read, args.holdout_end, end)
-        fits = fit_frames(paths, read, end, args.window_days, args.period_days, folder)
+        touch = TouchOptions(args.lift_decay_days, args.fatigue_decay_days, args.touch_window_minutes)
+        fits = fit_frames(paths, read, end, args.window_days, args.period_days, folder, touch)
         if holdout_end is not None:
             table, tracking = funnel_backtest(
                 _cut(read, end), _cut(read, holdout_end), end, holdout_end, args.window_days, args.period_days

@@ -5,8 +5,7 @@ took) after an exponential delay of the offer's mean, unless the member deletes 
 mixture (a cure model) by maximum likelihood: a member whose first private order came ``d`` days after adding
 contributes p e^(-d/m) / m; one without contributes 1 - p (1 - e^(-c/m)), ``c`` the days observed, to the export's
 end or to the member's deletion when the deletion records are given. The rate is thus at the greeting waits the
-members had: the exports carry the time a request was accepted but not when it was made, so the greeting delay and
-its effect on the rate cannot be read from them.
+members had; their effect is :mod:`~.greeting`'s fit, where the customer list has request times.
 """
 
 from __future__ import annotations
