@@ -16,12 +16,29 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pytest
 from _helpers import NO_UNSUBSCRIBE, assert_within_3se, make_shared, quiet_strategy
+from test_onboarding import H, handling_times, t_accept
+from test_onboarding import run_desk as run_desk_log
+from test_plan_staffing import TINY
 
-from sim.config import CardConfig, ChannelConfig, Experiment, OfferConfig, OnboardingConfig, ShiftConfig
+from sim.config import (
+    CalendarConfig,
+    CampaignConfig,
+    CardConfig,
+    ChannelConfig,
+    Experiment,
+    OfferConfig,
+    OnboardingConfig,
+    ShiftConfig,
+)
 from sim.model.capture import card_add_prob
+from sim.model.funnel import simulate
+from sim.model.onboarding import shift_agent_days
 from sim.plan.desk_runs import desk_delay, desk_share, run_desk, serving_shift, shift_block
 from sim.plan.erlang_a import erlang_a
 
@@ -95,3 +112,146 @@ def test_a_request_belongs_to_the_shift_on_duty_or_the_next_to_start() -> None:
     assert day.tolist() == [2, 2, 2, 2, 2, 3, 3]
     none_day, _ = serving_shift(np.array([-1.0]), shifts)
     assert none_day.tolist() == [-1]
+
+
+# ----------------------------------------------------------------------------- the desk, shift by shift
+
+GAP = OnboardingConfig(shifts=[ShiftConfig("early", 8.0, 12.0, 1), ShiftConfig("late", 14.0, 20.0, 1)])
+EARLY_ONE_LATE_TWO = OnboardingConfig(shifts=[ShiftConfig("早班", 0.0, 12.0, 1), ShiftConfig("晚班", 12.0, 24.0, 2)])
+
+
+def test_a_request_between_shifts_waits_for_the_next_one_and_may_give_up_meanwhile() -> None:
+    h = handling_times(GAP, 2)
+    log = run_desk_log(GAP, [(13 * H, 5.0), (13.2 * H, 0.5 * H), (1.0 + 21 * H, 5.0)], until=5.0)
+    assert t_accept(log, 0) == pytest.approx(14 * H + h[0])  # 13:00, between the shifts: at 14:00
+    assert log["lost"] == {1: (7, pytest.approx(13.7 * H))}  # half an hour's patience runs out before 14:00
+    assert t_accept(log, 2) == pytest.approx(2.0 + 8 * H + h[1])  # after the last shift: 08:00 the next day
+
+
+def test_each_shift_serves_with_its_own_agents() -> None:
+    h = handling_times(EARLY_ONE_LATE_TWO, 4)
+    log = run_desk_log(EARLY_ONE_LATE_TWO, [(13 * H, 5.0), (13 * H, 5.0), (1.0 + H, 5.0), (1.0 + H, 5.0)], until=5.0)
+    assert [t_accept(log, b) for b in (0, 1)] == pytest.approx([13 * H + h[0], 13 * H + h[1]])  # two at once
+    assert [t_accept(log, b) for b in (2, 3)] == pytest.approx([1.0 + H + h[2], 1.0 + H + h[2] + h[3]])  # in turn
+
+
+def test_shift_agents_are_paid_for_their_hours_and_campaign_agents_join_every_shift() -> None:
+    """An agent-day pays work_end_hour - work_start_hour hours (13 by default): two early agents for 8 h and four
+    late ones for 8 h are 48/13 agent-days a day; a day with 1 extra agent adds 16/13; the ledger books that."""
+    cfg = OnboardingConfig(shifts=[ShiftConfig("早班", 8.0, 16.0, 2), ShiftConfig("晚班", 16.0, 24.0, 4)])
+    agents_by_day = np.array([cfg.agents, cfg.agents + 1, cfg.agents])
+    assert shift_agent_days(cfg, agents_by_day) == pytest.approx([48 / 13, 64 / 13, 48 / 13])
+    shared = make_shared(seed=3, buyers_per_year=3_000, horizon_days=20, followup_days=5)
+    campaign = CampaignConfig(name="boost", start="01-05", days=2, extra_agents=1)
+    strategy = quiet_strategy(onboarding=cfg, calendar=CalendarConfig(campaigns=[campaign]))
+    staff = simulate(strategy, shared, 0).ledger["onboarding_staff"].to_numpy()[:20]
+    expected = np.full(20, 48 / 13 * cfg.cost_per_agent_day_cny)
+    expected[4:6] = 64 / 13 * cfg.cost_per_agent_day_cny
+    assert staff == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("override", "says"),
+    [
+        (
+            "[{name:a,start_hour:8,end_hour:16,agents:2},{name:b,start_hour:15,end_hour:24,agents:4}]",
+            "onboarding.shifts[1].start_hour=15.0: overlaps onboarding.shifts[0] (a, 8-16)",
+        ),
+        ("[{name:a,start_hour:16,end_hour:8,agents:2}]", "onboarding.shifts[0].end_hour=8.0: must be later"),
+        ("[{name:a,start_hour:8,end_hour:25,agents:2}]", "onboarding.shifts[0].end_hour=25.0: allowed range [0, 24]"),
+        ("[{name:a,start_hour:8,end_hour:16,agents:-1}]", "onboarding.shifts[0].agents=-1: allowed range [0, 10000]"),
+        (
+            "[{name:a,start_hour:0,end_hour:8,agents:1},{name:a,start_hour:8,end_hour:9,agents:1}]",
+            "onboarding.shifts[1].name='a': must be a non-empty name used by no other shift",
+        ),
+    ],
+)
+def test_bad_shifts_are_one_line_exit_2_and_no_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], override: str, says: str
+) -> None:
+    from sim.plan.__main__ import main
+
+    out = tmp_path / "staff"
+    args = ["staffing", "--max-loss-share", "0.05", "--max-mean-delay-hours", "2", "--out", str(out)]
+    try:
+        code = main([*args, *TINY, f"onboarding.shifts={override}"])
+    except SystemExit as exc:  # a bad config value stops at composition, before anything runs
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and says in err[0], err
+    assert not out.exists()
+
+
+def test_shifts_leave_the_hours_to_try_and_the_schedule_agents_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.plan.__main__ import main
+
+    out = tmp_path / "staff"
+    shifts = "onboarding.shifts=[{name:a,start_hour:8,end_hour:20,agents:1}]"
+    args = ["staffing", "--max-loss-share", "0.05", "--max-mean-delay-hours", "2", "--out", str(out), *TINY, shifts]
+    assert main([*args, "--hours", "0-24"]) == 2
+    schedule = "onboarding.schedule=[{start:'01-05',days:2,agents:3}]"
+    try:
+        code = main([*args, schedule])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("error: --hours 0-24: not allowed with onboarding.shifts"), err
+    assert err[1].startswith("error: onboarding.schedule[0].agents=3: not allowed with onboarding.shifts"), err
+    assert len(err) == 2 and not out.exists()
+
+
+# ----------------------------------------------------------------------------- the planner with shifts
+
+SHIFTS_RUN = [
+    "experiment=hook_cash_vs_coupon",
+    "run.n_replications=4",
+    "population.buyers_per_year=12000",
+    "run.horizon_days=40",
+    "run.followup_days=365",
+    "run.seed=17",
+    "run.n_jobs=1",
+    "onboarding.handling_minutes=240",
+    "onboarding.shifts=[{name:'早班',start_hour:8,end_hour:16,agents:1},{name:'晚班',start_hour:16,end_hour:24,agents:1}]",
+]
+
+
+@pytest.mark.slow
+def test_the_planner_finds_the_fewest_agents_per_shift(tmp_path: Path) -> None:
+    """Each chosen shift meets the targets by its upper bounds; each has the fewest agents the search can show: the
+    least n at which the same n on every shift meets that shift's targets, or one more where the desk with one agent
+    fewer on that shift (the others as chosen) was run and missed. Its agent cost is each shift's agents x 8 h / 13 h
+    (an agent-day of the default 9-22 desk) x CNY 250 x 40 days."""
+    from sim.plan.__main__ import main
+
+    out = tmp_path / "staff"
+    targets = ["--max-loss-share", "0.15", "--max-mean-delay-hours", "10"]
+    assert main(["staffing", *targets, "--max-agents", "4", "--strategy", "cash", "--out", str(out), *SHIFTS_RUN]) == 0
+    by_shift = pd.read_csv(out / "staffing_shifts.csv", dtype={"desk_agents": str})
+    table = pd.read_csv(out / "staffing.csv", dtype={"shift_agents": str})
+    chosen = by_shift[by_shift["chosen"]]
+    assert chosen["shift"].tolist() == ["早班", "晚班"]
+    assert chosen["meets_targets"].all()
+    assert (chosen["loss_share_ci_high"] <= 0.15).all() and (chosen["mean_delay_hours_ci_high"] <= 10).all()
+    unlimited = by_shift[by_shift["accounts"].isna()]
+    for strategy, rows in chosen.groupby("strategy"):
+        agents = rows.sort_values("start_hour")["agents"].tolist()
+        for k, shift in enumerate(["早班", "晚班"]):
+            same = unlimited[(unlimited["strategy"] == strategy) & (unlimited["shift"] == shift)]
+            uniform = same[same["desk_agents"].str.split("/").map(lambda a: len(set(a)) == 1)]
+            need = int(uniform[uniform["meets_targets"]]["agents"].min())
+            fewer = "/".join(str(a - (i == k)) for i, a in enumerate(agents))
+            missed = not by_shift[(by_shift["strategy"] == strategy) & (by_shift["desk_agents"] == fewer)][
+                "meets_targets"
+            ].all()
+            assert agents[k] == need or missed, (strategy, shift, agents)
+        plan = table[(table["strategy"] == strategy) & table["chosen"]].iloc[0]
+        assert plan["shift_agents"] == "/".join(map(str, agents))
+        assert plan["agent_cost_cny"] == pytest.approx(sum(agents) * 8 / 13 * 250.0 * 40)
+    assert "### Shifts" in (out / "staffing.md").read_text(encoding="utf-8")
+    assert (out / "staffing_shifts.png").is_file() and not (out / "staffing_schedule.csv").exists()
+    # a peak day's need per shift is blank here: one day's few requests leave its 95% bounds wide with 4 replications
+    assert "shift_agents_needed" in pd.read_csv(out / "staffing_peak.csv").columns

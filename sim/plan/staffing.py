@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_staffing(out, table, peaks, calendar, (schedule, schedule_sum), by_shift, targets, notes, lang)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table[table["chosen"]].to_string(index=False))
-        if not by_shift.empty:
+        if by_shift["chosen"].any():
             print(by_shift[by_shift["chosen"]].to_string(index=False))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)

@@ -81,17 +81,17 @@ def plot_shift_measure(rows: pd.DataFrame, column: str, target: float, *, ax: Ax
 
 def shifts_figure(table: pd.DataFrame, max_loss_share: float, max_mean_delay_hours: float, lang: str = "en") -> Figure:
     """Three panels (agents, losses, delay) over the hours of the day for the chosen plans; the first strategy's
-    shifts in the title."""
+    shifts in the title (empty panels, and a title saying so, when no plan was chosen)."""
     require_columns(table, COLUMNS, "staffing_shifts")
     rows = table[table["chosen"].astype(bool)]
     font = cjk_font()  # shift names may be Chinese whatever the report's language
     with style(lang) as lang, plt.rc_context({"font.family": ["DejaVu Sans", font] if font else ["DejaVu Sans"]}):
         fig = Figure(figsize=(14, 4.6), layout="constrained")
         axes = fig.subplots(1, 3)
-        plot_shift_agents(rows, ax=axes[0], lang=lang)
-        plot_shift_measure(rows, "loss_share", max_loss_share, ax=axes[1], lang=lang)
-        plot_shift_measure(rows, "mean_delay_hours", max_mean_delay_hours, ax=axes[2], lang=lang)
         if len(rows):
+            plot_shift_agents(rows, ax=axes[0], lang=lang)
+            plot_shift_measure(rows, "loss_share", max_loss_share, ax=axes[1], lang=lang)
+            plot_shift_measure(rows, "mean_delay_hours", max_mean_delay_hours, ax=axes[2], lang=lang)
             first = rows[rows["strategy"] == rows["strategy"].iloc[0]]
             plan = ", ".join(f"{r.shift} {r.start_hour:g}-{r.end_hour:g}: {r.agents}" for r in first.itertuples())
             set_takeaway(axes[0], t("take.shifts", lang, strategy=first["strategy"].iloc[0], plan=plan))
