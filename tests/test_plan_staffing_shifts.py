@@ -255,3 +255,21 @@ def test_the_planner_finds_the_fewest_agents_per_shift(tmp_path: Path) -> None:
     assert (out / "staffing_shifts.png").is_file() and not (out / "staffing_schedule.csv").exists()
     # a peak day's need per shift is blank here: one day's few requests leave its 95% bounds wide with 4 replications
     assert "shift_agents_needed" in pd.read_csv(out / "staffing_peak.csv").columns
+
+
+def test_the_shifts_figure_steps_through_each_shifts_agents_over_the_day() -> None:
+    from sim.report.plots.staffing_shifts import shifts_figure
+
+    measures = {f"{m}{s}": 0.01 for m in ("loss_share", "mean_delay_hours") for s in ("", "_ci_low", "_ci_high")}
+    rows = pd.DataFrame(
+        [
+            {"strategy": "cash", "shift": "早班", "start_hour": 8.0, "end_hour": 16.0, "agents": 2, "chosen": True},
+            {"strategy": "cash", "shift": "晚班", "start_hour": 16.0, "end_hour": 24.0, "agents": 3, "chosen": True},
+        ]
+    ).assign(**measures)
+    fig = shifts_figure(rows, 0.05, 2.0)
+    (step,) = fig.axes[0].get_lines()
+    assert step.get_xdata().tolist() == [0.0, 8.0, 16.0, 24.0]
+    assert step.get_ydata().tolist() == [0.0, 2.0, 3.0, 3.0]  # closed before 08:00; the last step runs to 24:00
+    none = shifts_figure(rows.assign(chosen=False), 0.05, 2.0)
+    assert not none.axes[0].get_lines() and "No agents per shift" in none.axes[0].get_title(loc="left")

@@ -17,9 +17,15 @@ Then, per strategy at the hours of its plan, the schedule (``onboarding.schedule
 the WeCom accounts over the calendar, verified by one more run of the whole schedule
 (:mod:`sim.plan.staffing_schedule`).
 
+With several shifts a day (``onboarding.shifts``) the shifts set the hours (``--hours`` is refused) and a plan is the
+agents of each shift and the accounts: the fewest agents per shift meeting the targets on the requests each shift
+serves first, verified together (:mod:`sim.plan.staffing_shifts`), then the fewest accounts. There is no day-by-day
+schedule then (a note says so); ``staffing_shifts.csv`` and ``staffing_shifts.png`` show every shift.
+
 Writes ``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv`` when a strategy has a campaign calendar
 (:mod:`sim.plan.staffing_tables`), ``staffing_schedule.csv`` and ``staffing_schedule_summary.csv``,
-``staffing.png``/``.svg``, ``staffing_schedule.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into
+``staffing_shifts.csv`` and ``staffing_shifts.png``/``.svg`` (with shifts), ``staffing.png``/``.svg``,
+``staffing_schedule.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into
 ``--out``, all at once at the end.
 """
 
@@ -76,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--schedule-rounds",
         type=int,
         default=3,
-        help="most re-runs of the day-by-day schedule after raising the days that miss (default: %(default)s)",
+        help="most re-runs of the day-by-day schedule (or, with onboarding.shifts, of the per-shift plan) after "
+        "raising the days (shifts) that miss (default: %(default)s)",
     )
     parser.add_argument("--strategy", action="append", help="strategy to staff (repeatable; default: all)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/staffing/...)")
