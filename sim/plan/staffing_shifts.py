@@ -7,7 +7,8 @@ shift on duty when the request is made, or the next to start; :func:`sim.plan.de
 
 :func:`least_shift_agents` searches them in two steps:
 
-1. Desks with the same n agents on every shift, n doubled and bisected for every shift at once
+1. Desks with the same n agents on every shift: none if a shift misses even at ``max_agents``; else n doubled and
+   bisected for every shift at once
    (:func:`~sim.plan.staffing_schedule.least_per_day` over shifts instead of days): per shift, the fewest agents
    meeting the targets there. A shift's agents cost in proportion to its hours, and a shift's requests are served
    by it (and, those still waiting at its end, by the next one), so fewest per shift is least cost.
@@ -65,9 +66,9 @@ def least_shift_agents(
     def uniform(n: int) -> np.ndarray:
         return shift_meets(evaluator(Desk.of_shifts(shifts, [n] * len(shifts)))[strategy], targets, day)
 
-    need = least_per_day(uniform, 1, max_agents)
-    if (need == 0).any():
+    if not uniform(max_agents).all():  # one run settles what is out of reach, as the one-shift search does
         return None
+    need = least_per_day(uniform, 1, max_agents)
     desk = Desk.of_shifts(shifts, need.tolist())
     if day is not None:
         return desk
