@@ -9,12 +9,17 @@
   the shifts' values, under 1% of it, well inside 3 SE. The check can fail: each shift's measurements are more than
   3 SE from Erlang-A at the other shift's agents.
 - Requests are counted by the shift that serves them first: the one on duty, or the next to start.
+- The desk (exact event times): a request between shifts waits for the next and may give up meanwhile; each shift
+  serves with its own agents. Shift agents are paid for their hours, a campaign's extra agents on every shift.
 - The config: overlapping shifts, reversed hours, duplicate names and a schedule entry setting agents beside shifts
   are one ``error:`` line; the default (no shifts) runs exactly as before (tests/test_golden.py).
+- The planner (slow): each chosen shift meets the targets with the fewest agents the search can show; the figure;
+  the shift counts are the same serial and parallel.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -39,7 +44,7 @@ from sim.config import (
 from sim.model.capture import card_add_prob
 from sim.model.funnel import simulate
 from sim.model.onboarding import shift_agent_days
-from sim.plan.desk_runs import desk_delay, desk_share, run_desk, serving_shift, shift_block
+from sim.plan.desk_runs import REQUESTS, desk_delay, desk_share, run_desk, serving_shift, shift_block
 from sim.plan.erlang_a import erlang_a
 
 R = 6  # independent replications
@@ -273,3 +278,14 @@ def test_the_shifts_figure_steps_through_each_shifts_agents_over_the_day() -> No
     assert step.get_ydata().tolist() == [0.0, 2.0, 3.0, 3.0]  # closed before 08:00; the last step runs to 24:00
     none = shifts_figure(rows.assign(chosen=False), 0.05, 2.0)
     assert not none.axes[0].get_lines() and "No agents per shift" in none.axes[0].get_title(loc="left")
+
+
+def test_shift_counts_are_the_same_serial_and_parallel() -> None:
+    exp = shifts_experiment(seed=5)
+    short = dataclasses.replace(
+        exp.shared, run=dataclasses.replace(exp.shared.run, n_replications=2, horizon_days=6, followup_days=1)
+    )
+    exp = dataclasses.replace(exp, shared=short)
+    serial, parallel = (run_desk([exp], n_jobs=n)[0]["quiet"] for n in (1, 2))
+    assert shift_block(serial, 1)[:, REQUESTS, :].sum() > 0
+    np.testing.assert_array_equal(serial, parallel)
