@@ -236,6 +236,16 @@ class ScheduleEntryConfig:
     accounts: int | None = within(None, 1, 100_000)  # first day: new WeCom accounts open until this many have room
 
 
+@dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only
+class ShiftConfig:
+    """One shift of the onboarding desk each day: its hours (start before end, within the day) and agents on duty."""
+
+    name: str = "shift"
+    start_hour: float = within(0.0, 0.0, 24.0)
+    end_hour: float = within(24.0, 0.0, 24.0)
+    agents: int = within(1, 0, 10_000)  # 0: the shift is listed but nobody is on duty
+
+
 @dataclass(frozen=True)
 class OnboardingConfig:
     """The customer-service team that accepts add requests (a SimPy resource)."""
@@ -253,6 +263,9 @@ class OnboardingConfig:
     new_account_cost_cny: float = nonneg(0.0, 1e7)  # per account opened when another fills (when_full=open_new)
     # date ranges with their own agents (a campaign's extra agents add to them) or accounts; later entries win
     schedule: list[ScheduleEntryConfig] = field(default_factory=list)
+    # several shifts a day, each with its hours and agents (no overlaps); empty: one shift, work_start_hour to
+    # work_end_hour with ``agents``. With shifts, a campaign's extra agents join every shift.
+    shifts: list[ShiftConfig] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

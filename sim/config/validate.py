@@ -256,6 +256,39 @@ def validate_strategy(strategy: StrategyConfig, prefix: str, platforms: Sequence
     _check_sms(strategy, at, platforms)
     _check_calendar(strategy, at)
     _check_schedule(strategy, at)
+    _check_shifts(strategy, at)
+
+
+def _check_shifts(strategy: StrategyConfig, at: Any) -> None:
+    """Every shift of the onboarding desk: a unique name, start before end, no overlap with another shift; with
+    shifts, schedule entries set accounts only (each shift's agents are its own)."""
+    onb = strategy.onboarding
+    names: set[str] = set()
+    for i, shift in enumerate(onb.shifts):
+        where = at(f"onboarding.shifts[{i}]")
+        if not shift.name.strip() or shift.name in names:
+            raise ConfigError(f"{where}.name", shift.name, "must be a non-empty name used by no other shift")
+        names.add(shift.name)
+        if shift.end_hour <= shift.start_hour:
+            raise ConfigError(
+                f"{where}.end_hour", shift.end_hour, f"must be later than start_hour ({shift.start_hour:g})"
+            )
+        for j, other in enumerate(onb.shifts[:i]):
+            if shift.start_hour < other.end_hour and other.start_hour < shift.end_hour:
+                hours = f"{other.start_hour:g}-{other.end_hour:g}"
+                raise ConfigError(
+                    f"{where}.start_hour",
+                    shift.start_hour,
+                    f"overlaps onboarding.shifts[{j}] ({other.name}, {hours}); shifts must not overlap",
+                )
+    for i, entry in enumerate(onb.schedule if onb.shifts else []):
+        if entry.agents is not None:
+            raise ConfigError(
+                at(f"onboarding.schedule[{i}].agents"),
+                entry.agents,
+                "not allowed with onboarding.shifts (each shift's agents are onboarding.shifts[*].agents); "
+                "set accounts only",
+            )
 
 
 def _check_schedule(strategy: StrategyConfig, at: Any) -> None:

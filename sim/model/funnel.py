@@ -37,7 +37,7 @@ from sim.model.calendar import day_plan
 from sim.model.capture import SMS_ADDED, SMS_INTERCEPTED, HookTable, card_add_prob, sms_stage
 from sim.model.ledger import Ledger
 from sim.model.members import CARD, CHANNELS, REFERRAL, SMS, Members
-from sim.model.onboarding import DAILY_RECORDS, ServiceDesk
+from sim.model.onboarding import DAILY_RECORDS, ServiceDesk, shift_agent_days
 from sim.model.population import HOURS_PER_DAY, People, Platform, TraitPool, Traits
 from sim.model.streams import Streams
 from sim.model.waves import SmsState, WaveResult, routine_opt_outs, send_wave, wave_send_time
@@ -340,11 +340,16 @@ class FunnelModel:
 
     def _staff_costs(self) -> None:
         """The onboarding team (with a campaign's extra agents in its window) is paid every day of the horizon,
-        unless no capture channel is on."""
+        unless no capture channel is on; with ``onboarding.shifts``, each shift's agents for its hours."""
         onb = self.s.onboarding
         if not (self.s.channel.card or self.s.channel.sms or self.s.sms.waves):
             return
         share = self.shared.population.sample_share
+        if onb.shifts and not onb.unlimited:  # each shift's agents for its hours
+            agent_days = shift_agent_days(onb, self.plan.agents[: self.horizon_days])
+            for day in range(self.horizon_days):
+                self.ledger.book("onboarding_staff", day, float(agent_days[day]) * onb.cost_per_agent_day_cny * share)
+            return
         for day in range(self.horizon_days):
             self.ledger.book("onboarding_staff", day, int(self.plan.agents[day]) * onb.cost_per_agent_day_cny * share)
 

@@ -2,7 +2,9 @@
 
 Add requests wait in one first-come-first-served queue. Each agent is a SimPy process
 that works only while the desk is open (the :meth:`ServiceDesk.shifts` process opens and
-closes it) and the agent is staffed that day (a campaign may add agents for its window),
+closes it, once a day from ``work_start_hour`` to ``work_end_hour`` or, with ``onboarding.shifts``,
+for each shift's hours) and the agent is staffed in the day or shift on duty (a campaign may add agents
+for its window; with shifts, to every shift),
 only while the day's add quota of the team's WeCom accounts lasts, and takes the oldest
 waiting request. A buyer whose request waits longer than their patience has given up: the
 agent who reaches it finds it expired and it is lost, dated at the buyer's deadline
@@ -85,6 +87,17 @@ class ServiceDesk:
             if agents_by_day is None
             else np.ceil(np.asarray(agents_by_day, dtype=float) * share - 1e-9).astype(np.int64)
         )
+        # the periods the desk is open each day (fractions of the day, by start) and, with shifts, the agents wanted
+        # in each (days, shifts) and their whole agents; the day-level staffing above is then unused
+        self.periods = [(self.open_from, self.open_until)]
+        self.shift_agents: np.ndarray | None = None
+        self.shift_staffed: np.ndarray | None = None
+        if cfg.shifts:
+            self.shift_agents = shift_staffing(cfg, agents_by_day)
+            self.shift_staffed = np.ceil(self.shift_agents * share - 1e-9).astype(np.int64)
+            self.periods = [(s.start_hour / 24.0, s.end_hour / 24.0) for s in sorted_shifts(cfg)]
+            self.staffed = self.agents_by_day = None
+        self.shift = (0, 0)  # (day, index) of the period on duty or last on duty
         self.accounts = WeComAccounts(cfg, share, on_open)
         self.accounts_by_day = accounts_by_day
         self.quota_day = 0
@@ -99,6 +112,8 @@ class ServiceDesk:
         self._last_day = max(n_days, 1) - 1
         env.process(self.shifts())
         most = self.n_agents if self.staffed is None else max(self.n_agents, int(self.staffed.max(initial=0)))
+        if self.shift_staffed is not None:
+            most = int(self.shift_staffed.max(initial=0))
         for index in range(most):
             env.process(self.agent(index))
 
@@ -121,6 +136,25 @@ class ServiceDesk:
             return self.n_agents
         return int(self.staffed[min(day, self.staffed.size - 1)])
 
+    def staffed_now(self) -> int:
+        """Whole agents staffed now: the day's (one shift a day) or the shift's on duty or last on duty."""
+        if self.shift_staffed is None:
+            return self.agents_on(int(self.env.now))
+        return self._staffed_in(*self.shift)
+
+    def _staffed_in(self, day: int, k: int) -> int:
+        if self.shift_staffed is None:
+            return self.agents_on(day)
+        return int(self.shift_staffed[min(day, self.shift_staffed.shape[0] - 1), k])
+
+    def _handling_minutes_now(self) -> float:
+        """Mean handling time of one agent on duty now (see :meth:`_handling_minutes_on`)."""
+        if self.shift_agents is None:
+            return self.handling_minutes if self.staffed is None else self._handling_minutes_on(int(self.env.now))
+        day, k = self.shift
+        wanted = float(self.shift_agents[min(day, self.shift_agents.shape[0] - 1), k]) * self.share
+        return self.cfg.handling_minutes * self.staffed_now() / wanted if wanted > 0 else self.cfg.handling_minutes
+
     def _handling_minutes_on(self, day: int) -> float:
         """Mean handling time of one of ``day``'s agents: slower in proportion when the share's agents are fewer."""
         if self.agents_by_day is None:
@@ -133,26 +167,30 @@ class ServiceDesk:
         return self.on_duty
 
     def shifts(self) -> Generator[simpy.Event, Any, None]:
-        """Open and close the desk each day: waits for the opening, opens the day's scheduled WeCom accounts,
-        wakes the agents, waits for closing.
+        """Open and close the desk for each period of each day (its hours, or each shift's): waits for the opening,
+        opens the day's scheduled WeCom accounts (at the day's first opening), wakes the agents, waits for closing.
 
         Opening and closing times are computed from the day number, not accumulated, so
-        they do not drift; a 0-24 desk closes and reopens at midnight within one instant.
+        they do not drift; a 0-24 desk, or a shift ending as the next starts, closes and
+        reopens within one instant.
         """
         env = self.env
         day = 0
         while True:
-            opening, closing = day + self.open_from, day + self.open_until
-            if env.now < opening:
-                yield env.timeout(opening - env.now)
-            if self.accounts_by_day is not None and day < self.accounts_by_day.size and self.accounts_by_day[day]:
-                self.accounts.grow_to(int(self.accounts_by_day[day]), env.now)
-            self.on_duty = True
-            self._counts["duty_days"][self._day(day)] += self.agents_on(day) * (self.open_until - self.open_from)
-            self.opened.succeed()
-            self.opened = env.event()
-            yield env.timeout(closing - env.now)
-            self.on_duty = False
+            for k, (start, end) in enumerate(self.periods):
+                opening, closing = day + start, day + end
+                if env.now < opening:
+                    yield env.timeout(opening - env.now)
+                plan = self.accounts_by_day
+                if k == 0 and plan is not None and day < plan.size and plan[day]:
+                    self.accounts.grow_to(int(plan[day]), env.now)
+                self.shift = (day, k)
+                self.on_duty = True
+                self._counts["duty_days"][self._day(day)] += self._staffed_in(day, k) * (end - start)
+                self.opened.succeed()
+                self.opened = env.event()
+                yield env.timeout(closing - env.now)
+                self.on_duty = False
             day += 1
 
     def arrive(self, buyer: int, channel: int, patience_days: float) -> None:
@@ -164,7 +202,7 @@ class ServiceDesk:
         while self._idle:
             index, wake = self._idle.pop()
             wake.succeed()
-            if self.staffed is None or index < self.agents_on(int(now)):
+            if (self.staffed is None and self.shift_staffed is None) or index < self.staffed_now():
                 break
 
     def agent(self, index: int = 0) -> Generator[simpy.Event, Any, None]:
@@ -176,7 +214,7 @@ class ServiceDesk:
         """
         env = self.env
         while True:
-            if not self.on_duty or (self.staffed is not None and index >= self.agents_on(int(env.now))):
+            if not self.on_duty or index >= self.staffed_now():
                 yield self.opened
                 continue
             if not self._quota_left():
@@ -201,8 +239,7 @@ class ServiceDesk:
             self.adds_today += 1
             self.accounts.take(env.now)
             today = int(env.now)
-            minutes = self.handling_minutes if self.staffed is None else self._handling_minutes_on(today)
-            handling_days = self.rng.exponential(minutes) / MINUTES_PER_DAY
+            handling_days = self.rng.exponential(self._handling_minutes_now()) / MINUTES_PER_DAY
             self._counts["busy_days"][self._day(today)] += handling_days
             yield env.timeout(handling_days)
             self._counts["accepted"][self._day(env.now)] += 1
@@ -239,10 +276,32 @@ class ServiceDesk:
 
     def utilisation(self, days: int) -> float:
         """Share of the agents' working time over the first ``days`` days spent handling requests."""
-        if self.staffed is None:
+        if self.shift_staffed is not None:
+            on_duty_days = float(sum(self._counts["duty_days"][:days]))
+        elif self.staffed is None:
             on_duty_days = self.n_agents * (self.open_until - self.open_from) * days
         else:
             staffed = self.staffed[np.minimum(np.arange(days), self.staffed.size - 1)]
             on_duty_days = float(staffed.sum()) * (self.open_until - self.open_from)
         busy_days = float(sum(self._counts["busy_days"][:days]))  # requests taken up within the first days only
         return busy_days / on_duty_days if on_duty_days > 0 else float("nan")
+
+
+def sorted_shifts(cfg: OnboardingConfig) -> list[Any]:
+    """``cfg.shifts`` by start hour (the order the desk opens them each day)."""
+    return sorted(cfg.shifts, key=lambda s: s.start_hour)
+
+
+def shift_staffing(cfg: OnboardingConfig, agents_by_day: np.ndarray | None) -> np.ndarray:
+    """Agents wanted per day and shift (by start hour), shape (days, shifts) (one row: every day): each shift's
+    agents plus the day's agents beyond ``cfg.agents`` (a campaign's extra agents join every shift), at least 0."""
+    base = np.array([s.agents for s in sorted_shifts(cfg)], dtype=float)
+    extra = np.zeros(1) if agents_by_day is None else np.asarray(agents_by_day, dtype=float) - cfg.agents
+    return np.maximum(base[None, :] + extra[:, None], 0.0)
+
+
+def shift_agent_days(cfg: OnboardingConfig, agents_by_day: np.ndarray) -> np.ndarray:
+    """Per day, the agent-days paid with ``cfg.shifts``: each shift's agents x its hours / the hours of an agent-day
+    (``work_end_hour - work_start_hour``, what ``cost_per_agent_day_cny`` pays)."""
+    hours = np.array([s.end_hour - s.start_hour for s in sorted_shifts(cfg)], dtype=float)
+    return shift_staffing(cfg, agents_by_day) @ hours / (cfg.work_end_hour - cfg.work_start_hour)

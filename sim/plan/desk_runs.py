@@ -9,6 +9,11 @@ calendar day (what the WeCom accounts' daily add limit counts) and the WeCom acc
 schedule opens on its dates). A request still
 waiting when the run ends is neither lost nor accepted and is left out of both shares.
 
+With ``onboarding.shifts`` the table has one more block of the same rows per shift (by start hour; adds and
+accounts zero there): the requests each shift serves first, by the day of that shift. A request belongs to the shift
+on duty when it is made, or to the next one to start (the next day's first after the last): the shift whose agents
+it waits for. :func:`shift_block` picks a shift's block, which every function here takes like the whole day's.
+
 The desk needs only a short follow-up after the horizon, long enough for the last requests to be settled:
 :func:`desk_followup_days` replaces ``run.followup_days`` (members' values over the LTV window are not measured here).
 :func:`desk_share` and :func:`desk_delay` turn the day counts into per-replication values and 95% intervals.
@@ -22,8 +27,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.config import Experiment
+from sim.config import Experiment, ShiftConfig
 from sim.model.funnel import LOST, NOT_ASKED, FunnelModel
+from sim.model.onboarding import sorted_shifts
 from sim.model.population import build_platform
 from sim.model.streams import Streams
 from sim.run.compare import interval
@@ -57,7 +63,8 @@ def desk_replication(experiment: Experiment, replication: int) -> dict[str, np.n
         status = model.status[:n]
         asked = status != NOT_ASKED
         request_day = np.floor(np.where(asked, model.requested_at[:n], -1.0)).astype(np.int64)
-        table = np.zeros((len(ROWS), days))
+        shifts = sorted_shifts(strategy.onboarding) if not strategy.onboarding.unlimited else []
+        table = np.zeros((len(ROWS) * (1 + len(shifts)), days))
 
         def count(mask: np.ndarray, weights: np.ndarray | None = None, day: np.ndarray = request_day) -> np.ndarray:
             d = day[mask]
@@ -78,8 +85,41 @@ def desk_replication(experiment: Experiment, replication: int) -> dict[str, np.n
         if model.desk is not None:
             opened = np.floor(np.asarray(model.desk.accounts.opened_days, dtype=float)).astype(np.int64)
             table[OPENED] = count(np.ones(opened.size, dtype=bool), day=opened)
+        if shifts:
+            shift_day, shift = serving_shift(np.where(asked, model.requested_at[:n], -1.0), shifts)
+            for k in range(len(shifts)):
+                rows = slice((k + 1) * len(ROWS), (k + 2) * len(ROWS))
+                block = table[rows]
+                on = shift == k
+                block[REQUESTS] = count(asked & on, day=shift_day)
+                block[LOST_ROW] = count((status == LOST) & on, day=shift_day)
+                served = on[buyer]
+                block[ACCEPTED] = count(served, day=shift_day[buyer])
+                block[DELAY_SUM] = count(served, delay_hours[served], day=shift_day[buyer])
         out[name] = table
     return out
+
+
+def serving_shift(t_request_days: np.ndarray, shifts: Sequence[ShiftConfig]) -> tuple[np.ndarray, np.ndarray]:
+    """Per request time (days; negative: none): the day and index (by start hour) of the shift that serves it first,
+    the one on duty then or the next to start; -1 days for none."""
+    ends = np.array([s.end_hour for s in shifts], dtype=float)
+    day = np.floor(t_request_days)
+    hour = (t_request_days - day) * HOURS_PER_DAY + 1e-9  # a request at a shift's end, to rounding, is the next's
+    k = np.searchsorted(ends, hour, side="right")
+    after = k == ends.size  # after the day's last shift: the next day's first
+    day = np.where(t_request_days < 0, -1, day + after).astype(np.int64)
+    return day, np.where(after, 0, k)
+
+
+def n_shifts(days: np.ndarray) -> int:
+    """Shifts with a block in ``days`` (replications, rows, days): 0 for a desk with one shift a day."""
+    return days.shape[1] // len(ROWS) - 1
+
+
+def shift_block(days: np.ndarray, k: int) -> np.ndarray:
+    """Shift ``k``'s rows of ``days`` (replications, rows, days), laid out like the whole day's."""
+    return days[:, (k + 1) * len(ROWS) : (k + 2) * len(ROWS), :]
 
 
 def run_desk(experiments: Sequence[Experiment], n_jobs: int) -> list[dict[str, np.ndarray]]:

@@ -17,9 +17,15 @@ Then, per strategy at the hours of its plan, the schedule (``onboarding.schedule
 the WeCom accounts over the calendar, verified by one more run of the whole schedule
 (:mod:`sim.plan.staffing_schedule`).
 
+With several shifts a day (``onboarding.shifts``) the shifts set the hours (``--hours`` is refused) and a plan is the
+agents of each shift and the accounts: the fewest agents per shift meeting the targets on the requests each shift
+serves first, verified together (:mod:`sim.plan.staffing_shifts`), then the fewest accounts. There is no day-by-day
+schedule then (a note says so); ``staffing_shifts.csv`` and ``staffing_shifts.png`` show every shift.
+
 Writes ``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv`` when a strategy has a campaign calendar
 (:mod:`sim.plan.staffing_tables`), ``staffing_schedule.csv`` and ``staffing_schedule_summary.csv``,
-``staffing.png``/``.svg``, ``staffing_schedule.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into
+``staffing_shifts.csv`` and ``staffing_shifts.png``/``.svg`` (with shifts), ``staffing.png``/``.svg``,
+``staffing_schedule.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into
 ``--out``, all at once at the end.
 """
 
@@ -34,7 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.cli import EXIT_BAD_INPUT, ArgumentParser
-from sim.plan.staffing_search import Desk, Targets
+from sim.plan.staffing_search import Desk, DeskEvaluator, Targets
 
 MAX_AGENTS = 10_000  # onboarding.agents' upper bound in the config schema
 MAX_SCHEDULE_ROUNDS = 20
@@ -76,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--schedule-rounds",
         type=int,
         default=3,
-        help="most re-runs of the day-by-day schedule after raising the days that miss (default: %(default)s)",
+        help="most re-runs of the day-by-day schedule (or, with onboarding.shifts, of the per-shift plan) after "
+        "raising the days (shifts) that miss (default: %(default)s)",
     )
     parser.add_argument("--strategy", action="append", help="strategy to staff (repeatable; default: all)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: outputs/staffing/...)")
@@ -93,8 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
     from sim.plan.staffing_schedule import MAX_SCHEDULE_DAYS, plan_schedule, schedule_summary, schedule_table
-    from sim.plan.staffing_search import DeskEvaluator
-    from sim.plan.staffing_tables import calendar_notes, calendar_table, choose, peak_table, staffing_table
+    from sim.plan.staffing_shifts import shift_table
+    from sim.plan.staffing_tables import calendar_notes, calendar_table, peak_table, staffing_table
     from sim.plan.variants import load, only
 
     cfg, experiment = load(overrides)
@@ -115,34 +122,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_BAD_INPUT
     onboarding = experiment.strategies[next(iter(experiment.strategies))].onboarding
+    if onboarding.shifts and hours:
+        print(
+            f"error: --hours {args.hours}: not allowed with onboarding.shifts (the shifts set the hours)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     hours = hours or [(onboarding.work_start_hour, onboarding.work_end_hour)]
 
     evaluator = DeskEvaluator(cfg, overrides, experiment, shared.run.n_jobs)
-    chosen: dict[str, Desk | None] = {}
-    notes: list[str] = []
-    for strategy in experiment.strategies:
-        plans = []
-        for h in hours:
-            agents = evaluator.least_agents(strategy, h, targets, args.max_agents)
-            if agents is None:
-                notes.append(
-                    f"{strategy}: desk {h[0]:g}-{h[1]:g} h misses the targets even with {args.max_agents} agents"
-                )
-                continue
-            accounts = evaluator.least_accounts(strategy, h, agents, targets)
-            if accounts is None:  # pragma: no cover - the limit lifted met the targets
-                continue
-            desk = Desk(*h, agents, accounts)
-            evaluator(desk)
-            plans.append(desk)
-        chosen[strategy] = choose([(d, evaluator.cost(strategy, d).total_cny) for d in plans])
+    chosen, notes = year_plans(evaluator, targets, hours, args.max_agents, args.schedule_rounds)
     table = staffing_table(evaluator, targets, chosen, onboarding.daily_add_limit_per_account)
-    peak_hours = {s: d or Desk(*hours[-1], args.max_agents) for s, d in chosen.items()}
+    shifts = evaluator.shifts
+    most = Desk.of_shifts(shifts, [args.max_agents] * len(shifts)) if shifts else Desk(*hours[-1], args.max_agents)
+    peak_hours = {s: d or most for s, d in chosen.items()}
     peaks = peak_table(evaluator, targets, peak_hours, args.max_agents, onboarding.daily_add_limit_per_account)
     calendar = calendar_table(evaluator, targets, peak_hours, onboarding.daily_add_limit_per_account)
     notes += calendar_notes(calendar)
     schedules = {}
-    if shared.run.horizon_days <= MAX_SCHEDULE_DAYS:
+    if shifts:
+        notes.append(
+            "onboarding.shifts: no day-by-day schedule with several shifts; the per-shift plan holds every day"
+        )
+    elif shared.run.horizon_days <= MAX_SCHEDULE_DAYS:
         for strategy, desk in peak_hours.items():
             hours_s = (desk.work_start_hour, desk.work_end_hour)
             schedules[strategy] = plan_schedule(
@@ -162,13 +164,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = str(cfg.report.lang.value if hasattr(cfg.report.lang, "value") else cfg.report.lang)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out = args.out or Path("outputs") / "staffing" / f"{experiment.name}_{stamp}"
-    write_staffing(out, table, peaks, calendar, (schedule, schedule_sum), targets, notes, lang)
+    by_shift = shift_table(evaluator, targets, chosen)
+    write_staffing(out, table, peaks, calendar, (schedule, schedule_sum), by_shift, targets, notes, lang)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table[table["chosen"]].to_string(index=False))
+        if by_shift["chosen"].any():
+            print(by_shift[by_shift["chosen"]].to_string(index=False))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     print(f"files in {out}")
     return 0
+
+
+def year_plans(
+    evaluator: DeskEvaluator, targets: Targets, hours: list[tuple[float, float]], max_agents: int, rounds: int
+) -> tuple[dict[str, Desk | None], list[str]]:
+    """Per strategy, the plan chosen (None: none meets the targets) and notes on what did not: with one shift a
+    day, the cheapest over the hours tried of the fewest agents then the fewest accounts; with shifts, the fewest
+    agents per shift (:func:`sim.plan.staffing_shifts.least_shift_agents`) then the fewest accounts."""
+    from sim.plan.staffing_shifts import least_shift_agents
+    from sim.plan.staffing_tables import choose
+
+    chosen: dict[str, Desk | None] = {}
+    notes: list[str] = []
+    for strategy in evaluator.strategies:
+        plans = []
+        if evaluator.shifts:
+            found = least_shift_agents(evaluator, strategy, targets, max_agents, rounds)
+            if found is None:
+                notes.append(f"{strategy}: a shift misses the targets even with {max_agents} agents")
+            candidates = [] if found is None else [found]
+        else:
+            candidates = []
+            for h in hours:
+                agents = evaluator.least_agents(strategy, h, targets, max_agents)
+                if agents is None:
+                    notes.append(
+                        f"{strategy}: desk {h[0]:g}-{h[1]:g} h misses the targets even with {max_agents} agents"
+                    )
+                    continue
+                candidates.append(Desk(*h, agents))
+        for desk in candidates:
+            accounts = evaluator.least_accounts(strategy, desk, targets)
+            if accounts is None:  # pragma: no cover - the limit lifted met the targets
+                continue
+            plan = desk.with_accounts(accounts)
+            evaluator(plan)
+            plans.append(plan)
+        chosen[strategy] = choose([(d, evaluator.cost(strategy, d).total_cny) for d in plans])
+    return chosen, notes
 
 
 def write_staffing(
@@ -177,15 +221,18 @@ def write_staffing(
     peaks: pd.DataFrame,
     calendar: pd.DataFrame,
     schedule: tuple[pd.DataFrame, pd.DataFrame],
+    by_shift: pd.DataFrame,
     targets: Targets,
     notes: list[str],
     lang: str,
 ) -> None:
     """Write the figures, the report section, ``staffing_peak.csv``, ``staffing_calendar.csv`` (with a campaign
-    calendar), ``staffing_schedule.csv`` and its summary (with a schedule) and ``staffing.csv`` at once (or none)."""
+    calendar), ``staffing_schedule.csv`` and its summary (with a schedule), ``staffing_shifts.csv`` and its figure
+    (with shifts) and ``staffing.csv`` at once (or none)."""
     from sim.report.plots.staffing import staffing_figure
     from sim.report.plots.staffing_schedule import schedule_figure
-    from sim.report.staffing import schedule_markdown, staffing_markdown
+    from sim.report.plots.staffing_shifts import shifts_figure
+    from sim.report.staffing import schedule_markdown, shifts_markdown, staffing_markdown
     from sim.report.writers import staged, write_figure, write_table, write_text
 
     with staged(out) as stage:
@@ -197,11 +244,19 @@ def write_staffing(
             write_figure(stage, "staffing_schedule", schedule_figure(days, lang=lang))
             write_table(stage / "staffing_schedule.csv", days)
             write_table(stage / "staffing_schedule_summary.csv", summary)
+        if not by_shift.empty:
+            write_figure(
+                stage,
+                "staffing_shifts",
+                shifts_figure(by_shift, targets.max_loss_share, targets.max_mean_delay_hours, lang=lang),
+            )
+            write_table(stage / "staffing_shifts.csv", by_shift)
         write_text(
             stage / "staffing.md",
             staffing_markdown(
                 table, peaks, calendar, targets.max_loss_share, targets.max_mean_delay_hours, notes, lang=lang
             )
+            + shifts_markdown(by_shift, lang)
             + schedule_markdown(summary, lang),
         )
         write_table(stage / "staffing_peak.csv", peaks)

@@ -9,20 +9,23 @@ the share of add requests lost and the mean greeting delay are at or under them.
 
 :func:`least` finds the least count meeting a monotone condition by doubling and then bisection. Agents are
 searched with the daily add limit lifted (``accounts`` None: enough accounts for any day), then accounts at the
-agents found.
+agents found. With ``onboarding.shifts`` a desk is the agents of each shift (``shift_agents``; the shifts' names
+and hours are the config's) and :mod:`sim.plan.staffing_shifts` searches them.
 
-The cost of a desk (:class:`DeskCost`, :meth:`DeskEvaluator.cost`) over the horizon is its agent-hours and its
-WeCom accounts. Agent-hours: the agent-days (the desk's agents every day, plus a campaign's ``extra_agents`` on
-its window's days, as the ledger pays them) x ``cost_per_agent_day_cny`` x open hours / the config's open hours
-(an agent-day of the config is its open hours). Accounts: every account the desk uses, the ones it starts with and
-the ones opened within the horizon as others fill (``when_full=open_new``; the mean over replications), at
-``onboarding.new_account_cost_cny`` each. The ledger books only the openings, because there the starting accounts
-are given; the plan chooses how many to start with, so they carry the same price, or starting with more accounts
-would look cheaper than opening them later.
+The cost of a desk (:class:`DeskCost`, :meth:`DeskEvaluator.cost`) over the horizon is its agent-hours and its WeCom
+accounts. Agent-hours: the agent-days (the desk's agents every day, plus a campaign's ``extra_agents`` on its
+window's days, as the ledger pays them) x ``cost_per_agent_day_cny`` x open hours / the config's open hours (an
+agent-day of the config is its open hours); with shifts, each shift's agents (a campaign's extra agents join every
+shift) x its hours / the config's open hours (:func:`sim.model.onboarding.shift_agent_days`). Accounts: every
+account the desk uses, the ones it starts with and the ones opened within the horizon as others fill
+(``when_full=open_new``; the mean over replications), at ``onboarding.new_account_cost_cny`` each. The ledger books
+only the openings, because there the starting accounts are given; the plan chooses how many to start with, so they
+carry the same price, or starting with more accounts would look cheaper than opening them later.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import Experiment
+from sim.config import Experiment, ShiftConfig
 from sim.model.calendar import day_plan
+from sim.model.onboarding import shift_agent_days, shift_staffing, sorted_shifts
 from sim.plan.desk_runs import ADDS, OPENED, desk_delay, desk_share, run_desk, summary
 
 MAX_ACCOUNTS = 100_000  # onboarding.accounts' upper bound in the config schema
@@ -39,12 +43,23 @@ MAX_ACCOUNTS = 100_000  # onboarding.accounts' upper bound in the config schema
 
 @dataclass(frozen=True, order=True)
 class Desk:
-    """One staffing candidate: open hours, agents on duty while open, WeCom accounts (None: no daily add limit)."""
+    """One staffing candidate: open hours, agents on duty while open, WeCom accounts (None: no daily add limit);
+    with ``onboarding.shifts``, the agents of each shift (by start hour), ``agents`` their sum and the hours from the
+    first shift's start to the last one's end."""
 
     work_start_hour: float
     work_end_hour: float
     agents: int
     accounts: int | None = None
+    shift_agents: tuple[int, ...] = ()
+
+    @classmethod
+    def of_shifts(cls, shifts: Sequence[ShiftConfig], agents: Sequence[int], accounts: int | None = None) -> Desk:
+        """The desk with ``agents[k]`` on shift k of ``shifts`` (by start hour)."""
+        return cls(shifts[0].start_hour, shifts[-1].end_hour, int(sum(agents)), accounts, tuple(int(a) for a in agents))
+
+    def with_accounts(self, accounts: int | None) -> Desk:
+        return dataclasses.replace(self, accounts=accounts)
 
     @property
     def open_hours(self) -> float:
@@ -58,7 +73,7 @@ class Desk:
 class DeskCost:
     """A desk's cost over the horizon for one strategy (CNY); accounts NaN where the add limit was lifted."""
 
-    agent_days: int  # campaign extra agents included
+    agent_days: float  # campaign extra agents included; with shifts, in agent-days of the config's open hours
     agent_cny: float
     accounts_opened: float  # mean over replications, within the horizon
     account_cny: float  # (starting accounts + accounts opened) x new_account_cost_cny
@@ -113,20 +128,23 @@ class DeskEvaluator:
         self.cfg, self.overrides, self.experiment, self.n_jobs = cfg, list(overrides), experiment, n_jobs
         self.results: dict[Desk, dict[str, np.ndarray]] = {}
         self.strategies = list(experiment.strategies)
+        first = experiment.strategies[self.strategies[0]].onboarding
+        self.shifts = sorted_shifts(first)  # the config's shifts (their names and hours); empty: one shift a day
 
     def build(self, desk: Desk) -> Experiment:
         """The experiment with the desk's settings (validated like command-line overrides)."""
         from sim.plan.variants import only, variant_chain
 
         accounts = MAX_ACCOUNTS if desk.accounts is None else desk.accounts
-        settings: dict[str, object] = {
-            "onboarding.unlimited": False,
-            "onboarding.work_start_hour": desk.work_start_hour,
-            "onboarding.work_end_hour": desk.work_end_hour,
-            "onboarding.agents": desk.agents,
-            "onboarding.accounts": accounts,
-            "onboarding.schedule": "[]",  # one desk all year
-        }
+        settings: dict[str, object] = {"onboarding.unlimited": False}
+        if desk.shift_agents:
+            settings["onboarding.shifts"] = shifts_text(self.shifts, desk.shift_agents)
+        else:
+            settings["onboarding.work_start_hour"] = desk.work_start_hour
+            settings["onboarding.work_end_hour"] = desk.work_end_hour
+            settings["onboarding.agents"] = desk.agents
+        settings["onboarding.accounts"] = accounts
+        settings["onboarding.schedule"] = "[]"  # one desk all year
         return only(variant_chain(self.cfg, self.overrides, settings), self.strategies)
 
     def __call__(self, desk: Desk) -> dict[str, np.ndarray]:
@@ -149,23 +167,38 @@ class DeskEvaluator:
             return None
         return least(lambda n: self.meets(strategy, Desk(*hours, n), targets, day), 1, max_agents)
 
-    def least_accounts(self, strategy: str, hours: tuple[float, float], agents: int, targets: Targets) -> int | None:
-        """Fewest WeCom accounts (at their daily add limit) meeting the targets with ``agents`` agents."""
-        return least(lambda a: self.meets(strategy, Desk(*hours, agents, a), targets), 1, MAX_ACCOUNTS)
+    def least_accounts(self, strategy: str, desk: Desk, targets: Targets) -> int | None:
+        """Fewest WeCom accounts (at their daily add limit) meeting the targets with ``desk``'s agents."""
+        return least(lambda a: self.meets(strategy, desk.with_accounts(a), targets), 1, MAX_ACCOUNTS)
 
     def agents_by_day(self, strategy: str, desk: Desk) -> np.ndarray:
-        """Agents on duty each day of the horizon at ``desk``: its agents, plus a campaign's extra agents."""
+        """Agents on duty each day of the horizon at ``desk``: its agents, plus a campaign's extra agents (with
+        shifts, the sum over the day's shifts, the extra agents joining each)."""
         s = self.experiment.strategies[strategy]
         horizon = self.experiment.shared.run.horizon_days
-        extra = day_plan(s, self.experiment.shared.population.start_date, horizon).agents - s.onboarding.agents
-        return desk.agents + extra
+        planned = day_plan(s, self.experiment.shared.population.start_date, horizon).agents
+        if desk.shift_agents:
+            return shift_staffing(self.shift_config(strategy, desk), planned).sum(axis=1)
+        return desk.agents + planned - s.onboarding.agents
+
+    def shift_config(self, strategy: str, desk: Desk) -> Any:
+        """``strategy``'s onboarding config with ``desk``'s agents on its shifts."""
+        onb = self.experiment.strategies[strategy].onboarding
+        shifts = [dataclasses.replace(sh, agents=a) for sh, a in zip(self.shifts, desk.shift_agents, strict=True)]
+        return dataclasses.replace(onb, shifts=shifts)
 
     def cost(self, strategy: str, desk: Desk) -> DeskCost:
         """What ``desk`` costs over the horizon for ``strategy`` (see the module docstring)."""
         onb = self.experiment.strategies[strategy].onboarding
-        agent_days = int(self.agents_by_day(strategy, desk).sum())
         config_hours = onb.work_end_hour - onb.work_start_hour
-        agent_cny = agent_days * onb.cost_per_agent_day_cny * desk.open_hours / config_hours
+        if desk.shift_agents:
+            s, horizon = self.experiment.strategies[strategy], self.experiment.shared.run.horizon_days
+            planned = day_plan(s, self.experiment.shared.population.start_date, horizon).agents
+            agent_days = float(shift_agent_days(self.shift_config(strategy, desk), planned).sum())
+            agent_cny = agent_days * onb.cost_per_agent_day_cny
+        else:
+            agent_days = int(self.agents_by_day(strategy, desk).sum())
+            agent_cny = agent_days * onb.cost_per_agent_day_cny * desk.open_hours / config_hours
         opened = float(self(desk)[strategy][:, OPENED, :].sum(axis=1).mean())
         accounts = float("nan") if desk.accounts is None else (desk.accounts + opened) * onb.new_account_cost_cny
         return DeskCost(agent_days, agent_cny, opened, accounts)
@@ -180,3 +213,12 @@ class DeskEvaluator:
 def accounts_for(adds: float, daily_add_limit: int) -> int:
     """WeCom accounts whose daily add limit covers ``adds`` adds in a day."""
     return max(1, math.ceil(adds / daily_add_limit - 1e-9))
+
+
+def shifts_text(shifts: Sequence[ShiftConfig], agents: Sequence[int]) -> str:
+    """The ``onboarding.shifts`` override with ``agents[k]`` on shift k (names quoted: they may be Chinese)."""
+    items = [
+        f"{{name:'{sh.name}',start_hour:{sh.start_hour!r},end_hour:{sh.end_hour!r},agents:{int(a)}}}"
+        for sh, a in zip(shifts, agents, strict=True)
+    ]
+    return "[" + ",".join(items) + "]"

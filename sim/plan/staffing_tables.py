@@ -1,18 +1,19 @@
 """The staffing planner's tables: every desk tried, the plan chosen per strategy, and the peak days.
 
-``staffing.csv`` has one row per strategy and desk tried (hours, agents, accounts), with the share of add
-requests lost and the mean greeting delay (mean and 95% interval over replications), the desk's cost (agent-days
-and their cost, WeCom accounts opened and the cost of every account used, the total; see
-:class:`~sim.plan.staffing_search.DeskCost`; the account cost and total are empty where the add limit was lifted),
-whether it
-meets the targets and whether it is the plan chosen: for each strategy, the cheapest desk meeting the targets over
-the hours tried, with the fewest accounts. ``staffing_peak.csv`` has, per strategy, the busiest request days of the
-year (the request peak after each seasonal order peak in ``population.peaks``, the busiest day if it is another
-one) and an ordinary day: the requests, the chosen desk's losses and delay on that day, and the agents and accounts
-that day alone needs. ``staffing_calendar.csv`` (only when a strategy has a campaign calendar, e.g. 双11) has, per
-strategy, every day of every campaign window: the chosen desk's agents on duty that day (the campaign's extra agents
-included), the requests, losses, delay and adds, whether that day alone meets the targets, and the WeCom accounts
-whose daily add limit covers that day's adds at the same agents with the limit lifted.
+``staffing.csv`` has one row per strategy and desk tried (hours, agents, accounts; with shifts, the agents per shift
+as ``3/5`` in ``shift_agents``, by start hour, and ``agents`` their sum), with the share of add requests lost and
+the mean greeting delay (mean and 95% interval over replications), the desk's cost (agent-days and their cost, WeCom
+accounts opened and the cost of every account used, the total; see :class:`~sim.plan.staffing_search.DeskCost`; the
+account cost and total are empty where the add limit was lifted), whether it meets the targets and whether it is the
+plan chosen: for each strategy, the cheapest desk meeting the targets over the hours tried, with the fewest
+accounts. ``staffing_peak.csv`` has, per strategy, the busiest request days of the year (the request peak after each
+seasonal order peak in ``population.peaks``, the busiest day if it is another one) and an ordinary day: the
+requests, the chosen desk's losses and delay on that day, and the agents and accounts that day alone needs (with
+shifts, the agents per shift too, and ``agents`` their sum). ``staffing_calendar.csv`` (only when a strategy has a
+campaign calendar, e.g. 双11) has, per strategy, every day of every campaign window: the chosen desk's agents on duty
+that day (the campaign's extra agents included), the requests, losses, delay and adds, whether that day alone meets
+the targets, and the WeCom accounts whose daily add limit covers that day's adds at the same agents with the limit
+lifted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sim.config import PeakConfig
 from sim.model.calendar import day_plan
 from sim.plan.desk_runs import ADDS, REQUESTS, desk_delay, desk_share, summary
 from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, accounts_for, meets_targets
+from sim.plan.staffing_shifts import least_shift_agents
 
 PEAK_LAG_DAYS = 10  # requests follow the order peak by delivery and scanning: look this many days after it
 WARMUP_DAYS = 14  # the first days' requests ramp up from none (parcels in transit): not an ordinary day
@@ -52,6 +54,7 @@ STAFFING_COLUMNS = [
     "meets_targets",
     "chosen",
     "n_replications",
+    "shift_agents",
 ]
 
 
@@ -82,6 +85,7 @@ def staffing_table(
                     "meets_targets": meets_targets(loss, delay, targets),
                     "chosen": chosen.get(strategy) == desk,
                     "n_replications": days.shape[0],
+                    "shift_agents": "/".join(map(str, desk.shift_agents)),
                 }
             )
     table = pd.DataFrame(rows, columns=STAFFING_COLUMNS).astype({"accounts": "Int64", "daily_add_quota": "Int64"})
@@ -140,8 +144,9 @@ def peak_table(
         for kind, day in peak_days(
             requests.mean(axis=0), exp.shared.population.peaks, exp.shared.population.start_date
         ):
-            need = evaluator.least_agents(strategy, hours, targets, max_agents, day=day)
-            adds = None if need is None else evaluator.adds_high(strategy, Desk(*hours, need), day)
+            need_desk = day_need(evaluator, strategy, hours, targets, max_agents, day)
+            need = None if need_desk is None else need_desk.agents
+            adds = None if need_desk is None else evaluator.adds_high(strategy, need_desk, day)
             req = summary(requests[:, day])
             loss = summary(desk_share(days, day, day + 1))
             delay = summary(desk_delay(days, day, day + 1))
@@ -162,6 +167,7 @@ def peak_table(
                     "mean_delay_hours_at_chosen": delay[0],
                     "mean_delay_hours_at_chosen_ci_high": delay[2],
                     "agents_needed": need,
+                    "shift_agents_needed": "" if need_desk is None else "/".join(map(str, need_desk.shift_agents)),
                     "adds_ci_high": adds,
                     "accounts_needed": None if adds is None else accounts_for(adds, daily_add_limit),
                 }
@@ -170,6 +176,17 @@ def peak_table(
     if table.empty:
         return table
     return table.astype({"agents_needed": "Int64", "accounts_needed": "Int64"})
+
+
+def day_need(
+    evaluator: DeskEvaluator, strategy: str, hours: tuple[float, float], targets: Targets, max_agents: int, day: int
+) -> Desk | None:
+    """The desk (daily add limit lifted) with the fewest agents that request day alone needs: at ``hours``, or with
+    shifts the fewest per shift (:func:`sim.plan.staffing_shifts.least_shift_agents`); None if out of reach."""
+    if evaluator.shifts:
+        return least_shift_agents(evaluator, strategy, targets, max_agents, 0, day=day)
+    need = evaluator.least_agents(strategy, hours, targets, max_agents, day=day)
+    return None if need is None else Desk(*hours, need)
 
 
 CALENDAR_COLUMNS = [
@@ -221,7 +238,7 @@ def calendar_table(
         plan = day_plan(exp.strategies[strategy], exp.shared.population.start_date, exp.shared.run.horizon_days)
         names = [c.name for c in exp.strategies[strategy].calendar.campaigns]
         agents = evaluator.agents_by_day(strategy, desk)
-        unlimited = Desk(desk.work_start_hour, desk.work_end_hour, desk.agents)  # run by the agent search already
+        unlimited = desk.with_accounts(None)  # run by the agent search already
         for day in days_on:
             adds_free = evaluator.adds_high(strategy, unlimited, int(day))
             req = summary(days[:, REQUESTS, day])

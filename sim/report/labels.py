@@ -1010,4 +1010,26 @@ TEXT: dict[str, tuple[str, str]] = {
         "只有当配对差异在至少 97.5% 的重复模拟中同号时才判定胜者。请至少运行 39 次重复模拟：次数 n 更少时，区间即 n 个"
         "结果的最小值到最大值，下一次重复模拟落入其中的概率仅为 (n − 1)/(n + 1)。",
     ),
+    # ---------------------------------------------------------------- shifts: several shifts a day (issue 19)
+    "fig.shifts_hour": ("Hour of the day", "一天中的时刻"),
+    "take.shifts": (
+        "{strategy}: the fewest agents per shift that meet the targets: {plan}",
+        "{strategy}：各班次达标所需最少客服：{plan}",
+    ),
+    "take.shifts_none": (
+        "No agents per shift tried meet the targets",
+        "所试各班次人数均无法达标",
+    ),
+    "staffing.shifts_title": ("Shifts", "班次"),
+    "staffing.shifts_intro": (
+        "The chosen plan shift by shift (onboarding.shifts). A request counts for the shift that serves it first: the "
+        "one on duty when it is made, or the next to start. Each shift's agents are the fewest whose upper 95% bounds "
+        "of its losses and mean greeting delay meet the targets, verified together on the same seed (a backlog left "
+        "at a shift's end waits for the next); staffing_shifts.csv has every shift of every desk tried.",
+        "选定方案的逐班次结果（onboarding.shifts）。每条请求计入最先接待它的班次：提出时在岗的班次，"
+        "或下一个开始的班次。各班次客服为使该班次流失率与平均响应时长的 95% 区间上限达标的最少人数，"
+        "并用同一随机种子一起复核（班次结束时的积压留给下一班次）；staffing_shifts.csv 列出所试每个方案的每个班次。",
+    ),
+    "staffing.col.shift": ("Shift", "班次"),
+    "staffing.col.shift_requests": ("Requests it serves first", "首先接待的请求"),
 }

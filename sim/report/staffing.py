@@ -1,7 +1,8 @@
 """The staffing report section (``staffing.md``), in English or Chinese, from the staffing planner's two tables.
 
-``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv`` and the schedule's summary
-(``staffing_schedule_summary.csv``, :func:`schedule_markdown`) come from :mod:`sim.plan.staffing`; every word
+``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv``, the schedule's summary
+(``staffing_schedule_summary.csv``, :func:`schedule_markdown`) and the shifts (``staffing_shifts.csv``,
+:func:`shifts_markdown`) come from :mod:`sim.plan.staffing`; every word
 comes from :mod:`sim.report.labels` (keys ``staffing.*``).
 """
 
@@ -182,3 +183,31 @@ def schedule_markdown(summary: pd.DataFrame, lang: str = "en") -> str:
     ]
     lines = ["", f"### {t('staffing.schedule_title', lang)}", "", t("staffing.schedule_intro", lang), ""]
     return "\n".join([*lines, *_table(header, rows), ""])
+
+
+def shifts_markdown(by_shift: pd.DataFrame, lang: str = "en") -> str:
+    """The shifts' subsection (empty without shifts): per strategy and shift of the chosen plan, its hours, agents,
+    the requests it serves first, and their losses and mean greeting delay (mean and 95% interval)."""
+    rows = by_shift[by_shift["chosen"].astype(bool)] if not by_shift.empty else by_shift
+    if rows.empty:
+        return ""
+    hours = lambda v: f"{number(v, lang)} h"  # noqa: E731
+    share = lambda v: pct(v, lang)  # noqa: E731
+    header = [
+        t(f"staffing.col.{c}", lang)
+        for c in ("strategy", "shift", "hours", "agents", "shift_requests", "loss", "delay")
+    ]
+    cells = [
+        [
+            r.strategy,
+            r.shift,
+            f"{r.start_hour:g}-{r.end_hour:g}",
+            int(r.agents),
+            number(r.requests, lang),
+            _bound(r.loss_share, r.loss_share_ci_low, r.loss_share_ci_high, share),
+            _bound(r.mean_delay_hours, r.mean_delay_hours_ci_low, r.mean_delay_hours_ci_high, hours),
+        ]
+        for r in rows.itertuples(index=False)
+    ]
+    lines = ["", f"### {t('staffing.shifts_title', lang)}", "", t("staffing.shifts_intro", lang), ""]
+    return "\n".join([*lines, *_table(header, cells), ""])

@@ -300,6 +300,10 @@ def assumption_table(experiment: Experiment) -> pd.DataFrame:
                 s.onboarding,
                 ("agents", "work_start_hour", "work_end_hour", "handling_minutes", "accounts"),
             )
+            + "".join(
+                f"; onboarding.shifts.{sh.name}={sh.start_hour:g}-{sh.end_hour:g} h x {sh.agents}"
+                for sh in s.onboarding.shifts
+            )
             + f"; onboarding.daily_add_limit_per_account={s.onboarding.daily_add_limit_per_account}"
             + f"; onboarding.cost_per_agent_day_cny={s.onboarding.cost_per_agent_day_cny}"
             + f"; population.patience_hours={pop.patience_hours}",
