@@ -20,6 +20,7 @@ Values are drawn by inverting their distribution at one uniform each
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
@@ -28,18 +29,19 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 2.0**-53
+_SHIFT1, _SHIFT2, _SHIFT3, _TO_53_BITS = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 
 
-def _splitmix64_inplace(z: np.ndarray) -> np.ndarray:
+def _splitmix64_inplace(z: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     """The splitmix64 finaliser, a bijective, well-mixing hash of 64-bit integers, applied to ``z`` in place (the
-    hot path: no temporary arrays but the shifts)."""
+    hot path: the shifts go to ``scratch``, an array of z's shape and dtype, so nothing is allocated)."""
     with np.errstate(over="ignore"):
         z += _GOLDEN
-        z ^= z >> np.uint64(30)
+        z ^= np.right_shift(z, _SHIFT1, out=scratch)
         z *= _MIX1
-        z ^= z >> np.uint64(27)
+        z ^= np.right_shift(z, _SHIFT2, out=scratch)
         z *= _MIX2
-    z ^= z >> np.uint64(31)
+    z ^= np.right_shift(z, _SHIFT3, out=scratch)
     return z
 
 
@@ -68,16 +70,18 @@ class Streams:
         if key is None:
             key = self._sequence(name).generate_state(1, dtype=np.uint64)[0]
             self._keys[name] = key
-        arrays = np.broadcast_arrays(*(np.asarray(c, dtype=np.int64) for c in coords))
-        if arrays[0].size == 0:  # many days have nobody to decide about
-            return np.empty(arrays[0].shape)
-        h = arrays[0].astype(np.uint64)  # a fresh array: hashed in place from here
+        first, *rest = (np.asarray(c, dtype=np.int64) for c in coords)
+        shape = np.broadcast_shapes(first.shape, *(c.shape for c in rest))
+        if math.prod(shape) == 0:  # many days have nobody to decide about
+            return np.empty(shape)
+        h = np.broadcast_to(first, shape).astype(np.uint64)  # a fresh array: hashed in place from here
+        scratch = np.empty_like(h)
         h ^= key
-        _splitmix64_inplace(h)
-        for c in arrays[1:]:
-            h ^= c.astype(np.uint64, copy=False)
-            _splitmix64_inplace(h)
-        h >>= np.uint64(11)
+        _splitmix64_inplace(h, scratch)
+        for c in rest:  # a scalar coordinate (a day, a rank) is applied to every element as broadcasting would
+            h ^= c.astype(np.uint64)
+            _splitmix64_inplace(h, scratch)
+        h >>= _TO_53_BITS
         out = h.astype(np.float64)
         out *= _TO_UNIT
         return out
