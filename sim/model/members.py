@@ -485,14 +485,19 @@ class Members:
         hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return
-        u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, ranks_within(sent))
-        counts = self.touches.content_counts(u, seg, sent)
-        cost = counts @ self.touches.cost_cny
+        policy = self.touches
+        if sent.max() == 1:  # a touch each (cadences of at most one a day): its content's values, as the sums give them
+            kind = policy.content_kinds(self.streams.uniform("touch_content", c["buyer"][hit], day, 0), seg)
+            cost, lift, risk = policy.cost_cny[kind], policy.lift[kind], policy.delete_risk[kind]
+        else:
+            u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, ranks_within(sent))
+            counts = policy.content_counts(u, seg, sent)
+            cost, lift, risk = counts @ policy.cost_cny, counts @ policy.lift, counts @ policy.delete_risk
         self.ledger.book("touches", day, float(cost.sum()))
         self._accrue(day, hit, {"touches": -cost})
-        self._add_lift(day, hit, counts @ self.touches.lift)
+        self._add_lift(day, hit, lift)
         pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
-        delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * pressure)
+        delete_prob = np.minimum(1.0, risk * pressure)
         leaving = self.streams.uniform("touch_delete", c["buyer"][hit], day) < delete_prob
         self._leave(hit[leaving], first_touch[leaving])
 
