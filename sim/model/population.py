@@ -364,6 +364,16 @@ def draw_base(pop: PopulationConfig, horizon_days: int, streams: Streams, platfo
     return ExistingBase(first_day, traits, marketplace, dropout_day < 0.0, buyer, day, index)
 
 
+def _stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``, faster: without ties every sort gives that order, and numpy's default
+    sort is several times faster than its stable one on a million floats; with ties (or NaNs), the stable sort."""
+    order = np.argsort(values)
+    ordered = values[order]
+    if ordered.size and ((ordered[1:] == ordered[:-1]).any() or np.isnan(ordered[-1])):
+        return np.argsort(values, kind="stable")
+    return order
+
+
 def build_platform(
     pop: PopulationConfig, horizon_days: int, streams: Streams, platform: PlatformConfig | None = None
 ) -> Platform:
@@ -398,7 +408,7 @@ def build_platform(
     parcel = (buyer, card_index)
     delivery_delay = gamma_quantile(4.0, streams.uniform("parcel_delivery", *parcel)) * pop.delivery_days_mean / 4.0
     delivery = order_day + delivery_delay
-    order = np.argsort(delivery, kind="stable")
+    order = _stable_argsort(delivery)
     delivery = delivery[order]
     n_days = int(np.ceil(delivery[-1])) + 2 if delivery.size else 1
     scan_u = streams.uniform("card_scan", *parcel)
