@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_info
 from sim.config import OnboardingConfig, TouchConfig, TouchResponseConfig
 from sim.model.blas import one_blas_thread
 from sim.model.onboarding import HANDLING_BLOCK, ServiceDesk
-from sim.model.population import _stable_argsort
+from sim.model.population import _stable_order
 from sim.model.quantiles import poisson_from_uniform
 from sim.model.streams import _BLOCK, Streams, _hashed
 from sim.model.touches import SEGMENTS, TouchPolicy, decayed_batch
@@ -31,7 +31,9 @@ def test_parcel_order_is_the_stable_sorts_with_and_without_ties() -> None:
     with_nan = distinct.copy()
     with_nan[[3, 70, 9_000]] = np.nan
     for values in (distinct, tied, with_nan, distinct[:1], distinct[:0]):
-        assert np.array_equal(_stable_argsort(values), np.argsort(values, kind="stable"))
+        order, ordered = _stable_order(values)
+        assert np.array_equal(order, np.argsort(values, kind="stable"))
+        assert np.array_equal(ordered, values[order], equal_nan=True)
 
 
 def _policy() -> TouchPolicy:

@@ -364,14 +364,16 @@ def draw_base(pop: PopulationConfig, horizon_days: int, streams: Streams, platfo
     return ExistingBase(first_day, traits, marketplace, dropout_day < 0.0, buyer, day, index)
 
 
-def _stable_argsort(values: np.ndarray) -> np.ndarray:
-    """``np.argsort(values, kind="stable")``, faster: without ties every sort gives that order, and numpy's default
-    sort is several times faster than its stable one on a million floats; with ties (or NaNs), the stable sort."""
+def _stable_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.argsort(values, kind="stable")`` and the values in that order, faster: without ties every sort gives that
+    order, and numpy's default sort is several times faster than its stable one on a million floats; with ties (or
+    NaNs), the stable sort."""
     order = np.argsort(values)
     ordered = values[order]
     if ordered.size and ((ordered[1:] == ordered[:-1]).any() or np.isnan(ordered[-1])):
-        return np.argsort(values, kind="stable")
-    return order
+        order = np.argsort(values, kind="stable")
+        ordered = values[order]
+    return order, ordered
 
 
 def build_platform(
@@ -408,8 +410,7 @@ def build_platform(
     parcel = (buyer, card_index)
     delivery_delay = gamma_quantile(4.0, streams.uniform("parcel_delivery", *parcel)) * pop.delivery_days_mean / 4.0
     delivery = order_day + delivery_delay
-    order = _stable_argsort(delivery)
-    delivery = delivery[order]
+    order, delivery = _stable_order(delivery)
     n_days = int(np.ceil(delivery[-1])) + 2 if delivery.size else 1
     scan_u = streams.uniform("card_scan", *parcel)
     scan_delay = exponential_from_uniform(pop.scan_delay_days_mean, streams.uniform("card_scan_delay", *parcel))
