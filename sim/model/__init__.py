@@ -5,7 +5,8 @@ orders and parcels (:mod:`~sim.model.population`), capture probabilities and hoo
 (:mod:`~sim.model.capture`), the onboarding desk (:mod:`~sim.model.onboarding`), the member
 table and its daily dynamics (:mod:`~sim.model.members`), the cost ledger
 (:mod:`~sim.model.ledger`) and the SimPy processes that tie them together
-(:mod:`~sim.model.funnel`), which return a :class:`~sim.model.funnel.RunRecord`.
+(:mod:`~sim.model.funnel`), which return a :class:`~sim.model.funnel.RunRecord`; a replication runs with BLAS
+pinned to one thread (:mod:`~sim.model.blas`).
 
 May import :mod:`sim.config` only (its frozen dataclasses, never Hydra or OmegaConf).
 """

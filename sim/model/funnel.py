@@ -33,6 +33,7 @@ import pandas as pd
 import simpy
 
 from sim.config import ReferralMechanic, SharedConfig, StrategyConfig
+from sim.model.blas import one_blas_thread
 from sim.model.calendar import day_plan
 from sim.model.capture import SMS_ADDED, SMS_INTERCEPTED, HookTable, card_add_prob, sms_stage
 from sim.model.ledger import Ledger
@@ -356,8 +357,9 @@ class FunnelModel:
     # ------------------------------------------------------------------ run
 
     def run(self, replication: int) -> RunRecord:
-        """Run to the end of the follow-up and collect the record."""
-        self.env.run(until=self.members_proc)
+        """Run to the end of the follow-up, with one BLAS thread (:mod:`sim.model.blas`), and collect the record."""
+        with one_blas_thread():
+            self.env.run(until=self.members_proc)
         self.members.settle_team_costs()
         if self.desk is not None:
             self.desk.expire()

@@ -102,6 +102,7 @@ _FIELDS: dict[str, tuple[type, float]] = {
     "join_day": (np.float64, 0.0),
     "wait_days": (np.float64, 0.0),
     "rate_per_day": (np.float64, 0.0),
+    "exp_neg_rate": (np.float64, 1.0),  # exp(-rate_per_day): a whole day's chance of no natural repurchase
     "spend_rate": (np.float64, 1.0),
     "tolerance_per_week": (np.float64, 1.0),
     "unsubscribe_day": (np.float64, math.inf),  # shifted-beta-geometric time to delete; inf once gone
@@ -174,6 +175,8 @@ class Members:
         self.plan = plan or day_plan(strategy, shared.population.start_date, n_days)
         self.hooks = hooks or HookTable(self.plan.hooks)
         response = shared.population.touch_response
+        # exp(-age / lift_decay_days) at every whole age in days: lift is stored as of a day, and decayed to a day
+        self._lift_decay = np.exp(-np.arange(n_days + 1, dtype=np.float64) / response.lift_decay_days)
         self.policies = [TouchPolicy(t, response) for t in self.plan.touches]
         self.touches = self.policies[0]  # the policy in force today (campaigns change it: begin_day)
         self.touches_on = any(p.on for p in self.policies)
@@ -260,6 +263,7 @@ class Members:
         c["dormant_day"][sl] = t_accept + self.shared.accounting.dormancy_window_days
         for name in ("rate_per_day", "spend_rate", "tolerance_per_week"):
             c[name][sl] = take(name, buyer)
+        c["exp_neg_rate"][sl] = np.exp(-c["rate_per_day"][sl])
         hazard = take("unsub_hazard_per_day", buyer)
         with np.errstate(divide="ignore"):  # exponential time at the daily hazard: survival (1 - hazard)^t
             c["unsubscribe_day"][sl] = t_accept + np.log1p(-take("u_unsubscribe", buyer)) / np.log1p(-hazard)
@@ -395,7 +399,11 @@ class Members:
         """
         c = self.cols
         luck = self.streams.uniform("purchases", c["buyer"][buyers], day)
-        k = np.minimum(poisson_from_uniform(c["rate_per_day"][buyers] * (end - start), luck), c["repeats_left"][buyers])
+        rate, span = c["rate_per_day"][buyers], end - start
+        exp_neg_mean = c["exp_neg_rate"][buyers]  # a whole day's (mean = rate x 1.0), looked up
+        part = np.flatnonzero(span != 1.0)  # the first order's day: from the first order on
+        exp_neg_mean[part] = np.exp(-(rate[part] * span[part]))
+        k = np.minimum(poisson_from_uniform(rate * span, luck, exp_neg_mean), c["repeats_left"][buyers])
         left = c["repeats_left"][buyers] - k
         c["repeats_left"][buyers] = left
         c["can_buy"][buyers[left == 0]] = False
@@ -437,9 +445,7 @@ class Members:
         repurchases are the same whatever the touches.
         """
         c = self.cols
-        lift = c["lift"][buyers] * np.exp(
-            -(day - c["lift_day"][buyers]) / self.shared.population.touch_response.lift_decay_days
-        )
+        lift = c["lift"][buyers] * self._decay(day, buyers)
         boost = 1.0 + lift
         if self.s.membership.enabled:
             boost = np.where(c["paid_member"][buyers], boost * self.s.membership.rate_multiplier, boost)
@@ -460,7 +466,7 @@ class Members:
         if not got.any():
             return
         c, who = self.cols, buyers[got]
-        decay = np.exp(-(day - c["lift_day"][who]) / self.shared.population.touch_response.lift_decay_days)
+        decay = self._decay(day, who)
         per_lift = k[got] * boost[got] / (1.0 + lift[got]) / (boost[got] - 1.0) * decay
         for name, part in zip(TOUCH_CHANNELS, LIFT_PARTS, strict=True):
             self.channel_counts[f"added_orders_{name}"] += float(np.dot(c[part][who], per_lift))
@@ -487,27 +493,37 @@ class Members:
         hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
         if hit.size == 0:
             return
-        rank = ranks_within(sent)
-        u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, rank)
-        kind = self.touches.content_kinds(u, seg, sent)
-        if self.touch_log is not None:
-            self.touch_log.append(
-                (np.repeat(hit, sent), np.repeat(first_touch, sent) + rank * np.repeat(interval, sent), kind)
-            )
-        counts = self.touches.content_counts(kind, sent)
-        cost = counts @ self.touches.cost_cny
+        policy = self.touches
+        if sent.max() == 1:  # a touch each (cadences of at most one a day): its content's values, as the sums give them
+            kind = policy.content_kinds(self.streams.uniform("touch_content", c["buyer"][hit], day, 0), seg)
+            if self.touch_log is not None:
+                self.touch_log.append((hit, first_touch, kind))
+            cost, lift, risk = policy.cost_cny[kind], policy.lift[kind], policy.delete_risk[kind]
+        else:
+            rank = ranks_within(sent)
+            u = self.streams.uniform("touch_content", c["buyer"][np.repeat(hit, sent)], day, rank)
+            kind = policy.content_kinds(u, np.repeat(seg, sent))
+            if self.touch_log is not None:
+                times = np.repeat(first_touch, sent) + rank * np.repeat(interval, sent)
+                self.touch_log.append((np.repeat(hit, sent), times, kind))
+            counts = policy.content_counts(kind, sent)
+            cost, lift, risk = counts @ policy.cost_cny, counts @ policy.lift, counts @ policy.delete_risk
         self.ledger.book("touches", day, float(cost.sum()))
         self._accrue(day, hit, {"touches": -cost})
-        self._add_lift(day, hit, counts @ self.touches.lift)
+        self._add_lift(day, hit, lift)
         pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
-        delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * pressure)
+        delete_prob = np.minimum(1.0, risk * pressure)
         leaving = self.streams.uniform("touch_delete", c["buyer"][hit], day) < delete_prob
         self._leave(hit[leaving], first_touch[leaving])
+
+    def _decay(self, day: int, who: np.ndarray) -> np.ndarray:
+        """exp(-(day - lift_day) / lift_decay_days) of members ``who``: lift_day is a whole day, so a lookup."""
+        return self._lift_decay[(day - self.cols["lift_day"][who]).astype(np.int64)]
 
     def _add_lift(self, day: int, who: np.ndarray, lift: np.ndarray, part: str | None = None) -> None:
         """Decay the lift of members ``who`` (distinct) to ``day`` and add ``lift``, as channel ``part``'s if given."""
         c = self.cols
-        decay = np.exp(-(day - c["lift_day"][who]) / self.shared.population.touch_response.lift_decay_days)
+        decay = self._decay(day, who)
         c["lift"][who] = c["lift"][who] * decay + lift
         if self.channels.on:
             for name in LIFT_PARTS:
@@ -670,7 +686,7 @@ class Members:
             return 0.0
         c["next_chat_day"][hit] = first_touch + sent * interval
         u = self.streams.uniform("chat_content", c["buyer"][np.repeat(hit, sent)], day, ranks_within(sent))
-        counts = self.touches.content_counts(self.touches.content_kinds(u, seg, sent), sent)
+        counts = self.touches.content_counts(self.touches.content_kinds(u, np.repeat(seg, sent)), sent)
         self.channel_counts["chat_touches"] += float(sent.sum())
         self._add_lift(day, hit, (counts @ self.touches.lift) * resp.chat.lift_multiplier, "lift_chat")
         pressure = self._fatigue_pressure(hit, sent, first_touch, interval)

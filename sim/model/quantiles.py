@@ -69,11 +69,12 @@ def gamma_from_uniform(shape: float, scale: np.ndarray | float, u: np.ndarray) -
     return gamma_quantile(shape, u) * scale
 
 
-def poisson_from_uniform(mean: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Poisson counts by inverting the CDF at ``u`` (exact; cheap for the small daily means used here)."""
+def poisson_from_uniform(mean: np.ndarray, u: np.ndarray, exp_neg_mean: np.ndarray | None = None) -> np.ndarray:
+    """Poisson counts by inverting the CDF at ``u`` (exact; cheap for the small daily means used here).
+    ``exp_neg_mean``: exp(-mean), when the caller has it already (the exponential is most of the cost)."""
     mean = np.asarray(mean, dtype=np.float64)
     k = np.zeros(mean.shape, dtype=np.int64)
-    term = np.exp(-mean)
+    term = np.exp(-mean) if exp_neg_mean is None else np.array(exp_neg_mean, dtype=np.float64)
     cdf = term.copy()
     todo = np.flatnonzero(u >= cdf)
     while todo.size:

@@ -20,6 +20,7 @@ Values are drawn by inverting their distribution at one uniform each
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
@@ -28,18 +29,20 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 2.0**-53
+_BLOCK = 1 << 15  # elements hashed at a time: a block's passes stay in the cache (Streams.uniform)
+_SHIFT1, _SHIFT2, _SHIFT3, _TO_53_BITS = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 
 
-def _splitmix64_inplace(z: np.ndarray) -> np.ndarray:
+def _splitmix64_inplace(z: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     """The splitmix64 finaliser, a bijective, well-mixing hash of 64-bit integers, applied to ``z`` in place (the
-    hot path: no temporary arrays but the shifts)."""
+    hot path: the shifts go to ``scratch``, an array of z's shape and dtype, so nothing is allocated)."""
     with np.errstate(over="ignore"):
         z += _GOLDEN
-        z ^= z >> np.uint64(30)
+        z ^= np.right_shift(z, _SHIFT1, out=scratch)
         z *= _MIX1
-        z ^= z >> np.uint64(27)
+        z ^= np.right_shift(z, _SHIFT2, out=scratch)
         z *= _MIX2
-    z ^= z >> np.uint64(31)
+    z ^= np.right_shift(z, _SHIFT3, out=scratch)
     return z
 
 
@@ -68,19 +71,35 @@ class Streams:
         if key is None:
             key = self._sequence(name).generate_state(1, dtype=np.uint64)[0]
             self._keys[name] = key
-        arrays = np.broadcast_arrays(*(np.asarray(c, dtype=np.int64) for c in coords))
-        if arrays[0].size == 0:  # many days have nobody to decide about
-            return np.empty(arrays[0].shape)
-        h = arrays[0].astype(np.uint64)  # a fresh array: hashed in place from here
-        h ^= key
-        _splitmix64_inplace(h)
-        for c in arrays[1:]:
-            h ^= c.astype(np.uint64, copy=False)
-            _splitmix64_inplace(h)
-        h >>= np.uint64(11)
-        out = h.astype(np.float64)
-        out *= _TO_UNIT
+        first, *rest = (np.asarray(c, dtype=np.int64) for c in coords)
+        shape = np.broadcast_shapes(first.shape, *(c.shape for c in rest))
+        if math.prod(shape) == 0:  # many days have nobody to decide about
+            return np.empty(shape)
+        if len(shape) != 1 or shape[0] <= _BLOCK or any(c.ndim not in (0, 1) for c in (first, *rest)):
+            return _hashed(key, shape, first, rest)
+        # a long vector (the platform layer's orders and parcels) in blocks that stay in the cache: the same values
+        out = np.empty(shape)
+        for lo in range(0, shape[0], _BLOCK):
+            block = slice(lo, lo + _BLOCK)
+            parts = [c[block] if c.ndim else c for c in (first, *rest)]
+            out[block] = _hashed(key, (min(_BLOCK, shape[0] - lo),), parts[0], parts[1:])
         return out
+
+
+def _hashed(key: np.uint64, shape: tuple[int, ...], first: np.ndarray, rest: list[np.ndarray]) -> np.ndarray:
+    """Uniforms in [0, 1) of shape ``shape`` from the stream's ``key`` and the coordinates ``first`` and ``rest``
+    (int64, broadcastable to ``shape``): the key and each coordinate in turn xored in and mixed."""
+    h = np.broadcast_to(first, shape).astype(np.uint64)  # a fresh array: hashed in place from here
+    scratch = np.empty_like(h)
+    h ^= key
+    _splitmix64_inplace(h, scratch)
+    for c in rest:  # a scalar coordinate (a day, a rank) is applied to every element as broadcasting would
+        h ^= c.astype(np.uint64)
+        _splitmix64_inplace(h, scratch)
+    h >>= _TO_53_BITS
+    out = h.astype(np.float64)
+    out *= _TO_UNIT
+    return out
 
 
 def occurrence(ids: np.ndarray) -> np.ndarray:

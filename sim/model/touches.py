@@ -61,21 +61,30 @@ class TouchPolicy:
         seg[spend_cny >= touch.high_value_spend_cny] = SEGMENTS.index("high_value")
         return seg
 
-    def content_kinds(self, u: np.ndarray, seg: np.ndarray, sent: np.ndarray) -> np.ndarray:
-        """Each touch's content code: one categorical draw (uniform ``u``) per touch from the segment's mix;
-        ``sent`` touches per member, ``u`` one per touch in member order."""
-        return (u[:, None] >= self.cum_mix[np.repeat(seg, sent)]).sum(axis=1)
+    def content_kinds(self, u: np.ndarray, seg: np.ndarray) -> np.ndarray:
+        """The content type (index into CONTENT) of one touch each: a categorical draw (uniform ``u``) from the mix of
+        its segment ``seg``."""
+        cut = self.cum_mix[seg]
+        kind = np.zeros(u.size, dtype=np.int64)
+        for j in range(cut.shape[1]):  # the mix's inner cut points, one comparison each
+            kind += u >= cut[:, j]
+        return kind
 
     def content_counts(self, kind: np.ndarray, sent: np.ndarray) -> np.ndarray:
-        """Touches of each content type per member, from each touch's content code (:meth:`content_kinds`)."""
+        """Touches of each content type per member, from each touch's content code (:meth:`content_kinds`); ``sent``
+        touches per member, the codes in member order."""
         row = np.repeat(np.arange(sent.size), sent)
         return np.bincount(row * len(CONTENT) + kind, minlength=sent.size * len(CONTENT)).reshape(-1, len(CONTENT))
 
 
 def decayed_batch(sent: np.ndarray, interval_days: np.ndarray, decay_days: float) -> np.ndarray:
     """``sent`` touches ``interval_days`` apart, each decayed by exp(-age / decay_days), as of the last of them."""
-    q = np.exp(-interval_days / decay_days)
-    return np.where(sent > 1, (1.0 - q**sent) / (1.0 - q), sent.astype(np.float64))
+    out = sent.astype(np.float64)
+    many = np.flatnonzero(sent > 1)  # a single touch counts 1 (most days: a touch a day at most)
+    if many.size:
+        q = np.exp(-interval_days[many] / decay_days)
+        out[many] = (1.0 - q ** sent[many]) / (1.0 - q)
+    return out
 
 
 def touch_rate_per_week(decayed_count: np.ndarray, decay_days: float) -> np.ndarray:

@@ -1,0 +1,102 @@
+"""The engine's fast paths (issue 20) give exactly what the plain computations they replace give.
+
+Each speed-up of the replication keeps every number bit for bit (tests/test_golden.py checks the whole run at a small
+size); these tests check each shortcut against the computation it replaces, with exact equality, on inputs that take
+both the shortcut and the general path: parcels sorted with and without tied delivery times, touches one or several a
+day, handling times across the desk's draw-ahead blocks, uniforms over vectors longer than a hash block, Poisson counts
+with exp(-mean) looked up, and BLAS pinned to one thread while a replication runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+from threadpoolctl import threadpool_info
+
+from sim.config import OnboardingConfig, TouchConfig, TouchResponseConfig
+from sim.model.blas import one_blas_thread
+from sim.model.onboarding import HANDLING_BLOCK, ServiceDesk
+from sim.model.population import _stable_order
+from sim.model.quantiles import poisson_from_uniform
+from sim.model.streams import _BLOCK, Streams, _hashed
+from sim.model.touches import SEGMENTS, TouchPolicy, decayed_batch
+
+RNG_SEED = 20261202
+
+
+def test_parcel_order_is_the_stable_sorts_with_and_without_ties() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    distinct = rng.uniform(0.0, 400.0, 50_000)
+    tied = np.floor(distinct)  # about 125 parcels per delivery time: the default sort would scramble them
+    with_nan = distinct.copy()
+    with_nan[[3, 70, 9_000]] = np.nan
+    for values in (distinct, tied, with_nan, distinct[:1], distinct[:0]):
+        order, ordered = _stable_order(values)
+        assert np.array_equal(order, np.argsort(values, kind="stable"))
+        assert np.array_equal(ordered, values[order], equal_nan=True)
+
+
+def _policy() -> TouchPolicy:
+    mix = {"educational": 0.5, "emotional": 0.3, "promotional": 0.2}
+    return TouchPolicy(TouchConfig(touches_per_week=2.0, mix=mix), TouchResponseConfig())
+
+
+def test_one_touch_each_gives_the_contents_values_that_counting_gives() -> None:
+    policy = _policy()
+    rng = np.random.default_rng(RNG_SEED)
+    n = 20_000
+    u, seg = rng.random(n), rng.integers(0, len(SEGMENTS), n).astype(np.int8)
+    kind = policy.content_kinds(u, seg)
+    assert np.array_equal(kind, (u[:, None] >= policy.cum_mix[seg]).sum(axis=1))  # one categorical draw each
+    assert np.bincount(kind, minlength=3).min() > 0  # every content type drawn: each value below is checked
+    counts = policy.content_counts(kind, np.ones(n, dtype=np.int64))
+    for values in (policy.cost_cny, policy.lift, policy.delete_risk):
+        assert np.array_equal(values[kind], counts @ values)
+
+
+def test_decayed_batch_is_the_geometric_sum_for_one_and_several_touches() -> None:
+    sent = np.array([1, 2, 3, 1, 5, 1, 10])
+    interval_days = np.array([3.5, 0.5, 1.0, 7.0, 0.25, 0.7, 0.1])
+    q = np.exp(-interval_days / 7.0)
+    expected = np.where(sent > 1, (1.0 - q**sent) / (1.0 - q), sent.astype(np.float64))
+    assert np.array_equal(decayed_batch(sent, interval_days, 7.0), expected)
+
+
+def test_desk_handling_times_are_the_generators_exponentials_one_at_a_time() -> None:
+    cfg = OnboardingConfig()
+    desk = ServiceDesk(simpy.Environment(), cfg, np.random.default_rng(RNG_SEED), lambda *a: None, lambda *a: None)
+    n = 2 * HANDLING_BLOCK + 7  # across two refills of the draw-ahead block
+    drawn = [cfg.handling_minutes * desk._unit_handling() for _ in range(n)]
+    rng = np.random.default_rng(RNG_SEED)
+    assert drawn == [rng.exponential(cfg.handling_minutes) for _ in range(n)]
+
+
+def test_uniforms_in_blocks_and_with_scalar_coordinates_are_the_whole_hash() -> None:
+    streams = Streams(7, 3)
+    n = 2 * _BLOCK + 123  # two whole blocks and a part
+    ids = np.arange(n, dtype=np.int64) * 7919 - 5
+    numbers = np.arange(n, dtype=np.int64) % 11 - 3
+    key = streams._sequence("orders").generate_state(1, dtype=np.uint64)[0]
+    assert np.array_equal(streams.uniform("orders", ids, numbers), _hashed(key, (n,), ids, [numbers]))
+    assert np.array_equal(streams.uniform("orders", ids, 4), streams.uniform("orders", ids, np.full(n, 4)))
+    assert np.array_equal(streams.uniform("orders", -2, numbers), streams.uniform("orders", np.full(n, -2), numbers))
+
+
+def test_poisson_counts_with_exp_neg_mean_given_are_the_same() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    mean, u = rng.gamma(0.5, 1.0, 10_000), rng.random(10_000)
+    counts = poisson_from_uniform(mean, u)
+    assert counts.max() >= 3  # the inversion loop ran several rounds
+    assert np.array_equal(poisson_from_uniform(mean, u, np.exp(-mean)), counts)
+
+
+def _blas_threads() -> list[int]:
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_a_replication_runs_with_one_blas_thread_and_leaves_the_limit_as_it_was() -> None:
+    before = _blas_threads()
+    assert before  # numpy's BLAS is found: the check below means something
+    with one_blas_thread():
+        assert _blas_threads() == [1] * len(before)
+    assert _blas_threads() == before
