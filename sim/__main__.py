@@ -146,6 +146,8 @@ def hydra_entry(cfg: DictConfig) -> float | None:
             return run_and_report(experiment, out_dir, config_yaml)
         except OSError as exc:
             _write_failed(exc, out_dir)
+        except ConfigError as exc:  # found only while running: parameter draws the engine cannot use
+            fail(str(exc))
     figures = bool(cfg.report.point_figures)
     if point_finished(out_dir, config_yaml):
         log.info("point %s already finished, skipped: %s", hc.job.num, point)

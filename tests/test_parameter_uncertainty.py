@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ from sim.calibrate.draws import uncertainty_fields
 from sim.calibrate.fit import RFM, FitError, fit_bgnbd, fit_gamma_gamma
 from sim.config import AccountingConfig, Experiment, RepeatConfig, RunConfig, SharedConfig, SpendConfig
 from sim.config.compose import population_config
-from sim.config.validate import validate_shared
+from sim.config.validate import ConfigError, validate_shared
 from sim.run import experiment as experiment_module
 from sim.run.compare import interval, percentile_interval
 from sim.run.uncertainty import draw_log_parameters, with_drawn_parameters
@@ -92,6 +93,22 @@ def cdnow_like() -> SharedConfig:
 
 
 # ----------------------------------------------------------------------------- fast
+
+
+def test_a_calibration_too_uncertain_to_draw_from_is_one_line(cdnow_like: SharedConfig) -> None:
+    """Draws whose spend q lies below 1 (the engine needs q > 1) every time, here by a log estimate of q at log 0.5
+    with its written variance: after MAX_DRAWS tries, a ConfigError (one line at the command line) that names the
+    replication and what is allowed."""
+    spend = cdnow_like.population.uncertainty.spend
+    low_q = dataclasses.replace(spend, log_estimate={**spend.log_estimate, "q": math.log(0.5)})
+    unc = dataclasses.replace(cdnow_like.population.uncertainty, spend=low_q)
+    shared = dataclasses.replace(cdnow_like, population=dataclasses.replace(cdnow_like.population, uncertainty=unc))
+    with pytest.raises(ConfigError) as raised:
+        draw_log_parameters(shared, 3)
+    message = str(raised.value)
+    assert "\n" not in message and "draws in a row of replication 3" in message
+    assert message.endswith("allowed: a calibration on more data, or run.parameter_uncertainty=false")
+    assert str(pickle.loads(pickle.dumps(raised.value))) == message  # raised in a worker, re-raised in the run
 
 
 def test_draws_have_the_written_mean_and_covariance(cdnow_like: SharedConfig) -> None:

@@ -40,6 +40,9 @@ class ConfigError(ValueError):
         self.key, self.value, self.allowed = key, value, allowed
         super().__init__(f"{key}: {allowed}" if value is None else f"{key}={_show(value)}: {allowed}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, Any, str]]:  # raised in a worker process, re-raised here
+        return (type(self), (self.key, self.value, self.allowed))
+
 
 class UnknownKeyError(ConfigError):
     """A key the schema does not have (``allowed`` names the keys it has)."""

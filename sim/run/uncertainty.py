@@ -64,9 +64,12 @@ def draw_log_parameters(shared: SharedConfig, replication: int) -> dict[str, dic
         except ConfigError:
             continue
         return drawn
-    raise RuntimeError(
-        f"population.uncertainty: {MAX_DRAWS} draws in a row lay outside the ranges the engine accepts "
-        "(the calibration is too uncertain to draw from)"
+    raise ConfigError(
+        "population.uncertainty",
+        None,
+        f"{MAX_DRAWS} draws in a row of replication {replication} lay outside the ranges the engine accepts (the "
+        "calibration is too uncertain to draw from); allowed: a calibration on more data, or "
+        "run.parameter_uncertainty=false",
     )
 
 
