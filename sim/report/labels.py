@@ -150,16 +150,18 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "warn.desk_losing": (
         "Warning: add requests are lost before anyone accepts them ({lost}); more agents or longer hours "
-        "(onboarding.agents, onboarding.work_end_hour) would keep them.",
+        "(onboarding.agents, onboarding.work_end_hour, or with shifts each shift's agents and hours in "
+        "onboarding.shifts) would keep them.",
         "注意：部分加粉请求在通过前流失（{lost}）；增加客服或延长工作时间（onboarding.agents、"
-        "onboarding.work_end_hour）可挽回。",
+        "onboarding.work_end_hour，分班次时为 onboarding.shifts 中各班次的人数与时段）可挽回。",
     ),
     "warn.desk_hours": (
         "Warning: the onboarding team is idle most of its working time (busy {busy}) yet loses add requests "
         "({lost}): buyers give up while the desk is closed; longer hours (onboarding.work_start_hour, "
-        "work_end_hour), not more agents, would keep them.",
+        "work_end_hour, or with shifts the hours in onboarding.shifts), not more agents, would keep them.",
         "注意：承接客服大部分工作时间空闲（忙碌：{busy}），却仍流失加粉请求（{lost}）：买家在下班时间等待后放弃；"
-        "延长工作时间（onboarding.work_start_hour、work_end_hour）而非增加客服，可挽回这些请求。",
+        "延长工作时间（onboarding.work_start_hour、work_end_hour，分班次时为 onboarding.shifts 中的时段）"
+        "而非增加客服，可挽回这些请求。",
     ),
     "title.one": ("Incremental net profit ({months} months): {each}", "{months}个月增量净利润：{each}"),
     "title.all_lose": (" — every strategy loses money against doing nothing", "——所有策略相对不做私域均亏损"),
