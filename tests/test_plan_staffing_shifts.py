@@ -163,6 +163,10 @@ def test_shift_agents_are_paid_for_their_hours_and_campaign_agents_join_every_sh
             "onboarding.shifts[1].start_hour=15.0: overlaps onboarding.shifts[0] (a, 8-16)",
         ),
         ("[{name:a,start_hour:16,end_hour:8,agents:2}]", "onboarding.shifts[0].end_hour=8.0: must be later"),
+        (
+            "[{name:a,start_hr:8,end_hour:16,agents:2}]",
+            "onboarding.shifts[0].start_hr=8: unknown key; allowed keys: name, start_hour, end_hour, agents",
+        ),
         ("[{name:a,start_hour:8,end_hour:25,agents:2}]", "onboarding.shifts[0].end_hour=25.0: allowed range [0, 24]"),
         ("[{name:a,start_hour:8,end_hour:16,agents:-1}]", "onboarding.shifts[0].agents=-1: allowed range [0, 10000]"),
         (

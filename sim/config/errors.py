@@ -275,13 +275,16 @@ _ABSENT = object()
 
 def _list_item_line(exc: OmegaConfBaseException, overrides: list[str]) -> str | None:
     """The line for an error inside an item of a list set whole on the command line (``sms.waves=[{...}]``)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
     for override in overrides:
         key, _, text = override.lstrip("+").partition("=")
         if not text.lstrip().startswith("["):
             continue
-        try:
-            items = yaml.safe_load(text)
-        except yaml.YAMLError:
+        try:  # Hydra's grammar, as the run read it: {name:a} is a mapping there, a string key in YAML
+            items = OverridesParser.create().parse_override(override).value()
+        except OverrideParseException:
             continue
         parts = _key_parts(key)
         data: Any = items
