@@ -207,7 +207,7 @@ class ServiceDesk:
         while self._idle:
             index, wake = self._idle.pop()
             wake.succeed()
-            if (self.staffed is None and self.shift_staffed is None) or index < self.staffed_now():
+            if not self._staffing_varies or index < self.staffed_now():
                 break
 
     def agent(self, index: int = 0) -> Generator[simpy.Event, Any, None]:

@@ -125,3 +125,27 @@ def load_deletions(
             "direction": pd.Categorical(who, categories=list(DIRECTIONS)),
         }
     )
+
+
+def added_times(contacts: pd.DataFrame, deletions: pd.DataFrame | None = None) -> pd.Series:
+    """When each customer the exports show was added, by customer: from the customer list and the deletion records
+    (a list may omit the deleted), a customer's first listing counting."""
+    listed = [contacts] if deletions is None else [contacts, deletions]
+    members = pd.concat([f[["customer", "add_time"]] for f in listed]).drop_duplicates("customer")
+    return members.set_index("customer")["add_time"]
+
+
+def deletion_times(deletions: pd.DataFrame, direction: str | None = None) -> pd.Series:
+    """When each customer was deleted, by customer (their first record), only ``direction``'s deletions if given."""
+    records = deletions.drop_duplicates("customer").set_index("customer")
+    if direction is not None:
+        records = records[records["direction"] == direction]
+    return records["delete_time"]
+
+
+def observed_until(added: pd.Series, deletions: pd.DataFrame | None, end: pd.Timestamp) -> pd.Series:
+    """Until when each member (``added``'s index) is observed: their deletion, by either side, or ``end`` if that is
+    earlier or they were not deleted."""
+    if deletions is None or not len(deletions):
+        return pd.Series(end, index=added.index)
+    return deletion_times(deletions).reindex(added.index).fillna(end).clip(upper=end)

@@ -33,10 +33,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, expit
 
+from sim.calibrate.exports.contacts import added_times, deletion_times, observed_until
 from sim.calibrate.funnel.card import first_cards
 from sim.calibrate.funnel.deletion import sbg_fit
+from sim.calibrate.funnel.estimate import FitError
 from sim.calibrate.funnel.first_order import cure_fit, first_private_orders
-from sim.calibrate.funnel.sms import SECONDS_PER_HOUR, answered_messages, response_mean_hours
+from sim.calibrate.funnel.sms import answered_messages, wave_fits
 
 SECONDS_PER_DAY = 86400.0
 STEP = 1e-5  # central differences of the forecast over the working parameters
@@ -58,23 +60,6 @@ class Forecast:
 
 def _days(times: pd.Series, start: pd.Timestamp) -> np.ndarray:
     return (times - start).dt.total_seconds().to_numpy(dtype=float) / SECONDS_PER_DAY
-
-
-def _members(frames: dict[str, pd.DataFrame]) -> pd.Series:
-    """Add time by customer, from the customer list and the deletion records (a list may omit the deleted)."""
-    listed = [frames["contacts"], *([frames["deletions"]] if "deletions" in frames else [])]
-    members = pd.concat([f[["customer", "add_time"]] for f in listed]).drop_duplicates("customer")
-    return members.set_index("customer")["add_time"]
-
-
-def _deleted(frames: dict[str, pd.DataFrame], direction: str | None = None) -> pd.Series:
-    """Deletion time by customer (only ``direction``'s deletions when given)."""
-    if "deletions" not in frames:
-        return pd.Series(dtype="datetime64[ns]")
-    records = frames["deletions"].drop_duplicates("customer").set_index("customer")
-    if direction is not None:
-        records = records[records["direction"] == direction]
-    return records["delete_time"]
 
 
 def card_forecast(
@@ -108,19 +93,18 @@ def sms_forecast(
 ) -> Forecast:
     """``adds_sms``: each wave's add share per delivered message and the pooled response mean (working parameters:
     the shares, the pooled share and the mean in days)."""
-    fitted = answered_messages(cal["sms_report"], cal["contacts"])
-    by_wave = fitted.groupby("wave")["answered"].agg(["sum", "size"])
-    successes = np.append(by_wave["sum"].to_numpy(dtype=float), by_wave["sum"].sum())
-    trials = np.append(by_wave["size"].to_numpy(dtype=float), by_wave["size"].sum())
+    waves, mean = wave_fits(cal["sms_report"], cal["contacts"], end, "")
+    fitted = {name: w.add_share_per_delivered for name, w in waves.items() if w.add_share_per_delivered is not None}
+    if mean is None:
+        raise FitError("sms_report: no delivered message was answered before the end; allowed: at least one answer")
+    trials = np.array([e.n for e in fitted.values()], dtype=float)
+    successes = np.rint([e.value * e.n for e in fitted.values()])
+    trials, successes = np.append(trials, trials.sum()), np.append(successes, successes.sum())
     share = successes / trials
-    answered = fitted[fitted["answered"]]
-    delay_hours = (answered["add_time"] - answered["send_time"]).dt.total_seconds().to_numpy() / SECONDS_PER_HOUR
-    horizon_hours = (end - answered["send_time"]).dt.total_seconds().to_numpy() / SECONDS_PER_HOUR
-    mean = response_mean_hours(delay_hours, horizon_hours, "", "sms_report: response time")
     messages = answered_messages(full["sms_report"], full["contacts"])
     messages = messages[messages["send_time"] >= end]
-    which = pd.Categorical(messages["wave"], categories=by_wave.index).codes
-    which = np.where(which < 0, len(by_wave), which)  # a new wave: the pooled share
+    which = pd.Categorical(messages["wave"], categories=list(fitted)).codes
+    which = np.where(which < 0, len(fitted), which)  # a new wave: the pooled share
     send_days = _days(messages["send_time"], end)
 
     def chance(x: np.ndarray, t_days: float) -> np.ndarray:
@@ -141,10 +125,10 @@ def first_order_forecast(
 ) -> Forecast:
     """``first_orders``: the cure model (working parameters: the logit rate and the log mean delay in days)."""
     fit = cure_fit(cal["contacts"], cal["orders"], cal.get("deletions"), end)
-    added = _members(full)
-    first = first_private_orders(full["orders"], added.rename("add_time").reset_index())
-    first = first.reindex(added.index)
-    stop = _deleted(full).reindex(added.index).fillna(holdout_end).clip(upper=holdout_end)
+    deletions = full.get("deletions")
+    added = added_times(full["contacts"], deletions)
+    first = first_private_orders(full["orders"], added).reindex(added.index)
+    stop = observed_until(added, deletions, holdout_end)
     open_at_end = ~(first < end) & (stop >= end)  # no first order yet, not gone: NaT compares False
     added, first, stop = added[open_at_end], first[open_at_end], stop[open_at_end]
     waited_days = np.maximum(-_days(added, end), 0.0)  # at the end; 0 for members added later
@@ -171,12 +155,13 @@ def deletion_forecast(
 ) -> Forecast:
     """``deletions``: the sBG (working parameters: log alpha and log beta)."""
     fit = sbg_fit(cal["contacts"], cal["deletions"], end, period_days)
-    added = _members(full)
-    gone = _deleted(full).reindex(added.index)
-    own = _deleted(full, "customer").reindex(added.index)
-    open_at_end = ~(gone < end)
-    added, gone, own = added[open_at_end], gone[open_at_end], own[open_at_end]
-    stop_days = np.where(own.isna(), _days(gone.fillna(holdout_end).clip(upper=holdout_end), end), np.inf)
+    deletions = full["deletions"]
+    added = added_times(full["contacts"], deletions)
+    own = deletion_times(deletions, "customer").reindex(added.index)
+    until = observed_until(added, deletions, holdout_end)
+    open_at_end = until >= end  # not gone before the end
+    added, own, until = added[open_at_end], own[open_at_end], until[open_at_end]
+    stop_days = np.where(own.isna(), _days(until, end), np.inf)  # a staff deletion ends the exposure
     age_days = np.maximum(-_days(added, end), 0.0)  # at the end; 0 for members added later
     start_days = np.maximum(_days(added, end), 0.0)
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln
 
+from sim.calibrate.exports.contacts import added_times, deletion_times
 from sim.calibrate.funnel.estimate import Estimate, FitError, WorkingFit, from_log, mle
 
 SECONDS_PER_DAY = 86400.0
@@ -32,15 +33,12 @@ def sbg_deletion(
 
 def sbg_fit(contacts: pd.DataFrame, deletions: pd.DataFrame, end: pd.Timestamp, period_days: float) -> WorkingFit:
     """The sBG's (log alpha, log beta) per ``period_days`` and their covariance."""
-    keep = ["customer", "add_time"]
-    members = pd.concat([contacts[keep], deletions[keep]]).drop_duplicates("customer").set_index("customer")
-    records = deletions.drop_duplicates("customer").set_index("customer")
-    by_customer = records["direction"] == "customer"
-    gone = records.loc[by_customer, "delete_time"]
-    stop = records.loc[~by_customer, "delete_time"].reindex(members.index).fillna(end)  # staff deletion: censored
-    seen_days = (stop - members["add_time"]).dt.total_seconds().to_numpy() / SECONDS_PER_DAY
-    is_gone = members.index.isin(gone.index)
-    life_days = (gone.reindex(members.index) - members["add_time"]).dt.total_seconds().to_numpy() / SECONDS_PER_DAY
+    added = added_times(contacts, deletions)
+    gone = deletion_times(deletions, "customer")
+    stop = deletion_times(deletions, "staff").reindex(added.index).fillna(end)  # staff deletion: censored
+    seen_days = (stop - added).dt.total_seconds().to_numpy() / SECONDS_PER_DAY
+    is_gone = added.index.isin(gone.index)
+    life_days = (gone.reindex(added.index) - added).dt.total_seconds().to_numpy() / SECONDS_PER_DAY
     if not is_gone.any():
         raise FitError("deletions: no customer deletion (客户删除员工) before the end; allowed: at least one")
     day = np.floor(life_days[is_gone])
@@ -56,4 +54,4 @@ def sbg_fit(contacts: pd.DataFrame, deletions: pd.DataFrame, end: pd.Timestamp, 
         return -float(gone_ll.sum() + np.sum(betaln(a, b + still) - base))
 
     x, cov = mle(neg_loglik, np.array([0.0, np.log(10.0)]), "deletions: sBG")
-    return WorkingFit(x, cov, len(members))
+    return WorkingFit(x, cov, len(added))

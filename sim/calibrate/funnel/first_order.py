@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from sim.calibrate.exports.contacts import added_times, observed_until
 from sim.calibrate.funnel.estimate import Estimate, FitError, WorkingFit, from_log, from_logit, mle
 
 SECONDS_PER_DAY = 86400.0
@@ -32,10 +33,11 @@ def first_orders(
     return from_logit(float(x[0]), float(cov[0, 0]), n, source), from_log(float(x[1]), float(cov[1, 1]), n, source)
 
 
-def first_private_orders(orders: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
-    """Each member's first private order time at or after adding (members without one left out)."""
+def first_private_orders(orders: pd.DataFrame, added: pd.Series) -> pd.Series:
+    """Each member's first private order time at or after adding (``added``: add time by customer; members without
+    one left out)."""
     private = orders.loc[orders["private"], ["customer", "order_time"]]
-    after = private.merge(members[["customer", "add_time"]], on="customer")
+    after = private.merge(added.rename("add_time"), left_on="customer", right_index=True)
     after = after[after["order_time"] >= after["add_time"]]
     return after.groupby("customer")["order_time"].min()
 
@@ -44,15 +46,9 @@ def cure_fit(
     contacts: pd.DataFrame, orders: pd.DataFrame, deletions: pd.DataFrame | None, end: pd.Timestamp
 ) -> WorkingFit:
     """The cure model's (logit rate, log mean delay days) and covariance (see the module doc)."""
-    listed = [contacts] if deletions is None else [contacts, deletions]  # a customer list may omit the deleted
-    members = pd.concat([f[["customer", "add_time"]] for f in listed]).drop_duplicates("customer")
-    first = first_private_orders(orders, members)
-    stop = pd.Series(end, index=members["customer"].to_numpy())
-    if deletions is not None and len(deletions):
-        deleted = deletions.drop_duplicates("customer").set_index("customer")["delete_time"]
-        stop = stop.where(~stop.index.isin(deleted.index), deleted.reindex(stop.index))
-        stop = stop.clip(upper=end)
-    add = members.set_index("customer")["add_time"]
+    add = added_times(contacts, deletions)
+    first = first_private_orders(orders, add)
+    stop = observed_until(add, deletions, end)
     ordered = add.index.isin(first.index)
     delay_days = (first.reindex(add.index) - add).dt.total_seconds().to_numpy()[ordered] / SECONDS_PER_DAY
     seen_days = (stop.reindex(add.index) - add).dt.total_seconds().to_numpy()[~ordered] / SECONDS_PER_DAY

@@ -54,6 +54,7 @@ import statsmodels.api as sm
 from scipy.special import gammaincinv, logsumexp
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, DomainWarning
 
+from sim.calibrate.exports.contacts import added_times, observed_until
 from sim.calibrate.funnel.estimate import Estimate, FitError, from_log, mle
 from sim.model.touches import touch_rate_per_week
 
@@ -77,14 +78,8 @@ def _days(times: pd.Series, origin: pd.Timestamp) -> np.ndarray:
 
 def _members(contacts: pd.DataFrame, deletions: pd.DataFrame | None, end: pd.Timestamp) -> pd.DataFrame:
     """Each member's add time and the time they stop being at risk: their deletion, or the export's end."""
-    listed = [contacts] if deletions is None else [contacts, deletions]
-    members = pd.concat([f[["customer", "add_time"]] for f in listed]).drop_duplicates("customer")
-    members = members.set_index("customer")
-    members["stop"] = end
-    if deletions is not None and len(deletions):
-        gone = deletions.drop_duplicates("customer").set_index("customer")["delete_time"]
-        members["stop"] = gone.reindex(members.index).fillna(end).clip(upper=end)
-    return members
+    added = added_times(contacts, deletions)
+    return added.to_frame().assign(stop=observed_until(added, deletions, end))
 
 
 def touch_lift(
