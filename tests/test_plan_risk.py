@@ -117,8 +117,20 @@ def test_the_command_writes_its_tables_figure_and_section(tmp_path: Path) -> Non
     for row in table[table["metric"] == "incremental_net_profit_12m"].itertuples():
         values = reps[(reps["strategy"] == row.strategy) & (reps["metric"] == row.metric)]["value"]
         assert row.p_loss == pytest.approx((values < 0).mean())
-    assert "P(loss against doing nothing)" in (out / "risk.md").read_text()
-    assert "P(loss against doing nothing)" in proc.stdout
+    section = (out / "risk.md").read_text()
+    assert "P(loss against doing nothing)" in section and "P(loss against doing nothing)" in proc.stdout
+    assert "The model's parameters are the same in every replication" in section
+
+
+def test_with_parameter_uncertainty_the_section_says_the_chances_hold_it(tmp_path: Path) -> None:
+    """A calibrated population with run.parameter_uncertainty=true: the section says the chances hold the
+    parameters' uncertainty, and no longer that the parameters are fixed."""
+    out = tmp_path / "risk"
+    args = ("population=cdnow", "run.parameter_uncertainty=true", "--strategy", "cash", "--out", str(out))
+    proc = _run(tmp_path, *TINY, *args)
+    assert proc.returncode == 0, proc.stderr
+    assert "Each replication first drew the calibrated parameters" in (out / "risk.md").read_text()
+    assert "The model's parameters are the same" not in (out / "risk.md").read_text()
 
 
 @pytest.mark.parametrize(
@@ -169,6 +181,7 @@ def test_each_replication_runs_with_its_own_draw(tmp_path: Path) -> None:
     reps = pd.read_csv(out / "risk_replications.csv")
     gmv = reps[reps["metric"] == "private_gmv"].set_index("replication")["value"]
     assert min(gmv[2], gmv[3]) > 2 * max(gmv[0], gmv[1])  # E[rate] r/alpha is 20 times higher in rows 2-3
+    assert "its own row of the parameter draws (--parameter-draws)" in (out / "risk.md").read_text()
     draws.write_text("population.repeat.r\n0.2\n-1\n0.2\n0.2\n")
     proc = _run(tmp_path, *TINY, "--parameter-draws", str(draws), "--out", str(tmp_path / "bad"))
     assert proc.returncode == 2 and proc.stderr.strip() == "error: population.repeat.r=-1.0: allowed range (0, 1000]"

@@ -260,7 +260,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         reps = run_with_draws(cfg, list(overrides), draws, args.strategy)
     table = risk_table(reps, targets)
     lang = str(getattr(cfg.report.lang, "value", cfg.report.lang))
-    write_risk(out, reps, table, experiment.name, lang)
+    parameters = (
+        "draws"
+        if args.parameter_draws is not None
+        else "calibrated"
+        if experiment.shared.run.parameter_uncertainty
+        else "fixed"
+    )
+    write_risk(out, reps, table, experiment.name, lang, parameters)
     from sim.report.risk import console_lines
 
     for line in console_lines(table):
@@ -269,8 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def write_risk(out: Path, reps: pd.DataFrame, table: pd.DataFrame, name: str, lang: str) -> None:
-    """Write the tables, the figure and the report section, all at once at the end (or none of them)."""
+def write_risk(out: Path, reps: pd.DataFrame, table: pd.DataFrame, name: str, lang: str, parameters: str) -> None:
+    """Write the tables, the figure and the report section (``parameters``: where each replication's parameters came
+    from, :data:`sim.report.risk.PARAMETERS`), all at once at the end (or none of them)."""
     from sim.report.plots.risk import risk_figure
     from sim.report.risk import risk_section
     from sim.report.writers import staged, write_figure, write_table, write_text
@@ -278,7 +286,7 @@ def write_risk(out: Path, reps: pd.DataFrame, table: pd.DataFrame, name: str, la
     with staged(out) as stage:
         write_table(stage / "risk_replications.csv", reps)
         write_figure(stage, "risk", risk_figure(reps, table, lang))
-        write_text(stage / "risk.md", risk_section(table, name, lang))
+        write_text(stage / "risk.md", risk_section(table, name, lang, parameters))
         write_table(stage / "risk.csv", table)
 
 

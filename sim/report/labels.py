@@ -1034,4 +1034,24 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "staffing.col.shift": ("Shift", "班次"),
     "staffing.col.shift_requests": ("Requests it serves first", "首先接待的请求"),
+    # ------------------------------------------------------ risk: which uncertainty the chances hold (issue 19)
+    "risk.parameters.fixed": (
+        "The model's parameters are the same in every replication, so the chances hold the buyers' luck but not "
+        "what the calibration could not pin down; with a population written by python -m sim.calibrate, "
+        "run.parameter_uncertainty=true (or --parameter-draws) adds it.",
+        "每次重复模拟使用同一组模型参数，因此概率只包含买家的随机性，不包含校准数据无法确定的部分；"
+        "若人群参数由 python -m sim.calibrate 校准得到，可设 run.parameter_uncertainty=true"
+        "（或 --parameter-draws）将其计入。",
+    ),
+    "risk.parameters.calibrated": (
+        "Each replication first drew the calibrated parameters from their sampling distribution "
+        "(run.parameter_uncertainty=true), so the chances also hold what the data could not pin down.",
+        "每次重复模拟先从校准参数的抽样分布中抽取一组参数（run.parameter_uncertainty=true），"
+        "因此概率也包含数据无法确定的部分。",
+    ),
+    "risk.parameters.draws": (
+        "Each replication ran with its own row of the parameter draws (--parameter-draws), so the chances also hold "
+        "the parameters' uncertainty as those draws describe it.",
+        "每次重复模拟使用参数抽样表（--parameter-draws）中各自的一行参数，因此概率也包含这些抽样所描述的参数不确定性。",
+    ),
 }

@@ -39,11 +39,16 @@ def summary_sentences(table: pd.DataFrame, lang: str = "en") -> list[str]:
     return out
 
 
-def risk_section(table: pd.DataFrame, name: str, lang: str = "en") -> str:
-    """The markdown section: the sentences, then one table row per strategy and metric."""
+PARAMETERS = ("fixed", "calibrated", "draws")  # where each replication's parameters came from
+
+
+def risk_section(table: pd.DataFrame, name: str, lang: str = "en", parameters: str = "fixed") -> str:
+    """The markdown section: the sentences, what the chances hold (``parameters``, one of :data:`PARAMETERS`: the
+    same in every replication, drawn from the calibration's sampling distribution, or rows of --parameter-draws),
+    then one table row per strategy and metric."""
     lines = [f"## {t('risk.heading', lang, name=name)}", ""]
     lines += [f"- {s}" for s in summary_sentences(table, lang)]
-    lines += ["", t("risk.method", lang), ""]
+    lines += ["", t("risk.method", lang), "", t(f"risk.parameters.{parameters}", lang), ""]
     header = [t(f"risk.col.{c}", lang) for c in ("strategy", "metric", "mean", "median", "downside", "p_target")]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in table.itertuples(index=False):
