@@ -36,7 +36,7 @@ CASH = [
     "run=tiny",
     "population.sample_share=0.05",
 ]
-END_DATE, HOLDOUT_DATE = "2026-03-31", "2027-04-28"  # the tiny run's exports end on 2027-04-28
+END_DATE, HOLDOUT_DATE = "2026-03-31", "2027-04-28"  # the tiny run's exports end on 2027-04-30 (a platform order)
 
 
 def _z(forecast: Forecast) -> float:
@@ -144,7 +144,7 @@ def test_the_backtest_table_has_every_part_and_the_tracking_ends_at_its_totals(b
     ("holdout", "says"),
     [
         ("2026-03-31", "error: --holdout-end 2026-03-31: allowed: a day after the end of the fit (2026-03-31)"),
-        ("2027-04-29", "error: --holdout-end 2027-04-29: after the last day in the exports (2027-04-28); allowed:"),
+        ("2027-05-01", "error: --holdout-end 2027-05-01: after the last day in the exports (2027-04-30); allowed:"),
         ("2027-02-30", "error: --holdout-end 2027-02-30: allowed: a date YYYY-MM-DD from"),
     ],
 )

@@ -199,6 +199,8 @@ class Members:
         self.group_views_daily = np.zeros(n_days)  # of which the message reached
         # each mass message sent (member row, time, content code), kept only when asked for (sim.run.exports)
         self.touch_log: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+        # each natural repurchase that stayed on the platform (member row, time), kept only when asked for (exports)
+        self.platform_log: list[tuple[np.ndarray, np.ndarray]] | None = None
         self._team_cost_today = 0.0  # live stream costs of the day, paid at its end (_team_day)
         self.team_cost_per_member_cny = np.zeros(n_days)  # each day's team cost / the day's subscribed members
 
@@ -424,13 +426,15 @@ class Members:
 
         A member's natural repurchase goes private with their platform's private share, replacing the
         platform order they would have placed (cannibalised); otherwise it stays on the platform, where the
-        platform layer and the control arm have it already, and is dropped here. Referred friends bought on
-        no platform: their orders are private and replace nothing.
+        platform layer and the control arm have it already, and is dropped here (logged in :attr:`platform_log`
+        when asked). Referred friends bought on no platform: their orders are private and replace nothing.
         """
         market = self.cols["marketplace"][rep]
         u = self.streams.uniform("order_channel", self.cols["buyer"][rep], day, occurrence(rep))
         replaces = (u < self._private_share[market]) & self._replaces[market]
         private = replaces | ~self._replaces[market]
+        if self.platform_log is not None:
+            self.platform_log.append((rep[~private], t_rep[~private]))
         return rep[private], t_rep[private], replaces[private]
 
     def _added_repeats(

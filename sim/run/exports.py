@@ -18,11 +18,14 @@ keeps what the run's record and the model's own arrays say about each person, in
 - ``touches``: every mass message (群发) of the touch policy: ``buyer``, ``touch_day`` (its time) and ``content``
   (educational, emotional, promotional), logged by the member step only when asked for (``touch_log``), so a run
   that exports nothing pays nothing for it; 1:1 chats, moments posts, group messages and live streams are not in it;
-- ``orders``: platform orders of the platform layer (``marketplace`` its platform's key) and private orders
-  (``marketplace`` :data:`PRIVATE`), with ``amount_cny``. The platform layer draws no amounts, so each platform
-  order's amount is drawn here from its buyer's Gamma-Gamma spend (stream ``export.platform_spend``, keyed by buyer
-  and order number; nothing the model uses). These are the control arm's platform orders: the
-  ``n_cannibalised`` private orders that replaced one are not taken out of them.
+- ``orders``: platform orders (``marketplace`` its platform's key) and private orders (``marketplace``
+  :data:`PRIVATE`), with ``amount_cny``, as the operator's world has them: a member's platform orders from their
+  first private order until they delete the brand are the member step's natural repurchases that stayed on the
+  platform (:attr:`~sim.model.members.Members.platform_log`), so a repurchase that went private is not also a
+  platform order and a member who dropped out buys on neither; every other platform order is the platform layer's
+  (the control arm's). No layer draws platform amounts, so each is drawn here from its buyer's Gamma-Gamma spend
+  (streams ``export.platform_spend`` and ``export.member_platform_spend``, keyed by buyer and order number;
+  nothing the model uses).
 
 Staff accounts are not modelled per member; members are spread over the strategy's initial WeCom accounts in the
 order they joined (``staff`` 0, 1, ..., accounts - 1, 0, ...).
@@ -81,6 +84,7 @@ def export_facts(experiment: Experiment, strategy_name: str, replication: int = 
     )
     model = FunnelModel(strategy, shared, platform, Streams(shared.run.seed, replication))
     model.members.touch_log = []
+    model.members.platform_log = []
     record = model.run(replication)
     streams = Streams(shared.run.seed, replication)  # keyed uniforms only: their values do not depend on use
     names = [hook_name(h) for h in model.plan.hooks]
@@ -101,7 +105,7 @@ def export_facts(experiment: Experiment, strategy_name: str, replication: int = 
         sms=_sms(model, record, platform, streams),
         touches=_touches(model),
         shipments=_shipments(model, platform, names),
-        orders=_orders(record, platform, streams, shared.population.spend.p, list(shared.platform.economics)),
+        orders=_orders(model, record, platform, streams, shared.population.spend.p, list(shared.platform.economics)),
         n_cannibalised=int(record.orders["replaced_platform_order"].sum()) if len(record.orders) else 0,
     )
 
@@ -204,19 +208,38 @@ def _shipments(model: FunnelModel, platform: Platform, names: list[str]) -> pd.D
 
 
 def _orders(
-    record: RunRecord, platform: Platform, streams: Streams, spend_p: float, marketplaces: list[str]
+    model: FunnelModel,
+    record: RunRecord,
+    platform: Platform,
+    streams: Streams,
+    spend_p: float,
+    marketplaces: list[str],
 ) -> pd.DataFrame:
     assert platform.order_buyer is not None and platform.order_day is not None
     during = platform.order_day >= 0.0
     buyer, day = platform.order_buyer[during].astype(np.int64), platform.order_day[during]
-    number = np.arange(buyer.size)
-    u = streams.uniform("export.platform_spend", buyer, number)
+    u = streams.uniform("export.platform_spend", buyer, np.arange(buyer.size))
     amount = gamma_quantile(spend_p, u) / platform.traits.spend_rate[buyer].astype(np.float64)
+    # a member's platform orders between their first private order and their deletion are the member step's
+    members = record.members
+    switch = np.full(platform.traits.spend_rate.size, np.inf)
+    stop = np.full(switch.size, np.inf)
+    on_platform = members["marketplace"].to_numpy() >= 0  # referred friends bought on no platform
+    m_buyer = members["buyer"].to_numpy(dtype=np.int64)[on_platform]
+    switch[m_buyer] = members["first_order_day"].to_numpy(dtype=np.float64)[on_platform]
+    stop[m_buyer] = np.nan_to_num(members["delete_day"].to_numpy(dtype=np.float64)[on_platform], nan=np.inf)
+    layer = (day < switch[buyer]) | (day >= stop[buyer])
+    log = model.members.platform_log or []
+    row, m_day = (np.concatenate([part[i] for part in log]) if log else np.empty(0) for i in range(2))
+    m_buyer = model.members.cols["buyer"][row.astype(np.int64)].astype(np.int64)
+    u = streams.uniform("export.member_platform_spend", m_buyer, np.arange(m_buyer.size))
+    m_amount = gamma_quantile(spend_p, u) / platform.traits.spend_rate[m_buyer].astype(np.float64)
+    buyer, day = np.r_[buyer[layer], m_buyer], np.r_[day[layer], m_day.astype(np.float64)]
     platform_orders = pd.DataFrame(
         {
             "buyer": buyer,
             "day": day,
-            "amount_cny": np.round(amount, 2),
+            "amount_cny": np.round(np.r_[amount[layer], m_amount], 2),
             "marketplace": np.array(marketplaces, dtype=object)[platform.marketplace[buyer]],
         }
     )
@@ -331,7 +354,7 @@ def truth(experiment: Experiment, facts: ExportFacts, replication: int) -> dict[
             "parcels": len(facts.shipments),
             "parcels_with_card": int((facts.shipments["campaign"] != "").sum()),
             "cards_sent": int(record.cards_sent),
-            "platform_orders": int(record.platform_orders),
+            "platform_orders": int((facts.orders["marketplace"] != PRIVATE).sum()),
             "private_orders": len(record.orders),
             "touches": len(facts.touches),
             "touch_cost_cny": float(record.ledger["touches"].sum()),  # what the engine booked for them
@@ -379,6 +402,7 @@ def _touch_truth(experiment: Experiment, record: RunRecord) -> dict[str, object]
         "lift": {c: float(v) for c, v in resp.lift.items()},
         "lift_decay_days": float(resp.lift_decay_days),
         "lift_on_private_rate": {c: float(v) * inverse_share for c, v in resp.lift.items()},
+        "private_share": 1.0 / inverse_share if market.size else math.nan,  # of natural repurchases (harmonic mean)
         "delete_risk": {c: float(v) for c, v in resp.delete_risk.items()},
         "delete_prob_at_one_per_week": {c: float(v) * tolerance**-k for c, v in resp.delete_risk.items()},
         "fatigue_decay_days": float(resp.fatigue_decay_days),
