@@ -163,7 +163,10 @@ def test_the_schedule_is_verified_never_below_a_days_own_need_and_costs_its_days
     ("extra", "says"),
     [
         (["--schedule-rounds", "-1"], "--schedule-rounds -1: allowed 0 to 20"),
-        (["onboarding.schedule=[{start:'11-01',days:2,shift:3}]"], "shift"),
+        (
+            ["onboarding.schedule=[{start:'11-01',days:2,shift:3}]"],
+            "onboarding.schedule[0].shift='3': allowed only with onboarding.shifts",
+        ),
         (["onboarding.schedule=[{start:'11-31',days:2,agents:2}]"], "onboarding.schedule[0].start"),
         (["onboarding.schedule=[{start:'11-01',days:2}]"], "must set agents, accounts or both"),
         (["onboarding.schedule=[{start:'11-01',days:2,agents:0}]"], "onboarding.schedule"),

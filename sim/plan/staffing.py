@@ -140,15 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     calendar = calendar_table(evaluator, targets, peak_hours, onboarding.daily_add_limit_per_account)
     notes += calendar_notes(calendar)
     schedules = {}
-    if shifts:
-        notes.append(
-            "onboarding.shifts: no day-by-day schedule with several shifts; the per-shift plan holds every day"
-        )
-    elif shared.run.horizon_days <= MAX_SCHEDULE_DAYS:
+    if shared.run.horizon_days <= MAX_SCHEDULE_DAYS:
         for strategy, desk in peak_hours.items():
-            hours_s = (desk.work_start_hour, desk.work_end_hour)
             schedules[strategy] = plan_schedule(
-                evaluator, strategy, hours_s, targets, args.max_agents, args.schedule_rounds, desk.agents
+                evaluator, strategy, desk, targets, args.max_agents, args.schedule_rounds
             )
     else:
         notes.append(f"run.horizon_days={shared.run.horizon_days}: no day-by-day schedule beyond {MAX_SCHEDULE_DAYS}")
