@@ -1,24 +1,30 @@
-"""The staffing schedule: the fewest agents each day and the WeCom accounts over the calendar that meet the targets.
+"""The staffing schedule: the fewest agents each day (each shift of each day) and the WeCom accounts over the calendar.
 
 The year plan (:mod:`sim.plan.staffing`) keeps one desk all year. A schedule changes the agents on duty day by day
-and opens WeCom accounts on the days they are first needed, through ``onboarding.schedule`` (the desk has one shift a
-day, its hours; a campaign's extra agents add to the scheduled agents). For one strategy at the hours of its year
-plan:
+and opens WeCom accounts on the days they are first needed, through ``onboarding.schedule`` (a campaign's extra
+agents add to the scheduled agents). A day has one *slot* per shift: one for a desk with one shift a day (its hours),
+else one per shift of ``onboarding.shifts`` (by start hour; schedule entries then name their shift), measured on the
+requests that shift serves first (the one on duty when a request is made, or the next to start:
+:func:`sim.plan.desk_runs.serving_shift`). For one strategy at the hours (shifts) of its year plan:
 
-1. Per day, the fewest agents whose upper 95% bounds of that day's share lost and mean greeting delay meet the
-   targets, with the daily add limit lifted. A candidate is a whole-year desk at n agents (:class:`DeskEvaluator`,
-   cached, common random numbers) and one run answers for every day, so :func:`least_per_day` doubles and bisects
-   all days together: a handful of runs, not one per day. A day that no count up to ``--max-agents`` can be shown to
-   meet the targets (too few requests for a 95% bound, or out of reach) keeps the year plan's agents.
-2. Per day, the accounts whose daily add limit covers the upper bound of that day's adds at those agents. An account
-   opened stays, so the schedule opens each on the first day it is needed (the running maximum).
-3. The whole schedule is run once more on the same seed. Days interact (a backlog carries over), so this
-   verification is what counts: a day with a 95% bound that misses the targets gets one agent more (and one account
-   more where its adds reached the accounts' daily quota) and the schedule is run again, at most ``rounds`` times.
+1. Per day and slot, the fewest agents whose upper 95% bounds of that slot's share lost and mean greeting delay meet
+   the targets, with the daily add limit lifted. A candidate is a whole-year desk at n agents (on every shift)
+   (:class:`DeskEvaluator`, cached, common random numbers) and one run answers for every day and slot, so
+   :func:`least_per_day` doubles and bisects them all together: a handful of runs, not one per day. A slot that no
+   count up to ``--max-agents`` can be shown to meet the targets (too few requests for a 95% bound, or out of reach)
+   keeps the year plan's agents (its shift's).
+2. Per day, the accounts whose daily add limit covers the upper bound of that day's adds at its busiest slot's agents
+   (on every slot: the most that day can add). An account opened stays, so the schedule opens each on the first day
+   it is needed (the running maximum).
+3. The whole schedule is run once more on the same seed. Days and shifts interact (a backlog carries over to the next
+   shift and day), so this verification is what counts: a slot with a 95% bound that misses the targets gets one
+   agent more (and its day one account more where its adds reached the accounts' daily quota) and the schedule is
+   run again, at most ``rounds`` times.
 
 Its cost over the horizon is priced as the year plan's (:class:`~sim.plan.staffing_search.DeskCost`): agent-days
-(campaign extra agents included) at ``cost_per_agent_day_cny`` scaled by the open hours, and every account used
-(the starting ones and every one opened, by the schedule or as others fill) at ``new_account_cost_cny``.
+(campaign extra agents included) at ``cost_per_agent_day_cny`` scaled by each slot's hours over the config's open
+hours, and every account used (the starting ones and every one opened, by the schedule or as others fill) at
+``new_account_cost_cny``, booked on the day's first slot.
 """
 
 from __future__ import annotations
@@ -355,7 +361,7 @@ def schedule_summary(
         rows.append(
             {
                 "strategy": strategy,
-                "shift": "/".join(v.schedule.slot_names()),
+                "shift": f"{v.schedule.hours[0]:g}-{v.schedule.hours[1]:g}",
                 "loss_share": summary(loss)[0],
                 "loss_share_ci_high": summary(loss)[2],
                 "mean_delay_hours": summary(delay)[0],
