@@ -6,6 +6,12 @@
   desk it equals the existing one-day search (:meth:`DeskEvaluator.least_agents` with ``day``) on every day.
 - The command: the verified schedule never has fewer agents on a day than that day alone needs, its accounts never
   fall, its cost is its days' costs; bad input is one line.
+- With shifts (issue 19): an entry naming a shift sets that shift's agents (a campaign's extra agents join every
+  shift), the desk serves each shift-day with them (exact event times) and the ledger pays them for the shift's
+  hours; a schedule repeating each shift's agents changes nothing, bit for bit. On two_shifts with an evening SMS
+  wave, the schedule gives the wave day's 晚班 more agents than its 早班 (each shift measured on the requests it
+  serves first), and every shift-day whose need could be shown meets both targets by its own upper 95% bounds in the
+  verification run.
 """
 
 from __future__ import annotations
@@ -171,6 +177,14 @@ def test_the_schedule_is_verified_never_below_a_days_own_need_and_costs_its_days
         (["onboarding.schedule=[{start:'11-31',days:2,agents:2}]"], "onboarding.schedule[0].start"),
         (["onboarding.schedule=[{start:'11-01',days:2}]"], "must set agents, accounts or both"),
         (["onboarding.schedule=[{start:'11-01',days:2,agents:0}]"], "onboarding.schedule"),
+        (
+            ["onboarding=two_shifts", "onboarding.schedule=[{start:'11-01',days:2,shift:'夜班',agents:2}]"],
+            "onboarding.schedule[0].shift='夜班': unknown shift; allowed: '早班', '晚班'",
+        ),
+        (
+            ["onboarding=two_shifts", "onboarding.schedule=[{start:'11-01',days:2,shift:'早班',accounts:2}]"],
+            "onboarding.schedule[0].shift='早班': names the shift whose agents the entry sets: set agents",
+        ),
     ],
 )
 def test_bad_schedule_input_is_one_line_exit_2_and_no_output(

@@ -262,7 +262,9 @@ def test_the_planner_finds_the_fewest_agents_per_shift(tmp_path: Path) -> None:
         assert plan["shift_agents"] == "/".join(map(str, agents))
         assert plan["agent_cost_cny"] == pytest.approx(sum(agents) * 8 / 13 * 250.0 * 40)
     assert "### Shifts" in (out / "staffing.md").read_text(encoding="utf-8")
-    assert (out / "staffing_shifts.png").is_file() and not (out / "staffing_schedule.csv").exists()
+    assert (out / "staffing_shifts.png").is_file()
+    schedule = pd.read_csv(out / "staffing_schedule.csv")  # the day-by-day schedule: a row per day and shift
+    assert schedule["shift"].tolist() == ["早班", "晚班"] * 40
     # a peak day's need per shift is blank here: one day's few requests leave its 95% bounds wide with 4 replications
     assert "shift_agents_needed" in pd.read_csv(out / "staffing_peak.csv").columns
 
