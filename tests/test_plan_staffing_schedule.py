@@ -6,10 +6,17 @@
   desk it equals the existing one-day search (:meth:`DeskEvaluator.least_agents` with ``day``) on every day.
 - The command: the verified schedule never has fewer agents on a day than that day alone needs, its accounts never
   fall, its cost is its days' costs; bad input is one line.
+- With shifts (issue 19): an entry naming a shift sets that shift's agents (a campaign's extra agents join every
+  shift), the desk serves each shift-day with them (exact event times) and the ledger pays them for the shift's
+  hours; a schedule repeating each shift's agents changes nothing, bit for bit. On two_shifts with an evening SMS
+  wave, the schedule gives the wave day's 晚班 more agents than its 早班 (each shift measured on the requests it
+  serves first), and every shift-day whose need could be shown meets both targets by its own upper 95% bounds in the
+  verification run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -163,10 +170,21 @@ def test_the_schedule_is_verified_never_below_a_days_own_need_and_costs_its_days
     ("extra", "says"),
     [
         (["--schedule-rounds", "-1"], "--schedule-rounds -1: allowed 0 to 20"),
-        (["onboarding.schedule=[{start:'11-01',days:2,shift:3}]"], "shift"),
+        (
+            ["onboarding.schedule=[{start:'11-01',days:2,shift:3}]"],
+            "onboarding.schedule[0].shift='3': allowed only with onboarding.shifts",
+        ),
         (["onboarding.schedule=[{start:'11-31',days:2,agents:2}]"], "onboarding.schedule[0].start"),
         (["onboarding.schedule=[{start:'11-01',days:2}]"], "must set agents, accounts or both"),
         (["onboarding.schedule=[{start:'11-01',days:2,agents:0}]"], "onboarding.schedule"),
+        (
+            ["onboarding=two_shifts", "onboarding.schedule=[{start:'11-01',days:2,shift:'夜班',agents:2}]"],
+            "onboarding.schedule[0].shift='夜班': unknown shift; allowed: '早班', '晚班'",
+        ),
+        (
+            ["onboarding=two_shifts", "onboarding.schedule=[{start:'11-01',days:2,shift:'早班',accounts:2}]"],
+            "onboarding.schedule[0].shift='早班': names the shift whose agents the entry sets: set agents",
+        ),
     ],
 )
 def test_bad_schedule_input_is_one_line_exit_2_and_no_output(
@@ -184,3 +202,126 @@ def test_bad_schedule_input_is_one_line_exit_2_and_no_output(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and says in err[0], err
     assert not out.exists()
+
+
+# ----------------------------------------------------------------------------- the schedule with shifts (issue 19)
+
+TWO_SHIFTS = ["onboarding=two_shifts"]  # 早班 8-16 with 2 agents, 晚班 16-24 with 3
+
+
+def test_a_schedule_entry_sets_its_shifts_agents_and_a_campaign_adds_to_every_shift() -> None:
+    from sim.model.calendar import day_plan
+
+    entries = "[{start:'10-27',days:3,shift:'晚班',agents:6},{start:'11-02',days:2,shift:'早班',agents:1}]"
+    _, exp = load([*SMALL, *TWO_SHIFTS, f"onboarding.schedule={entries}"])
+    plan = day_plan(exp.strategies["boost_with_staff"], "2026-10-25", 14)
+    expected = np.tile([2, 3], (14, 1))  # each shift's own agents (by start hour) ...
+    expected[2:5, 1] = 6  # ... 晚班 from 10-27 for 3 days
+    expected[8:10, 0] = 1  # ... 早班 from 11-02 for 2 days
+    expected[7:] += 4  # the campaign's extra agents from 11-01 join every shift
+    np.testing.assert_array_equal(plan.shift_agents, expected)
+    np.testing.assert_array_equal(plan.agents, np.where(np.arange(14) >= 7, 8, 4))  # the one-shift desk: unchanged
+
+
+def test_a_scheduled_shift_serves_with_its_days_agents_and_is_paid_for_its_hours() -> None:
+    """早班 00-12 with 1 agent and 晚班 12-24 with 2, but 早班 has 2 on day 1: two requests at 01:00 on day 0 are taken
+    in turn, two at 01:00 on day 1 at once (exact event times). The ledger pays each day's shift agents x 12 h / 13 h
+    (the default 9-22 agent-day)."""
+    import simpy
+    from _helpers import make_shared, quiet_strategy
+    from test_onboarding import SEED, H, handling_times
+
+    from sim.config import OnboardingConfig, ScheduleEntryConfig, ShiftConfig
+    from sim.model.funnel import simulate
+    from sim.model.onboarding import ServiceDesk
+
+    cfg = OnboardingConfig(shifts=[ShiftConfig("早班", 0.0, 12.0, 1), ShiftConfig("晚班", 12.0, 24.0, 2)])
+    env = simpy.Environment()
+    accepted: dict[int, float] = {}
+    desk = ServiceDesk(
+        env,
+        cfg,
+        np.random.default_rng(SEED),
+        lambda b, c, t_req, t_acc: accepted.__setitem__(b, t_acc),
+        lambda b, c, t_lost: None,
+        shift_agents_by_day=np.array([[1, 2], [2, 2], [1, 2]]),
+        n_days=3,
+    )
+    for buyer, t in enumerate([H, H, 1.0 + H, 1.0 + H]):
+        env.timeout(t).callbacks.append(lambda _, b=buyer: desk.arrive(b, 0, 5.0))
+    env.run(until=3.0)
+    h = handling_times(cfg, 4)
+    assert [accepted[b] for b in (0, 1)] == pytest.approx([H + h[0], H + h[0] + h[1]])  # one agent: in turn
+    assert [accepted[b] for b in (2, 3)] == pytest.approx([1.0 + H + h[2], 1.0 + H + h[3]])  # two: at once
+
+    schedule = [ScheduleEntryConfig("01-03", 2, 3, shift="晚班")]
+    strategy = quiet_strategy(onboarding=dataclasses.replace(cfg, schedule=schedule))
+    staff = simulate(strategy, make_shared(seed=3, buyers_per_year=3_000, horizon_days=8), 0).ledger
+    expected = np.full(8, (1 + 2) * 12 / 13 * cfg.cost_per_agent_day_cny)
+    expected[2:4] = (1 + 3) * 12 / 13 * cfg.cost_per_agent_day_cny
+    assert staff["onboarding_staff"].to_numpy()[:8] == pytest.approx(expected)
+
+
+def test_a_shift_schedule_that_repeats_each_shifts_agents_changes_nothing() -> None:
+    from sim.plan.desk_runs import run_desk
+    from sim.plan.variants import only
+
+    small = [*SMALL[:2], "population.buyers_per_year=5000", *SMALL[3:], *TWO_SHIFTS]
+    _, plain = load(small)
+    same = "[{start:'10-28',days:5,shift:'早班',agents:2},{start:'10-29',days:3,shift:'晚班',agents:3}]"
+    _, repeated = load([*small, f"onboarding.schedule={same}"])
+    a, b = (r["business_as_usual"] for r in run_desk([only(e, ["business_as_usual"]) for e in (plain, repeated)], 1))
+    assert a[:, 0, :].sum() > 0  # requests were made: the comparison compares something
+    np.testing.assert_array_equal(a, b)  # bit for bit, every shift's block too
+
+
+# An evening SMS wave (10-30 at 16:00, to 40,000 past buyers, a CNY 10 cash hook, never filtered) on two_shifts: its
+# replies arrive over the evening (mean 4 h), so that day 晚班 (16-24) serves about 90 requests against 早班's 23
+# (早班 serves the night's requests too, so on other days it is the busier one). Three replications: with two, a
+# day's t-interval (t = 12.7) leaves most shift-days unshown. Patience 72 h and handling 20 min: a handful of agents.
+WAVE_DAY = "2026-10-30"
+EVENING_WAVE = [
+    "experiment=hook_cash_vs_coupon",
+    "run.n_replications=3",
+    "population.buyers_per_year=200000",
+    "run.horizon_days=7",
+    "run.followup_days=365",
+    "run.seed=17",
+    "run.n_jobs=1",
+    "population.start_date=2026-10-26",
+    "population.peaks=[]",
+    "population.patience_hours=72",
+    "onboarding.handling_minutes=20",
+    *TWO_SHIFTS,
+    "population.base.size=40000",
+    "sms.waves=[{name:evening,date:'10-30',send_hour:16,audience:base,filter_prob:0,hook:{type:cash,value_cny:10}}]",
+]
+
+
+def test_the_shift_schedule_staffs_the_evening_wave_and_each_verified_shift_meets_the_targets(tmp_path: Path) -> None:
+    from sim.plan.__main__ import main
+
+    out = tmp_path / "staff"
+    args = ["staffing", "--max-loss-share", "0.1", "--max-mean-delay-hours", "6", "--max-agents", "4"]
+    assert main([*args, "--strategy", "cash", "--out", str(out), *EVENING_WAVE]) == 0
+    slots = pd.read_csv(out / "staffing_schedule.csv")
+    assert len(slots) == 7 * 2 and slots["shift"].tolist() == ["早班", "晚班"] * 7  # a row per date x shift
+    wave = slots[slots["date"] == WAVE_DAY].set_index("shift")
+    assert wave.loc["晚班", "requests"] > 2 * wave.loc["早班", "requests"]
+    need = wave["agents_needed_alone"]
+    assert need.notna().all() and need["晚班"] > need["早班"], need  # the evening needs more that day ...
+    assert wave.loc["晚班", "agents"] > wave.loc["早班", "agents"]  # ... and the verified schedule staffs it so
+    quiet = slots[(slots["date"] < WAVE_DAY) & slots["agents_needed_alone"].notna()]
+    assert quiet.groupby("shift")["agents"].max()["晚班"] < wave.loc["晚班", "agents"]  # the wave's evening alone
+    # every shift-day whose need could be shown meets the targets by its own upper 95% bounds in the verification run
+    shown = slots[slots["agents_needed_alone"].notna() & (slots["requests"] > 0)]
+    assert len(shown) >= 8 and shown["meets_targets"].all()
+    assert (shown["loss_share_ci_high"] <= 0.1).all() and (shown["mean_delay_hours_ci_high"] <= 6).all()
+    assert (slots["agents"] >= slots["agents_needed_alone"].fillna(0)).all()
+    # accounts are free by default: a shift-day costs its agents x 8 h / 13 h (an agent-day of the 9-22 desk) x CNY 250
+    np.testing.assert_allclose(slots["cost_cny"], slots["agents"] * 250 * 8 / 13)
+    summary = pd.read_csv(out / "staffing_schedule_summary.csv").iloc[0]
+    assert summary["shift"] == "8-24" and summary["cost_cny"] == pytest.approx(slots["cost_cny"].sum())
+    assert summary["agent_days"] == pytest.approx(slots["agents"].sum() * 8 / 13)
+    report = (out / "staffing.md").read_text(encoding="utf-8")
+    assert "Agents a day (fewest–most)" in report and "| cash | 晚班 |" in report

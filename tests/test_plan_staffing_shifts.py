@@ -12,7 +12,8 @@
 - The desk (exact event times): a request between shifts waits for the next and may give up meanwhile; each shift
   serves with its own agents. Shift agents are paid for their hours, a campaign's extra agents on every shift.
 - The config: overlapping shifts, reversed hours, duplicate names and a schedule entry setting agents beside shifts
-  are one ``error:`` line; the default (no shifts) runs exactly as before (tests/test_golden.py).
+  without naming its shift are one ``error:`` line; the default (no shifts) runs exactly as before
+  (tests/test_golden.py).
 - The planner (slow): each chosen shift meets the targets with the fewest agents the search can show; the figure;
   the shift counts are the same serial and parallel.
 """
@@ -144,8 +145,8 @@ def test_shift_agents_are_paid_for_their_hours_and_campaign_agents_join_every_sh
     """An agent-day pays work_end_hour - work_start_hour hours (13 by default): two early agents for 8 h and four
     late ones for 8 h are 48/13 agent-days a day; a day with 1 extra agent adds 16/13; the ledger books that."""
     cfg = OnboardingConfig(shifts=[ShiftConfig("早班", 8.0, 16.0, 2), ShiftConfig("晚班", 16.0, 24.0, 4)])
-    agents_by_day = np.array([cfg.agents, cfg.agents + 1, cfg.agents])
-    assert shift_agent_days(cfg, agents_by_day) == pytest.approx([48 / 13, 64 / 13, 48 / 13])
+    shift_agents = np.array([[2, 4], [3, 5], [2, 4]])
+    assert shift_agent_days(cfg, shift_agents) == pytest.approx([48 / 13, 64 / 13, 48 / 13])
     shared = make_shared(seed=3, buyers_per_year=3_000, horizon_days=20, followup_days=5)
     campaign = CampaignConfig(name="boost", start="01-05", days=2, extra_agents=1)
     strategy = quiet_strategy(onboarding=cfg, calendar=CalendarConfig(campaigns=[campaign]))
@@ -192,7 +193,7 @@ def test_bad_shifts_are_one_line_exit_2_and_no_output(
     assert not out.exists()
 
 
-def test_shifts_leave_the_hours_to_try_and_the_schedule_agents_out(
+def test_shifts_leave_the_hours_to_try_out_and_schedule_agents_name_their_shift(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from sim.plan.__main__ import main
@@ -209,7 +210,7 @@ def test_shifts_leave_the_hours_to_try_and_the_schedule_agents_out(
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith("error: --hours 0-24: not allowed with onboarding.shifts"), err
-    assert err[1].startswith("error: onboarding.schedule[0].agents=3: not allowed with onboarding.shifts"), err
+    assert err[1].startswith("error: onboarding.schedule[0].agents=3: with onboarding.shifts, name the shift"), err
     assert len(err) == 2 and not out.exists()
 
 
@@ -261,7 +262,9 @@ def test_the_planner_finds_the_fewest_agents_per_shift(tmp_path: Path) -> None:
         assert plan["shift_agents"] == "/".join(map(str, agents))
         assert plan["agent_cost_cny"] == pytest.approx(sum(agents) * 8 / 13 * 250.0 * 40)
     assert "### Shifts" in (out / "staffing.md").read_text(encoding="utf-8")
-    assert (out / "staffing_shifts.png").is_file() and not (out / "staffing_schedule.csv").exists()
+    assert (out / "staffing_shifts.png").is_file()
+    schedule = pd.read_csv(out / "staffing_schedule.csv")  # the day-by-day schedule: a row per day and shift
+    assert schedule["shift"].tolist() == ["早班", "晚班"] * 40
     # a peak day's need per shift is blank here: one day's few requests leave its 95% bounds wide with 4 replications
     assert "shift_agents_needed" in pd.read_csv(out / "staffing_peak.csv").columns
 

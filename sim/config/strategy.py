@@ -228,12 +228,14 @@ class SmsConfig:
 
 @dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only
 class ScheduleEntryConfig:
-    """A date range of the onboarding desk's schedule (one shift a day: the desk's hours); unset values stay."""
+    """A date range of the onboarding desk's schedule (the desk's hours, or with ``onboarding.shifts`` the shift
+    it names); unset values stay."""
 
     start: str = "01-01"  # MM-DD: the first such date on or after population.start_date
     days: int = within(1, 1, 366)
-    agents: int | None = within(None, 1, 10_000)  # on duty on these days instead of onboarding.agents
+    agents: int | None = within(None, 1, 10_000)  # on duty on these days instead of onboarding.agents (or the shift's)
     accounts: int | None = within(None, 1, 100_000)  # first day: new WeCom accounts open until this many have room
+    shift: str | None = None  # with onboarding.shifts: the name of the shift whose agents the entry sets
 
 
 @dataclass  # not frozen: OmegaConf makes list items of a frozen dataclass read-only

@@ -258,13 +258,12 @@ def validate_strategy(strategy: StrategyConfig, prefix: str, platforms: Sequence
         )
     _check_sms(strategy, at, platforms)
     _check_calendar(strategy, at)
-    _check_schedule(strategy, at)
     _check_shifts(strategy, at)
+    _check_schedule(strategy, at)
 
 
 def _check_shifts(strategy: StrategyConfig, at: Any) -> None:
-    """Every shift of the onboarding desk: a unique name, start before end, no overlap with another shift; with
-    shifts, schedule entries set accounts only (each shift's agents are its own)."""
+    """Every shift of the onboarding desk: a unique name, start before end, no overlap with another shift."""
     onb = strategy.onboarding
     names: set[str] = set()
     for i, shift in enumerate(onb.shifts):
@@ -284,21 +283,30 @@ def _check_shifts(strategy: StrategyConfig, at: Any) -> None:
                     shift.start_hour,
                     f"overlaps onboarding.shifts[{j}] ({other.name}, {hours}); shifts must not overlap",
                 )
-    for i, entry in enumerate(onb.schedule if onb.shifts else []):
-        if entry.agents is not None:
-            raise ConfigError(
-                at(f"onboarding.schedule[{i}].agents"),
-                entry.agents,
-                "not allowed with onboarding.shifts (each shift's agents are onboarding.shifts[*].agents); "
-                "set accounts only",
-            )
 
 
 def _check_schedule(strategy: StrategyConfig, at: Any) -> None:
-    """Every entry of the onboarding schedule: a start date, and agents or accounts to set."""
-    for i, entry in enumerate(strategy.onboarding.schedule):
+    """Every entry of the onboarding schedule: a start date, agents or accounts to set, and with shifts, agents that
+    name their shift (one of them); a shift named without shifts or without agents is refused."""
+    onb = strategy.onboarding
+    names = ", ".join(repr(s.name) for s in onb.shifts)
+    for i, entry in enumerate(onb.schedule):
         where = at(f"onboarding.schedule[{i}]")
         _check_month_day(entry.start, f"{where}.start")
+        if entry.shift is not None and not onb.shifts:
+            raise ConfigError(
+                f"{where}.shift", entry.shift, "allowed only with onboarding.shifts (one shift a day here)"
+            )
+        if entry.shift is not None and entry.shift not in {s.name for s in onb.shifts}:
+            raise ConfigError(f"{where}.shift", entry.shift, f"unknown shift; allowed: {names}")
+        if entry.shift is not None and entry.agents is None:
+            raise ConfigError(f"{where}.shift", entry.shift, "names the shift whose agents the entry sets: set agents")
+        if onb.shifts and entry.agents is not None and entry.shift is None:
+            raise ConfigError(
+                f"{where}.agents",
+                entry.agents,
+                f"with onboarding.shifts, name the shift they staff in {where}.shift (one of {names})",
+            )
         if entry.agents is None and entry.accounts is None:
             raise ConfigError(where, "no agents or accounts", "must set agents, accounts or both")
 

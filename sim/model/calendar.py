@@ -3,8 +3,8 @@
 A campaign (618, Double 11, a monthly member day) changes some levers for its window: the
 package card's hook (type or value), every segment's touch frequency and mix, the new-member
 offer and the number of onboarding agents (added to the agents of the desk's schedule,
-``onboarding.schedule``, which also sets WeCom accounts to open on dates). :func:`day_plan` turns a
-strategy's calendar into
+``onboarding.schedule``, which also sets WeCom accounts to open on dates; with ``onboarding.shifts``, to every
+shift's scheduled agents). :func:`day_plan` turns a strategy's calendar into
 one small table per lever (index 0: the strategy's own setting; then one entry per campaign
 that changes it) and an array per lever giving, for every simulated day, the entry in force.
 Where windows overlap, the later campaign in the list wins. Dates are ``MM-DD``: a campaign's
@@ -29,6 +29,7 @@ from sim.config import (
     StrategyConfig,
     TouchConfig,
 )
+from sim.model.onboarding import sorted_shifts
 
 
 def first_day(month_day: str, start_date: str) -> int:
@@ -87,6 +88,9 @@ class DayPlan:
     offer: np.ndarray
     agents: np.ndarray  # onboarding agents each day
     accounts: np.ndarray  # per day: WeCom accounts that should have room from that day on (0: no change)
+    # with onboarding.shifts, per day and shift (by start hour): agents on duty (a campaign's extra agents join every
+    # shift); (days, 0) without shifts
+    shift_agents: np.ndarray
     referral_push: np.ndarray  # per day: the chance each member shares in a campaign's referral push (0: none)
 
     @property
@@ -120,8 +124,8 @@ def day_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> DayPlan:
     hook = np.zeros(n_days, dtype=np.int16)
     touch = np.zeros(n_days, dtype=np.int16)
     offer = np.zeros(n_days, dtype=np.int16)
-    agents, accounts = schedule_plan(strategy, start_date, n_days)
-    scheduled = agents.copy()
+    agents, accounts, shift_agents = schedule_plan(strategy, start_date, n_days)
+    scheduled, scheduled_shifts = agents.copy(), shift_agents.copy()
     referral_push = np.zeros(n_days)
     entries: dict[int, tuple[int, int, int]] = {}
     for i, c in enumerate(campaigns):
@@ -162,22 +166,31 @@ def day_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> DayPlan:
         if o:
             offer[days] = o
         agents[days] = scheduled[days] + c.extra_agents
+        shift_agents[days] = scheduled_shifts[days] + c.extra_agents
         referral_push[w.start_day] = c.referral_push_prob
-    return DayPlan(windows, campaign, hooks, hook, touches, touch, offers, offer, agents, accounts, referral_push)
+    return DayPlan(
+        windows, campaign, hooks, hook, touches, touch, offers, offer, agents, accounts, shift_agents, referral_push
+    )
 
 
-def schedule_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per day: the desk's scheduled agents (``onboarding.agents`` where no entry sets them; later entries win) and
-    the accounts that should have room from that day (an entry's ``accounts`` on its first day, else 0)."""
+def schedule_plan(strategy: StrategyConfig, start_date: str, n_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per day: the desk's scheduled agents (``onboarding.agents`` where no entry sets them; later entries win), the
+    accounts that should have room from that day (an entry's ``accounts`` on its first day, else 0) and, per day and
+    shift (by start hour), the shift's scheduled agents (its own where no entry naming it sets them); an entry naming
+    a shift sets that shift's agents only."""
     onb = strategy.onboarding
+    shifts = [s.name for s in sorted_shifts(onb)]
     agents = np.full(n_days, onb.agents, dtype=np.int64)
     accounts = np.zeros(n_days, dtype=np.int64)
+    shift_agents = np.tile(np.array([s.agents for s in sorted_shifts(onb)], dtype=np.int64), (n_days, 1))
     for entry in onb.schedule:
         first = first_day(entry.start, start_date)
         if first >= n_days:
             continue
-        if entry.agents is not None:
+        if entry.agents is not None and entry.shift is not None:
+            shift_agents[first : first + entry.days, shifts.index(entry.shift)] = entry.agents
+        elif entry.agents is not None:
             agents[first : first + entry.days] = entry.agents
         if entry.accounts is not None:
             accounts[first] = entry.accounts
-    return agents, accounts
+    return agents, accounts, shift_agents

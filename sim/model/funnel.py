@@ -140,6 +140,7 @@ class FunnelModel:
                 share=shared.population.sample_share,
                 agents_by_day=self.plan.agents if extra else None,
                 accounts_by_day=self.plan.accounts if self.plan.accounts.any() else None,
+                shift_agents_by_day=self.plan.shift_agents if strategy.onboarding.shifts else None,
                 on_capped=self._lose_to_caps,
                 on_open=self._open_account,
                 n_days=self.n_days,
@@ -347,7 +348,7 @@ class FunnelModel:
             return
         share = self.shared.population.sample_share
         if onb.shifts and not onb.unlimited:  # each shift's agents for its hours
-            agent_days = shift_agent_days(onb, self.plan.agents[: self.horizon_days])
+            agent_days = shift_agent_days(onb, self.plan.shift_agents[: self.horizon_days])
             for day in range(self.horizon_days):
                 self.ledger.book("onboarding_staff", day, float(agent_days[day]) * onb.cost_per_agent_day_cny * share)
             return

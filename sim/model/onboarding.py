@@ -49,7 +49,9 @@ class ServiceDesk:
     """Agents, working hours and the daily add quota and friend caps of the team's WeCom accounts.
 
     ``agents_by_day`` (one entry per day; the last holds for later days) staffs the desk day by day,
-    for campaigns and the desk's schedule; without it ``cfg.agents`` work every day. ``accounts_by_day``
+    for campaigns and the desk's schedule; without it ``cfg.agents`` work every day. With ``cfg.shifts``,
+    ``shift_agents_by_day`` (days, shifts by start hour; the last row holds for later days) staffs each shift day by
+    day instead; without it each shift's own agents work every day. ``accounts_by_day``
     (0: no change) opens WeCom accounts at a day's opening until that many have room. ``on_capped`` is
     told of requests lost to full accounts (``on_lost`` by default); ``on_open`` of each account opened (time).
     """
@@ -65,6 +67,7 @@ class ServiceDesk:
         *,
         agents_by_day: np.ndarray | None = None,
         accounts_by_day: np.ndarray | None = None,
+        shift_agents_by_day: np.ndarray | None = None,
         on_capped: Callable[[int, int, float], None] | None = None,
         on_open: Callable[[float], None] | None = None,
         n_days: int = 1,
@@ -94,7 +97,8 @@ class ServiceDesk:
         self.shift_agents: np.ndarray | None = None
         self.shift_staffed: np.ndarray | None = None
         if cfg.shifts:
-            self.shift_agents = shift_staffing(cfg, agents_by_day)
+            base = np.array([[s.agents for s in sorted_shifts(cfg)]], dtype=float)
+            self.shift_agents = base if shift_agents_by_day is None else np.asarray(shift_agents_by_day, dtype=float)
             self.shift_staffed = np.ceil(self.shift_agents * share - 1e-9).astype(np.int64)
             self.periods = [(s.start_hour / 24.0, s.end_hour / 24.0) for s in sorted_shifts(cfg)]
             self.staffed = self.agents_by_day = None
@@ -311,16 +315,9 @@ def sorted_shifts(cfg: OnboardingConfig) -> list[Any]:
     return sorted(cfg.shifts, key=lambda s: s.start_hour)
 
 
-def shift_staffing(cfg: OnboardingConfig, agents_by_day: np.ndarray | None) -> np.ndarray:
-    """Agents wanted per day and shift (by start hour), shape (days, shifts) (one row: every day): each shift's
-    agents plus the day's agents beyond ``cfg.agents`` (a campaign's extra agents join every shift), at least 0."""
-    base = np.array([s.agents for s in sorted_shifts(cfg)], dtype=float)
-    extra = np.zeros(1) if agents_by_day is None else np.asarray(agents_by_day, dtype=float) - cfg.agents
-    return np.maximum(base[None, :] + extra[:, None], 0.0)
-
-
-def shift_agent_days(cfg: OnboardingConfig, agents_by_day: np.ndarray) -> np.ndarray:
-    """Per day, the agent-days paid with ``cfg.shifts``: each shift's agents x its hours / the hours of an agent-day
-    (``work_end_hour - work_start_hour``, what ``cost_per_agent_day_cny`` pays)."""
+def shift_agent_days(cfg: OnboardingConfig, shift_agents: np.ndarray) -> np.ndarray:
+    """Per day, the agent-days paid with ``cfg.shifts`` for ``shift_agents`` (days, shifts by start hour): each shift's
+    agents x its hours / the hours of an agent-day (``work_end_hour - work_start_hour``, what
+    ``cost_per_agent_day_cny`` pays)."""
     hours = np.array([s.end_hour - s.start_hour for s in sorted_shifts(cfg)], dtype=float)
-    return shift_staffing(cfg, agents_by_day) @ hours / (cfg.work_end_hour - cfg.work_start_hour)
+    return np.asarray(shift_agents, dtype=float) @ hours / (cfg.work_end_hour - cfg.work_start_hour)

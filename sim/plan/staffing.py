@@ -19,14 +19,15 @@ the WeCom accounts over the calendar, verified by one more run of the whole sche
 
 With several shifts a day (``onboarding.shifts``) the shifts set the hours (``--hours`` is refused) and a plan is the
 agents of each shift and the accounts: the fewest agents per shift meeting the targets on the requests each shift
-serves first, verified together (:mod:`sim.plan.staffing_shifts`), then the fewest accounts. There is no day-by-day
-schedule then (a note says so); ``staffing_shifts.csv`` and ``staffing_shifts.png`` show every shift.
+serves first, verified together (:mod:`sim.plan.staffing_shifts`), then the fewest accounts. The schedule is then per
+shift per day (schedule entries naming their shift); ``staffing_shifts.csv`` and ``staffing_shifts.png`` show every
+shift of the year plans.
 
 Writes ``staffing.csv``, ``staffing_peak.csv``, ``staffing_calendar.csv`` when a strategy has a campaign calendar
-(:mod:`sim.plan.staffing_tables`), ``staffing_schedule.csv`` and ``staffing_schedule_summary.csv``,
-``staffing_shifts.csv`` and ``staffing_shifts.png``/``.svg`` (with shifts), ``staffing.png``/``.svg``,
-``staffing_schedule.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into
-``--out``, all at once at the end.
+(:mod:`sim.plan.staffing_tables`), ``staffing_schedule.csv`` (a row per day, or per day and shift) and
+``staffing_schedule_summary.csv``, ``staffing_shifts.csv`` and ``staffing_shifts.png``/``.svg`` (with shifts),
+``staffing.png``/``.svg``, ``staffing_schedule.png``/``.svg`` and ``staffing.md`` (in ``report.lang``) into ``--out``,
+all at once at the end.
 """
 
 from __future__ import annotations
@@ -140,15 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     calendar = calendar_table(evaluator, targets, peak_hours, onboarding.daily_add_limit_per_account)
     notes += calendar_notes(calendar)
     schedules = {}
-    if shifts:
-        notes.append(
-            "onboarding.shifts: no day-by-day schedule with several shifts; the per-shift plan holds every day"
-        )
-    elif shared.run.horizon_days <= MAX_SCHEDULE_DAYS:
+    if shared.run.horizon_days <= MAX_SCHEDULE_DAYS:
         for strategy, desk in peak_hours.items():
-            hours_s = (desk.work_start_hour, desk.work_end_hour)
             schedules[strategy] = plan_schedule(
-                evaluator, strategy, hours_s, targets, args.max_agents, args.schedule_rounds, desk.agents
+                evaluator, strategy, desk, targets, args.max_agents, args.schedule_rounds
             )
     else:
         notes.append(f"run.horizon_days={shared.run.horizon_days}: no day-by-day schedule beyond {MAX_SCHEDULE_DAYS}")
@@ -257,7 +253,7 @@ def write_staffing(
                 table, peaks, calendar, targets.max_loss_share, targets.max_mean_delay_hours, notes, lang=lang
             )
             + shifts_markdown(by_shift, lang)
-            + schedule_markdown(summary, lang),
+            + schedule_markdown(summary, lang, days),
         )
         write_table(stage / "staffing_peak.csv", peaks)
         if not calendar.empty:

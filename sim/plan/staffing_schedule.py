@@ -1,24 +1,30 @@
-"""The staffing schedule: the fewest agents each day and the WeCom accounts over the calendar that meet the targets.
+"""The staffing schedule: the fewest agents each day (each shift of each day) and the WeCom accounts over the calendar.
 
 The year plan (:mod:`sim.plan.staffing`) keeps one desk all year. A schedule changes the agents on duty day by day
-and opens WeCom accounts on the days they are first needed, through ``onboarding.schedule`` (the desk has one shift a
-day, its hours; a campaign's extra agents add to the scheduled agents). For one strategy at the hours of its year
-plan:
+and opens WeCom accounts on the days they are first needed, through ``onboarding.schedule`` (a campaign's extra
+agents add to the scheduled agents). A day has one *slot* per shift: one for a desk with one shift a day (its hours),
+else one per shift of ``onboarding.shifts`` (by start hour; schedule entries then name their shift), measured on the
+requests that shift serves first (the one on duty when a request is made, or the next to start:
+:func:`sim.plan.desk_runs.serving_shift`). For one strategy at the hours (shifts) of its year plan:
 
-1. Per day, the fewest agents whose upper 95% bounds of that day's share lost and mean greeting delay meet the
-   targets, with the daily add limit lifted. A candidate is a whole-year desk at n agents (:class:`DeskEvaluator`,
-   cached, common random numbers) and one run answers for every day, so :func:`least_per_day` doubles and bisects
-   all days together: a handful of runs, not one per day. A day that no count up to ``--max-agents`` can be shown to
-   meet the targets (too few requests for a 95% bound, or out of reach) keeps the year plan's agents.
-2. Per day, the accounts whose daily add limit covers the upper bound of that day's adds at those agents. An account
-   opened stays, so the schedule opens each on the first day it is needed (the running maximum).
-3. The whole schedule is run once more on the same seed. Days interact (a backlog carries over), so this
-   verification is what counts: a day with a 95% bound that misses the targets gets one agent more (and one account
-   more where its adds reached the accounts' daily quota) and the schedule is run again, at most ``rounds`` times.
+1. Per day and slot, the fewest agents whose upper 95% bounds of that slot's share lost and mean greeting delay meet
+   the targets, with the daily add limit lifted. A candidate is a whole-year desk at n agents (on every shift)
+   (:class:`DeskEvaluator`, cached, common random numbers) and one run answers for every day and slot, so
+   :func:`least_per_day` doubles and bisects them all together: a handful of runs, not one per day. A slot that no
+   count up to ``--max-agents`` can be shown to meet the targets (too few requests for a 95% bound, or out of reach)
+   keeps the year plan's agents (its shift's).
+2. Per day, the accounts whose daily add limit covers the upper bound of that day's adds at its busiest slot's agents
+   (on every slot: the most that day can add). An account opened stays, so the schedule opens each on the first day
+   it is needed (the running maximum).
+3. The whole schedule is run once more on the same seed. Days and shifts interact (a backlog carries over to the next
+   shift and day), so this verification is what counts: a slot with a 95% bound that misses the targets gets one
+   agent more (and its day one account more where its adds reached the accounts' daily quota) and the schedule is
+   run again, at most ``rounds`` times.
 
 Its cost over the horizon is priced as the year plan's (:class:`~sim.plan.staffing_search.DeskCost`): agent-days
-(campaign extra agents included) at ``cost_per_agent_day_cny`` scaled by the open hours, and every account used
-(the starting ones and every one opened, by the schedule or as others fill) at ``new_account_cost_cny``.
+(campaign extra agents included) at ``cost_per_agent_day_cny`` scaled by each slot's hours over the config's open
+hours, and every account used (the starting ones and every one opened, by the schedule or as others fill) at
+``new_account_cost_cny``, booked on the day's first slot.
 """
 
 from __future__ import annotations
@@ -31,8 +37,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sim.config import Experiment, OnboardingConfig
+from sim.config import Experiment, OnboardingConfig, ShiftConfig
 from sim.model.calendar import day_plan
+from sim.model.onboarding import shift_agent_days
 from sim.plan.desk_runs import (
     ACCEPTED,
     ADDS,
@@ -42,10 +49,12 @@ from sim.plan.desk_runs import (
     REQUESTS,
     desk_delay,
     desk_share,
+    n_shifts,
     run_desk,
+    shift_block,
     summary,
 )
-from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, accounts_for, meets_targets
+from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, accounts_for, meets_targets, shifts_text
 
 CONFIDENCE = 0.95
 MAX_SCHEDULE_DAYS = 365  # a schedule entry's MM-DD names one day only within a year of the start date
@@ -133,45 +142,80 @@ def least_per_day(meets: Callable[[int], np.ndarray], lo: int, hi: int) -> np.nd
             failed = np.where(at & ~hit, m, failed)
 
 
+def slot_blocks(days: np.ndarray) -> list[np.ndarray]:
+    """The day counts of each slot of a day: the whole day's for a desk with one shift a day, else each shift's
+    block (by start hour; :func:`~sim.plan.desk_runs.shift_block`)."""
+    k = n_shifts(days)
+    return [days] if k == 0 else [shift_block(days, i) for i in range(k)]
+
+
+def slot_meets(days: np.ndarray, targets: Targets) -> np.ndarray:
+    """Per request day and slot (days, slots): whether that slot's requests that day meet the targets."""
+    return np.stack([day_meets(b, targets) for b in slot_blocks(days)], axis=1)
+
+
 @dataclass(frozen=True)
 class Schedule:
-    """One strategy's schedule over the horizon: desk hours, scheduled agents per day (a campaign's extra agents
-    not included) and the WeCom accounts with room from each day (non-decreasing)."""
+    """One strategy's schedule over the horizon: the desk's hours (with shifts, the first shift's start to the last
+    one's end), scheduled agents per day and slot (days, slots: one slot for a desk with one shift a day, else one
+    per shift by start hour; a campaign's extra agents not included), the WeCom accounts with room from each day
+    (non-decreasing) and the shifts (empty: one shift a day)."""
 
     hours: tuple[float, float]
     agents: np.ndarray
     accounts: np.ndarray
+    shifts: tuple[ShiftConfig, ...] = ()
 
     def settings(self, start_date: str) -> dict[str, object]:
-        """The ``onboarding.*`` settings that run it: the most common agents as ``onboarding.agents``, the first day's
-        accounts as ``onboarding.accounts``, and a schedule entry per run of other agents and per account step."""
+        """The ``onboarding.*`` settings that run it: per slot the most common agents (``onboarding.agents``, or each
+        shift's ``agents`` in ``onboarding.shifts``), the first day's accounts as ``onboarding.accounts``, and a
+        schedule entry per run of other agents (naming its shift, with shifts) and per account step."""
         start = dt.date.fromisoformat(start_date)
         mmdd = lambda day: f"'{(start + dt.timedelta(days=int(day))).strftime('%m-%d')}'"  # noqa: E731
-        values, counts = np.unique(self.agents, return_counts=True)
-        base = int(values[np.argmax(counts)])
-        entries = []
-        change = np.flatnonzero(np.diff(self.agents, prepend=-1, append=-1))
-        for first, end in zip(change[:-1], change[1:], strict=True):
-            if self.agents[first] != base:
-                entries.append(f"{{start:{mmdd(first)},days:{end - first},agents:{int(self.agents[first])}}}")
+        bases, entries = [], []
+        for k in range(self.agents.shape[1]):
+            agents = self.agents[:, k]
+            values, counts = np.unique(agents, return_counts=True)
+            base = int(values[np.argmax(counts)])
+            bases.append(base)
+            shift = f",shift:'{self.shifts[k].name}'" if self.shifts else ""
+            change = np.flatnonzero(np.diff(agents, prepend=-1, append=-1))
+            for first, end in zip(change[:-1], change[1:], strict=True):
+                if agents[first] != base:
+                    entries.append(f"{{start:{mmdd(first)},days:{end - first},agents:{int(agents[first])}{shift}}}")
         for day in np.flatnonzero(np.diff(self.accounts)) + 1:
             entries.append(f"{{start:{mmdd(day)},days:1,accounts:{int(self.accounts[day])}}}")
+        desk: dict[str, object] = (
+            {"onboarding.shifts": shifts_text(self.shifts, bases)}
+            if self.shifts
+            else {
+                "onboarding.work_start_hour": self.hours[0],
+                "onboarding.work_end_hour": self.hours[1],
+                "onboarding.agents": bases[0],
+            }
+        )
         return {
             "onboarding.unlimited": False,
-            "onboarding.work_start_hour": self.hours[0],
-            "onboarding.work_end_hour": self.hours[1],
-            "onboarding.agents": base,
+            **desk,
             "onboarding.accounts": int(self.accounts[0]),
             "onboarding.schedule": "[" + ",".join(entries) + "]",
         }
 
+    def slot_names(self) -> list[str]:
+        """Each slot's ``shift`` label: the desk's hours (``9-22``), or each shift's name."""
+        return [s.name for s in self.shifts] or [f"{self.hours[0]:g}-{self.hours[1]:g}"]
+
+    def slot_hours(self) -> np.ndarray:
+        """Each slot's open hours a day."""
+        return np.array([s.end_hour - s.start_hour for s in self.shifts] or [self.hours[1] - self.hours[0]])
+
 
 @dataclass(frozen=True)
 class Verified:
-    """A schedule and its verification run: day counts (replications, rows, days), agents on duty per day."""
+    """A schedule and its verification run: day counts (replications, rows, days), agents on duty per day and slot."""
 
     schedule: Schedule
-    need: np.ndarray  # per day: the fewest scheduled agents that day alone needs (0: none up to the maximum)
+    need: np.ndarray  # per day and slot: the fewest scheduled agents that day alone needs (0: none up to the maximum)
     days: np.ndarray
     on_duty: np.ndarray
     experiment: Experiment
@@ -188,82 +232,98 @@ def run_schedule(evaluator: DeskEvaluator, strategy: str, schedule: Schedule) ->
 
 
 def plan_schedule(
-    evaluator: DeskEvaluator,
-    strategy: str,
-    hours: tuple[float, float],
-    targets: Targets,
-    max_agents: int,
-    rounds: int,
-    fallback_agents: int,
+    evaluator: DeskEvaluator, strategy: str, plan: Desk, targets: Targets, max_agents: int, rounds: int
 ) -> Verified:
-    """Search the per-day schedule at ``hours`` and verify it (see the module docstring); ``fallback_agents`` staff
-    the days no count can be shown to serve."""
+    """Search the per-day (per shift, with shifts) schedule at the hours of the year plan ``plan`` and verify it (see
+    the module docstring); ``plan``'s agents (each shift's) staff the days no count can be shown to serve."""
     horizon = evaluator.experiment.shared.run.horizon_days
     limit = evaluator.experiment.strategies[strategy].onboarding.daily_add_limit_per_account
-    need = least_per_day(lambda n: day_meets(evaluator(Desk(*hours, n))[strategy], targets), 1, max_agents)
-    agents = np.where(need > 0, need, fallback_agents)
-    by_agents = {int(n): day_bounds(evaluator(Desk(*hours, int(n)))[strategy][:, ADDS, :])[2] for n in set(agents)}
-    adds_high = np.array([by_agents[int(agents[d])][d] for d in range(horizon)])
+    shifts = tuple(evaluator.shifts)
+    hours = (plan.work_start_hour, plan.work_end_hour)
+    n_slots = max(len(shifts), 1)
+
+    def uniform(n: int) -> Desk:  # n agents on the desk, or on every shift
+        return Desk.of_shifts(shifts, [n] * n_slots) if shifts else Desk(*hours, n)
+
+    flat = least_per_day(lambda n: slot_meets(evaluator(uniform(n))[strategy], targets).ravel(), 1, max_agents)
+    need = flat.reshape(horizon, n_slots)
+    agents = np.where(need > 0, need, np.array(plan.shift_agents or (plan.agents,))[None, :])
+    busiest = agents.max(axis=1)  # a day's adds at its busiest slot's agents on every slot: the most it can add
+    by_agents = {int(n): day_bounds(evaluator(uniform(int(n)))[strategy][:, ADDS, :])[2] for n in set(busiest)}
+    adds_high = np.array([by_agents[int(busiest[d])][d] for d in range(horizon)])
     account_need = np.array([accounts_for(a if np.isfinite(a) else 0.0, limit) for a in adds_high])
     made = 0
     while True:
-        schedule = Schedule(hours, agents.copy(), np.maximum.accumulate(account_need))
+        schedule = Schedule(hours, agents.copy(), np.maximum.accumulate(account_need), shifts)
         exp, days = run_schedule(evaluator, strategy, schedule)
         made += 1
-        shown = np.isfinite(day_bounds(day_measures(days)[0])[2])  # two replications or more with requests
-        missed = ~day_meets(days, targets) & shown & (need > 0)
+        # shown: two replications or more with requests in that slot that day
+        shown = np.stack([np.isfinite(day_bounds(day_measures(b)[0])[2]) for b in slot_blocks(days)], axis=1)
+        missed = ~slot_meets(days, targets) & shown & (need > 0)
         raise_agents = missed & (agents < max_agents)
-        full = missed & (days[:, ADDS, :].max(axis=0) >= schedule.accounts * limit)
+        full = missed.any(axis=1) & (days[:, ADDS, :].max(axis=0) >= schedule.accounts * limit)
         if made > rounds or not (raise_agents.any() or full.any()):
             break
         agents = agents + raise_agents
         account_need = np.maximum(account_need, schedule.accounts) + full
     s = exp.strategies[strategy]
-    on_duty = day_plan(s, exp.shared.population.start_date, horizon).agents[:horizon]
+    day = day_plan(s, exp.shared.population.start_date, horizon)
+    on_duty = day.shift_agents[:horizon] if shifts else day.agents[:horizon, None]
     return Verified(schedule, need, days, on_duty, exp, made)
 
 
 def schedule_costs(verified: Verified, onb: OnboardingConfig) -> np.ndarray:
-    """Per day of the horizon (CNY): the agents on duty at ``onb``'s day rate scaled by the open hours over ``onb``'s,
-    and the accounts opened that day (mean over replications; the starting ones on day 0) at its
-    ``new_account_cost_cny``."""
-    start, end = verified.schedule.hours
+    """Per day of the horizon and slot (CNY): the agents on duty at ``onb``'s day rate scaled by the slot's hours over
+    ``onb``'s open hours, and on the day's first slot the accounts opened that day (mean over replications; the
+    starting ones on day 0) at its ``new_account_cost_cny``."""
     config_hours = onb.work_end_hour - onb.work_start_hour
-    agent_cny = verified.on_duty * onb.cost_per_agent_day_cny * (end - start) / config_hours
+    cost = verified.on_duty * onb.cost_per_agent_day_cny * verified.schedule.slot_hours()[None, :] / config_hours
     opened = verified.days[:, OPENED, :].mean(axis=0)
     opened[0] += verified.schedule.accounts[0]
-    return agent_cny + opened * onb.new_account_cost_cny
+    cost[:, 0] = cost[:, 0] + opened * onb.new_account_cost_cny
+    return cost
 
 
 def schedule_table(evaluator: DeskEvaluator, schedules: dict[str, Verified], targets: Targets) -> pd.DataFrame:
-    """One row per strategy and day of the horizon: the schedule (agents on duty, what that day alone needs, the
-    accounts with room), the verification run's requests, losses and delay (mean and 95% interval), whether that day
-    meets the targets there, and the day's cost."""
+    """One row per strategy, day of the horizon and slot (the desk's hours, or each shift): the schedule (agents on
+    duty, what that slot that day alone needs, the accounts with room), the verification run's requests, losses and
+    delay there (mean and 95% interval), whether they meet the targets, and the cost (a day's accounts on its first
+    slot)."""
     start = dt.date.fromisoformat(evaluator.experiment.shared.population.start_date)
     frames = []
     for strategy, v in schedules.items():
         horizon = v.days.shape[2]
-        loss, delay = day_measures(v.days)
+        names = v.schedule.slot_names()
+        n_slots = len(names)
         extra = v.on_duty - v.schedule.agents
         frame = pd.DataFrame(
             {
                 "strategy": strategy,
-                "date": [(start + dt.timedelta(days=d)).isoformat() for d in range(horizon)],
-                "day_of_horizon": np.arange(horizon),
-                "shift": f"{v.schedule.hours[0]:g}-{v.schedule.hours[1]:g}",
-                "agents": v.on_duty,
-                "agents_needed_alone": pd.array(np.where(v.need > 0, v.need + extra, -1), dtype="Int64"),
-                "accounts": v.schedule.accounts,
+                "date": np.repeat([(start + dt.timedelta(days=d)).isoformat() for d in range(horizon)], n_slots),
+                "day_of_horizon": np.repeat(np.arange(horizon), n_slots),
+                "shift": np.tile(names, horizon),
+                "agents": v.on_duty.ravel(),
+                "agents_needed_alone": pd.array(np.where(v.need > 0, v.need + extra, -1).ravel(), dtype="Int64"),
+                "accounts": np.repeat(v.schedule.accounts, n_slots),
             }
         )
-        frame.loc[v.need == 0, "agents_needed_alone"] = pd.NA
-        for name, values in (("requests", v.days[:, REQUESTS, :]), ("loss_share", loss), ("mean_delay_hours", delay)):
-            mean, low, high = day_bounds(values)
-            frame[name], frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = mean, low, high
-        frame["meets_targets"] = day_meets(v.days, targets)
-        frame["cost_cny"] = schedule_costs(v, evaluator.experiment.strategies[strategy].onboarding)
+        frame.loc[v.need.ravel() == 0, "agents_needed_alone"] = pd.NA
+        per_slot = [(b[:, REQUESTS, :], *day_measures(b)) for b in slot_blocks(v.days)]
+        for i, name in enumerate(("requests", "loss_share", "mean_delay_hours")):
+            bounds = np.stack([day_bounds(slot[i]) for slot in per_slot], axis=2)  # (mean/low/high, days, slots)
+            frame[name], frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = (b.ravel() for b in bounds)
+        frame["meets_targets"] = slot_meets(v.days, targets).ravel()
+        frame["cost_cny"] = schedule_costs(v, evaluator.experiment.strategies[strategy].onboarding).ravel()
         frames.append(frame[SCHEDULE_COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCHEDULE_COLUMNS)
+
+
+def schedule_agent_days(verified: Verified, onb: OnboardingConfig) -> float:
+    """The schedule's agent-days over the horizon: agents on duty each day (a whole number), or with shifts each
+    shift's agents x its hours / ``onb``'s open hours (as the year plan counts them)."""
+    if verified.schedule.shifts:
+        return float(shift_agent_days(onb, verified.on_duty).sum())
+    return int(verified.on_duty.sum())
 
 
 SUMMARY_COLUMNS = [
@@ -293,7 +353,10 @@ def schedule_summary(
     rows = []
     for strategy, v in schedules.items():
         loss, delay = desk_share(v.days), desk_delay(v.days)
-        days = table[table["strategy"] == strategy]
+        slots = table[table["strategy"] == strategy]
+        days = slots.groupby("day_of_horizon", sort=True).agg(
+            requests=("requests", "sum"), meets_targets=("meets_targets", "all"), cost_cny=("cost_cny", "sum")
+        )
         asked = days["requests"] > 0
         rows.append(
             {
@@ -306,7 +369,7 @@ def schedule_summary(
                 "meets_targets": meets_targets(loss, delay, targets),
                 "days_with_requests": int(asked.sum()),
                 "days_meeting_targets": int((asked & days["meets_targets"]).sum()),
-                "agent_days": int(v.on_duty.sum()),
+                "agent_days": schedule_agent_days(v, v.experiment.strategies[strategy].onboarding),
                 "accounts_used": float(v.schedule.accounts[0] + v.days[:, OPENED, :].sum(axis=1).mean()),
                 "cost_cny": float(days["cost_cny"].sum()),
                 "year_plan_cost_cny": year_cost_cny.get(strategy, float("nan")),

@@ -35,7 +35,7 @@ import numpy as np
 
 from sim.config import Experiment, ShiftConfig
 from sim.model.calendar import day_plan
-from sim.model.onboarding import shift_agent_days, shift_staffing, sorted_shifts
+from sim.model.onboarding import shift_agent_days, sorted_shifts
 from sim.plan.desk_runs import ADDS, OPENED, desk_delay, desk_share, run_desk, summary
 
 MAX_ACCOUNTS = 100_000  # onboarding.accounts' upper bound in the config schema
@@ -176,10 +176,20 @@ class DeskEvaluator:
         shifts, the sum over the day's shifts, the extra agents joining each)."""
         s = self.experiment.strategies[strategy]
         horizon = self.experiment.shared.run.horizon_days
-        planned = day_plan(s, self.experiment.shared.population.start_date, horizon).agents
         if desk.shift_agents:
-            return shift_staffing(self.shift_config(strategy, desk), planned).sum(axis=1)
+            return self.shift_agents_by_day(strategy, desk).sum(axis=1)
+        planned = day_plan(s, self.experiment.shared.population.start_date, horizon).agents
         return desk.agents + planned - s.onboarding.agents
+
+    def shift_agents_by_day(self, strategy: str, desk: Desk) -> np.ndarray:
+        """Per day of the horizon and shift (by start hour), the agents on duty at shift desk ``desk``: its shift's
+        agents, plus a campaign's extra agents (the desk runs with no schedule)."""
+        s = self.experiment.strategies[strategy]
+        onb = dataclasses.replace(self.shift_config(strategy, desk), schedule=[])
+        horizon = self.experiment.shared.run.horizon_days
+        return day_plan(
+            dataclasses.replace(s, onboarding=onb), self.experiment.shared.population.start_date, horizon
+        ).shift_agents
 
     def shift_config(self, strategy: str, desk: Desk) -> Any:
         """``strategy``'s onboarding config with ``desk``'s agents on its shifts."""
@@ -192,9 +202,7 @@ class DeskEvaluator:
         onb = self.experiment.strategies[strategy].onboarding
         config_hours = onb.work_end_hour - onb.work_start_hour
         if desk.shift_agents:
-            s, horizon = self.experiment.strategies[strategy], self.experiment.shared.run.horizon_days
-            planned = day_plan(s, self.experiment.shared.population.start_date, horizon).agents
-            agent_days = float(shift_agent_days(self.shift_config(strategy, desk), planned).sum())
+            agent_days = float(shift_agent_days(onb, self.shift_agents_by_day(strategy, desk)).sum())
             agent_cny = agent_days * onb.cost_per_agent_day_cny
         else:
             agent_days = int(self.agents_by_day(strategy, desk).sum())

@@ -1054,4 +1054,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "the parameters' uncertainty as those draws describe it.",
         "每次重复模拟使用参数抽样表（--parameter-draws）中各自的一行参数，因此概率也包含这些抽样所描述的参数不确定性。",
     ),
+    # ---------------------------------------------------------------- issue 19: the day-by-day schedule per shift
+    "staffing.schedule_shifts_intro": (
+        "With shifts the schedule is per shift and day: each shift's fewest agents on that day's requests it serves "
+        "first (the one on duty when a request is made, or the next to start), verified together on the same seed. "
+        "Shift by shift over the horizon (staffing_schedule.csv has a row per day and shift):",
+        "有多个班次时按班次逐日排班：每个班次在当天首先由它接待的请求（提出时在岗的班次，或下一个开始的班次）上"
+        "求最少客服，再用同一随机种子一起复核。各班次在整个周期内的汇总如下（staffing_schedule.csv 每天每班次一行）：",
+    ),
+    "staffing.col.agents_range": ("Agents a day (fewest–most)", "每日客服（最少–最多）"),
+    "staffing.col.worst_loss_upper": ("Worst day: requests lost, upper 95% bound", "最差一天：流失率 95% 上限"),
+    "staffing.col.worst_delay_upper": (
+        "Worst day: mean greeting delay, upper 95% bound",
+        "最差一天：平均响应时长 95% 上限",
+    ),
+    "fig.schedule_shift_agents": ("Agents on duty: {shift}", "在岗客服：{shift}"),
+    "fig.schedule_shift_missed": ("Shift and day missing the targets", "未达标的班次与日子"),
 }

@@ -145,9 +145,10 @@ def staffing_markdown(
     return "\n".join(lines)
 
 
-def schedule_markdown(summary: pd.DataFrame, lang: str = "en") -> str:
+def schedule_markdown(summary: pd.DataFrame, lang: str = "en", days: pd.DataFrame | None = None) -> str:
     """The schedule's subsection (empty without one): per strategy, the verified year's losses and delay, the days
-    meeting the targets, agent-days, accounts used, and the schedule's cost against the year plan's."""
+    meeting the targets, agent-days, accounts used, and the schedule's cost against the year plan's; with shifts
+    (several in ``days``, ``staffing_schedule.csv``), the schedule shift by shift (:func:`schedule_shift_lines`)."""
     if summary.empty:
         return ""
     hours = lambda v: f"{number(v, lang)} h"  # noqa: E731
@@ -174,7 +175,9 @@ def schedule_markdown(summary: pd.DataFrame, lang: str = "en") -> str:
             f"{hours(r.mean_delay_hours)} (≤ {hours(r.mean_delay_hours_ci_high)})",
             t("staffing.yes" if r.meets_targets else "staffing.no", lang),
             f"{r.days_meeting_targets} / {r.days_with_requests}",
-            r.agent_days,
+            number(r.agent_days, lang)
+            if isinstance(r.agent_days, float)
+            else r.agent_days,  # with shifts: hours-weighted
             number(r.accounts_used, lang),
             money(r.cost_cny, lang),
             money(r.year_plan_cost_cny, lang),
@@ -182,7 +185,36 @@ def schedule_markdown(summary: pd.DataFrame, lang: str = "en") -> str:
         for r in summary.itertuples(index=False)
     ]
     lines = ["", f"### {t('staffing.schedule_title', lang)}", "", t("staffing.schedule_intro", lang), ""]
-    return "\n".join([*lines, *_table(header, rows), ""])
+    by_shift = schedule_shift_lines(days, lang) if days is not None else []
+    return "\n".join([*lines, *_table(header, rows), *by_shift, ""])
+
+
+def schedule_shift_lines(days: pd.DataFrame, lang: str) -> list[str]:
+    """With shifts (empty otherwise): per strategy and shift, the fewest and most agents a day, the days with its
+    requests that meet the targets, its worst day's upper bound of losses and delay, and its cost (a day's new
+    accounts on its first shift)."""
+    if days.empty or days.groupby("strategy")["shift"].nunique().max() < 2:
+        return []
+    hours = lambda v: f"{number(v, lang)} h"  # noqa: E731
+    header = [
+        t(f"staffing.col.{c}", lang)
+        for c in ("strategy", "shift", "agents_range", "days_met", "worst_loss_upper", "worst_delay_upper", "cost")
+    ]
+    rows = []
+    for (strategy, shift), g in days.groupby(["strategy", "shift"], sort=False):
+        asked = g["requests"] > 0
+        rows.append(
+            [
+                strategy,
+                shift,
+                f"{int(g['agents'].min())}–{int(g['agents'].max())}",
+                f"{int((asked & g['meets_targets'].astype(bool)).sum())} / {int(asked.sum())}",
+                pct(g["loss_share_ci_high"].max(), lang),
+                hours(g["mean_delay_hours_ci_high"].max()),
+                money(g["cost_cny"].sum(), lang),
+            ]
+        )
+    return ["", t("staffing.schedule_shifts_intro", lang), "", *_table(header, rows)]
 
 
 def shifts_markdown(by_shift: pd.DataFrame, lang: str = "en") -> str:
