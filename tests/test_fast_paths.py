@@ -4,21 +4,25 @@ Each speed-up of the replication keeps every number bit for bit (tests/test_gold
 size); these tests check each shortcut against the computation it replaces, with exact equality, on inputs that take
 both the shortcut and the general path: parcels sorted with and without tied delivery times, touches one or several a
 day, handling times across the desk's draw-ahead blocks, uniforms over vectors longer than a hash block, Poisson counts
-with exp(-mean) looked up, and BLAS pinned to one thread while a replication runs.
+with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, and members' uniforms from their buyer
+ids hashed once (across the table's growth).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import simpy
+from _helpers import make_shared, quiet_strategy
 from threadpoolctl import threadpool_info
 
 from sim.config import OnboardingConfig, TouchConfig, TouchResponseConfig
 from sim.model.blas import one_blas_thread
+from sim.model.ledger import Ledger
+from sim.model.members import CARD, REFERRAL, Members
 from sim.model.onboarding import HANDLING_BLOCK, ServiceDesk
-from sim.model.population import _stable_order
+from sim.model.population import People, Traits, _stable_order
 from sim.model.quantiles import poisson_from_uniform
-from sim.model.streams import _BLOCK, Streams, _hashed
+from sim.model.streams import _BLOCK, Streams, _hashed, finish
 from sim.model.touches import SEGMENTS, TouchPolicy, decayed_batch
 
 RNG_SEED = 20261202
@@ -80,6 +84,33 @@ def test_uniforms_in_blocks_and_with_scalar_coordinates_are_the_whole_hash() -> 
     assert np.array_equal(streams.uniform("orders", ids, numbers), _hashed(key, (n,), ids, [numbers]))
     assert np.array_equal(streams.uniform("orders", ids, 4), streams.uniform("orders", ids, np.full(n, 4)))
     assert np.array_equal(streams.uniform("orders", -2, numbers), streams.uniform("orders", np.full(n, -2), numbers))
+
+
+def test_uniforms_from_keyed_ids_are_the_whole_hash() -> None:
+    streams = Streams(7, 3)
+    ids = np.arange(5_000, dtype=np.int64) * 7919 - 5
+    rows = np.flatnonzero(ids % 3 != 1)
+    numbers = rows % 11 - 3
+    keyed = streams.keyed("orders", ids)
+    assert np.array_equal(finish(keyed[rows], 4, numbers), streams.uniform("orders", ids[rows], 4, numbers))
+    assert np.array_equal(finish(keyed[rows]), streams.uniform("orders", ids[rows]))
+    assert finish(keyed[:0], 4).shape == (0,)
+
+
+def test_members_uniforms_are_the_streams_across_the_tables_growth() -> None:
+    shared = make_shared()
+    n = 3_000
+    members = Members(
+        quiet_strategy(), shared, People(Traits.draw(n, shared.population, Streams(1, 1))), Ledger(10), Streams(5, 0)
+    )
+    for lo, hi in ((0, 700), (700, 2_000), (2_000, n)):  # the table (1,024 rows at first) grows twice
+        buyers = np.arange(lo, hi)
+        members.add(
+            buyers, np.where(buyers % 5 == 0, REFERRAL, CARD).astype(np.int8), np.zeros(hi - lo), np.ones(hi - lo)
+        )
+        rows = np.flatnonzero(np.arange(hi) % 4 != 0)
+        got = members._uniform("purchases", rows, 6)
+        assert np.array_equal(got, members.streams.uniform("purchases", members.buyer[rows], 6))
 
 
 def test_poisson_counts_with_exp_neg_mean_given_are_the_same() -> None:

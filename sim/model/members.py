@@ -49,7 +49,7 @@ from sim.model.ledger import Ledger
 from sim.model.population import HOURS_PER_DAY, People
 from sim.model.quantiles import gamma_from_uniform, poisson_from_uniform
 from sim.model.referral import Invitations, share_outcomes, sharing
-from sim.model.streams import Streams, occurrence, ranks_within
+from sim.model.streams import Streams, finish, occurrence, ranks_within
 from sim.model.touches import CONTENT, SEGMENTS, TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2
@@ -166,6 +166,8 @@ class Members:
         self.referral_completed = 0  # of which a group formed, a help link or a packet filled
         self._capacity = 0
         self.cols: dict[str, np.ndarray] = {}
+        # per stream, each member's buyer id hashed with the stream's key (Streams.keyed), for the rows filled so far
+        self._keyed: dict[str, tuple[np.ndarray, int]] = {}
         self._grow(1024)
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
         self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -217,6 +219,17 @@ class Members:
                 new[: self.n] = self.cols[name][: self.n]
             self.cols[name] = new
         self._capacity = capacity
+
+    def _uniform(self, name: str, rows: np.ndarray, *rest: np.ndarray | int) -> np.ndarray:
+        """``streams.uniform(name, buyer[rows], *rest)``, with each member's buyer id hashed with the stream's key
+        once (:meth:`Streams.keyed`), not every day: the same values at about half the hashing."""
+        keyed, filled = self._keyed.get(name, (np.empty(0, dtype=np.uint64), 0))
+        if filled < self.n:
+            if keyed.size < self.n:
+                keyed = np.concatenate([keyed[:filled], np.empty(self._capacity - filled, dtype=np.uint64)])
+            keyed[filled : self.n] = self.streams.keyed(name, self.cols["buyer"][filled : self.n])
+            self._keyed[name] = (keyed, self.n)
+        return finish(keyed[rows], *rest)
 
     def __getattr__(self, name: str) -> np.ndarray:
         cols = self.__dict__.get("cols")
@@ -398,7 +411,7 @@ class Members:
         time of the repurchase after which they drop out, or ``end``.
         """
         c = self.cols
-        luck = self.streams.uniform("purchases", c["buyer"][buyers], day)
+        luck = self._uniform("purchases", buyers, day)
         rate, span = c["rate_per_day"][buyers], end - start
         exp_neg_mean = c["exp_neg_rate"][buyers]  # a whole day's (mean = rate x 1.0), looked up
         part = np.flatnonzero(span != 1.0)  # the first order's day: from the first order on
@@ -451,7 +464,7 @@ class Members:
             boost = np.where(c["paid_member"][buyers], boost * self.s.membership.rate_multiplier, boost)
         span = np.maximum(alive_until - start, 0.0)
         mean = c["rate_per_day"][buyers] * (boost - 1.0) * span
-        luck = self.streams.uniform("added_purchases", c["buyer"][buyers], day)
+        luck = self._uniform("added_purchases", buyers, day)
         k = poisson_from_uniform(mean, luck)
         if self.channels.on:
             self._attribute(day, buyers, k, lift, boost)
@@ -495,7 +508,7 @@ class Members:
             return
         policy = self.touches
         if sent.max() == 1:  # a touch each (cadences of at most one a day): its content's values, as the sums give them
-            kind = policy.content_kinds(self.streams.uniform("touch_content", c["buyer"][hit], day, 0), seg)
+            kind = policy.content_kinds(self._uniform("touch_content", hit, day, 0), seg)
             if self.touch_log is not None:
                 self.touch_log.append((hit, first_touch, kind))
             cost, lift, risk = policy.cost_cny[kind], policy.lift[kind], policy.delete_risk[kind]
@@ -513,7 +526,7 @@ class Members:
         self._add_lift(day, hit, lift)
         pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
         delete_prob = np.minimum(1.0, risk * pressure)
-        leaving = self.streams.uniform("touch_delete", c["buyer"][hit], day) < delete_prob
+        leaving = self._uniform("touch_delete", hit, day) < delete_prob
         self._leave(hit[leaving], first_touch[leaving])
 
     def _decay(self, day: int, who: np.ndarray) -> np.ndarray:
@@ -596,15 +609,15 @@ class Members:
         """The ``k``-th moments post or group message of ``day`` (``prefix``: its streams and counts; ``part``: its
         lift column): its content is one draw from the active segment's mix; each member of ``audience`` sees it with
         ``reach`` and gets the content's lift and delete risk times the channel's multipliers. Returns who saw it."""
-        c, resp = self.cols, self.shared.population.touch_response
+        resp = self.shared.population.touch_response
         response = resp.moments if prefix == "moments" else resp.groups
         content = CONTENT[self._content(f"{prefix}_content", day, k)]
-        seen = audience[self.streams.uniform(f"{prefix}_seen", c["buyer"][audience], day, k) < reach]
+        seen = audience[self._uniform(f"{prefix}_seen", audience, day, k) < reach]
         self.channel_counts[f"{prefix}_audience"] += audience.size
         self.channel_counts[f"{prefix}_views"] += seen.size
         self._add_lift(day, seen, np.full(seen.size, resp.lift[content] * response.lift_multiplier), part)
         risk = resp.delete_risk[content] * response.delete_risk_multiplier
-        leaving = seen[self.streams.uniform(f"{prefix}_delete", c["buyer"][seen], day, k) < risk]
+        leaving = seen[self._uniform(f"{prefix}_delete", seen, day, k) < risk]
         self._leave(leaving, np.full(leaving.size, day + MIDDAY))
         return seen
 
@@ -628,7 +641,7 @@ class Members:
             seen = self._broadcast("group", "lift_groups", day, k, in_group, activity)
             self.group_audience_daily[day] += in_group.size
             self.group_views_daily[day] += seen.size
-            quit_group = seen[self.streams.uniform("group_leave", c["buyer"][seen], day, k) < leave_prob]
+            quit_group = seen[self._uniform("group_leave", seen, day, k) < leave_prob]
             c["group"][quit_group] = -1
             self.channel_counts["group_leavers"] += quit_group.size
             in_group = in_group[c["group"][in_group] >= 0]
@@ -636,12 +649,12 @@ class Members:
     def _live(self, day: int) -> np.ndarray:
         """Today's live stream: it feeds the groups' activity; each subscribed member attends with the attendance
         probability and gets the promotional lift times the live multiplier. Returns the attendees."""
-        c, resp = self.cols, self.shared.population.touch_response
+        resp = self.shared.population.touch_response
         t_stream = day + self.channels.stream_day_fraction
         if self.channels.groups_on:
             self.groups.feed(t_stream)
         who = self._subscribed(t_stream)
-        attendees = who[self.streams.uniform("live_attend", c["buyer"][who], day) < resp.live.attendance_prob]
+        attendees = who[self._uniform("live_attend", who, day) < resp.live.attendance_prob]
         self.channel_counts["live_streams"] += 1
         self.channel_counts["live_audience"] += who.size
         self.channel_counts["live_attendees"] += attendees.size
@@ -656,7 +669,7 @@ class Members:
         c = self.cols
         buyers = attendees[c["can_buy"][attendees]]
         conversion = self.shared.population.touch_response.live.conversion_prob
-        live = buyers[self.streams.uniform("live_buy", c["buyer"][buyers], day) < conversion]
+        live = buyers[self._uniform("live_buy", buyers, day) < conversion]
         self.channel_counts["live_orders"] += live.size
         self.channel_counts["added_orders_live"] += live.size
         return live, np.full(live.size, day + self.channels.stream_day_fraction)
@@ -691,7 +704,7 @@ class Members:
         self._add_lift(day, hit, (counts @ self.touches.lift) * resp.chat.lift_multiplier, "lift_chat")
         pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
         delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * resp.chat.delete_risk_multiplier * pressure)
-        leaving = self.streams.uniform("chat_delete", c["buyer"][hit], day) < delete_prob
+        leaving = self._uniform("chat_delete", hit, day) < delete_prob
         self._leave(hit[leaving], first_touch[leaving])
         return float(sent.sum()) * ch.chat_minutes_per_touch
 
