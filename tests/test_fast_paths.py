@@ -4,18 +4,21 @@ Each speed-up of the replication keeps every number bit for bit (tests/test_gold
 size); these tests check each shortcut against the computation it replaces, with exact equality, on inputs that take
 both the shortcut and the general path: parcels sorted with and without tied delivery times, touches one or several a
 day, handling times across the desk's draw-ahead blocks, uniforms over vectors longer than a hash block, Poisson counts
-with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, and members' uniforms from their buyer
-ids hashed once (across the table's growth).
+with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, members' uniforms from their buyer
+ids hashed once (across the table's growth), content types drawn with one mix or a mix per segment, and the touch step
+with every segment touched or some left untouched.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import simpy
 from _helpers import make_shared, quiet_strategy
 from threadpoolctl import threadpool_info
 
-from sim.config import OnboardingConfig, TouchConfig, TouchResponseConfig
+from sim.config import OnboardingConfig, SegmentTouchConfig, TouchConfig, TouchResponseConfig
 from sim.model.blas import one_blas_thread
 from sim.model.ledger import Ledger
 from sim.model.members import CARD, REFERRAL, Members
@@ -56,6 +59,46 @@ def test_one_touch_each_gives_the_contents_values_that_counting_gives() -> None:
     counts = policy.content_counts(kind, np.ones(n, dtype=np.int64))
     for values in (policy.cost_cny, policy.lift, policy.delete_risk):
         assert np.array_equal(values[kind], counts @ values)
+
+
+def test_content_kinds_with_a_mix_per_segment_are_the_categorical_draws() -> None:
+    mixes = {"new": {"educational": 1.0}, "at_risk": {"promotional": 0.9, "emotional": 0.1}}
+    segments = {name: SegmentTouchConfig(mix=mix) for name, mix in mixes.items()}
+    touch = TouchConfig(touches_per_week=2.0, mix={"educational": 0.5, "emotional": 0.3, "promotional": 0.2})
+    policy = TouchPolicy(dataclasses.replace(touch, segments=segments), TouchResponseConfig())
+    assert not policy.one_mix and _policy().one_mix  # the general path here, the shortcut in the test above
+    rng = np.random.default_rng(RNG_SEED)
+    u, seg = rng.random(20_000), rng.integers(0, len(SEGMENTS), 20_000).astype(np.int8)
+    kind = policy.content_kinds(u, seg)
+    assert np.array_equal(kind, (u[:, None] >= policy.cum_mix[seg]).sum(axis=1))
+    assert set(kind[seg == SEGMENTS.index("new")].tolist()) == {0}  # the new segment's own mix is used
+
+
+def test_touch_step_with_every_segment_touched_is_the_general_path() -> None:
+    shared = make_shared()
+    touch = TouchConfig(touches_per_week=3.0, mix={"educational": 0.5, "emotional": 0.3, "promotional": 0.2})
+    runs = []
+    for shortcut in (True, False):
+        members = Members(
+            quiet_strategy(touch=touch),
+            shared,
+            People(Traits.draw(2_000, shared.population, Streams(1, 1))),
+            Ledger(40),
+            Streams(5, 0),
+        )
+        assert members.touches.every_segment
+        members.touches.every_segment = shortcut
+        members.add(
+            np.arange(2_000), np.full(2_000, CARD, dtype=np.int8), np.zeros(2_000), np.linspace(0.0, 5.0, 2_000)
+        )
+        for day in range(30):
+            members.step(day)
+        runs.append(members)
+    fast, general = runs
+    assert fast.ledger.frame()["touches"].sum() > 0.0 and (~fast.subscribed).any()  # touches were sent, some left
+    for name in fast.cols:
+        assert np.array_equal(fast.cols[name][: fast.n], general.cols[name][: general.n]), name
+    assert fast.ledger.frame().equals(general.ledger.frame())
 
 
 def test_decayed_batch_is_the_geometric_sum_for_one_and_several_touches() -> None:

@@ -497,16 +497,21 @@ class Members:
             return
         first_touch = c["next_touch_day"][due]
         seg = self.segment_codes(float(day), due)
-        interval = self.touches.interval_days[seg]
-        touched = np.isfinite(interval)
-        sent = np.zeros(due.size, dtype=np.int64)
-        sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
-        with np.errstate(invalid="ignore"):  # untouched segments (interval inf, none sent) are rechecked tomorrow
-            c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
-        hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
-        if hit.size == 0:
-            return
         policy = self.touches
+        interval = policy.interval_days[seg]
+        if policy.every_segment:  # every member due is touched: nobody to set aside
+            hit = due
+            sent = np.floor((end - first_touch) / interval).astype(np.int64) + 1
+            c["next_touch_day"][due] = first_touch + sent * interval
+        else:
+            touched = np.isfinite(interval)
+            sent = np.zeros(due.size, dtype=np.int64)
+            sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
+            with np.errstate(invalid="ignore"):  # untouched segments (interval inf, none sent) are rechecked tomorrow
+                c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
+            hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
+            if hit.size == 0:
+                return
         if sent.max() == 1:  # a touch each (cadences of at most one a day): its content's values, as the sums give them
             kind = policy.content_kinds(self._uniform("touch_content", hit, day, 0), seg)
             if self.touch_log is not None:
