@@ -5,8 +5,9 @@ size); these tests check each shortcut against the computation it replaces, with
 both the shortcut and the general path: parcels sorted with and without tied delivery times, touches one or several a
 day, handling times across the desk's draw-ahead blocks, uniforms over vectors longer than a hash block, Poisson counts
 with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, members' uniforms from their buyer
-ids hashed once (across the table's growth), content types drawn with one mix or a mix per segment, and the touch step
-with every segment touched or some left untouched.
+ids hashed once (across the table's growth), content types drawn with one mix or a mix per segment, the touch step
+with every segment touched or some left untouched, and fatigue deletes decided exactly for the few whose uniform is
+below their bound.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 import simpy
 from _helpers import make_shared, quiet_strategy
 from threadpoolctl import threadpool_info
@@ -26,7 +28,7 @@ from sim.model.onboarding import HANDLING_BLOCK, ServiceDesk
 from sim.model.population import People, Traits, _stable_order
 from sim.model.quantiles import poisson_from_uniform
 from sim.model.streams import _BLOCK, Streams, _hashed, finish
-from sim.model.touches import SEGMENTS, TouchPolicy, decayed_batch
+from sim.model.touches import SEGMENTS, TouchPolicy, decayed_batch, touch_rate_per_week
 
 RNG_SEED = 20261202
 
@@ -99,6 +101,48 @@ def test_touch_step_with_every_segment_touched_is_the_general_path() -> None:
     for name in fast.cols:
         assert np.array_equal(fast.cols[name][: fast.n], general.cols[name][: general.n]), name
     assert fast.ledger.frame().equals(general.ledger.frame())
+
+
+def _fatigue_members(power: float, n: int) -> Members:
+    """``n`` members with a range of fatigue, last touch times and tolerances (tiny ones too), and ``power``."""
+    shared = make_shared()
+    response = dataclasses.replace(shared.population.touch_response, fatigue_exponent=power)
+    shared = dataclasses.replace(shared, population=dataclasses.replace(shared.population, touch_response=response))
+    members = Members(
+        quiet_strategy(), shared, People(Traits.draw(n, shared.population, Streams(1, 1))), Ledger(40), Streams(5, 0)
+    )
+    members.add(np.arange(n), np.full(n, CARD, dtype=np.int8), np.zeros(n), np.zeros(n))
+    rng = np.random.default_rng(RNG_SEED)
+    members.cols["fatigue"][:n] = rng.gamma(1.0, 2.0, n) * (rng.random(n) < 0.9)  # some never touched
+    members.cols["fatigue_day"][:n] = rng.uniform(0.0, 10.0, n)
+    members.cols["tolerance_per_week"][:n] = rng.gamma(0.5, 4.0, n) + 1e-300 * (rng.random(n) < 0.01)
+    return members
+
+
+@pytest.mark.parametrize("power", [0.0, 0.5, 2.0, 10.0])
+def test_fatigue_deletes_computed_for_the_few_that_may_leave_are_the_exact_ones(power: float) -> None:
+    n = 20_000
+    fast, exact = _fatigue_members(power, n), _fatigue_members(power, n)
+    rng = np.random.default_rng(RNG_SEED + 1)
+    hit = np.flatnonzero(rng.random(n) < 0.7)
+    sent = rng.integers(1, 4, hit.size)
+    interval = rng.choice([0.25, 1.0, 3.5], hit.size)
+    first_touch = 10.0 + rng.random(hit.size)
+    risk = rng.choice([0.0, 0.002, 0.05, 0.5], hit.size)
+    u = rng.random(hit.size) ** 3  # many small uniforms: near the bound
+    leaving = fast._fatigued(hit, sent, first_touch, interval, risk, u)
+    # what it replaces: every member's pressure, then the comparison
+    c, tau = exact.cols, exact.shared.population.touch_response.fatigue_decay_days
+    last_touch = first_touch + (sent - 1) * interval
+    since = np.maximum(last_touch - c["fatigue_day"][hit], 0.0)
+    fatigue = c["fatigue"][hit] * np.exp(-since / tau) + decayed_batch(sent, interval, tau)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pressure = (touch_rate_per_week(fatigue, tau) / c["tolerance_per_week"][hit]) ** power
+    expected = u < np.minimum(1.0, risk * pressure)
+    assert 0 < expected.sum() < hit.size  # some leave, some stay
+    assert np.array_equal(leaving, expected)
+    assert np.array_equal(fast.cols["fatigue"][hit], fatigue)
+    assert np.array_equal(fast.cols["fatigue_day"][hit], np.maximum(last_touch, c["fatigue_day"][hit]))
 
 
 def test_decayed_batch_is_the_geometric_sum_for_one_and_several_touches() -> None:

@@ -529,9 +529,7 @@ class Members:
         self.ledger.book("touches", day, float(cost.sum()))
         self._accrue(day, hit, {"touches": -cost})
         self._add_lift(day, hit, lift)
-        pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
-        delete_prob = np.minimum(1.0, risk * pressure)
-        leaving = self._uniform("touch_delete", hit, day) < delete_prob
+        leaving = self._fatigued(hit, sent, first_touch, interval, risk, self._uniform("touch_delete", hit, day))
         self._leave(hit[leaving], first_touch[leaving])
 
     def _decay(self, day: int, who: np.ndarray) -> np.ndarray:
@@ -548,20 +546,37 @@ class Members:
                 c[name][who] = c[name][who] * decay + (lift if name == part else 0.0)
         c["lift_day"][who] = day
 
-    def _fatigue_pressure(
-        self, hit: np.ndarray, sent: np.ndarray, first_touch: np.ndarray, interval: np.ndarray
+    def _fatigued(
+        self,
+        hit: np.ndarray,
+        sent: np.ndarray,
+        first_touch: np.ndarray,
+        interval: np.ndarray,
+        risk: np.ndarray,
+        u: np.ndarray,
     ) -> np.ndarray:
-        """Add ``sent`` messages ``interval`` days apart from ``first_touch`` to the fatigue of members ``hit``; their
-        pressure: (recent touch rate / tolerance) ^ fatigue_exponent (:func:`sim.model.touches.touch_rate_per_week`)."""
+        """Add ``sent`` messages ``interval`` days apart from ``first_touch`` to the fatigue of members ``hit``; which
+        of them delete the brand: ``u < min(1, risk x pressure)``, the pressure being (recent touch rate / tolerance) ^
+        fatigue_exponent (:func:`sim.model.touches.touch_rate_per_week`).
+
+        The rate, 7 / (-decay_days x log1p(-1 / count)), is at most 7 x count / decay_days (as -log1p(-x) >= x), so
+        the pressure is computed only for the members whose ``u`` is below ``risk`` times that bound (a millionth
+        wider than rounding needs): deletes are rare, and the others could not have left, whatever their pressure.
+        """
         c, resp = self.cols, self.shared.population.touch_response
-        tau = resp.fatigue_decay_days
+        tau, power = resp.fatigue_decay_days, resp.fatigue_exponent
         last_touch = first_touch + (sent - 1) * interval
-        since = np.maximum(last_touch - c["fatigue_day"][hit], 0.0)  # a chat before the day's mass message: 0
+        fatigue_day = c["fatigue_day"][hit]
+        since = np.maximum(last_touch - fatigue_day, 0.0)  # a chat before the day's mass message: 0
         fatigue = c["fatigue"][hit] * np.exp(-since / tau) + decayed_batch(sent, interval, tau)
         c["fatigue"][hit] = fatigue
-        c["fatigue_day"][hit] = np.maximum(last_touch, c["fatigue_day"][hit])
-        rate = touch_rate_per_week(fatigue, tau)
-        return (rate / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
+        c["fatigue_day"][hit] = np.maximum(last_touch, fatigue_day)
+        tolerance = c["tolerance_per_week"][hit]
+        may = np.flatnonzero(u < risk * (fatigue * (7.0 * (1.0 + 1e-6) / tau) / tolerance) ** power)
+        pressure = (touch_rate_per_week(fatigue[may], tau) / tolerance[may]) ** power
+        leaving = np.zeros(hit.size, dtype=bool)
+        leaving[may] = u[may] < np.minimum(1.0, risk[may] * pressure)
+        return leaving
 
     # ------------------------------------------------------------------ channels (sim.model.channels)
 
@@ -707,9 +722,8 @@ class Members:
         counts = self.touches.content_counts(self.touches.content_kinds(u, np.repeat(seg, sent)), sent)
         self.channel_counts["chat_touches"] += float(sent.sum())
         self._add_lift(day, hit, (counts @ self.touches.lift) * resp.chat.lift_multiplier, "lift_chat")
-        pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
-        delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * resp.chat.delete_risk_multiplier * pressure)
-        leaving = self._uniform("chat_delete", hit, day) < delete_prob
+        risk = (counts @ self.touches.delete_risk) * resp.chat.delete_risk_multiplier
+        leaving = self._fatigued(hit, sent, first_touch, interval, risk, self._uniform("chat_delete", hit, day))
         self._leave(hit[leaving], first_touch[leaving])
         return float(sent.sum()) * ch.chat_minutes_per_touch
 
