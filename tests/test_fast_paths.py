@@ -6,8 +6,8 @@ both the shortcut and the general path: parcels sorted with and without tied del
 day, handling times across the desk's draw-ahead blocks, uniforms over vectors longer than a hash block, Poisson counts
 with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, members' uniforms from their buyer
 ids hashed once (across the table's growth), content types drawn with one mix or a mix per segment, the touch step
-with every segment touched or some left untouched, and fatigue deletes decided exactly for the few whose uniform is
-below their bound.
+with every segment touched or some left untouched, fatigue deletes decided exactly for the few whose uniform is below
+their bound, and occurrences, ranks and referral shares with every id once.
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ import simpy
 from _helpers import make_shared, quiet_strategy
 from threadpoolctl import threadpool_info
 
-from sim.config import OnboardingConfig, SegmentTouchConfig, TouchConfig, TouchResponseConfig
+from sim.config import OnboardingConfig, ReferralConfig, SegmentTouchConfig, TouchConfig, TouchResponseConfig
 from sim.model.blas import one_blas_thread
 from sim.model.ledger import Ledger
 from sim.model.members import CARD, REFERRAL, Members
 from sim.model.onboarding import HANDLING_BLOCK, ServiceDesk
 from sim.model.population import People, Traits, _stable_order
 from sim.model.quantiles import poisson_from_uniform
-from sim.model.streams import _BLOCK, Streams, _hashed, finish
+from sim.model.referral import sharing
+from sim.model.streams import _BLOCK, Streams, _hashed, finish, occurrence, ranks_within
 from sim.model.touches import SEGMENTS, TouchPolicy, decayed_batch, touch_rate_per_week
 
 RNG_SEED = 20261202
@@ -198,6 +199,52 @@ def test_members_uniforms_are_the_streams_across_the_tables_growth() -> None:
         rows = np.flatnonzero(np.arange(hi) % 4 != 0)
         got = members._uniform("purchases", rows, 6)
         assert np.array_equal(got, members.streams.uniform("purchases", members.buyer[rows], 6))
+
+
+def _occurrence_by_counting(ids: np.ndarray) -> np.ndarray:
+    seen: dict[int, int] = {}
+    out = []
+    for i in ids.tolist():
+        out.append(seen.get(i, 0))
+        seen[i] = out[-1] + 1
+    return np.array(out, dtype=np.int64)
+
+
+def test_occurrence_and_ranks_with_every_id_once_are_the_counted_ones() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    increasing = np.cumsum(rng.integers(1, 5, 3_000))
+    repeated = np.sort(rng.integers(0, 500, 3_000))
+    for ids in (
+        increasing,
+        repeated,
+        rng.permutation(repeated),
+        increasing[::-1],
+        increasing[:1],
+        increasing.astype(np.int32),
+    ):
+        assert np.array_equal(occurrence(ids), _occurrence_by_counting(ids))
+    one_twice = np.array([1, 0, 2, 1])  # a single count above one
+    for counts in (rng.integers(0, 2, 3_000), rng.integers(0, 4, 3_000), one_twice, np.zeros(5, dtype=np.int64)):
+        assert np.array_equal(ranks_within(counts), _occurrence_by_counting(np.repeat(np.arange(counts.size), counts)))
+
+
+def test_shares_of_buyers_with_one_order_each_are_the_general_paths() -> None:
+    streams = Streams(3, 0)
+    ref = ReferralConfig(invite_prob=0.4, immunity_decay=0.5)
+    buyer = np.arange(0, 30_000, 3)
+    numbers = buyer % 7
+    shares_before = buyer % 4
+    fast = sharing(ref, streams.uniform, buyer, numbers, shares_before)
+    # the same orders and one more order by the last buyer: the general path, whose first orders decide alike
+    general = sharing(
+        ref,
+        streams.uniform,
+        np.append(buyer, buyer[-1]),
+        np.append(numbers, 99),
+        np.append(shares_before, shares_before[-1]),
+    )
+    assert 0 < fast.sum() < buyer.size
+    assert np.array_equal(fast, general[:-1])
 
 
 def test_poisson_counts_with_exp_neg_mean_given_are_the_same() -> None:

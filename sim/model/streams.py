@@ -131,7 +131,9 @@ def occurrence(ids: np.ndarray) -> np.ndarray:
     """For each element, how many earlier elements carry the same id (0 for the first)."""
     if ids.size == 0:
         return np.zeros(0, dtype=np.int64)
-    in_order = bool(np.all(ids[1:] >= ids[:-1]))  # most callers repeat sorted member rows: no sort needed
+    if (ids[1:] > ids[:-1]).all():  # increasing: every id once (a day's orders, mostly), no run to count
+        return np.zeros(ids.size, dtype=np.int64)
+    in_order = bool((ids[1:] >= ids[:-1]).all())  # most callers repeat sorted member rows: no sort needed
     order = None if in_order else np.argsort(ids, kind="stable")
     sorted_ids = ids if order is None else ids[order]
     new_run = np.empty(ids.size, dtype=bool)
@@ -149,4 +151,7 @@ def occurrence(ids: np.ndarray) -> np.ndarray:
 def ranks_within(counts: np.ndarray) -> np.ndarray:
     """0, 1, ..., counts[i] - 1 for each i in turn: :func:`occurrence` of ``np.repeat(np.arange(n), counts)`` (the
     k-th touch of a member, the k-th friend of a share), without a sort."""
-    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    total = int(counts.sum())
+    if total == np.count_nonzero(counts):  # none above one (a day's repeat orders, mostly): all first
+        return np.zeros(total, dtype=np.int64)
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
