@@ -373,9 +373,10 @@ class Members:
         # repeat orders: the member's natural ones (BG/NBD, whatever the touches), then those touches add on top
         buyers = np.flatnonzero(c["can_buy"][:n])
         start = np.maximum(float(day), c["first_order_day"][buyers])
-        nat, t_nat, alive_until = self._natural_repeats(day, buyers, start, end)
+        rate = c["rate_per_day"][buyers]
+        nat, t_nat, alive_until = self._natural_repeats(day, buyers, rate, start, end)
         nat, t_nat, nat_replaces = self._route_natural(day, nat, t_nat)
-        added, t_added = self._added_repeats(day, buyers, start, alive_until)
+        added, t_added = self._added_repeats(day, buyers, rate, start, alive_until)
         if attendees is not None:  # orders during today's live stream: added, from members who still buy
             live, t_live = self._live_orders(day, attendees)
             added, t_added = np.concatenate([added, live]), np.concatenate([t_added, t_live])
@@ -401,9 +402,10 @@ class Members:
         return self._invite(day, orders, numbers)
 
     def _natural_repeats(
-        self, day: int, buyers: np.ndarray, start: np.ndarray, end: float
+        self, day: int, buyers: np.ndarray, rate: np.ndarray, start: np.ndarray, end: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The natural repurchases of members ``buyers`` in [start, end): what they would buy anyway.
+        """The natural repurchases of members ``buyers`` (their ``rate_per_day``: ``rate``) in [start, end): what they
+        would buy anyway.
 
         Poisson counts at the member's BG/NBD rate, capped by the purchases left before dropout, so
         they depend on nothing a strategy does after the first order (touches, membership). Returns
@@ -412,17 +414,18 @@ class Members:
         """
         c = self.cols
         luck = self._uniform("purchases", buyers, day)
-        rate, span = c["rate_per_day"][buyers], end - start
+        span = end - start
         exp_neg_mean = c["exp_neg_rate"][buyers]  # a whole day's (mean = rate x 1.0), looked up
         part = np.flatnonzero(span != 1.0)  # the first order's day: from the first order on
         exp_neg_mean[part] = np.exp(-(rate[part] * span[part]))
-        k = np.minimum(poisson_from_uniform(rate * span, luck, exp_neg_mean), c["repeats_left"][buyers])
-        left = c["repeats_left"][buyers] - k
+        repeats_left = c["repeats_left"][buyers]
+        k = np.minimum(poisson_from_uniform(rate * span, luck, exp_neg_mean), repeats_left)
+        left = repeats_left - k
         c["repeats_left"][buyers] = left
         c["can_buy"][buyers[left == 0]] = False
         rep = np.repeat(buyers, k)
         when = self.streams.uniform("order_times", c["buyer"][rep], day, ranks_within(k))  # buyers: distinct
-        t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
+        t_rep = np.repeat(start, k) + np.repeat(span, k) * when
         alive_until = np.full(buyers.size, end)
         gone = left == 0  # dropped out today, or (lapsed existing customers) before their first private order
         if gone.any():
@@ -447,9 +450,10 @@ class Members:
         return rep[private], t_rep[private], replaces[private]
 
     def _added_repeats(
-        self, day: int, buyers: np.ndarray, start: np.ndarray, alive_until: np.ndarray
+        self, day: int, buyers: np.ndarray, rate: np.ndarray, start: np.ndarray, alive_until: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Orders that touches and paid membership add on top of the natural ones, in [start, alive_until).
+        """Orders that touches and paid membership add on top of the natural ones (``rate``: the members' natural
+        rate), in [start, alive_until).
 
         The rate is the natural rate times (boost - 1), where boost is the touch lift's multiplier
         (1 + decayed lift) times the paid-membership multiplier; only while the member is alive in
@@ -458,29 +462,32 @@ class Members:
         repurchases are the same whatever the touches.
         """
         c = self.cols
-        lift = c["lift"][buyers] * self._decay(day, buyers)
+        decay = self._decay(day, buyers)
+        lift = c["lift"][buyers] * decay
         boost = 1.0 + lift
         if self.s.membership.enabled:
             boost = np.where(c["paid_member"][buyers], boost * self.s.membership.rate_multiplier, boost)
         span = np.maximum(alive_until - start, 0.0)
-        mean = c["rate_per_day"][buyers] * (boost - 1.0) * span
+        mean = rate * (boost - 1.0) * span
         luck = self._uniform("added_purchases", buyers, day)
         k = poisson_from_uniform(mean, luck)
         if self.channels.on:
-            self._attribute(day, buyers, k, lift, boost)
+            self._attribute(buyers, k, lift, boost, decay)
         rep = np.repeat(buyers, k)
         when = self.streams.uniform("added_order_times", c["buyer"][rep], day, ranks_within(k))  # buyers: distinct
         return rep, np.repeat(start, k) + np.repeat(span, k) * when
 
-    def _attribute(self, day: int, buyers: np.ndarray, k: np.ndarray, lift: np.ndarray, boost: np.ndarray) -> None:
+    def _attribute(
+        self, buyers: np.ndarray, k: np.ndarray, lift: np.ndarray, boost: np.ndarray, decay: np.ndarray
+    ) -> None:
         """Credit the ``k`` added orders of each of ``buyers`` to the channels in proportion to the part of the rate
-        each added: the channel's part of the lift, times the membership multiplier, over boost - 1."""
+        each added: the channel's part of the lift (decayed by ``decay`` to today), times the membership multiplier,
+        over boost - 1."""
         got = k > 0
         if not got.any():
             return
         c, who = self.cols, buyers[got]
-        decay = self._decay(day, who)
-        per_lift = k[got] * boost[got] / (1.0 + lift[got]) / (boost[got] - 1.0) * decay
+        per_lift = k[got] * boost[got] / (1.0 + lift[got]) / (boost[got] - 1.0) * decay[got]
         for name, part in zip(TOUCH_CHANNELS, LIFT_PARTS, strict=True):
             self.channel_counts[f"added_orders_{name}"] += float(np.dot(c[part][who], per_lift))
 
@@ -791,11 +798,18 @@ class Members:
         factor = np.exp(-self.daily_discount * age)
         return factor, np.where(age < self.ltv_window_days, factor, 0.0)
 
-    def _accrue(self, day: int, who: np.ndarray, flows: dict[str, np.ndarray | float]) -> None:
+    def _accrue(
+        self,
+        day: int,
+        who: np.ndarray,
+        flows: dict[str, np.ndarray | float],
+        weights: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         """Add today's flows of members ``who`` (CNY by ledger line, costs negative) to their value, discounted to
-        the join day; the LTV window's part is also summed by line (:attr:`value_window_by_line`)."""
+        the join day; the LTV window's part is also summed by line (:attr:`value_window_by_line`). ``weights``: their
+        :meth:`_weights` today, if the caller has them already."""
         c = self.cols
-        factor, in_window = self._weights(day, who)
+        factor, in_window = self._weights(day, who) if weights is None else weights
         amounts = {line: np.broadcast_to(np.asarray(v, dtype=float), who.shape) for line, v in flows.items()}
         total = sum(amounts.values(), np.zeros(who.shape))
         np.add.at(c["ltv_window_cny"], who, total * in_window)
@@ -859,10 +873,11 @@ class Members:
             "payment_fee": -payment_fee,
             "membership_discount": -discount,
         }
-        self._accrue(day, orders, flows)
+        weights = self._weights(day, orders)
+        self._accrue(day, orders, flows, weights)
         market = c["marketplace"][orders]
         lost = np.where(replaces, spend * self._margin_after_commission[market] - self._ads_per_order[market], 0.0)
-        lost_window = lost * self._weights(day, orders)[1]
+        lost_window = lost * weights[1]
         np.add.at(c["lost_platform_window_cny"], orders, lost_window)
         self.value_window_by_line["platform_contribution_lost"] -= float(lost_window.sum())
         np.add.at(c["spend_cny"], orders, spend)
