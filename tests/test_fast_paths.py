@@ -7,7 +7,8 @@ day, handling times across the desk's draw-ahead blocks, uniforms over vectors l
 with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, members' uniforms from their buyer
 ids hashed once (across the table's growth), content types drawn with one mix or a mix per segment, the touch step
 with every segment touched or some left untouched, fatigue deletes decided exactly for the few whose uniform is below
-their bound, and occurrences, ranks and referral shares with every id once.
+their bound, occurrences, ranks and referral shares with every id once, and add requests falling due as their
+timeouts would.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import numpy as np
 import pytest
 import simpy
 from _helpers import make_shared, quiet_strategy
+from simpy.events import NORMAL
 from threadpoolctl import threadpool_info
 
 from sim.config import OnboardingConfig, ReferralConfig, SegmentTouchConfig, TouchConfig, TouchResponseConfig
 from sim.model.blas import one_blas_thread
+from sim.model.funnel import RequestDue
 from sim.model.ledger import Ledger
 from sim.model.members import CARD, REFERRAL, Members
 from sim.model.onboarding import HANDLING_BLOCK, ServiceDesk
@@ -253,6 +256,27 @@ def test_poisson_counts_with_exp_neg_mean_given_are_the_same() -> None:
     counts = poisson_from_uniform(mean, u)
     assert counts.max() >= 3  # the inversion loop ran several rounds
     assert np.array_equal(poisson_from_uniform(mean, u, np.exp(-mean)), counts)
+
+
+def test_requests_fall_due_when_and_in_the_order_their_timeouts_would() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    t_request = 2.5 + np.sort(rng.exponential(3.0, 2_000))
+    t_request[100:110] = t_request[100]  # requests at one time: processed in the order they were made
+    seen: dict[str, list[tuple[float, int]]] = {"timeout": [], "due": []}
+    for kind in seen:
+        env = simpy.Environment(initial_time=2.5 - 1.0 / 3.0)  # a time whose sums round
+
+        def note(event: simpy.Event, kind: str = kind, env: simpy.Environment = env) -> None:
+            seen[kind].append((env.now, event.request[0] if kind == "due" else event.value))
+
+        delays = (t_request - env.now).tolist()
+        for i, (t, delay) in enumerate(zip(t_request.tolist(), delays, strict=True)):
+            if kind == "timeout":
+                env.timeout(t - env.now, value=i).callbacks.append(note)
+            else:
+                env.schedule(RequestDue(env, note, (i, 0, t, 1.0)), NORMAL, delay)
+        env.run()
+    assert len(seen["due"]) == t_request.size and seen["due"] == seen["timeout"]
 
 
 def _blas_threads() -> list[int]:
