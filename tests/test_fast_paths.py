@@ -3,12 +3,12 @@
 Each speed-up of the replication keeps every number bit for bit (tests/test_golden.py checks the whole run at a small
 size); these tests check each shortcut against the computation it replaces, with exact equality, on inputs that take
 both the shortcut and the general path: parcels sorted with and without tied delivery times, touches one or several a
-day, handling times across the desk's draw-ahead blocks, uniforms over vectors longer than a hash block, Poisson counts
-with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, members' uniforms from their buyer
-ids hashed once (across the table's growth), content types drawn with one mix or a mix per segment, the touch step
-with every segment touched or some left untouched, fatigue deletes decided exactly for the few whose uniform is below
-their bound, occurrences, ranks and referral shares with every id once, and add requests falling due as their
-timeouts would.
+day, handling times across the desk's draw-ahead blocks, uniforms over vectors longer than a hash block, Poisson
+counts with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, members' uniforms from their
+buyer ids hashed once (across the table's growth), content types drawn with one mix or a mix per segment, the touch
+step with every segment touched or some left untouched and with segments alike or not, fatigue deletes decided exactly
+for the few whose uniform is below their bound, occurrences, ranks and referral shares with every id once, and add
+requests falling due as their timeouts would.
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ def test_content_kinds_with_a_mix_per_segment_are_the_categorical_draws() -> Non
     touch = TouchConfig(touches_per_week=2.0, mix={"educational": 0.5, "emotional": 0.3, "promotional": 0.2})
     policy = TouchPolicy(dataclasses.replace(touch, segments=segments), TouchResponseConfig())
     assert not policy.one_mix and _policy().one_mix  # the general path here, the shortcut in the test above
+    assert not policy.segments_alike and _policy().segments_alike
+    cadence = {"at_risk": SegmentTouchConfig(touches_per_week=1.0)}  # one mix, not one cadence
+    assert not TouchPolicy(dataclasses.replace(touch, segments=cadence), TouchResponseConfig()).segments_alike
     rng = np.random.default_rng(RNG_SEED)
     u, seg = rng.random(20_000), rng.integers(0, len(SEGMENTS), 20_000).astype(np.int8)
     kind = policy.content_kinds(u, seg)
@@ -80,27 +83,29 @@ def test_content_kinds_with_a_mix_per_segment_are_the_categorical_draws() -> Non
     assert set(kind[seg == SEGMENTS.index("new")].tolist()) == {0}  # the new segment's own mix is used
 
 
-def test_touch_step_with_every_segment_touched_is_the_general_path() -> None:
+def _touched_members(every_segment: bool, segments_alike: bool) -> Members:
+    """2,000 members joining over five days, touched three times a week for 30 days with the touch step's shortcuts
+    for every segment touched and for segments alike on or off."""
     shared = make_shared()
     touch = TouchConfig(touches_per_week=3.0, mix={"educational": 0.5, "emotional": 0.3, "promotional": 0.2})
-    runs = []
-    for shortcut in (True, False):
-        members = Members(
-            quiet_strategy(touch=touch),
-            shared,
-            People(Traits.draw(2_000, shared.population, Streams(1, 1))),
-            Ledger(40),
-            Streams(5, 0),
-        )
-        assert members.touches.every_segment
-        members.touches.every_segment = shortcut
-        members.add(
-            np.arange(2_000), np.full(2_000, CARD, dtype=np.int8), np.zeros(2_000), np.linspace(0.0, 5.0, 2_000)
-        )
-        for day in range(30):
-            members.step(day)
-        runs.append(members)
-    fast, general = runs
+    members = Members(
+        quiet_strategy(touch=touch),
+        shared,
+        People(Traits.draw(2_000, shared.population, Streams(1, 1))),
+        Ledger(40),
+        Streams(5, 0),
+    )
+    assert members.touches.every_segment and members.touches.segments_alike
+    members.touches.every_segment, members.touches.segments_alike = every_segment, segments_alike
+    members.add(np.arange(2_000), np.full(2_000, CARD, dtype=np.int8), np.zeros(2_000), np.linspace(0.0, 5.0, 2_000))
+    for day in range(30):
+        members.step(day)
+    return members
+
+
+@pytest.mark.parametrize(("every_segment", "segments_alike"), [(True, True), (True, False), (False, True)])
+def test_touch_step_shortcuts_are_the_general_path(every_segment: bool, segments_alike: bool) -> None:
+    fast, general = _touched_members(every_segment, segments_alike), _touched_members(False, False)
     assert fast.ledger.frame()["touches"].sum() > 0.0 and (~fast.subscribed).any()  # touches were sent, some left
     for name in fast.cols:
         assert np.array_equal(fast.cols[name][: fast.n], general.cols[name][: general.n]), name

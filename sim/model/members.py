@@ -280,7 +280,7 @@ class Members:
         hazard = take("unsub_hazard_per_day", buyer)
         with np.errstate(divide="ignore"):  # exponential time at the daily hazard: survival (1 - hazard)^t
             c["unsubscribe_day"][sl] = t_accept + np.log1p(-take("u_unsubscribe", buyer)) / np.log1p(-hazard)
-        interval = self.touches.interval_days[self.segment_codes(t_accept, np.arange(self.n, self.n + k))]
+        interval = self.touches.interval_days[self._touch_segments(t_accept, np.arange(self.n, self.n + k))]
         if self.touches_on:
             c["next_touch_day"][sl] = t_accept + np.where(np.isfinite(interval), TOUCH_PHASE * interval, RECHECK)
         if self.channels.on:
@@ -340,6 +340,13 @@ class Members:
         """Lifecycle segment of members ``who`` at time ``day`` (index into SEGMENTS)."""
         c = self.cols
         return self.touches.segment_codes(day, c["last_activity_day"][who], c["join_day"][who], c["spend_cny"][who])
+
+    def _touch_segments(self, day: float | np.ndarray, who: np.ndarray) -> np.ndarray:
+        """The segments that the touch policy in force sees members ``who`` in at ``day``: their lifecycle segments,
+        or all the first when every segment has the same cadence and mix (the default), so that none is worked out."""
+        if self.touches.segments_alike:
+            return np.zeros(who.size, dtype=np.int8)
+        return self.segment_codes(day, who)
 
     # ------------------------------------------------------------------ the day
 
@@ -503,8 +510,8 @@ class Members:
         if due.size == 0:
             return
         first_touch = c["next_touch_day"][due]
-        seg = self.segment_codes(float(day), due)
         policy = self.touches
+        seg = self._touch_segments(float(day), due)
         interval = policy.interval_days[seg]
         if policy.every_segment:  # every member due is touched: nobody to set aside
             hit = due

@@ -44,6 +44,8 @@ class TouchPolicy:
         self.one_mix = bool((self.cum_mix == self.cum_mix[0]).all())  # every segment's mix the same
         self.on = bool(np.isfinite(self.interval_days).any())
         self.every_segment = bool(np.isfinite(self.interval_days).all())  # no segment left untouched
+        # one cadence and one mix for every segment (the default): a member's segment changes nothing about a touch
+        self.segments_alike = self.one_mix and bool((self.interval_days == self.interval_days[0]).all())
         self.cost_cny = content_vector(touch.cost_per_touch_cny)
         self.lift = content_vector(response.lift)
         self.delete_risk = content_vector(response.delete_risk)
