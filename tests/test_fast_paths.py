@@ -128,17 +128,29 @@ def _fatigue_members(power: float, n: int) -> Members:
     return members
 
 
-@pytest.mark.parametrize("power", [0.0, 0.5, 2.0, 10.0])
-def test_fatigue_deletes_computed_for_the_few_that_may_leave_are_the_exact_ones(power: float) -> None:
+@pytest.mark.parametrize(
+    ("power", "cadence"), [(0.0, "mixed"), (0.5, "mixed"), (2.0, "mixed"), (10.0, "mixed"), (2.0, "regular")]
+)
+def test_fatigue_deletes_computed_for_the_few_that_may_leave_are_the_exact_ones(power: float, cadence: str) -> None:
+    """Fatigue and deletes: each member's exp(-time since the last touch / decay) computed, or looked up where that
+    time is the touch interval (a regular cadence, one interval for all); pressures only where a delete may be."""
     n = 20_000
     fast, exact = _fatigue_members(power, n), _fatigue_members(power, n)
     rng = np.random.default_rng(RNG_SEED + 1)
     hit = np.flatnonzero(rng.random(n) < 0.7)
     sent = rng.integers(1, 4, hit.size)
-    interval = rng.choice([0.25, 1.0, 3.5], hit.size)
+    interval = rng.choice([0.25, 1.0, 3.5], hit.size) if cadence == "mixed" else np.full(hit.size, 3.5)
     first_touch = 10.0 + rng.random(hit.size)
+    if cadence == "regular":  # most touched an interval before, as a cadence does; the others at other times
+        regular = rng.random(hit.size) < 0.9
+        for members in (fast, exact):
+            last_touch = first_touch[regular] + (sent[regular] - 1) * interval[regular]
+            members.cols["fatigue_day"][hit[regular]] = last_touch - interval[regular]
     risk = rng.choice([0.0, 0.002, 0.05, 0.5], hit.size)
     u = rng.random(hit.size) ** 3  # many small uniforms: near the bound
+    since = np.maximum(first_touch + (sent - 1) * interval - exact.cols["fatigue_day"][hit], 0.0)
+    share_at_interval = (since == interval).mean()  # looked up; the others computed
+    assert 0.5 < share_at_interval < 1.0 if cadence == "regular" else share_at_interval < 0.01
     leaving = fast._fatigued(hit, sent, first_touch, interval, risk, u)
     # what it replaces: every member's pressure, then the comparison
     c, tau = exact.cols, exact.shared.population.touch_response.fatigue_decay_days
