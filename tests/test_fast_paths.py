@@ -7,8 +7,8 @@ day, handling times across the desk's draw-ahead blocks, uniforms over vectors l
 counts with exp(-mean) looked up, BLAS pinned to one thread while a replication runs, members' uniforms from their
 buyer ids hashed once (across the table's growth), content types drawn with one mix or a mix per segment, the touch
 step with every segment touched or some left untouched and with segments alike or not, fatigue deletes decided exactly
-for the few whose uniform is below their bound, occurrences, ranks and referral shares with every id once, and add
-requests falling due as their timeouts would.
+for the few whose uniform is below their bound, occurrences, ranks and referral shares with every id once, Poisson
+counts of zero decided without their exponentials, and add requests falling due as their timeouts would.
 """
 
 from __future__ import annotations
@@ -294,6 +294,16 @@ def test_requests_fall_due_when_and_in_the_order_their_timeouts_would() -> None:
                 env.schedule(RequestDue(env, note, (i, 0, t, 1.0)), NORMAL, delay)
         env.run()
     assert len(seen["due"]) == t_request.size and seen["due"] == seen["timeout"]
+
+
+def test_poisson_counts_of_small_means_without_their_exponentials_are_the_same() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    mean = 10.0 ** rng.uniform(-14.0, 0.5, 50_000)  # a day's added-order means, and some large ones
+    near = 1.0 - mean * rng.uniform(0.99, 1.01, mean.size)  # uniforms right at the no-count bound 1 - mean
+    for u in (rng.random(mean.size), near, np.minimum(near + 1e-13, np.nextafter(1.0, 0.0))):
+        counts = poisson_from_uniform(mean, u)
+        assert np.array_equal(counts, poisson_from_uniform(mean, u, np.exp(-mean)))  # every exponential computed
+    assert (counts == 0).any() and (counts > 0).any()
 
 
 def _blas_threads() -> list[int]:
