@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import simpy
 from _helpers import make_shared, quiet_strategy
+from scipy import special
 from simpy.events import NORMAL
 from threadpoolctl import threadpool_info
 
@@ -29,7 +30,16 @@ from sim.model.ledger import Ledger
 from sim.model.members import CARD, REFERRAL, Members
 from sim.model.onboarding import HANDLING_BLOCK, ServiceDesk
 from sim.model.population import People, Traits, _stable_order
-from sim.model.quantiles import poisson_from_uniform
+from sim.model.quantiles import (
+    _POINTS,
+    _Z_HIGH,
+    _Z_LOW,
+    _Z_STEP,
+    _beta_table,
+    _gamma_table,
+    _on_grid,
+    poisson_from_uniform,
+)
 from sim.model.referral import sharing
 from sim.model.streams import _BLOCK, Streams, _hashed, finish, occurrence, ranks_within
 from sim.model.touches import SEGMENTS, TouchPolicy, decayed_batch, touch_rate_per_week
@@ -304,6 +314,14 @@ def test_poisson_counts_of_small_means_without_their_exponentials_are_the_same()
         counts = poisson_from_uniform(mean, u)
         assert np.array_equal(counts, poisson_from_uniform(mean, u, np.exp(-mean)))  # every exponential computed
     assert (counts == 0).any() and (counts > 0).any()
+
+
+def test_quantile_interpolation_in_place_is_the_plain_formula() -> None:
+    u = np.concatenate([np.random.default_rng(RNG_SEED).random(100_000), [0.0, 1e-300, 0.5, 1.0 - 2**-53]])
+    for table in (_gamma_table(0.5), _gamma_table(4.0), _beta_table(0.8, 2.5)):
+        position = (np.clip(special.logit(u), _Z_LOW, _Z_HIGH) - _Z_LOW) / _Z_STEP
+        i = np.minimum(position.astype(np.int64), _POINTS - 2)
+        assert np.array_equal(_on_grid(u, table), table[i] + (table[i + 1] - table[i]) * (position - i))
 
 
 def _blas_threads() -> list[int]:

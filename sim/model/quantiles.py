@@ -43,11 +43,20 @@ def _beta_table(a: float, b: float) -> np.ndarray:
 
 
 def _on_grid(u: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """``table`` (values at the logit grid) linearly interpolated at logit(u); the grid is even, so no search."""
-    position = (np.clip(special.logit(u), _Z_LOW, _Z_HIGH) - _Z_LOW) / _Z_STEP
+    """``table`` (values at the logit grid) linearly interpolated at logit(u); the grid is even, so no search.
+    low + (high - low) x (position - i), worked out in place (a million draws a trait: fewer temporaries)."""
+    position = special.logit(u)
+    np.clip(position, _Z_LOW, _Z_HIGH, out=position)
+    position -= _Z_LOW
+    position /= _Z_STEP
     i = np.minimum(position.astype(np.int64), _POINTS - 2)
     low = table[i]
-    return low + (table[i + 1] - low) * (position - i)
+    out = table[1:][i]  # table[i + 1]
+    out -= low
+    position -= i
+    out *= position
+    out += low
+    return out
 
 
 def gamma_quantile(shape: float, u: np.ndarray) -> np.ndarray:
