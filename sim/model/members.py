@@ -26,7 +26,9 @@ that day at once:
 
 Each of these touches only the members it concerns (those due today), found with one
 comparison over the table, so a day costs little more than the day's events. Lift and
-fatigue decay lazily: they are stored with the day they were last updated.
+fatigue decay lazily: they are stored with the day they were last updated. Each member's
+buyer id is hashed with the key of every stream drawn from daily once (:meth:`Members._uniform`),
+and a touch's fatigue pressure is worked out only for the few who could leave.
 
 Money is booked in the :class:`~sim.model.ledger.Ledger` and in per-member value accumulators;
 what cannibalised orders would have earned on their platform is booked on a memo line,
