@@ -584,8 +584,8 @@ class Members:
         fatigue_exponent (:func:`sim.model.touches.touch_rate_per_week`).
 
         The rate, 7 / (-decay_days x log1p(-1 / count)), is at most 7 x count / decay_days (as -log1p(-x) >= x), so
-        the pressure is computed only for the members whose ``u`` is below ``risk`` times that bound (a millionth
-        wider than rounding needs): deletes are rare, and the others could not have left, whatever their pressure.
+        the pressure is computed only for the members whose ``u`` is below ``risk`` times that bound (widened by a
+        millionth, far more than rounding needs): deletes are rare, and the others could not have left.
         """
         c, resp = self.cols, self.shared.population.touch_response
         tau, power = resp.fatigue_decay_days, resp.fatigue_exponent
