@@ -8,9 +8,9 @@ Processes (named after their actors), all in days:
   new buyers who have not asked to add yet; responders submit add requests hours later.
 - ``sms_campaigner``: waits for each dated SMS wave's send time and sends it
   (:func:`~sim.model.waves.send_wave`: audience, deduplication, response by hook, hour and recency).
-- ``buyer_asks``: one timeout event per add request (only buyers entering the private
-  domain), whose callback queues the request at the :class:`~sim.model.onboarding.ServiceDesk`,
-  where agent processes serve it.
+- ``buyer_asks``: one event per add request (a :class:`RequestDue` at the request's time, processed as a
+  timeout; only buyers entering the private domain), whose callback queues the request at the
+  :class:`~sim.model.onboarding.ServiceDesk`, where agent processes serve it.
 - ``members_day``: once a day, every member is advanced through the day
   (:meth:`~sim.model.members.Members.step`); friends who accept referral invitations become new
   add requests.
