@@ -562,14 +562,6 @@ class Members:
                 c[name][who] = c[name][who] * decay + (lift if name == part else 0.0)
         c["lift_day"][who] = day
 
-    def _fatigue_fade(self, interval: np.ndarray) -> np.ndarray:
-        """exp(-interval / fatigue_decay_days) of each of ``interval`` (days), a fresh array: looked up when they are
-        all one value, each computed otherwise."""
-        tau = self.shared.population.touch_response.fatigue_decay_days
-        if interval.size and (interval == interval[0]).all():
-            return np.full(interval.size, np.exp(-interval[:1] / tau)[0])
-        return np.exp(-interval / tau)
-
     def _fatigued(
         self,
         hit: np.ndarray,
@@ -592,10 +584,12 @@ class Members:
         last_touch = first_touch + (sent - 1) * interval
         fatigue_day = c["fatigue_day"][hit]
         since = np.maximum(last_touch - fatigue_day, 0.0)  # a chat before the day's mass message: 0
-        # exp(-since / tau): since is mostly the interval itself (a regular cadence), whose value is looked up
-        faded = self._fatigue_fade(interval)
-        other = np.flatnonzero(since != interval)
-        faded[other] = np.exp(-since[other] / tau)
+        if interval.size and (interval == interval[0]).all():  # one cadence: since is mostly that interval itself
+            faded = np.full(interval.size, np.exp(-interval[:1] / tau)[0])  # exp(-since / tau) looked up, ...
+            other = np.flatnonzero(since != interval)
+            faded[other] = np.exp(-since[other] / tau)  # ... and computed for the others
+        else:
+            faded = np.exp(-since / tau)
         fatigue = c["fatigue"][hit] * faded + decayed_batch(sent, interval, tau)
         c["fatigue"][hit] = fatigue
         c["fatigue_day"][hit] = np.maximum(last_touch, fatigue_day)
