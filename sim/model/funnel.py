@@ -8,9 +8,9 @@ Processes (named after their actors), all in days:
   new buyers who have not asked to add yet; responders submit add requests hours later.
 - ``sms_campaigner``: waits for each dated SMS wave's send time and sends it
   (:func:`~sim.model.waves.send_wave`: audience, deduplication, response by hook, hour and recency).
-- ``buyer_asks``: one timeout event per add request (only buyers entering the private
-  domain), whose callback queues the request at the :class:`~sim.model.onboarding.ServiceDesk`,
-  where agent processes serve it.
+- ``buyer_asks``: one event per add request (a :class:`RequestDue` at the request's time, processed as a
+  timeout; only buyers entering the private domain), whose callback queues the request at the
+  :class:`~sim.model.onboarding.ServiceDesk`, where agent processes serve it.
 - ``members_day``: once a day, every member is advanced through the day
   (:meth:`~sim.model.members.Members.step`); friends who accept referral invitations become new
   add requests.
@@ -23,14 +23,14 @@ members' touches and offer; every add request remembers its hook and the wave th
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import simpy
+from simpy.events import NORMAL
 
 from sim.config import ReferralMechanic, SharedConfig, StrategyConfig
 from sim.model.blas import one_blas_thread
@@ -91,6 +91,21 @@ class RunRecord:
     referral_completed: int = 0  # of which a 拼团 group formed, a 助力 link reached its threshold, a packet filled
     channels: dict[str, float] = field(default_factory=dict)  # what the touch channels did (CHANNEL_COUNTS), groups
     ltv_months: int = 12  # accounting.ltv_months: the LTV window, which the window's metrics are named after
+
+
+class RequestDue(simpy.Event):
+    """An add request falling due: an event scheduled for the request's time (``env.schedule``) that holds the request
+    (buyer, channel, request time, patience in days) and has one callback. It is processed as a ``Timeout`` for that
+    delay would be, without a Timeout's checks and a ``functools.partial`` per request."""
+
+    def __init__(
+        self, env: simpy.Environment, on_due: Callable[[simpy.Event], None], request: tuple[int, int, float, float]
+    ) -> None:
+        self.env = env
+        self.callbacks = [on_due]
+        self._value = None
+        self._ok = True
+        self.request = request
 
 
 class FunnelModel:
@@ -178,12 +193,15 @@ class FunnelModel:
             self._pending.append((who, t_request, np.full(who.size, channel, dtype=np.int8)))
             return
         patience = self.people.take("patience_days", who)
-        env = self.env
-        for b, t, wait in zip(who.tolist(), t_request.tolist(), patience.tolist(), strict=True):
-            env.timeout(t - env.now).callbacks.append(partial(self.buyer_asks, b, channel, t, wait))
+        env, asks = self.env, self.buyer_asks
+        delays = (t_request - env.now).tolist()  # what env.timeout(t - env.now) would be given, one by one
+        for b, t, wait, delay in zip(who.tolist(), t_request.tolist(), patience.tolist(), delays, strict=True):
+            env.schedule(RequestDue(env, asks, (b, channel, t, wait)), NORMAL, delay)
 
-    def buyer_asks(self, buyer: int, channel: int, t_request: float, patience_days: float, _: simpy.Event) -> None:
-        """At the request time (a timeout's callback), the buyer's request joins the desk's queue."""
+    def buyer_asks(self, due: simpy.Event) -> None:
+        """At the request time (a :class:`RequestDue`'s callback), the buyer's request joins the desk's queue."""
+        assert isinstance(due, RequestDue)
+        buyer, channel, t_request, patience_days = due.request
         if self.requested_at[buyer] < t_request:  # an earlier request by the same buyer exists
             return
         assert self.desk is not None

@@ -26,7 +26,9 @@ that day at once:
 
 Each of these touches only the members it concerns (those due today), found with one
 comparison over the table, so a day costs little more than the day's events. Lift and
-fatigue decay lazily: they are stored with the day they were last updated.
+fatigue decay lazily: they are stored with the day they were last updated. Each member's
+buyer id is hashed with the key of every stream drawn from daily once (:meth:`Members._uniform`),
+and a touch's fatigue pressure is worked out only for the few who could leave.
 
 Money is booked in the :class:`~sim.model.ledger.Ledger` and in per-member value accumulators;
 what cannibalised orders would have earned on their platform is booked on a memo line,
@@ -49,7 +51,7 @@ from sim.model.ledger import Ledger
 from sim.model.population import HOURS_PER_DAY, People
 from sim.model.quantiles import gamma_from_uniform, poisson_from_uniform
 from sim.model.referral import Invitations, share_outcomes, sharing
-from sim.model.streams import Streams, occurrence, ranks_within
+from sim.model.streams import Streams, finish, occurrence, ranks_within
 from sim.model.touches import CONTENT, SEGMENTS, TouchPolicy, decayed_batch, touch_rate_per_week
 
 CARD, SMS, REFERRAL = 0, 1, 2
@@ -166,6 +168,8 @@ class Members:
         self.referral_completed = 0  # of which a group formed, a help link or a packet filled
         self._capacity = 0
         self.cols: dict[str, np.ndarray] = {}
+        # per stream, each member's buyer id hashed with the stream's key (Streams.keyed), for the rows filled so far
+        self._keyed: dict[str, tuple[np.ndarray, int]] = {}
         self._grow(1024)
         self.daily_discount = math.log1p(shared.accounting.discount_rate_annual) / 365.0
         self._orders: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -220,6 +224,17 @@ class Members:
             self.cols[name] = new
         self._capacity = capacity
 
+    def _uniform(self, name: str, rows: np.ndarray, *rest: np.ndarray | int) -> np.ndarray:
+        """``streams.uniform(name, buyer[rows], *rest)``, with each member's buyer id hashed with the stream's key
+        once (:meth:`Streams.keyed`), not every day: the same values at about half the hashing."""
+        keyed, filled = self._keyed.get(name, (np.empty(0, dtype=np.uint64), 0))
+        if filled < self.n:
+            if keyed.size < self.n:
+                keyed = np.concatenate([keyed[:filled], np.empty(self._capacity - filled, dtype=np.uint64)])
+            keyed[filled : self.n] = self.streams.keyed(name, self.cols["buyer"][filled : self.n])
+            self._keyed[name] = (keyed, self.n)
+        return finish(keyed[rows], *rest)
+
     def __getattr__(self, name: str) -> np.ndarray:
         cols = self.__dict__.get("cols")
         if cols is not None and name in cols:
@@ -269,7 +284,7 @@ class Members:
         hazard = take("unsub_hazard_per_day", buyer)
         with np.errstate(divide="ignore"):  # exponential time at the daily hazard: survival (1 - hazard)^t
             c["unsubscribe_day"][sl] = t_accept + np.log1p(-take("u_unsubscribe", buyer)) / np.log1p(-hazard)
-        interval = self.touches.interval_days[self.segment_codes(t_accept, np.arange(self.n, self.n + k))]
+        interval = self.touches.interval_days[self._touch_segments(t_accept, np.arange(self.n, self.n + k))]
         if self.touches_on:
             c["next_touch_day"][sl] = t_accept + np.where(np.isfinite(interval), TOUCH_PHASE * interval, RECHECK)
         if self.channels.on:
@@ -330,6 +345,13 @@ class Members:
         c = self.cols
         return self.touches.segment_codes(day, c["last_activity_day"][who], c["join_day"][who], c["spend_cny"][who])
 
+    def _touch_segments(self, day: float | np.ndarray, who: np.ndarray) -> np.ndarray:
+        """The segments that the touch policy in force sees members ``who`` in at ``day``: their lifecycle segments,
+        or all the first when every segment has the same cadence and mix (the default), so that none is worked out."""
+        if self.touches.segments_alike:
+            return np.zeros(who.size, dtype=np.int8)
+        return self.segment_codes(day, who)
+
     # ------------------------------------------------------------------ the day
 
     def step(self, day: int) -> Invitations:
@@ -362,9 +384,10 @@ class Members:
         # repeat orders: the member's natural ones (BG/NBD, whatever the touches), then those touches add on top
         buyers = np.flatnonzero(c["can_buy"][:n])
         start = np.maximum(float(day), c["first_order_day"][buyers])
-        nat, t_nat, alive_until = self._natural_repeats(day, buyers, start, end)
+        rate = c["rate_per_day"][buyers]
+        nat, t_nat, alive_until = self._natural_repeats(day, buyers, rate, start, end)
         nat, t_nat, nat_replaces = self._route_natural(day, nat, t_nat)
-        added, t_added = self._added_repeats(day, buyers, start, alive_until)
+        added, t_added = self._added_repeats(day, buyers, rate, start, alive_until)
         if attendees is not None:  # orders during today's live stream: added, from members who still buy
             live, t_live = self._live_orders(day, attendees)
             added, t_added = np.concatenate([added, live]), np.concatenate([t_added, t_live])
@@ -390,9 +413,10 @@ class Members:
         return self._invite(day, orders, numbers)
 
     def _natural_repeats(
-        self, day: int, buyers: np.ndarray, start: np.ndarray, end: float
+        self, day: int, buyers: np.ndarray, rate: np.ndarray, start: np.ndarray, end: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The natural repurchases of members ``buyers`` in [start, end): what they would buy anyway.
+        """The natural repurchases of members ``buyers`` (their ``rate_per_day``: ``rate``) in [start, end): what they
+        would buy anyway.
 
         Poisson counts at the member's BG/NBD rate, capped by the purchases left before dropout, so
         they depend on nothing a strategy does after the first order (touches, membership). Returns
@@ -400,18 +424,19 @@ class Members:
         time of the repurchase after which they drop out, or ``end``.
         """
         c = self.cols
-        luck = self.streams.uniform("purchases", c["buyer"][buyers], day)
-        rate, span = c["rate_per_day"][buyers], end - start
+        luck = self._uniform("purchases", buyers, day)
+        span = end - start
         exp_neg_mean = c["exp_neg_rate"][buyers]  # a whole day's (mean = rate x 1.0), looked up
         part = np.flatnonzero(span != 1.0)  # the first order's day: from the first order on
         exp_neg_mean[part] = np.exp(-(rate[part] * span[part]))
-        k = np.minimum(poisson_from_uniform(rate * span, luck, exp_neg_mean), c["repeats_left"][buyers])
-        left = c["repeats_left"][buyers] - k
+        repeats_left = c["repeats_left"][buyers]
+        k = np.minimum(poisson_from_uniform(rate * span, luck, exp_neg_mean), repeats_left)
+        left = repeats_left - k
         c["repeats_left"][buyers] = left
         c["can_buy"][buyers[left == 0]] = False
         rep = np.repeat(buyers, k)
         when = self.streams.uniform("order_times", c["buyer"][rep], day, ranks_within(k))  # buyers: distinct
-        t_rep = np.repeat(start, k) + np.repeat(end - start, k) * when
+        t_rep = np.repeat(start, k) + np.repeat(span, k) * when
         alive_until = np.full(buyers.size, end)
         gone = left == 0  # dropped out today, or (lapsed existing customers) before their first private order
         if gone.any():
@@ -438,9 +463,10 @@ class Members:
         return rep[private], t_rep[private], replaces[private]
 
     def _added_repeats(
-        self, day: int, buyers: np.ndarray, start: np.ndarray, alive_until: np.ndarray
+        self, day: int, buyers: np.ndarray, rate: np.ndarray, start: np.ndarray, alive_until: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Orders that touches and paid membership add on top of the natural ones, in [start, alive_until).
+        """Orders that touches and paid membership add on top of the natural ones (``rate``: the members' natural
+        rate), in [start, alive_until).
 
         The rate is the natural rate times (boost - 1), where boost is the touch lift's multiplier
         (1 + decayed lift) times the paid-membership multiplier; only while the member is alive in
@@ -449,29 +475,32 @@ class Members:
         repurchases are the same whatever the touches.
         """
         c = self.cols
-        lift = c["lift"][buyers] * self._decay(day, buyers)
+        decay = self._decay(day, buyers)
+        lift = c["lift"][buyers] * decay
         boost = 1.0 + lift
         if self.s.membership.enabled:
             boost = np.where(c["paid_member"][buyers], boost * self.s.membership.rate_multiplier, boost)
         span = np.maximum(alive_until - start, 0.0)
-        mean = c["rate_per_day"][buyers] * (boost - 1.0) * span
-        luck = self.streams.uniform("added_purchases", c["buyer"][buyers], day)
+        mean = rate * (boost - 1.0) * span
+        luck = self._uniform("added_purchases", buyers, day)
         k = poisson_from_uniform(mean, luck)
         if self.channels.on:
-            self._attribute(day, buyers, k, lift, boost)
+            self._attribute(buyers, k, lift, boost, decay)
         rep = np.repeat(buyers, k)
         when = self.streams.uniform("added_order_times", c["buyer"][rep], day, ranks_within(k))  # buyers: distinct
         return rep, np.repeat(start, k) + np.repeat(span, k) * when
 
-    def _attribute(self, day: int, buyers: np.ndarray, k: np.ndarray, lift: np.ndarray, boost: np.ndarray) -> None:
+    def _attribute(
+        self, buyers: np.ndarray, k: np.ndarray, lift: np.ndarray, boost: np.ndarray, decay: np.ndarray
+    ) -> None:
         """Credit the ``k`` added orders of each of ``buyers`` to the channels in proportion to the part of the rate
-        each added: the channel's part of the lift, times the membership multiplier, over boost - 1."""
+        each added: the channel's part of the lift (decayed by ``decay`` to today), times the membership multiplier,
+        over boost - 1."""
         got = k > 0
         if not got.any():
             return
         c, who = self.cols, buyers[got]
-        decay = self._decay(day, who)
-        per_lift = k[got] * boost[got] / (1.0 + lift[got]) / (boost[got] - 1.0) * decay
+        per_lift = k[got] * boost[got] / (1.0 + lift[got]) / (boost[got] - 1.0) * decay[got]
         for name, part in zip(TOUCH_CHANNELS, LIFT_PARTS, strict=True):
             self.channel_counts[f"added_orders_{name}"] += float(np.dot(c[part][who], per_lift))
 
@@ -487,19 +516,24 @@ class Members:
         if due.size == 0:
             return
         first_touch = c["next_touch_day"][due]
-        seg = self.segment_codes(float(day), due)
-        interval = self.touches.interval_days[seg]
-        touched = np.isfinite(interval)
-        sent = np.zeros(due.size, dtype=np.int64)
-        sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
-        with np.errstate(invalid="ignore"):  # untouched segments (interval inf, none sent) are rechecked tomorrow
-            c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
-        hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
-        if hit.size == 0:
-            return
         policy = self.touches
+        seg = self._touch_segments(float(day), due)
+        interval = policy.interval_days[seg]
+        if policy.every_segment:  # every member due is touched: nobody to set aside
+            hit = due
+            sent = np.floor((end - first_touch) / interval).astype(np.int64) + 1
+            c["next_touch_day"][due] = first_touch + sent * interval
+        else:
+            touched = np.isfinite(interval)
+            sent = np.zeros(due.size, dtype=np.int64)
+            sent[touched] = np.floor((end - first_touch[touched]) / interval[touched]).astype(np.int64) + 1
+            with np.errstate(invalid="ignore"):  # untouched segments (interval inf, none sent) are rechecked tomorrow
+                c["next_touch_day"][due] = np.where(touched, first_touch + sent * interval, end - 1.0 + RECHECK)
+            hit, sent, seg, first_touch, interval = (x[touched] for x in (due, sent, seg, first_touch, interval))
+            if hit.size == 0:
+                return
         if sent.max() == 1:  # a touch each (cadences of at most one a day): its content's values, as the sums give them
-            kind = policy.content_kinds(self.streams.uniform("touch_content", c["buyer"][hit], day, 0), seg)
+            kind = policy.content_kinds(self._uniform("touch_content", hit, day, 0), seg)
             if self.touch_log is not None:
                 self.touch_log.append((hit, first_touch, kind))
             cost, lift, risk = policy.cost_cny[kind], policy.lift[kind], policy.delete_risk[kind]
@@ -515,9 +549,7 @@ class Members:
         self.ledger.book("touches", day, float(cost.sum()))
         self._accrue(day, hit, {"touches": -cost})
         self._add_lift(day, hit, lift)
-        pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
-        delete_prob = np.minimum(1.0, risk * pressure)
-        leaving = self.streams.uniform("touch_delete", c["buyer"][hit], day) < delete_prob
+        leaving = self._fatigued(hit, sent, first_touch, interval, risk, self._uniform("touch_delete", hit, day))
         self._leave(hit[leaving], first_touch[leaving])
 
     def _decay(self, day: int, who: np.ndarray) -> np.ndarray:
@@ -534,20 +566,43 @@ class Members:
                 c[name][who] = c[name][who] * decay + (lift if name == part else 0.0)
         c["lift_day"][who] = day
 
-    def _fatigue_pressure(
-        self, hit: np.ndarray, sent: np.ndarray, first_touch: np.ndarray, interval: np.ndarray
+    def _fatigued(
+        self,
+        hit: np.ndarray,
+        sent: np.ndarray,
+        first_touch: np.ndarray,
+        interval: np.ndarray,
+        risk: np.ndarray,
+        u: np.ndarray,
     ) -> np.ndarray:
-        """Add ``sent`` messages ``interval`` days apart from ``first_touch`` to the fatigue of members ``hit``; their
-        pressure: (recent touch rate / tolerance) ^ fatigue_exponent (:func:`sim.model.touches.touch_rate_per_week`)."""
+        """Add ``sent`` messages ``interval`` days apart from ``first_touch`` to the fatigue of members ``hit``; which
+        of them delete the brand: ``u < min(1, risk x pressure)``, the pressure being (recent touch rate / tolerance) ^
+        fatigue_exponent (:func:`sim.model.touches.touch_rate_per_week`).
+
+        The rate, 7 / (-decay_days x log1p(-1 / count)), is at most 7 x count / decay_days (as -log1p(-x) >= x), so
+        the pressure is computed only for the members whose ``u`` is below ``risk`` times that bound (widened by a
+        millionth, far more than rounding needs): deletes are rare, and the others could not have left.
+        """
         c, resp = self.cols, self.shared.population.touch_response
-        tau = resp.fatigue_decay_days
+        tau, power = resp.fatigue_decay_days, resp.fatigue_exponent
         last_touch = first_touch + (sent - 1) * interval
-        since = np.maximum(last_touch - c["fatigue_day"][hit], 0.0)  # a chat before the day's mass message: 0
-        fatigue = c["fatigue"][hit] * np.exp(-since / tau) + decayed_batch(sent, interval, tau)
+        fatigue_day = c["fatigue_day"][hit]
+        since = np.maximum(last_touch - fatigue_day, 0.0)  # a chat before the day's mass message: 0
+        if interval.size and (interval == interval[0]).all():  # one cadence: since is mostly that interval itself
+            faded = np.full(interval.size, np.exp(-interval[:1] / tau)[0])  # exp(-since / tau) looked up, ...
+            other = np.flatnonzero(since != interval)
+            faded[other] = np.exp(-since[other] / tau)  # ... and computed for the others
+        else:
+            faded = np.exp(-since / tau)
+        fatigue = c["fatigue"][hit] * faded + decayed_batch(sent, interval, tau)
         c["fatigue"][hit] = fatigue
-        c["fatigue_day"][hit] = np.maximum(last_touch, c["fatigue_day"][hit])
-        rate = touch_rate_per_week(fatigue, tau)
-        return (rate / c["tolerance_per_week"][hit]) ** resp.fatigue_exponent
+        c["fatigue_day"][hit] = np.maximum(last_touch, fatigue_day)
+        tolerance = c["tolerance_per_week"][hit]
+        may = np.flatnonzero(u < risk * (fatigue * (7.0 * (1.0 + 1e-6) / tau) / tolerance) ** power)
+        pressure = (touch_rate_per_week(fatigue[may], tau) / tolerance[may]) ** power
+        leaving = np.zeros(hit.size, dtype=bool)
+        leaving[may] = u[may] < np.minimum(1.0, risk[may] * pressure)
+        return leaving
 
     # ------------------------------------------------------------------ channels (sim.model.channels)
 
@@ -600,15 +655,15 @@ class Members:
         """The ``k``-th moments post or group message of ``day`` (``prefix``: its streams and counts; ``part``: its
         lift column): its content is one draw from the active segment's mix; each member of ``audience`` sees it with
         ``reach`` and gets the content's lift and delete risk times the channel's multipliers. Returns who saw it."""
-        c, resp = self.cols, self.shared.population.touch_response
+        resp = self.shared.population.touch_response
         response = resp.moments if prefix == "moments" else resp.groups
         content = CONTENT[self._content(f"{prefix}_content", day, k)]
-        seen = audience[self.streams.uniform(f"{prefix}_seen", c["buyer"][audience], day, k) < reach]
+        seen = audience[self._uniform(f"{prefix}_seen", audience, day, k) < reach]
         self.channel_counts[f"{prefix}_audience"] += audience.size
         self.channel_counts[f"{prefix}_views"] += seen.size
         self._add_lift(day, seen, np.full(seen.size, resp.lift[content] * response.lift_multiplier), part)
         risk = resp.delete_risk[content] * response.delete_risk_multiplier
-        leaving = seen[self.streams.uniform(f"{prefix}_delete", c["buyer"][seen], day, k) < risk]
+        leaving = seen[self._uniform(f"{prefix}_delete", seen, day, k) < risk]
         self._leave(leaving, np.full(leaving.size, day + MIDDAY))
         return seen
 
@@ -632,7 +687,7 @@ class Members:
             seen = self._broadcast("group", "lift_groups", day, k, in_group, activity)
             self.group_audience_daily[day] += in_group.size
             self.group_views_daily[day] += seen.size
-            quit_group = seen[self.streams.uniform("group_leave", c["buyer"][seen], day, k) < leave_prob]
+            quit_group = seen[self._uniform("group_leave", seen, day, k) < leave_prob]
             c["group"][quit_group] = -1
             self.channel_counts["group_leavers"] += quit_group.size
             in_group = in_group[c["group"][in_group] >= 0]
@@ -640,12 +695,12 @@ class Members:
     def _live(self, day: int) -> np.ndarray:
         """Today's live stream: it feeds the groups' activity; each subscribed member attends with the attendance
         probability and gets the promotional lift times the live multiplier. Returns the attendees."""
-        c, resp = self.cols, self.shared.population.touch_response
+        resp = self.shared.population.touch_response
         t_stream = day + self.channels.stream_day_fraction
         if self.channels.groups_on:
             self.groups.feed(t_stream)
         who = self._subscribed(t_stream)
-        attendees = who[self.streams.uniform("live_attend", c["buyer"][who], day) < resp.live.attendance_prob]
+        attendees = who[self._uniform("live_attend", who, day) < resp.live.attendance_prob]
         self.channel_counts["live_streams"] += 1
         self.channel_counts["live_audience"] += who.size
         self.channel_counts["live_attendees"] += attendees.size
@@ -660,7 +715,7 @@ class Members:
         c = self.cols
         buyers = attendees[c["can_buy"][attendees]]
         conversion = self.shared.population.touch_response.live.conversion_prob
-        live = buyers[self.streams.uniform("live_buy", c["buyer"][buyers], day) < conversion]
+        live = buyers[self._uniform("live_buy", buyers, day) < conversion]
         self.channel_counts["live_orders"] += live.size
         self.channel_counts["added_orders_live"] += live.size
         return live, np.full(live.size, day + self.channels.stream_day_fraction)
@@ -693,9 +748,8 @@ class Members:
         counts = self.touches.content_counts(self.touches.content_kinds(u, np.repeat(seg, sent)), sent)
         self.channel_counts["chat_touches"] += float(sent.sum())
         self._add_lift(day, hit, (counts @ self.touches.lift) * resp.chat.lift_multiplier, "lift_chat")
-        pressure = self._fatigue_pressure(hit, sent, first_touch, interval)
-        delete_prob = np.minimum(1.0, (counts @ self.touches.delete_risk) * resp.chat.delete_risk_multiplier * pressure)
-        leaving = self.streams.uniform("chat_delete", c["buyer"][hit], day) < delete_prob
+        risk = (counts @ self.touches.delete_risk) * resp.chat.delete_risk_multiplier
+        leaving = self._fatigued(hit, sent, first_touch, interval, risk, self._uniform("chat_delete", hit, day))
         self._leave(hit[leaving], first_touch[leaving])
         return float(sent.sum()) * ch.chat_minutes_per_touch
 
@@ -763,11 +817,18 @@ class Members:
         factor = np.exp(-self.daily_discount * age)
         return factor, np.where(age < self.ltv_window_days, factor, 0.0)
 
-    def _accrue(self, day: int, who: np.ndarray, flows: dict[str, np.ndarray | float]) -> None:
+    def _accrue(
+        self,
+        day: int,
+        who: np.ndarray,
+        flows: dict[str, np.ndarray | float],
+        weights: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         """Add today's flows of members ``who`` (CNY by ledger line, costs negative) to their value, discounted to
-        the join day; the LTV window's part is also summed by line (:attr:`value_window_by_line`)."""
+        the join day; the LTV window's part is also summed by line (:attr:`value_window_by_line`). ``weights``: their
+        :meth:`_weights` today, if the caller has them already."""
         c = self.cols
-        factor, in_window = self._weights(day, who)
+        factor, in_window = self._weights(day, who) if weights is None else weights
         amounts = {line: np.broadcast_to(np.asarray(v, dtype=float), who.shape) for line, v in flows.items()}
         total = sum(amounts.values(), np.zeros(who.shape))
         np.add.at(c["ltv_window_cny"], who, total * in_window)
@@ -831,10 +892,11 @@ class Members:
             "payment_fee": -payment_fee,
             "membership_discount": -discount,
         }
-        self._accrue(day, orders, flows)
+        weights = self._weights(day, orders)
+        self._accrue(day, orders, flows, weights)
         market = c["marketplace"][orders]
         lost = np.where(replaces, spend * self._margin_after_commission[market] - self._ads_per_order[market], 0.0)
-        lost_window = lost * self._weights(day, orders)[1]
+        lost_window = lost * weights[1]
         np.add.at(c["lost_platform_window_cny"], orders, lost_window)
         self.value_window_by_line["platform_contribution_lost"] -= float(lost_window.sum())
         np.add.at(c["spend_cny"], orders, spend)

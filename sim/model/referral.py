@@ -67,8 +67,11 @@ def sharing(
     if ref.immunity_decay == 1.0 or buyer.size == 0:
         return u < ref.invite_prob
     rank = occurrence(buyer)
+    shares = np.asarray(shares_before, dtype=np.int64)
+    if rank.max() == 0:  # one order each (most days): no earlier share today, the loop's first round
+        return u < ref.invite_prob * ref.immunity_decay**shares
     _, who = np.unique(buyer, return_inverse=True)
-    shares = np.asarray(shares_before, dtype=np.int64).copy()
+    shares = shares.copy()
     out = np.zeros(buyer.size, dtype=bool)
     for r in range(int(rank.max()) + 1):  # each buyer's r-th order of the day, after their earlier ones
         at = np.flatnonzero(rank == r)

@@ -65,12 +65,16 @@ class Streams:
             self._generators[name] = gen
         return gen
 
-    def uniform(self, name: str, *coords: np.ndarray | int) -> np.ndarray:
-        """Uniforms in [0, 1) determined by (stream, coords) alone, one per element of the broadcast coords."""
+    def _key(self, name: str) -> np.uint64:
         key = self._keys.get(name)
         if key is None:
             key = self._sequence(name).generate_state(1, dtype=np.uint64)[0]
             self._keys[name] = key
+        return key
+
+    def uniform(self, name: str, *coords: np.ndarray | int) -> np.ndarray:
+        """Uniforms in [0, 1) determined by (stream, coords) alone, one per element of the broadcast coords."""
+        key = self._key(name)
         first, *rest = (np.asarray(c, dtype=np.int64) for c in coords)
         shape = np.broadcast_shapes(first.shape, *(c.shape for c in rest))
         if math.prod(shape) == 0:  # many days have nobody to decide about
@@ -85,14 +89,35 @@ class Streams:
             out[block] = _hashed(key, (min(_BLOCK, shape[0] - lo),), parts[0], parts[1:])
         return out
 
+    def keyed(self, name: str, first: np.ndarray) -> np.ndarray:
+        """The first coordinates ``first`` (a vector) hashed with stream ``name``'s key: what :meth:`uniform` computes
+        first. ``finish(keyed(name, a)[rows], *rest)`` is ``uniform(name, a[rows], *rest)``, so a caller that draws
+        from the same stream for the same ids day after day (the members) hashes each id once."""
+        h = np.asarray(first, dtype=np.int64).astype(np.uint64)
+        h ^= self._key(name)
+        return _splitmix64_inplace(h, np.empty_like(h))
+
+
+def finish(keyed: np.ndarray, *rest: np.ndarray | int) -> np.ndarray:
+    """Uniforms in [0, 1) from first coordinates already hashed (:meth:`Streams.keyed`, taken over: hashed in place)
+    and the other coordinates ``rest``, each a scalar or a vector of ``keyed``'s length."""
+    if keyed.size == 0:
+        return np.empty(keyed.shape)
+    return _finished(keyed, [np.asarray(c, dtype=np.int64) for c in rest])
+
 
 def _hashed(key: np.uint64, shape: tuple[int, ...], first: np.ndarray, rest: list[np.ndarray]) -> np.ndarray:
     """Uniforms in [0, 1) of shape ``shape`` from the stream's ``key`` and the coordinates ``first`` and ``rest``
     (int64, broadcastable to ``shape``): the key and each coordinate in turn xored in and mixed."""
     h = np.broadcast_to(first, shape).astype(np.uint64)  # a fresh array: hashed in place from here
-    scratch = np.empty_like(h)
     h ^= key
-    _splitmix64_inplace(h, scratch)
+    return _finished(_splitmix64_inplace(h, np.empty_like(h)), rest)
+
+
+def _finished(h: np.ndarray, rest: list[np.ndarray]) -> np.ndarray:
+    """Xor each coordinate of ``rest`` in turn into ``h`` (hashed first coordinates, changed in place) and mix, then
+    turn the top 53 bits into uniforms in [0, 1)."""
+    scratch = np.empty_like(h)
     for c in rest:  # a scalar coordinate (a day, a rank) is applied to every element as broadcasting would
         h ^= c.astype(np.uint64)
         _splitmix64_inplace(h, scratch)
@@ -106,7 +131,9 @@ def occurrence(ids: np.ndarray) -> np.ndarray:
     """For each element, how many earlier elements carry the same id (0 for the first)."""
     if ids.size == 0:
         return np.zeros(0, dtype=np.int64)
-    in_order = bool(np.all(ids[1:] >= ids[:-1]))  # most callers repeat sorted member rows: no sort needed
+    if (ids[1:] > ids[:-1]).all():  # increasing: every id once (a day's orders, mostly), no run to count
+        return np.zeros(ids.size, dtype=np.int64)
+    in_order = bool((ids[1:] >= ids[:-1]).all())  # most callers repeat sorted member rows: no sort needed
     order = None if in_order else np.argsort(ids, kind="stable")
     sorted_ids = ids if order is None else ids[order]
     new_run = np.empty(ids.size, dtype=bool)
@@ -124,4 +151,7 @@ def occurrence(ids: np.ndarray) -> np.ndarray:
 def ranks_within(counts: np.ndarray) -> np.ndarray:
     """0, 1, ..., counts[i] - 1 for each i in turn: :func:`occurrence` of ``np.repeat(np.arange(n), counts)`` (the
     k-th touch of a member, the k-th friend of a share), without a sort."""
-    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    total = int(counts.sum())
+    if total == np.count_nonzero(counts):  # none above one (a day's repeat orders, mostly): all first
+        return np.zeros(total, dtype=np.int64)
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)

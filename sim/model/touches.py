@@ -41,7 +41,11 @@ class TouchPolicy:
         self.interval_days = np.array(intervals)
         shares = np.array(mixes)
         self.cum_mix = np.cumsum(shares, axis=1)[:, :-1] / shares.sum(axis=1, keepdims=True)  # inner cut points
+        self.one_mix = bool((self.cum_mix == self.cum_mix[0]).all())  # every segment's mix the same
         self.on = bool(np.isfinite(self.interval_days).any())
+        self.every_segment = bool(np.isfinite(self.interval_days).all())  # no segment left untouched
+        # one cadence and one mix for every segment (the default): a member's segment changes nothing about a touch
+        self.segments_alike = self.one_mix and bool((self.interval_days == self.interval_days[0]).all())
         self.cost_cny = content_vector(touch.cost_per_touch_cny)
         self.lift = content_vector(response.lift)
         self.delete_risk = content_vector(response.delete_risk)
@@ -64,10 +68,10 @@ class TouchPolicy:
     def content_kinds(self, u: np.ndarray, seg: np.ndarray) -> np.ndarray:
         """The content type (index into CONTENT) of one touch each: a categorical draw (uniform ``u``) from the mix of
         its segment ``seg``."""
-        cut = self.cum_mix[seg]
         kind = np.zeros(u.size, dtype=np.int64)
-        for j in range(cut.shape[1]):  # the mix's inner cut points, one comparison each
-            kind += u >= cut[:, j]
+        for j in range(self.cum_mix.shape[1]):  # the mix's inner cut points, one comparison each
+            # one mix for every segment (the default): its cut point is a scalar, else each touch's segment's
+            kind += u >= (self.cum_mix[0, j] if self.one_mix else self.cum_mix[:, j][seg])
         return kind
 
     def content_counts(self, kind: np.ndarray, sent: np.ndarray) -> np.ndarray:
