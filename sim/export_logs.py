@@ -8,7 +8,9 @@ them and times such as ``2024-11-11 20:15:03`` (UTF-8 CSV):
 - ``deletions.csv``: the deletion (流失) records (客户ID, 所属员工, 添加时间, 流失时间, 留存天数, 流失类型);
 - ``sms_report.csv``: the SMS send report (任务名称, 手机号(加密), 发送时间, 发送状态), one row per message;
 - ``shipments.csv``: parcels (订单编号, 客户ID, 发货时间, 签收时间, 包裹卡活动; empty campaign: no card);
-- ``orders.csv``: platform and private orders (订单编号, 客户ID, 下单时间, 实付金额, 渠道);
+- ``orders.csv``: platform and private orders (订单编号, 客户ID, 下单时间, 实付金额, 渠道); a member's platform
+  orders after their first private order are their own (a repurchase that went private is not also on the
+  platform); other platform orders are the platform layer's, which simulates them within the horizon only;
 - ``touch_log.csv``: the mass-message log (群发记录: 发送时间, 客户ID, 渠道, 内容类型), one row per message a member
   received (渠道 企微群发; 内容类型 教育, 情感 or 促销); not written when the strategy sends none;
 - ``truth.yaml``: the true parameters that generated them and what the run counted.

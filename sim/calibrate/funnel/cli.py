@@ -42,8 +42,9 @@ from sim.calibrate.funnel.deletion import sbg_deletion
 from sim.calibrate.funnel.estimate import Estimate, FitError
 from sim.calibrate.funnel.first_order import first_orders
 from sim.calibrate.funnel.greeting import FOLLOW_DAYS, greeting_delay
+from sim.calibrate.funnel.lift import touch_lift
 from sim.calibrate.funnel.sms import wave_fits
-from sim.calibrate.funnel.touch import touch_fatigue, touch_lift
+from sim.calibrate.funnel.touch import touch_fatigue
 from sim.calibrate.output import OutError, check_out, publish
 from sim.calibrate.plots import funnel_tracking_figure
 
@@ -324,7 +325,8 @@ def _touch_fits(
     lift: bool,
     fatigue: bool,
 ) -> dict[str, object]:
-    """The touch lift and fatigue fits (:mod:`sim.calibrate.funnel.touch`) the exports allow."""
+    """The touch lift and fatigue fits (:mod:`sim.calibrate.funnel.lift`, :mod:`~sim.calibrate.funnel.touch`) the
+    exports allow."""
     out: dict[str, object] = {"channels": sorted(set(frames["touch_log"]["channel"]))}
     deletions = frames.get("deletions")
     if lift:
@@ -339,7 +341,11 @@ def _touch_fits(
         )
         out["lift"] = {
             "lift_decay_days_given": touch.lift_decay_days,
-            "lift_on_private_rate": {c: e.as_dict() for c, e in lifts.items()},
+            "lift_on_private_rate": {c: e.as_dict() for c, e in lifts.lift_on_private_rate.items()},
+            "private_share_of_natural_repurchases": (
+                lifts.private_share.as_dict() if lifts.private_share is not None else "1 (no platform orders)"
+            ),
+            "members": lifts.members,
         }
     if fatigue:
         assert deletions is not None
@@ -412,6 +418,9 @@ def report(fits: dict[str, object]) -> str:
                 f"touch lift on the private purchase rate (decay {lift['lift_decay_days_given']:g} days, given):"
             )
             lines += [_line(c, e, 3) for c, e in lift["lift_on_private_rate"].items()]
+            share = lift["private_share_of_natural_repurchases"]
+            label = "private share of natural repurchases"
+            lines.append(_line(label, share) if isinstance(share, dict) else f"  {label}: {share}")
         if "fatigue" in touch:
             f = touch["fatigue"]
             lines.append(

@@ -1,25 +1,7 @@
-"""Touch lift and touch fatigue from the mass-message log: two discrete-time hazard regressions.
+"""Touch fatigue from the mass-message log: a discrete-time hazard regression with the members' tolerance.
 
-**Lift** (:func:`touch_lift`). The engine lets a touch of content ``c`` on day ``d0`` add ``lift_c e^-(d - d0) /
-lift_decay_days`` to a member's purchase-rate multiplier on each day ``d >= d0``. Here a member's private orders on
-a day are Poisson with mean ``mu_i (1 + sum_c beta_c S_c(i, d))``, ``S_c`` the member's touch stock of content ``c``
-(each touch of ``c`` on day ``d0 <= d`` counting ``e^-(d - d0) / lift_decay_days``) and ``mu_i`` the member's own
-baseline, left free: conditioning on each member's order count leaves the conditional (fixed-effect) Poisson
-likelihood ``sum_orders log(1 + beta.S) - sum_i n_i log(D_i + beta.A_i)`` (``D_i`` the member's days at risk,
-``A_i`` the sums of their stocks over them, in closed form per touch: no member-day panel is built), which the
-members' heterogeneous rates (BG/NBD's Gamma) do not bias. A member's days at risk run from the day after their first
-private order (the engine's repurchases, which touches lift, start then) to the day before their last private order (and
-before their deletion or the export's end). Ending there keeps out the silent time after a BG/NBD dropout, which comes
-at a purchase and after which touches lift no one: counted, it made the recovery test's lifts (seed 7) a quarter low
-(0.94, 1.46, 3.32 against 1.2, 1.8, 4.0), because a member's stock builds up over their first touches while the chance
-that they are still alive falls from the start; starting each member's days only once their stock had settled (three
-decay times after the first touch) still left them 10-20% low over seeds 1-10 (mean z -1.2 to -2.4). Ending at the last
-order is not free of bias either, but less: surviving to it favours members whose orders were the ones touches added,
-which carry no dropout (only natural repurchases do), and over seeds 1-12 less 7 the lifts' mean z is +0.45 to +1.15
-(5-9% high; ``tests/test_touch_fits.py`` tests against that measured bias). ``beta_c`` is the lift on the private rate:
-the engine's ``lift_c`` divided by the platform's ``private_share`` (the private part of a member's repurchases). Also
-approximate where the cadence depends on the member's tenure or orders: a ``new`` segment's own cadence, or ``at_risk``
-(no order for a while) and ``high_value`` (spend), tie the stock to how likely the member is to be alive.
+(The touch lift is fitted with repeat buying, in :mod:`sim.calibrate.funnel.lift`; this module also holds the
+helpers both fits share: the members' days at risk and the content tags.)
 
 **Fatigue** (:func:`touch_fatigue`). The engine deletes a member at a touch with probability ``delete_risk_c (rate /
 tolerance_i)^k``, ``rate`` the recent touch rate (:func:`sim.model.touches.touch_rate_per_week` of the member's touches
@@ -39,7 +21,7 @@ series at 1.96. Approximate where a deletion for another reason comes within the
 times the window adds to every touch's chance alike, flattening the fitted curve: on seed 7 a window of 60 minutes took
 1.6% more deletions than one of 1 minute and ``k`` 0.1 lower); the engine itself deletes at the touch.
 
-The decay times are not fitted: they are given (the engine's defaults unless told), and written with the fits.
+The decay time is not fitted: it is given (the engine's default unless told), and written with the fit.
 """
 
 from __future__ import annotations
@@ -67,92 +49,14 @@ LOG_SHAPE_RANGE = (np.log(0.05), np.log(1000.0))  # the tolerance's Gamma shape 
 LOG_SPREAD = 1000.0  # members' log-weights set this far apart that one member's touches never reach the next's
 
 
-def _contents(touches: pd.DataFrame) -> pd.Series:
+def contents(touches: pd.DataFrame) -> pd.Series:
     return touches["content"].replace("", UNTAGGED)
 
 
-def _days(times: pd.Series, origin: pd.Timestamp) -> np.ndarray:
-    """Whole days since ``origin`` (a midnight): the engine's day of each time."""
-    return np.floor((times - origin) / DAY).to_numpy(dtype=np.float64)
-
-
-def _members(contacts: pd.DataFrame, deletions: pd.DataFrame | None, end: pd.Timestamp) -> pd.DataFrame:
+def observed_members(contacts: pd.DataFrame, deletions: pd.DataFrame | None, end: pd.Timestamp) -> pd.DataFrame:
     """Each member's add time and the time they stop being at risk: their deletion, or the export's end."""
     added = added_times(contacts, deletions)
     return added.to_frame().assign(stop=observed_until(added, deletions, end))
-
-
-def touch_lift(
-    contacts: pd.DataFrame,
-    deletions: pd.DataFrame | None,
-    orders: pd.DataFrame,
-    touches: pd.DataFrame,
-    end: pd.Timestamp,
-    lift_decay_days: float,
-    source: str,
-) -> dict[str, Estimate]:
-    """The lift on the private purchase rate per content type (see the module doc), from the tidy frames of the
-    contact, deletion, channel-order and touch-log readers."""
-    members = _members(contacts, deletions, end)
-    origin = min(members["add_time"].min(), touches["send_time"].min()).floor("D")
-    private = orders.loc[orders["private"], ["customer", "order_time"]].merge(members, on="customer")
-    private = private[private["order_time"] >= private["add_time"]]
-    by_member = pd.Series(_days(private["order_time"], origin), index=private["customer"]).groupby(level=0)
-    lo = by_member.min() + 1.0  # the first day at risk: the day after the first private order
-    stop_day = pd.Series(_days(members["stop"], origin), index=members.index).reindex(lo.index)
-    hi = np.minimum(by_member.max() - 1.0, stop_day - 1.0)  # the last: the day before the last private order
-    at_risk_days = np.maximum(hi - lo + 1.0, 0.0)
-    keep = at_risk_days > 0
-    lo, hi, at_risk_days = lo[keep], hi[keep], at_risk_days[keep]
-    if lo.empty:
-        raise FitError("orders: no member has a day between their first and last private order; allowed: at least one")
-    order_day = pd.Series(_days(private["order_time"], origin), index=private["customer"].to_numpy())
-    in_window = order_day.index.isin(lo.index)
-    order_day = order_day[in_window]
-    in_window = (order_day >= lo.reindex(order_day.index).to_numpy()) & (order_day <= hi.reindex(order_day.index))
-    order_day = order_day[in_window.to_numpy()]
-    n_orders = order_day.groupby(level=0).size().reindex(lo.index, fill_value=0)
-
-    t = touches[touches["customer"].isin(lo.index)]
-    kinds = sorted(_contents(touches).unique())
-    q = np.exp(-1.0 / lift_decay_days)
-    t_day = _days(t["send_time"], origin)
-    t_kind = pd.Categorical(_contents(t), categories=kinds).codes
-    # A_i: each touch's stock summed over its member's days at risk, a geometric series
-    t_lo, t_hi = lo.reindex(t["customer"]).to_numpy(), hi.reindex(t["customer"]).to_numpy()
-    start = np.maximum(t_day, t_lo)
-    span = np.maximum(t_hi - start + 1.0, 0.0)
-    summed = q ** (start - t_day) * -np.expm1(span * np.log(q)) / (1.0 - q)
-    rows = pd.Index(lo.index).get_indexer(t["customer"])
-    stock_sums = np.zeros((lo.size, len(kinds)))
-    np.add.at(stock_sums, (rows, t_kind), summed)
-    # S at each order: the member's touches on or before the order's day
-    ordered = pd.DataFrame(
-        {"customer": order_day.index, "day": order_day.to_numpy(), "order": np.arange(order_day.size)}
-    )
-    pairs = ordered.merge(pd.DataFrame({"customer": t["customer"].to_numpy(), "t_day": t_day, "kind": t_kind}))
-    pairs = pairs[pairs["t_day"] <= pairs["day"]]
-    stock_at_order = np.zeros((order_day.size, len(kinds)))
-    np.add.at(
-        stock_at_order,
-        (pairs["order"].to_numpy(), pairs["kind"].to_numpy()),
-        q ** (pairs["day"] - pairs["t_day"]).to_numpy(),
-    )
-    n = n_orders.to_numpy(dtype=np.float64)
-    days = at_risk_days.to_numpy(dtype=np.float64)
-    if n.sum() == 0:
-        raise FitError("orders: no private order after a member's first; allowed: at least one repurchase")
-    for j, kind in enumerate(kinds):
-        if not stock_at_order[:, j].any() or not stock_sums[:, j].any():
-            raise FitError(f"touch_log: no {kind} touch before a repurchase; allowed: every content type lifting some")
-
-    def neg_loglik(x: np.ndarray) -> float:
-        beta = np.exp(x)
-        return -float(np.sum(np.log1p(stock_at_order @ beta)) - np.sum(n * np.log(days + stock_sums @ beta)))
-
-    x, cov = mle(neg_loglik, np.zeros(len(kinds)), "touch_log: purchase lift")
-    members_used = int((n > 0).sum())
-    return {kind: from_log(float(x[j]), float(cov[j, j]), members_used, source) for j, kind in enumerate(kinds)}
 
 
 def _decayed_counts(customer: np.ndarray, day: np.ndarray, decay_days: float) -> np.ndarray:
@@ -214,7 +118,7 @@ def _trials(
     return pd.DataFrame(
         {
             "member": pd.factorize(customer[at_risk])[0],
-            "content": _contents(t)[at_risk].to_numpy(),
+            "content": contents(t)[at_risk].to_numpy(),
             "log_rate": np.log(rate[at_risk]),
             "deleted": deleted[at_risk],
         }
@@ -244,9 +148,9 @@ def touch_fatigue(
     source: str,
 ) -> FatigueFit:
     """The fatigue fit (see the module doc) from the tidy frames of the contact, deletion and touch-log readers."""
-    members = _members(contacts, deletions, end)
+    members = observed_members(contacts, deletions, end)
     trials = _trials(members, deletions, touches, fatigue_decay_days, pd.Timedelta(minutes=window_minutes))
-    kinds = sorted(_contents(touches).unique())
+    kinds = sorted(contents(touches).unique())
     kind = pd.Categorical(trials["content"], categories=kinds).codes
     y = trials["deleted"].to_numpy()
     if not y.any():
