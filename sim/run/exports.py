@@ -218,8 +218,12 @@ def _orders(
     assert platform.order_buyer is not None and platform.order_day is not None
     during = platform.order_day >= 0.0
     buyer, day = platform.order_buyer[during].astype(np.int64), platform.order_day[during]
-    u = streams.uniform("export.platform_spend", buyer, np.arange(buyer.size))
-    amount = gamma_quantile(spend_p, u) / platform.traits.spend_rate[buyer].astype(np.float64)
+
+    def amounts(stream: str, who: np.ndarray) -> np.ndarray:  # each order's, from its buyer's Gamma-Gamma spend
+        u = streams.uniform(stream, who, np.arange(who.size))
+        return gamma_quantile(spend_p, u) / platform.traits.spend_rate[who].astype(np.float64)
+
+    amount = amounts("export.platform_spend", buyer)
     # a member's platform orders between their first private order and their deletion are the member step's
     members = record.members
     switch = np.full(platform.traits.spend_rate.size, np.inf)
@@ -232,8 +236,7 @@ def _orders(
     log = model.members.platform_log or []
     row, m_day = (np.concatenate([part[i] for part in log]) if log else np.empty(0) for i in range(2))
     m_buyer = model.members.cols["buyer"][row.astype(np.int64)].astype(np.int64)
-    u = streams.uniform("export.member_platform_spend", m_buyer, np.arange(m_buyer.size))
-    m_amount = gamma_quantile(spend_p, u) / platform.traits.spend_rate[m_buyer].astype(np.float64)
+    m_amount = amounts("export.member_platform_spend", m_buyer)
     buyer, day = np.r_[buyer[layer], m_buyer], np.r_[day[layer], m_day.astype(np.float64)]
     platform_orders = pd.DataFrame(
         {

@@ -81,6 +81,7 @@ class _Histories:
 
     kinds: list[str]
     member: np.ndarray  # each order's member (0..n-1), sorted
+    is_last: np.ndarray  # each order is its member's last
     private: np.ndarray  # each order's channel
     stock: np.ndarray  # orders x kinds: S at each order
     count: np.ndarray  # orders per member
@@ -147,6 +148,7 @@ def _histories(
     return _Histories(
         kinds,
         member,
+        is_last,
         later["private"].to_numpy(),
         stock,
         count,
@@ -172,7 +174,7 @@ def touch_lift(
     k, n = len(h.kinds), h.count.size
     has = h.count > 0
     counted = h.count.astype(np.float64)
-    is_last = np.r_[h.member[1:] != h.member[:-1], True] if h.member.size else np.zeros(0, dtype=bool)
+    is_last = h.is_last
     seg_end = np.zeros(n, dtype=np.int64)
     seg_end[h.member[is_last]] = np.flatnonzero(is_last)  # each member's last order's index
     seg_start = np.r_[0, np.cumsum(h.count)[:-1]]
