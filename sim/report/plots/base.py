@@ -23,12 +23,15 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 def style(lang: str = "en") -> Iterator[str]:
     """The one figure style; yields the language actually used (``en`` when ``zh`` has no CJK font).
 
-    Fonts are named, not generic, so texts created here keep their font wherever they are drawn.
+    Fonts are named, not generic, so texts created here keep their font wherever they are drawn. A CJK font,
+    where there is one, comes first in Chinese and as the fallback in English, whose figures may still carry
+    names the operator wrote in Chinese (a shift, a wave, a campaign).
     """
     lang = resolve_lang(lang)
-    font = cjk_font() if lang == "zh" else None
+    font = cjk_font()
+    families = ["DejaVu Sans"] if font is None else [font, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", font]
     rc = {
-        "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+        "font.family": families,
         "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
         "axes.spines.top": False,
         "axes.spines.right": False,

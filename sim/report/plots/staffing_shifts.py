@@ -8,14 +8,13 @@ band and the target a dashed line. Returns the Figure; never saves.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from sim.report.i18n import cjk_font, t
+from sim.report.i18n import t
 from sim.report.plots.base import require_columns, set_takeaway, strategies_in, strategy_colours, style
 
 COLUMNS = ["strategy", "shift", "start_hour", "end_hour", "agents", "chosen"]
@@ -84,8 +83,7 @@ def shifts_figure(table: pd.DataFrame, max_loss_share: float, max_mean_delay_hou
     shifts in the title (empty panels, and a title saying so, when no plan was chosen)."""
     require_columns(table, COLUMNS, "staffing_shifts")
     rows = table[table["chosen"].astype(bool)]
-    font = cjk_font()  # shift names may be Chinese whatever the report's language
-    with style(lang) as lang, plt.rc_context({"font.family": ["DejaVu Sans", font] if font else ["DejaVu Sans"]}):
+    with style(lang) as lang:
         fig = Figure(figsize=(14, 4.6), layout="constrained")
         axes = fig.subplots(1, 3)
         if len(rows):
