@@ -201,6 +201,30 @@ def _export(tmp_path: Path, n_rows: int, seed: int = 5) -> Path:
     return write_export(tmp_path / f"export_{n_rows}.csv", n_rows, seed)
 
 
+def test_same_day_orders_are_merged_by_default_or_each_kept_as_a_purchase(tmp_path: Path) -> None:
+    """Merged, a's two orders of 01-01 are one first purchase and b's two of 02-01 one repeat of 30; kept, a has a
+    repeat on its first day (t_x counts it at day 0) and b two repeats on one day, each in the repeat spend."""
+    text = GOOD_HEADER + (
+        "b,2024-02-01,20\n"  # rows out of order: kept orders sort by customer and date, file order within a day
+        "a,2024-01-01,10\n"
+        "a,2024-01-01,30\n"
+        "b,2024-01-10,5\n"
+        "b,2024-02-01,10\n"
+    )
+    path = tmp_path / "same_day.csv"
+    path.write_text(text, encoding="utf-8")
+    merged, kept = load_orders(path), load_orders(path, same_day="keep")
+    assert (merged.n_merged, kept.n_merged, len(merged.purchases), len(kept.purchases)) == (2, 0, 3, 5)
+    assert kept.purchases["amount"].tolist() == [10.0, 30.0, 5.0, 20.0, 10.0]
+    by_merge, by_keep = rfm_summary(merged.purchases, "2024-02-29"), rfm_summary(kept.purchases, "2024-02-29")
+    assert by_merge.x.tolist() == [0.0, 1.0] and by_keep.x.tolist() == [1.0, 2.0]
+    assert (by_keep.t_x[0], by_keep.t_x[1]) == (0.0, 22 / 7)
+    assert np.isnan(by_merge.mean_repeat_spend[0]) and by_merge.mean_repeat_spend[1] == 30.0
+    assert by_keep.mean_repeat_spend.tolist() == [30.0, 15.0]
+    with pytest.raises(OrdersError, match="same-day orders 'sum': allowed: merge, keep"):
+        load_orders(path, same_day="sum")
+
+
 def test_the_columnar_reader_gives_the_row_by_row_readers_purchases(tmp_path: Path, monkeypatch) -> None:
     """The generated Taobao-style export (title line, times of day, closed/refunded/zero orders) both ways."""
     path = _export(tmp_path, 30_000)
@@ -315,7 +339,7 @@ def test_measured_peak_memory_is_the_commands_not_the_callers() -> None:
 
 def test_the_same_day_merge_is_pandas_groupby_sum_to_the_last_bit() -> None:
     """Unsorted rows (as exports come) with up to 6 orders a customer-day: the old reader's groupby sum exactly."""
-    from sim.calibrate.orders import _merge_same_day
+    from sim.calibrate.orders import _purchases
 
     rng = np.random.default_rng(4)
     n = 20_000
@@ -323,7 +347,7 @@ def test_the_same_day_merge_is_pandas_groupby_sum_to_the_last_bit() -> None:
     day = rng.integers(19_700, 19_706, n).astype(np.int32)
     amount = np.round(rng.gamma(2.0, 20.0, n), 2)
     names = pd.Index([f"c{i:04d}" for i in range(1_500)])
-    merged = _merge_same_day(customer, day, amount, names)
+    merged = _purchases(customer, day, amount, names)
     frame = pd.DataFrame({"customer": names[customer], "date": day.astype("datetime64[D]"), "amount": amount})
     reference = frame.groupby(["customer", "date"], as_index=False, sort=True)["amount"].sum()
     assert (merged["customer"].astype(str).to_numpy() == reference["customer"].to_numpy()).all()

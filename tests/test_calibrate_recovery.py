@@ -3,14 +3,17 @@
 1. The engine simulates private orders with known BG/NBD and Gamma-Gamma parameters
    (touches, referral and unsubscribing off, every member placing a first order at once,
    so repurchase is plain BG/NBD), they are exported as an order CSV (customer, date,
-   amount) and ``python -m sim.calibrate`` fits them back. Each estimate must lie within
-   3 standard errors (observed information, as recorded in the YAML) of the truth.
+   amount; one row per order) and ``python -m sim.calibrate --same-day-orders keep`` fits
+   them back. On seed 2026 each estimate lies within 2 standard errors (observed
+   information, as recorded in the YAML) of the truth; over seeds 1-50 each parameter's
+   z-score (positive parameters on the log scale, SE there se / value) has mean within
+   +-0.3 and SD within 0.8-1.25.
 
-   Merging a customer's same-day orders (as Fader, Hardie & Lee do) removes the few
-   repeat purchases that the continuous-time model places on the same calendar day as
-   another, about 1% here. Over 16 seeds this shifted the alpha estimate by +0.85 SE on
-   average at this sample size, and the other estimates by under 0.3 SE: a small, known
-   bias inside the 3-SE tolerance.
+   The export's rows are orders, so each is kept as a purchase. With the default merge of a
+   customer's same-day orders (as Fader, Hardie & Lee do for CDNOW, whose rows may be
+   order lines) the 0.8% of orders that fall on a day their member already bought on are
+   lost, and they are the fastest buyers': over the same 50 seeds the merge moved the mean
+   z of alpha to +0.83 and of r to +0.40 (SD 0.91, 0.87), which is why the option exists.
 2. The CDNOW population written by the command drives the engine's member dynamics for a
    new cohort; their mean repeat purchases and share without any repeat match E[X(t)]
    and P(X(t) = 0) of the fitted model within 3 SE.
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +35,8 @@ from _helpers import ALL_PRIVATE, CONFIG_DIR, NO_UNSUBSCRIBE, assert_within_3se,
 from hydra import compose, initialize_config_dir
 
 from sim.calibrate.cli import main, read_record
-from sim.calibrate.fit import expected_repeats, prob_no_repeats
+from sim.calibrate.fit import Fit, expected_repeats, fit_bgnbd, fit_gamma_gamma, prob_no_repeats, rfm_summary
+from sim.calibrate.orders import load_orders
 from sim.config import (
     AccountingConfig,
     CardConfig,
@@ -56,6 +62,16 @@ INSTANT_FIRST_ORDER = OfferConfig(first_order_prob=1.0, first_order_mean_days=0.
 # The engine's calendar starts in the future (population.start_date); the calibrator refuses orders dated after
 # today, so the export dates the simulated days from a past day instead. The fits use only days between orders.
 EXPORT_START = pd.Timestamp("2023-01-02")
+TRUTH = {
+    ("bgnbd", "r"): TRUE_REPEAT.r,
+    ("bgnbd", "alpha"): TRUE_REPEAT.alpha_days / 7.0,
+    ("bgnbd", "a"): TRUE_REPEAT.a,
+    ("bgnbd", "b"): TRUE_REPEAT.b,
+    ("gamma_gamma", "p"): TRUE_SPEND.p,
+    ("gamma_gamma", "q"): TRUE_SPEND.q,
+    ("gamma_gamma", "gamma"): TRUE_SPEND.gamma_cny,
+}
+SEEDS = range(1, 51)
 
 
 def _engine_orders(seed: int) -> tuple[pd.DataFrame, str, int]:
@@ -89,29 +105,60 @@ def _engine_orders(seed: int) -> tuple[pd.DataFrame, str, int]:
     return export, last_day, len(rec.members)
 
 
-def test_simulated_orders_are_fitted_back_within_three_standard_errors(tmp_path: Path) -> None:
+def _calibrate(export: pd.DataFrame, last_day: str, folder: Path) -> tuple[dict, dict]:
+    """The record and the YAML of ``python -m sim.calibrate --same-day-orders keep`` on ``export``."""
+    orders_csv = folder / "engine_orders.csv"
+    export.to_csv(orders_csv, index=False)
+    out = folder / "recovered.yaml"
+    main(["--orders", str(orders_csv), "--out", str(out), "--end-date", last_day, "--same-day-orders", "keep"])
+    return read_record(out), yaml.safe_load(out.read_text(encoding="utf-8"))
+
+
+def z_scores(fits: dict[str, Fit]) -> dict[str, float]:
+    """(log fit - log truth) / (se / fit) of each BG/NBD and Gamma-Gamma parameter."""
+    return {
+        f"{model} {name}": (math.log(fits[model].params[name]) - math.log(value))
+        / (fits[model].se[name] / fits[model].params[name])
+        for (model, name), value in TRUTH.items()
+    }
+
+
+def seed_z_scores(seed: int) -> dict[str, float]:
+    """Simulate and export on ``seed``, then read and fit the export as the command does (its reader, summary and
+    BG/NBD and Gamma-Gamma fits, without the comparison models, whose fits to BG/NBD data take most of its time).
+    """
+    export, last_day, _ = _engine_orders(seed)
+    with tempfile.TemporaryDirectory() as folder:
+        orders_csv = Path(folder) / "engine_orders.csv"
+        export.to_csv(orders_csv, index=False)
+        rfm = rfm_summary(load_orders(orders_csv, same_day="keep").purchases, last_day)
+    return z_scores({"bgnbd": fit_bgnbd(rfm), "gamma_gamma": fit_gamma_gamma(rfm)})
+
+
+def test_simulated_orders_are_fitted_back_within_two_standard_errors(tmp_path: Path) -> None:
     export, last_day, n_members = _engine_orders(seed=2026)
     assert n_members > 4000
-    orders_csv = tmp_path / "engine_orders.csv"
-    export.to_csv(orders_csv, index=False)
-    out = tmp_path / "recovered.yaml"
-    main(["--orders", str(orders_csv), "--out", str(out), "--end-date", last_day])
-    rec = read_record(out)
-    body = yaml.safe_load(out.read_text(encoding="utf-8"))
+    rec, body = _calibrate(export, last_day, tmp_path)
     assert rec["customers"] == n_members
-
-    truth = {
-        ("bgnbd", "r"): TRUE_REPEAT.r,
-        ("bgnbd", "alpha"): TRUE_REPEAT.alpha_days / 7.0,
-        ("bgnbd", "a"): TRUE_REPEAT.a,
-        ("bgnbd", "b"): TRUE_REPEAT.b,
-        ("gamma_gamma", "p"): TRUE_SPEND.p,
-        ("gamma_gamma", "q"): TRUE_SPEND.q,
-        ("gamma_gamma", "gamma"): TRUE_SPEND.gamma_cny,
-    }
-    for (model, name), value in truth.items():
-        assert_within_3se(rec[model][name], value, rec[model]["se"][name], f"{model} {name}")
+    assert rec["orders"]["same_day_orders"] == "keep" and rec["orders"]["merged_same_day"] == 0
+    assert rec["customers"] + rec["repeat_purchases"] == len(export)  # every order a purchase
+    for (model, name), value in TRUTH.items():
+        fit, se = rec[model][name], rec[model]["se"][name]
+        assert abs(fit - value) <= 2.0 * se, (model, name, fit, value, se)
     assert body["repeat"]["alpha_days"] == pytest.approx(7.0 * rec["bgnbd"]["alpha"], rel=1e-5)
+
+
+@pytest.mark.slow
+def test_repeat_and_spend_z_scores_over_50_seeds_have_mean_0_and_sd_1() -> None:
+    """Over seeds 1-50 each BG/NBD and Gamma-Gamma parameter's z-score has mean within +-0.3 and SD within
+    0.8-1.25 (the issue's bands: the mean of 50 unit-normal z has SE 0.14, the SD about 0.10). The seeds run two
+    at a time; each is independent and seeded, so the result does not depend on the order."""
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(seed_z_scores, SEEDS))
+    for name in runs[0]:
+        z = np.array([run[name] for run in runs])
+        print(f"VALIDATION | {name} z over {len(SEEDS)} seeds | mean {z.mean():+.2f} | SD {z.std(ddof=1):.2f}")
+        assert abs(z.mean()) <= 0.3 and 0.8 <= z.std(ddof=1) <= 1.25, (name, z.mean(), z.std(ddof=1))
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 Turns a merchant's order export into a population config the engine uses directly
 (``python -m sim experiment=hook_cash_vs_coupon population=NAME``):
 
-1. read the export (:mod:`sim.calibrate.orders`): columns, encoding, refunds, same-day merge;
+1. read the export (:mod:`sim.calibrate.orders`): columns, encoding, refunds, same-day merge (or, with
+   ``--same-day-orders keep``, each order a purchase);
 2. summarise each customer's repeat buying up to the end of the calibration period and fit
    every model by maximum likelihood (:mod:`sim.calibrate.models`, in weeks): BG/NBD,
    Pareto/NBD and MBG/NBD repeat buying, Gamma-Gamma and spend-by-frequency spend;
@@ -50,7 +51,7 @@ from sim.calibrate.draws import DEFAULT_SEED, Draws, DrawsError, check_count, pa
 from sim.calibrate.fit import DAYS_PER_WEEK, RFM, Fit, FitError, expected_repeats, rfm_summary
 from sim.calibrate.funnel.cli import main as funnel_main
 from sim.calibrate.models import ENGINE_REPEAT, ENGINE_SPEND, REPEAT_BY_KEY, SPEND_LABELS, ModelFits, aic, fit_models
-from sim.calibrate.orders import Orders, OrdersError, load_orders
+from sim.calibrate.orders import SAME_DAY, Orders, OrdersError, load_orders
 from sim.calibrate.output import OutError, check_out, publish
 from sim.calibrate.seasonality import Volume, platform_volume
 from sim.calibrate.spend import likelihood_ratio
@@ -103,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--date-order",
         choices=DATE_ORDERS,
         help="how to read dates such as 03/01/2024: dmy (3 January) or mdy (1 March); default: as the column decides",
+    )
+    p.add_argument(
+        "--same-day-orders",
+        choices=SAME_DAY,
+        default="merge",
+        help="a customer's orders of one day: merge them into one purchase (default; rows may be order lines or "
+        "split parcels of one checkout) or keep each as a purchase (each row is an order of its own)",
     )
     p.add_argument(
         "--parameter-draws",
@@ -408,6 +416,7 @@ def calibration_record(c: Calibration, h: Holdout | None = None) -> dict[str, An
             "dropped_refunded_or_cancelled": o.n_refunded,
             "dropped_zero_amount": o.n_zero,
             "zero_amount_first_orders_kept": o.n_zero_first,
+            "same_day_orders": o.same_day,
             "merged_same_day": o.n_merged,
             "purchases_in_period": int(len(rfm) + rfm.x.sum()),
         },
@@ -510,7 +519,9 @@ def read_lines(o: Orders, source: Path) -> list[str]:
         f"read {source} ({o.encoding or 'Excel'}): customer = {cols.customer}, date = {cols.date}, "
         f"amount = {cols.amount}{extra}",
         f"{o.n_rows} orders: dropped {o.n_refunded} refunded or cancelled and {o.n_zero} zero-amount; "
-        f"merged {o.n_merged} same-day orders into their customer's purchase of that day{kept_first}",
+        f"merged {o.n_merged} same-day orders into their customer's purchase of that day{kept_first}"
+        if o.same_day == "merge"
+        else f"kept each of a customer's orders of one day as a purchase of its own{kept_first}",
     ]
 
 
@@ -628,6 +639,7 @@ def run(argv: list[str] | None = None) -> Path:
         encoding=args.encoding,
         date_order=args.date_order,
         sheet=args.sheet,
+        same_day=args.same_day_orders,
     )
     print("\n".join(read_lines(orders, args.orders)), flush=True)  # a large export: say what was read before fitting
     c = calibrate(orders, name, args.orders, end, holdout_end)

@@ -8,6 +8,13 @@ zero-amount orders, and merges a customer's orders of the same day into one purc
 Fader, Hardie & Lee do for CDNOW). It returns the purchases with counts of what it dropped
 and merged.
 
+Merging is the default because an export's rows are often order lines or split parcels of one
+checkout (子订单), which are not separate purchases. It also removes real repeat purchases made on the
+same day as another, and they are the fastest buyers': on the engine's exports, where 0.8% of orders share a
+day, the BG/NBD alpha came out 0.83 SE high and r 0.40 SE high on average over 50 seeds. When each row is a purchase of
+its own (one row per 订单 and customers who do buy twice a day, as with fresh food), ``same_day="keep"``
+(``--same-day-orders keep``) counts every order as a purchase, at the day it was placed.
+
 A zero-amount order (a free sample, a fully discounted order) is not a purchase of any
 value, but when it is the first order of a customer who later pays, it is when the customer
 arrived: that order stays as the customer's first purchase (with amount 0), so that dropping
@@ -47,6 +54,7 @@ from sim.calibrate.table import Column, Table, plain, read_table
 __all__ = ["Columns", "Orders", "OrdersError", "find_columns", "load_orders", "parse_amounts", "parse_dates"]
 
 # An order whose status contains one of these is refunded, cancelled or never paid; it is dropped.
+SAME_DAY: tuple[str, ...] = ("merge", "keep")  # a customer's orders of one day: one purchase, or each its own
 DROPPED_STATUS_WORDS: tuple[str, ...] = (
     "退款成功",
     "已退款",
@@ -70,7 +78,8 @@ DROPPED_STATUS_WORDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Orders:
-    """A customer's purchases, one row per customer and day: ``customer``, ``date`` (day), ``amount``.
+    """A customer's purchases, one row per customer and day (per order with ``same_day='keep'``): ``customer``,
+    ``date`` (day), ``amount``, sorted by customer and date.
 
     ``customer`` is categorical, its categories the customers in sorted order.
     """
@@ -83,10 +92,11 @@ class Orders:
     n_zero: int  # dropped: zero amount
     n_merged: int  # orders folded into another order of the same customer and day
     n_zero_first: int = 0  # zero-amount orders kept as their customer's first purchase
+    same_day: str = "merge"  # 'merge': one purchase per customer and day; 'keep': one per order
 
     @property
     def n_orders(self) -> int:
-        """Orders kept before the same-day merge."""
+        """Orders kept before any same-day merge."""
         return self.n_rows - self.n_refunded - self.n_zero
 
     @property
@@ -338,8 +348,10 @@ def load_orders(
     drop_zero: bool = True,
     date_order: str | None = None,
     sheet: str | None = None,
+    same_day: str = "merge",
 ) -> Orders:
-    """Read an order export and return one purchase per customer and day.
+    """Read an order export and return one purchase per customer and day (``same_day='merge'``) or per order
+    (``'keep'``).
 
     ``date_order`` ('dmy' or 'mdy') says how to read dates such as 03/01/2024 (default: as the column
     decides, see :mod:`sim.calibrate.dates`); ``sheet`` picks an Excel workbook's sheet. Raises
@@ -383,7 +395,9 @@ def load_orders(
     n_kept = int(keep.sum())
     kept = customer[keep], day[keep], amount[keep]
     del customer, day, amount, zero
-    purchases = _merge_same_day(*kept, names)
+    if same_day not in SAME_DAY:
+        raise OrdersError(f"same-day orders {same_day!r}: allowed: {', '.join(SAME_DAY)}")
+    purchases = _purchases(*kept, names, keep=same_day == "keep")
     return Orders(
         purchases=purchases,
         columns=cols,
@@ -393,11 +407,15 @@ def load_orders(
         n_zero=n_zero,
         n_merged=n_kept - len(purchases),
         n_zero_first=int(first_zero.sum()),
+        same_day=same_day,
     )
 
 
-def _merge_same_day(customer: np.ndarray, day: np.ndarray, amount: np.ndarray, names: pd.Index) -> pd.DataFrame:
-    """One purchase per customer and day, sorted by customer and date.
+def _purchases(
+    customer: np.ndarray, day: np.ndarray, amount: np.ndarray, names: pd.Index, keep: bool = False
+) -> pd.DataFrame:
+    """One purchase per customer and day (per order if ``keep``, in file order within a day), sorted by customer
+    and date.
 
     The amounts are summed exactly as pandas' ``groupby(...).sum()`` summed them when the
     reader used it, to the last bit: with ``numpy.add.reduceat`` when the rows come sorted by
@@ -408,22 +426,21 @@ def _merge_same_day(customer: np.ndarray, day: np.ndarray, amount: np.ndarray, n
     span = int(day.max()) - low + 1
     key = customer.astype(np.int64) * span + (day - low)
     del customer, day
-    if key.size > 1 and not (key[1:] >= key[:-1]).all():
+    unsorted = key.size > 1 and not bool((key[1:] >= key[:-1]).all())
+    if unsorted:
         order = np.argsort(key, kind="stable")
         key, amount = key[order], amount[order]
         del order
+    if not keep:
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        total = kahan_sums(amount, starts)
-    else:
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        total = np.add.reduceat(amount, starts)
-    key = key[starts]
-    del starts, amount
+        amount = kahan_sums(amount, starts) if unsorted else np.add.reduceat(amount, starts)
+        key = key[starts]
+        del starts
     return pd.DataFrame(
         {
             "customer": pd.Categorical.from_codes((key // span).astype(np.int32), categories=names),
             "date": (key % span + low).astype("datetime64[D]").astype("datetime64[ns]"),
-            "amount": total,
+            "amount": amount,
         },
         copy=False,
     )

@@ -43,7 +43,7 @@ class RFM:
 
 
 def rfm_summary(purchases: pd.DataFrame, end: dt.date | pd.Timestamp) -> RFM:
-    """BG/NBD statistics from purchases (``customer``, ``date``, ``amount``; one row per customer and day).
+    """BG/NBD statistics from purchases (``customer``, ``date``, ``amount``; one row per purchase).
 
     Only purchases on or before ``end`` count, and only customers whose first purchase is
     on or before it. T is the number of days from the first purchase to ``end`` over 7,
@@ -73,7 +73,7 @@ def rfm_summary(purchases: pd.DataFrame, end: dt.date | pd.Timestamp) -> RFM:
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     size = np.diff(np.r_[starts, codes.size])
     first, last = date[starts], date[np.r_[starts[1:], codes.size] - 1]
-    mean_repeat_spend = _mean_repeat_spend(date, amount, starts, first, size)
+    mean_repeat_spend = _mean_repeat_spend(amount, starts, size)
     day = np.timedelta64(1, "D")
     return RFM(
         customer=names.take(codes[starts]),
@@ -85,17 +85,18 @@ def rfm_summary(purchases: pd.DataFrame, end: dt.date | pd.Timestamp) -> RFM:
     )
 
 
-def _mean_repeat_spend(
-    date: np.ndarray, amount: np.ndarray, starts: np.ndarray, first: np.ndarray, size: np.ndarray
-) -> np.ndarray:
-    """Each customer's mean amount over purchases after the first day (NaN if none).
+def _mean_repeat_spend(amount: np.ndarray, starts: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Each customer's mean amount over purchases after the first (NaN if none).
 
-    Rows are sorted by customer and date, customer k's rows starting at ``starts[k]``, so a
-    customer's repeat purchases are one run at the end of its rows. The sums are pandas'
+    Rows are sorted by customer and date, customer k's ``size[k]`` rows starting at ``starts[k]``, so a
+    customer's repeat purchases are the rows after its first. The sums are pandas'
     compensated group sums (:func:`~sim.calibrate.sums.kahan_sums`): the values its group mean
     always gave this summary, to the last bit.
     """
-    repeat = np.flatnonzero(date > np.repeat(first, size))
+    is_repeat = np.ones(amount.size, dtype=bool)
+    is_repeat[starts] = False
+    repeat = np.flatnonzero(is_repeat)
+    del is_repeat
     out = np.full(size.size, np.nan)
     if repeat.size:
         customer = np.searchsorted(starts, repeat, side="right") - 1
