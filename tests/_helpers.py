@@ -6,7 +6,11 @@ Imported by the test modules as ``from _helpers import ...`` (pytest puts tests/
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import numpy as np
 
 from sim.config import (
     AccountingConfig,
@@ -86,3 +90,15 @@ def assert_within_3se(observed: float, expected: float, se: float, what: str, *,
         f"3 SE {3 * se:.3g}{unit} | {'ok' if ok else 'FAIL'}"
     )
     assert ok, f"{what}: observed {observed:.6g}, expected {expected:.6g}, |diff| {abs(observed - expected):.3g} > 3 SE"
+
+
+def assert_z_scores_are_unit_normal(seed_z_scores: Callable[[int], dict[str, float]], seeds: range) -> None:
+    """Run ``seed_z_scores`` on every seed, two at a time, and check each parameter's z-scores: mean within +-0.3
+    and SD within 0.8-1.25 (the issue's bands). Each seed is independent and seeded, so the order does not matter;
+    prints one ``VALIDATION`` line per parameter."""
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(seed_z_scores, seeds))
+    for name in runs[0]:
+        z = np.array([run[name] for run in runs])
+        print(f"VALIDATION | {name} z over {len(seeds)} seeds | mean {z.mean():+.2f} | SD {z.std(ddof=1):.2f}")
+        assert abs(z.mean()) <= 0.3 and 0.8 <= z.std(ddof=1) <= 1.25, (name, z.mean(), z.std(ddof=1))
