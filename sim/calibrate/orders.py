@@ -53,8 +53,8 @@ from sim.calibrate.table import Column, Table, plain, read_table
 
 __all__ = ["Columns", "Orders", "OrdersError", "find_columns", "load_orders", "parse_amounts", "parse_dates"]
 
-# An order whose status contains one of these is refunded, cancelled or never paid; it is dropped.
 SAME_DAY: tuple[str, ...] = ("merge", "keep")  # a customer's orders of one day: one purchase, or each its own
+# An order whose status contains one of these is refunded, cancelled or never paid; it is dropped.
 DROPPED_STATUS_WORDS: tuple[str, ...] = (
     "退款成功",
     "已退款",
@@ -356,8 +356,10 @@ def load_orders(
     ``date_order`` ('dmy' or 'mdy') says how to read dates such as 03/01/2024 (default: as the column
     decides, see :mod:`sim.calibrate.dates`); ``sheet`` picks an Excel workbook's sheet. Raises
     :class:`OrdersError` for a missing column, a date or amount that breaks a rule of the module doc,
-    an empty file or a file without orders.
+    an empty file, a file without orders or a ``same_day`` other than those of :data:`SAME_DAY`.
     """
+    if same_day not in SAME_DAY:
+        raise OrdersError(f"same-day orders {same_day!r}: allowed: {', '.join(SAME_DAY)}")
     path = Path(path)
     table = read_table(path, encoding, customer_col, date_col, amount_col, sheet=sheet)
     cols, n_rows = table.columns, table.n_rows
@@ -395,8 +397,6 @@ def load_orders(
     n_kept = int(keep.sum())
     kept = customer[keep], day[keep], amount[keep]
     del customer, day, amount, zero
-    if same_day not in SAME_DAY:
-        raise OrdersError(f"same-day orders {same_day!r}: allowed: {', '.join(SAME_DAY)}")
     purchases = _purchases(*kept, names, keep=same_day == "keep")
     return Orders(
         purchases=purchases,
