@@ -38,7 +38,7 @@ import pytest
 from _helpers import assert_z_scores_are_unit_normal
 
 from sim.calibrate import mbg_nbd, pareto_nbd
-from sim.calibrate.fit import rfm_summary
+from sim.calibrate.fit import RFM, Fit, rfm_summary
 from sim.calibrate.orders import load_orders
 from sim.calibrate.spend import fit_spend_by_frequency, frequency_scale
 
@@ -86,7 +86,7 @@ def spend_by_frequency_amounts(g: np.random.Generator, customer: np.ndarray) -> 
     return g.gamma(SPEND["p"], 1.0 / nu[customer])
 
 
-def fitted(customer: np.ndarray, day: np.ndarray, amount: np.ndarray, folder: Path):  # type: ignore[no-untyped-def]
+def fitted(customer: np.ndarray, day: np.ndarray, amount: np.ndarray, folder: Path) -> RFM:
     """The calibrator's summary of the orders, exported one row each with their calendar date and read back."""
     export = pd.DataFrame(
         {
@@ -101,7 +101,8 @@ def fitted(customer: np.ndarray, day: np.ndarray, amount: np.ndarray, folder: Pa
     return rfm_summary(load_orders(path, same_day="keep").purchases, last_day)
 
 
-def _z(fit, truth: dict[str, float], signed: tuple[str, ...] = ()) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _z(fit: Fit, truth: dict[str, float], signed: tuple[str, ...] = ()) -> dict[str, float]:
+    """(fit - truth) / SE per parameter: on the log scale (SE there se / value) except those in ``signed``."""
     out = {}
     for name, value in truth.items():
         est, se = fit.params[name], fit.se[name]
