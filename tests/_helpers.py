@@ -6,6 +6,7 @@ Imported by the test modules as ``from _helpers import ...`` (pytest puts tests/
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -102,3 +103,9 @@ def assert_z_scores_are_unit_normal(seed_z_scores: Callable[[int], dict[str, flo
         z = np.array([run[name] for run in runs])
         print(f"VALIDATION | {name} z over {len(seeds)} seeds | mean {z.mean():+.2f} | SD {z.std(ddof=1):.2f}")
         assert abs(z.mean()) <= 0.3 and 0.8 <= z.std(ddof=1) <= 1.25, (name, z.mean(), z.std(ddof=1))
+
+
+def log_z(estimate: float, se: float, truth: float) -> float:
+    """(log estimate - log truth) / (se / estimate): a positive parameter's z-score on the log scale, its SE there
+    by the delta method."""
+    return (math.log(estimate) - math.log(truth)) / (se / estimate)

@@ -36,6 +36,7 @@ from _helpers import (
     NO_UNSUBSCRIBE,
     assert_within_3se,
     assert_z_scores_are_unit_normal,
+    log_z,
     make_shared,
     quiet_strategy,
 )
@@ -124,8 +125,7 @@ def _calibrate(export: pd.DataFrame, last_day: str, folder: Path) -> tuple[dict,
 def z_scores(fits: dict[str, Fit]) -> dict[str, float]:
     """(log fit - log truth) / (se / fit) of each BG/NBD and Gamma-Gamma parameter."""
     return {
-        f"{model} {name}": (math.log(fits[model].params[name]) - math.log(value))
-        / (fits[model].se[name] / fits[model].params[name])
+        f"{model} {name}": log_z(fits[model].params[name], fits[model].se[name], value)
         for (model, name), value in TRUTH.items()
     }
 

@@ -35,14 +35,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _helpers import assert_z_scores_are_unit_normal
+from _helpers import assert_z_scores_are_unit_normal, log_z
 
 from sim.calibrate import mbg_nbd, pareto_nbd
-from sim.calibrate.fit import RFM, Fit, rfm_summary
+from sim.calibrate.fit import DAYS_PER_WEEK, RFM, Fit, rfm_summary
 from sim.calibrate.orders import load_orders
 from sim.calibrate.spend import fit_spend_by_frequency, frequency_scale
 
-DAYS_PER_WEEK = 7.0
 CUSTOMERS, JOIN_DAYS, END_DAY = 5_000, 90.0, 545  # days 0..544 observed
 EXPORT_START = pd.Timestamp("2023-01-02")
 PARETO = {"r": 0.56, "alpha": 10.6, "s": 0.61, "beta": 11.7}  # CDNOW's fit: r 0.556, alpha 10.6, s 0.608, beta 11.7
@@ -106,7 +105,7 @@ def _z(fit: Fit, truth: dict[str, float], signed: tuple[str, ...] = ()) -> dict[
     out = {}
     for name, value in truth.items():
         est, se = fit.params[name], fit.se[name]
-        out[name] = (est - value) / se if name in signed else (math.log(est) - math.log(value)) / (se / est)
+        out[name] = (est - value) / se if name in signed else log_z(est, se, value)
     return out
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from _helpers import assert_z_scores_are_unit_normal
+from _helpers import assert_z_scores_are_unit_normal, log_z
 
 from sim.calibrate.cli import main as calibrate_main
 from sim.calibrate.funnel.cli import READERS
@@ -73,19 +73,19 @@ def z_scores(fits: dict, truth: dict) -> dict[str, float]:
     private share of natural repurchases as it is."""
     touch, true = fits["touch"], truth["touch_response"]
 
-    def log_z(fit: dict, value: float) -> float:
-        return (math.log(fit["value"]) - math.log(value)) / (fit["se"] / fit["value"])
+    def fit_z(fit: dict, value: float) -> float:
+        return log_z(fit["value"], fit["se"], value)
 
     lifts = touch["lift"]["lift_on_private_rate"].items()
-    z = {f"lift {c}": log_z(e, true["lift_on_private_rate"][c]) for c, e in lifts}
+    z = {f"lift {c}": fit_z(e, true["lift_on_private_rate"][c]) for c, e in lifts}
     share = touch["lift"]["private_share_of_natural_repurchases"]
     z["private share"] = (share["value"] - true["private_share"]) / share["se"]
     fatigue = touch["fatigue"]
     for c, e in fatigue["delete_prob_at_one_per_week"].items():
-        z[f"delete prob {c}"] = log_z(e, true["delete_prob_at_one_per_week"][c])
+        z[f"delete prob {c}"] = fit_z(e, true["delete_prob_at_one_per_week"][c])
     k = fatigue["fatigue_exponent"]
     z["fatigue exponent"] = (k["value"] - true["fatigue_exponent"]) / k["se"]
-    z["tolerance shape"] = log_z(fatigue["tolerance_shape"], true["tolerance_shape"])
+    z["tolerance shape"] = fit_z(fatigue["tolerance_shape"], true["tolerance_shape"])
     return z
 
 
