@@ -4,14 +4,17 @@
   accounts on its first day; a schedule that repeats ``onboarding.agents`` changes nothing, exactly.
 - The search: :func:`least_per_day` finds, day by day, what :func:`least` finds for each day alone, and on a real
   desk it equals the existing one-day search (:meth:`DeskEvaluator.least_agents` with ``day``) on every day.
-- The command: the verified schedule never has fewer agents on a day than that day alone needs, its accounts never
+- Load classes: a class of days is judged on its days' counts pooled, exactly as the year plan judges the days it
+  pools (:func:`meets_targets` over those days), and classes of one day each judge each day alone; days are grouped
+  by their band of mean requests and their campaign extra agents.
+- The command: the verified schedule never has fewer agents on a day than its load class needs, its accounts never
   fall, its cost is its days' costs; bad input is one line.
 - With shifts (issue 19): an entry naming a shift sets that shift's agents (a campaign's extra agents join every
   shift), the desk serves each shift-day with them (exact event times) and the ledger pays them for the shift's
   hours; a schedule repeating each shift's agents changes nothing, bit for bit. On two_shifts with an evening SMS
   wave, the schedule gives the wave day's 晚班 more agents than its 早班 (each shift measured on the requests it
-  serves first), and every shift-day whose need could be shown meets both targets by its own upper 95% bounds in the
-  verification run.
+  serves first), and every load class whose need could be shown meets both targets by its pooled upper 95% bounds in
+  the verification run (the wave's evening, a class of its own, by that day's own bounds).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import pandas as pd
 import pytest
 
 from sim.plan.desk_runs import OPENED, desk_delay, desk_share
-from sim.plan.staffing_schedule import day_meets, least_per_day
+from sim.plan.staffing_schedule import LOAD_STEP, day_meets, least_per_day, load_classes, slot_meets
 from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, least, meets_targets
 from sim.plan.variants import load
 
@@ -139,6 +142,49 @@ def test_on_a_real_desk_the_day_by_day_search_equals_the_one_day_search_on_every
     assert len(set(need[7:])) > 1  # the campaign's busy days need more than its first: the check compares something
 
 
+def test_a_load_class_is_judged_on_its_days_pooled_as_the_year_plan_judges_the_days_it_pools() -> None:
+    """Classes of scattered days: each class's verdict is meets_targets over exactly its days (the year plan's rule on
+    fewer days); one class of every day is the year plan's verdict; a class per day is each day alone."""
+    cfg, experiment = load(SMALL)
+    evaluator = DeskEvaluator(cfg, SMALL, experiment, n_jobs=1)
+    horizon = experiment.shared.run.horizon_days
+    classes = np.random.default_rng(5).integers(0, 3, size=horizon)
+    verdicts = set()
+    for n in (1, 2, 3):
+        desk = Desk(0.0, 24.0, n)
+        days = evaluator(desk)["boost_only"]
+        judged = slot_meets(days, TARGETS, classes[:, None])[:, 0]
+        for c in range(3):
+            members = np.flatnonzero(classes == c)
+            some = days[:, :, members]
+            expected = meets_targets(desk_share(some), desk_delay(some), TARGETS)
+            assert (judged[members] == expected).all(), (n, c)
+            verdicts.add(expected)
+        whole = slot_meets(days, TARGETS, np.zeros((horizon, 1), dtype=int))[:, 0]
+        assert (whole == evaluator.meets("boost_only", desk, TARGETS)).all(), n
+        alone = slot_meets(days, TARGETS, np.arange(horizon)[:, None])[:, 0]
+        np.testing.assert_array_equal(alone, day_meets(days, TARGETS))
+    assert verdicts == {True, False}  # some class meets and some misses: the check compares something
+
+
+def test_days_share_a_load_class_exactly_when_their_band_of_requests_and_extra_agents_agree() -> None:
+    rng = np.random.default_rng(11)
+    requests = rng.lognormal(2.0, 1.5, size=(400, 2))
+    requests[rng.random(requests.shape) < 0.1] = 0.0  # days without a request
+    extra = rng.integers(0, 2, size=requests.shape)
+    classes = load_classes(requests, extra)
+    with np.errstate(divide="ignore"):
+        band = np.maximum(np.floor(np.log(requests) / np.log(LOAD_STEP)), -1e9)  # no request: below every band
+    for k in range(2):
+        same_class = classes[:, k][:, None] == classes[:, k][None, :]
+        same_key = (band[:, k][:, None] == band[:, k][None, :]) & (extra[:, k][:, None] == extra[:, k][None, :])
+        np.testing.assert_array_equal(same_class, same_key)
+        assert sorted(set(classes[:, k])) == list(range(classes[:, k].max() + 1))  # numbered 0, 1, ...
+        order = np.argsort(classes[:, k], kind="stable")
+        assert (np.diff(band[order, k]) >= 0).all()  # by increasing load (no request first)
+    assert classes.max() > 10 and np.bincount(classes[:, 0]).max() >= 5  # many classes, some of several days
+
+
 # ----------------------------------------------------------------------------- the command
 
 
@@ -151,9 +197,9 @@ def test_the_schedule_is_verified_never_below_a_days_own_need_and_costs_its_days
     assert main([*args, "--max-agents", "8", *rounds, "--strategy", "boost_only", "--out", str(out), *SMALL]) == 0
     days = pd.read_csv(out / "staffing_schedule.csv")
     assert len(days) == 14 and (days["shift"] == "0-24").all()
-    needed = days.dropna(subset=["agents_needed_alone"])
-    assert (needed["agents"] >= needed["agents_needed_alone"]).all()
-    assert needed["agents_needed_alone"].max() > 1  # some day needs more than one agent: the check compares something
+    needed = days.dropna(subset=["agents_needed"])
+    assert (needed["agents"] >= needed["agents_needed"]).all()
+    assert needed["agents_needed"].max() > 1  # some day needs more than one agent: the check compares something
     assert (np.diff(days["accounts"]) >= 0).all()  # an account opened stays
     # new_account_cost_cny is 0: a day costs its agents at CNY 250 an agent-day of the config's 13 open hours
     np.testing.assert_allclose(days["cost_cny"], days["agents"] * 250 * 24 / 13)
@@ -308,16 +354,18 @@ def test_the_shift_schedule_staffs_the_evening_wave_and_each_verified_shift_meet
     assert len(slots) == 7 * 2 and slots["shift"].tolist() == ["早班", "晚班"] * 7  # a row per date x shift
     wave = slots[slots["date"] == WAVE_DAY].set_index("shift")
     assert wave.loc["晚班", "requests"] > 2 * wave.loc["早班", "requests"]
-    need = wave["agents_needed_alone"]
+    need = wave["agents_needed"]
     assert need.notna().all() and need["晚班"] > need["早班"], need  # the evening needs more that day ...
     assert wave.loc["晚班", "agents"] > wave.loc["早班", "agents"]  # ... and the verified schedule staffs it so
-    quiet = slots[(slots["date"] < WAVE_DAY) & slots["agents_needed_alone"].notna()]
+    quiet = slots[(slots["date"] < WAVE_DAY) & slots["agents_needed"].notna()]
     assert quiet.groupby("shift")["agents"].max()["晚班"] < wave.loc["晚班", "agents"]  # the wave's evening alone
-    # every shift-day whose need could be shown meets the targets by its own upper 95% bounds in the verification run
-    shown = slots[slots["agents_needed_alone"].notna() & (slots["requests"] > 0)]
+    # every load class whose need could be shown meets the targets by its pooled upper 95% bounds in the verification
+    # run; the wave's evening is a class of its own, so its own day's bounds meet them
+    shown = slots[slots["agents_needed"].notna() & (slots["requests"] > 0)]
     assert len(shown) >= 8 and shown["meets_targets"].all()
-    assert (shown["loss_share_ci_high"] <= 0.1).all() and (shown["mean_delay_hours_ci_high"] <= 6).all()
-    assert (slots["agents"] >= slots["agents_needed_alone"].fillna(0)).all()
+    assert wave.loc["晚班", "load_class_days"] == 1
+    assert wave.loc["晚班", "loss_share_ci_high"] <= 0.1 and wave.loc["晚班", "mean_delay_hours_ci_high"] <= 6
+    assert (slots["agents"] >= slots["agents_needed"].fillna(0)).all()
     # accounts are free by default: a shift-day costs its agents x 8 h / 13 h (an agent-day of the 9-22 desk) x CNY 250
     np.testing.assert_allclose(slots["cost_cny"], slots["agents"] * 250 * 8 / 13)
     summary = pd.read_csv(out / "staffing_schedule_summary.csv").iloc[0]

@@ -7,19 +7,23 @@ else one per shift of ``onboarding.shifts`` (by start hour; schedule entries the
 requests that shift serves first (the one on duty when a request is made, or the next to start:
 :func:`sim.plan.desk_runs.serving_shift`). For one strategy at the hours (shifts) of its year plan:
 
-1. Per day and slot, the fewest agents whose upper 95% bounds of that slot's share lost and mean greeting delay meet
-   the targets, with the daily add limit lifted. A candidate is a whole-year desk at n agents (on every shift)
-   (:class:`DeskEvaluator`, cached, common random numbers) and one run answers for every day and slot, so
-   :func:`least_per_day` doubles and bisects them all together: a handful of runs, not one per day. A slot that no
+1. Per slot, the days are put in *load classes*: days whose mean requests (in the first candidate's run) lie within
+   the same ``LOAD_STEP`` band and that have the same campaign extra agents on duty (:func:`load_classes`). Per load
+   class, the fewest agents whose upper 95% bounds of the class's share lost and mean greeting delay (its days'
+   counts pooled, per replication) meet the targets, with the daily add limit lifted; every day of a class gets its
+   count. One day's bounds rest on a handful of requests per replication, so they straddle a target that the class's
+   pooled bounds settle; a class of one day is the day alone. A candidate is a whole-year desk at n agents (on every
+   shift) (:class:`DeskEvaluator`, cached, common random numbers) and one run answers for every class and slot, so
+   :func:`least_per_day` doubles and bisects them all together: a handful of runs, not one per day. A class that no
    count up to ``--max-agents`` can be shown to meet the targets (too few requests for a 95% bound, or out of reach)
    keeps the year plan's agents (its shift's).
 2. Per day, the accounts whose daily add limit covers the upper bound of that day's adds at its busiest slot's agents
    (on every slot: the most that day can add). An account opened stays, so the schedule opens each on the first day
    it is needed (the running maximum).
 3. The whole schedule is run once more on the same seed. Days and shifts interact (a backlog carries over to the next
-   shift and day), so this verification is what counts: a slot with a 95% bound that misses the targets gets one
-   agent more (and its day one account more where its adds reached the accounts' daily quota) and the schedule is
-   run again, at most ``rounds`` times.
+   shift and day), so this verification is what counts: a load class whose pooled 95% bounds miss the targets gets
+   one agent more on each of its days (and a day one account more where its adds reached the accounts' daily quota)
+   and the schedule is run again, at most ``rounds`` times.
 
 Its cost over the horizon is priced as the year plan's (:class:`~sim.plan.staffing_search.DeskCost`): agent-days
 (campaign extra agents included) at ``cost_per_agent_day_cny`` scaled by each slot's hours over the config's open
@@ -57,6 +61,7 @@ from sim.plan.desk_runs import (
 from sim.plan.staffing_search import Desk, DeskEvaluator, Targets, accounts_for, meets_targets, shifts_text
 
 CONFIDENCE = 0.95
+LOAD_STEP = 2.0**0.25  # a load class's band of mean requests a day: days within a factor of about 1.19 are like
 MAX_SCHEDULE_DAYS = 365  # a schedule entry's MM-DD names one day only within a year of the start date
 
 SCHEDULE_COLUMNS = [
@@ -65,7 +70,9 @@ SCHEDULE_COLUMNS = [
     "day_of_horizon",
     "shift",
     "agents",
-    "agents_needed_alone",
+    "agents_needed",
+    "load_class",
+    "load_class_days",
     "accounts",
     "requests",
     "requests_ci_low",
@@ -149,9 +156,44 @@ def slot_blocks(days: np.ndarray) -> list[np.ndarray]:
     return [days] if k == 0 else [shift_block(days, i) for i in range(k)]
 
 
-def slot_meets(days: np.ndarray, targets: Targets) -> np.ndarray:
-    """Per request day and slot (days, slots): whether that slot's requests that day meet the targets."""
-    return np.stack([day_meets(b, targets) for b in slot_blocks(days)], axis=1)
+def load_classes(requests: np.ndarray, extra_agents: np.ndarray) -> np.ndarray:
+    """Per day and slot (days, slots), the day's load class within its slot, numbered 0, 1, ... by increasing load:
+    the days whose mean requests lie in the same band [``LOAD_STEP``^k, ``LOAD_STEP``^(k+1)) and that have the same
+    campaign extra agents on duty (``extra_agents``, days x slots). Days without a request are a class of their own."""
+    asked = requests > 0
+    band = np.where(asked, np.floor(np.log(np.where(asked, requests, 1.0)) / np.log(LOAD_STEP)), -np.inf)
+    classes = np.empty(requests.shape, dtype=np.int64)
+    for k in range(requests.shape[1]):
+        keys = np.stack([band[:, k], extra_agents[:, k]], axis=1)
+        classes[:, k] = np.unique(keys, axis=0, return_inverse=True)[1].ravel()
+    return classes
+
+
+def pooled(block: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """A slot's day counts (replications, rows, days) summed over each load class's days: (replications, rows,
+    classes), so a class reads as one long day."""
+    members = classes[:, None] == np.arange(classes.max() + 1)[None, :]
+    return block @ members
+
+
+def slot_meets(days: np.ndarray, targets: Targets, classes: np.ndarray) -> np.ndarray:
+    """Per request day and slot (days, slots): whether that slot's load class (``classes``, days x slots; its days'
+    counts pooled) meets the targets by its upper 95% bounds, as :func:`day_meets` judges one day."""
+    return np.stack(
+        [day_meets(pooled(b, classes[:, k]), targets)[classes[:, k]] for k, b in enumerate(slot_blocks(days))], axis=1
+    )
+
+
+def slot_shown(days: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Per request day and slot: whether its load class's share lost has a 95% bound (requests in that class in two
+    replications or more)."""
+    return np.stack(
+        [
+            np.isfinite(day_bounds(day_measures(pooled(b, classes[:, k]))[0])[2])[classes[:, k]]
+            for k, b in enumerate(slot_blocks(days))
+        ],
+        axis=1,
+    )
 
 
 @dataclass(frozen=True)
@@ -215,7 +257,8 @@ class Verified:
     """A schedule and its verification run: day counts (replications, rows, days), agents on duty per day and slot."""
 
     schedule: Schedule
-    need: np.ndarray  # per day and slot: the fewest scheduled agents that day alone needs (0: none up to the maximum)
+    need: np.ndarray  # per day and slot: the fewest scheduled agents its load class needs (0: none up to the maximum)
+    classes: np.ndarray  # per day and slot: its load class within the slot (:func:`load_classes`)
     days: np.ndarray
     on_duty: np.ndarray
     experiment: Experiment
@@ -245,7 +288,15 @@ def plan_schedule(
     def uniform(n: int) -> Desk:  # n agents on the desk, or on every shift
         return Desk.of_shifts(shifts, [n] * n_slots) if shifts else Desk(*hours, n)
 
-    flat = least_per_day(lambda n: slot_meets(evaluator(uniform(n))[strategy], targets).ravel(), 1, max_agents)
+    first = evaluator(uniform(1))[strategy]
+    requests = np.stack([b[:, REQUESTS, :].mean(axis=0) for b in slot_blocks(first)], axis=1)
+    on_duty_at_one = (
+        evaluator.shift_agents_by_day(strategy, uniform(1))
+        if shifts
+        else evaluator.agents_by_day(strategy, uniform(1))[:, None]
+    )
+    classes = load_classes(requests, on_duty_at_one[:horizon] - 1)
+    flat = least_per_day(lambda n: slot_meets(evaluator(uniform(n))[strategy], targets, classes).ravel(), 1, max_agents)
     need = flat.reshape(horizon, n_slots)
     agents = np.where(need > 0, need, np.array(plan.shift_agents or (plan.agents,))[None, :])
     busiest = agents.max(axis=1)  # a day's adds at its busiest slot's agents on every slot: the most it can add
@@ -257,9 +308,7 @@ def plan_schedule(
         schedule = Schedule(hours, agents.copy(), np.maximum.accumulate(account_need), shifts)
         exp, days = run_schedule(evaluator, strategy, schedule)
         made += 1
-        # shown: two replications or more with requests in that slot that day
-        shown = np.stack([np.isfinite(day_bounds(day_measures(b)[0])[2]) for b in slot_blocks(days)], axis=1)
-        missed = ~slot_meets(days, targets) & shown & (need > 0)
+        missed = ~slot_meets(days, targets, classes) & slot_shown(days, classes) & (need > 0)
         raise_agents = missed & (agents < max_agents)
         full = missed.any(axis=1) & (days[:, ADDS, :].max(axis=0) >= schedule.accounts * limit)
         if made > rounds or not (raise_agents.any() or full.any()):
@@ -269,7 +318,7 @@ def plan_schedule(
     s = exp.strategies[strategy]
     day = day_plan(s, exp.shared.population.start_date, horizon)
     on_duty = day.shift_agents[:horizon] if shifts else day.agents[:horizon, None]
-    return Verified(schedule, need, days, on_duty, exp, made)
+    return Verified(schedule, need, classes, days, on_duty, exp, made)
 
 
 def schedule_costs(verified: Verified, onb: OnboardingConfig) -> np.ndarray:
@@ -286,9 +335,9 @@ def schedule_costs(verified: Verified, onb: OnboardingConfig) -> np.ndarray:
 
 def schedule_table(evaluator: DeskEvaluator, schedules: dict[str, Verified], targets: Targets) -> pd.DataFrame:
     """One row per strategy, day of the horizon and slot (the desk's hours, or each shift): the schedule (agents on
-    duty, what that slot that day alone needs, the accounts with room), the verification run's requests, losses and
-    delay there (mean and 95% interval), whether they meet the targets, and the cost (a day's accounts on its first
-    slot)."""
+    duty, what the slot's load class needs, the class and its number of days, the accounts with room), the
+    verification run's requests, losses and delay there that day (mean and 95% interval), whether its load class
+    meets the targets (pooled bounds), and the cost (a day's accounts on its first slot)."""
     start = dt.date.fromisoformat(evaluator.experiment.shared.population.start_date)
     frames = []
     for strategy, v in schedules.items():
@@ -303,16 +352,18 @@ def schedule_table(evaluator: DeskEvaluator, schedules: dict[str, Verified], tar
                 "day_of_horizon": np.repeat(np.arange(horizon), n_slots),
                 "shift": np.tile(names, horizon),
                 "agents": v.on_duty.ravel(),
-                "agents_needed_alone": pd.array(np.where(v.need > 0, v.need + extra, -1).ravel(), dtype="Int64"),
+                "agents_needed": pd.array(np.where(v.need > 0, v.need + extra, -1).ravel(), dtype="Int64"),
+                "load_class": v.classes.ravel(),
+                "load_class_days": np.stack([np.bincount(c)[c] for c in v.classes.T], axis=1).ravel(),
                 "accounts": np.repeat(v.schedule.accounts, n_slots),
             }
         )
-        frame.loc[v.need.ravel() == 0, "agents_needed_alone"] = pd.NA
+        frame.loc[v.need.ravel() == 0, "agents_needed"] = pd.NA
         per_slot = [(b[:, REQUESTS, :], *day_measures(b)) for b in slot_blocks(v.days)]
         for i, name in enumerate(("requests", "loss_share", "mean_delay_hours")):
             bounds = np.stack([day_bounds(slot[i]) for slot in per_slot], axis=2)  # (mean/low/high, days, slots)
             frame[name], frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = (b.ravel() for b in bounds)
-        frame["meets_targets"] = slot_meets(v.days, targets).ravel()
+        frame["meets_targets"] = slot_meets(v.days, targets, v.classes).ravel()
         frame["cost_cny"] = schedule_costs(v, evaluator.experiment.strategies[strategy].onboarding).ravel()
         frames.append(frame[SCHEDULE_COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCHEDULE_COLUMNS)

@@ -970,15 +970,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "staffing.schedule_title": ("Day-by-day schedule", "逐日排班"),
     "staffing.schedule_intro": (
         "Per day, the fewest agents on duty (one shift a day: the desk's hours; a campaign's extra agents included) "
-        "whose upper 95% bounds of that day's losses and mean greeting delay meet the targets, and WeCom accounts "
-        "opened on the first day their daily add limit is needed; then the whole schedule run once more on the same "
-        "seed (a backlog carries over between days), raising the days that miss. The table gives that verification "
-        "run (mean, with the upper 95% bound) and the schedule's cost against the single year plan's "
-        "(staffing_schedule.csv has every day).",
-        "逐日求出在岗客服最少人数（每天一个班次，即接待时段；含活动增加的客服），使当天流失率与平均响应时长的 95% "
-        "区间上限达标，并在首次需要其日加好友上限的那天新开企业微信账号；再用同一随机种子把整份排班完整运行一次"
-        "（积压会延续到次日），对未达标的日子加人后复核。下表为复核结果（均值，括号内为 95% 上限），"
-        "以及排班成本与全年单一方案成本的对比（staffing_schedule.csv 逐日列出）。",
+        "whose upper 95% bounds of losses and mean greeting delay meet the targets over the day's load class (the "
+        "days of like requests and the same extra agents, pooled: one day's bounds rest on too few requests), and "
+        "WeCom accounts opened on the first day their daily add limit is needed; then the whole schedule run once "
+        "more on the same seed (a backlog carries over between days), raising the classes that miss. The table gives "
+        "that verification run (mean, with the upper 95% bound) and the schedule's cost against the single year "
+        "plan's (staffing_schedule.csv has every day and its load class).",
+        "逐日求出在岗客服最少人数（每天一个班次，即接待时段；含活动增加的客服），使当天所属负荷档（请求量相近且活动"
+        "加派客服相同的日子合并计算：单日请求太少，区间过宽）的流失率与平均响应时长 95% 区间上限达标，并在首次需要"
+        "其日加好友上限的那天新开企业微信账号；再用同一随机种子把整份排班完整运行一次（积压会延续到次日），对未达标"
+        "的负荷档加人后复核。下表为复核结果（均值，括号内为 95% 上限），以及排班成本与全年单一方案成本的对比"
+        "（staffing_schedule.csv 逐日列出，并注明负荷档）。",
     ),
     "staffing.col.loss_upper": ("Requests lost (≤ upper 95% bound)", "请求流失率（≤ 95% 上限）"),
     "staffing.col.delay_upper": ("Mean greeting delay (≤ upper 95% bound)", "平均响应时长（≤ 95% 上限）"),
@@ -991,7 +993,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "fig.schedule_requests": ("Add requests a day", "每日加好友请求"),
     "fig.schedule_agents": ("Agents on duty", "在岗客服"),
     "fig.schedule_accounts": ("WeCom accounts", "企业微信账号"),
-    "fig.schedule_missed": ("Day missing the targets", "未达标的日子"),
+    "fig.schedule_missed": ("Day whose load class misses the targets", "所属负荷档未达标的日子"),
     "fig.schedule_count": ("Agents, accounts", "客服、账号数"),
     "take.schedule": (
         "The least agents each day and WeCom accounts over the calendar that meet the targets, verified",
@@ -1056,11 +1058,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # ---------------------------------------------------------------- issue 19: the day-by-day schedule per shift
     "staffing.schedule_shifts_intro": (
-        "With shifts the schedule is per shift and day: each shift's fewest agents on that day's requests it serves "
-        "first (the one on duty when a request is made, or the next to start), verified together on the same seed. "
-        "Shift by shift over the horizon (staffing_schedule.csv has a row per day and shift):",
-        "有多个班次时按班次逐日排班：每个班次在当天首先由它接待的请求（提出时在岗的班次，或下一个开始的班次）上"
-        "求最少客服，再用同一随机种子一起复核。各班次在整个周期内的汇总如下（staffing_schedule.csv 每天每班次一行）：",
+        "With shifts the schedule is per shift and day: each shift's fewest agents on the requests it serves first "
+        "(the one on duty when a request is made, or the next to start), judged over the shift's load class of that "
+        "day, verified together on the same seed. Shift by shift over the horizon (staffing_schedule.csv has a row "
+        "per day and shift; a day's own worst bounds can exceed a target its class meets):",
+        "有多个班次时按班次逐日排班：每个班次在首先由它接待的请求（提出时在岗的班次，或下一个开始的班次）上，"
+        "按该班次当天所属负荷档求最少客服，再用同一随机种子一起复核。各班次在整个周期内的汇总如下"
+        "（staffing_schedule.csv 每天每班次一行；单日自身的最差上限可能高于其负荷档已达到的目标）：",
     ),
     "staffing.col.agents_range": ("Agents a day (fewest–most)", "每日客服（最少–最多）"),
     "staffing.col.worst_loss_upper": ("Worst day: requests lost, upper 95% bound", "最差一天：流失率 95% 上限"),
@@ -1069,5 +1073,5 @@ TEXT: dict[str, tuple[str, str]] = {
         "最差一天：平均响应时长 95% 上限",
     ),
     "fig.schedule_shift_agents": ("Agents on duty: {shift}", "在岗客服：{shift}"),
-    "fig.schedule_shift_missed": ("Shift and day missing the targets", "未达标的班次与日子"),
+    "fig.schedule_shift_missed": ("Shift-day whose load class misses the targets", "所属负荷档未达标的班次与日子"),
 }
