@@ -176,24 +176,22 @@ def pooled(block: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return block @ members
 
 
+def by_class(days: np.ndarray, classes: np.ndarray, judge: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Per request day and slot (days, slots): ``judge``'s verdict on the day's load class (``classes``, days x
+    slots), ``judge`` taking a slot's counts pooled by class (:func:`pooled`) and giving one verdict per class."""
+    return np.stack([judge(pooled(b, classes[:, k]))[classes[:, k]] for k, b in enumerate(slot_blocks(days))], axis=1)
+
+
 def slot_meets(days: np.ndarray, targets: Targets, classes: np.ndarray) -> np.ndarray:
-    """Per request day and slot (days, slots): whether that slot's load class (``classes``, days x slots; its days'
-    counts pooled) meets the targets by its upper 95% bounds, as :func:`day_meets` judges one day."""
-    return np.stack(
-        [day_meets(pooled(b, classes[:, k]), targets)[classes[:, k]] for k, b in enumerate(slot_blocks(days))], axis=1
-    )
+    """Per request day and slot (days, slots): whether that slot's load class (its days' counts pooled) meets the
+    targets by its upper 95% bounds, as :func:`day_meets` judges one day."""
+    return by_class(days, classes, lambda counts: day_meets(counts, targets))
 
 
 def slot_shown(days: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """Per request day and slot: whether its load class's share lost has a 95% bound (requests in that class in two
     replications or more)."""
-    return np.stack(
-        [
-            np.isfinite(day_bounds(day_measures(pooled(b, classes[:, k]))[0])[2])[classes[:, k]]
-            for k, b in enumerate(slot_blocks(days))
-        ],
-        axis=1,
-    )
+    return by_class(days, classes, lambda counts: np.isfinite(day_bounds(day_measures(counts)[0])[2]))
 
 
 @dataclass(frozen=True)
